@@ -1,0 +1,55 @@
+"""sc_neurocore: stochastic-computing spiking neurons.
+
+Values in [0, 1] travel as Bernoulli bitstreams packed 64 cycles per uint64
+word; multiplication is an AND gate.  The top level exposes the tutorial API;
+the packed engine lives in :mod:`sc_neurocore.bitstream` and the network
+simulator in :mod:`sc_neurocore.network`.
+
+Names are resolved lazily (PEP 562) so ``import sc_neurocore`` stays cheap and
+numba compiles nothing until a kernel is first called.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> private module that defines it
+_EXPORTS: dict[str, str] = {
+    "StochasticLIFNeuron": "sc_neurocore._neuron",
+    "BitstreamSpikeRecorder": "sc_neurocore._recorder",
+    "BitstreamEncoder": "sc_neurocore._encoder",
+    "bitstream_to_probability": "sc_neurocore._encoder",
+    "BitstreamSynapse": "sc_neurocore._synapse",
+    "BitstreamCurrentSource": "sc_neurocore._current_source",
+    "SCDenseLayer": "sc_neurocore._dense",
+}
+_SUBPACKAGES = ("bitstream", "network")
+
+__all__ = sorted(_EXPORTS) + list(_SUBPACKAGES) + ["__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from sc_neurocore import bitstream, network
+    from sc_neurocore._current_source import BitstreamCurrentSource
+    from sc_neurocore._dense import SCDenseLayer
+    from sc_neurocore._encoder import BitstreamEncoder, bitstream_to_probability
+    from sc_neurocore._neuron import StochasticLIFNeuron
+    from sc_neurocore._recorder import BitstreamSpikeRecorder
+    from sc_neurocore._synapse import BitstreamSynapse
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f"sc_neurocore.{name}")
+    else:
+        raise AttributeError(f"module 'sc_neurocore' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

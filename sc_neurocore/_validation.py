@@ -1,0 +1,119 @@
+"""Input checks shared by every public entry point (private).
+
+Messages follow one pattern so tests can match them exactly:
+``"<parameter> must be <allowed>; got <value>"``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_finite_array",
+    "check_int",
+    "check_real",
+    "check_unit_array",
+    "check_binary_array",
+    "check_choice",
+    "check_known_keys",
+]
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite float in the given interval, or raise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite; got {v}")
+    if low is not None and (v < low or (low_open and v == low)) or high is not None and (
+        v > high or (high_open and v == high)
+    ):
+        lo = "-inf" if low is None else repr(low)
+        hi = "inf" if high is None else repr(high)
+        interval = ("(" if low_open or low is None else "[") + f"{lo}, {hi}" + (
+            ")" if high_open or high is None else "]"
+        )
+        raise ValueError(f"{name} must be in {interval}; got {v}")
+    return v
+
+
+def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int in [low, high], or raise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {type(value).__name__} {value!r}")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        lo = "-inf" if low is None else str(low)
+        hi = "inf" if high is None else str(high)
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {v}")
+    return v
+
+
+def check_finite_array(value: Any, name: str, *, ndim: int | None = None) -> np.ndarray:
+    """Return a float64 array copy of ``value``; reject non-numeric, NaN and inf entries."""
+    arr = np.asarray(value)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ) or arr.dtype == np.bool_:
+        raise TypeError(f"{name} must be an array of real numbers; got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional; got shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} must be finite; got {arr[idx]} at index {idx}")
+    return arr
+
+
+def check_unit_array(value: Any, name: str, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    """Return a float64 array with every entry in [low, high], or raise naming the first bad entry."""
+    arr = check_finite_array(value, name)
+    bad = (arr < low) | (arr > high)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f" at index {idx}" if arr.ndim else ""
+        raise ValueError(f"{name} must be in [{low}, {high}]; got {arr[idx]}{where}")
+    return arr
+
+
+def check_binary_array(value: Any, name: str) -> np.ndarray:
+    """Return a uint8 array of 0/1 bits, or raise (bool or integer input only)."""
+    arr = np.asarray(value)
+    if arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be an array of 0/1 bits (bool or integer dtype); got dtype {arr.dtype}")
+    if arr.dtype != np.bool_:
+        bad = (arr != 0) & (arr != 1)
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"{name} must contain only 0 and 1; got {arr[idx]} at index {idx}")
+    return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``choices``, or raise listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_known_keys(mapping: dict[str, Any], name: str, allowed: tuple[str, ...]) -> None:
+    """Reject keys of ``mapping`` that are not in ``allowed``."""
+    unknown = sorted(set(mapping) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"{name} has unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(map(repr, allowed))}"
+        )
