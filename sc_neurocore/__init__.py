@@ -28,7 +28,18 @@ _EXPORTS: dict[str, str] = {
 }
 _SUBPACKAGES = ("bitstream", "network")
 
-__all__ = sorted(_EXPORTS) + list(_SUBPACKAGES) + ["__version__"]
+__all__ = [
+    "BitstreamCurrentSource",
+    "BitstreamEncoder",
+    "BitstreamSpikeRecorder",
+    "BitstreamSynapse",
+    "SCDenseLayer",
+    "StochasticLIFNeuron",
+    "__version__",
+    "bitstream",
+    "bitstream_to_probability",
+    "network",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sc_neurocore import bitstream, network

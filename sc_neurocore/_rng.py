@@ -8,11 +8,9 @@ touches numpy's global random state.
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
-SeedLike = Union[None, int, np.integer, np.random.SeedSequence, np.random.Generator]
+SeedLike = None | int | np.integer | np.random.SeedSequence | np.random.Generator
 
 __all__ = ["SeedLike", "key_from_seed", "spawn_keys", "spawn_generators"]
 

@@ -32,18 +32,25 @@ def check_real(
     high_open: bool = False,
 ) -> float:
     """Return ``value`` as a finite float in the given interval, or raise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
         raise TypeError(f"{name} must be a real number; got {type(value).__name__} {value!r}")
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite; got {v}")
-    if low is not None and (v < low or (low_open and v == low)) or high is not None and (
-        v > high or (high_open and v == high)
+    if (
+        low is not None
+        and (v < low or (low_open and v == low))
+        or high is not None
+        and (v > high or (high_open and v == high))
     ):
         lo = "-inf" if low is None else repr(low)
         hi = "inf" if high is None else repr(high)
-        interval = ("(" if low_open or low is None else "[") + f"{lo}, {hi}" + (
-            ")" if high_open or high is None else "]"
+        interval = (
+            ("(" if low_open or low is None else "[")
+            + f"{lo}, {hi}"
+            + (")" if high_open or high is None else "]")
         )
         raise ValueError(f"{name} must be in {interval}; got {v}")
     return v
@@ -64,9 +71,11 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
 def check_finite_array(value: Any, name: str, *, ndim: int | None = None) -> np.ndarray:
     """Return a float64 array copy of ``value``; reject non-numeric, NaN and inf entries."""
     arr = np.asarray(value)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ) or arr.dtype == np.bool_:
+    if (
+        arr.dtype == object
+        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))
+        or arr.dtype == np.bool_
+    ):
         raise TypeError(f"{name} must be an array of real numbers; got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional; got shape {arr.shape}")
@@ -93,7 +102,9 @@ def check_binary_array(value: Any, name: str) -> np.ndarray:
     """Return a uint8 array of 0/1 bits, or raise (bool or integer input only)."""
     arr = np.asarray(value)
     if arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must be an array of 0/1 bits (bool or integer dtype); got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must be an array of 0/1 bits (bool or integer dtype); got dtype {arr.dtype}"
+        )
     if arr.dtype != np.bool_:
         bad = (arr != 0) & (arr != 1)
         if bad.any():

@@ -30,6 +30,17 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "nojit" if NOJIT else "ci"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if NOJIT:
+        # The hash and LFSR kernels rely on wrapping uint64 arithmetic.  Compiled by
+        # numba it wraps silently; run as plain Python on numpy scalars it wraps the
+        # same way but warns.  Only in this mode is the warning expected.
+        for op in ("multiply", "add", "subtract", "left shift"):
+            config.addinivalue_line(
+                "filterwarnings", f"ignore:overflow encountered in scalar {op}:RuntimeWarning"
+            )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under NUMBA_DISABLE_JIT=1, tests marked ``slow`` are deselected (plain Python is ~100x slower)."""
     if not NOJIT:

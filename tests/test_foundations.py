@@ -1,0 +1,133 @@
+"""Seed handling, the counter hash and the shared validation helpers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sc_neurocore._kernels._hash import hash3, hash3_py, mix64, mix64_py, standard_normal, uniform01
+from sc_neurocore._rng import key_from_seed, spawn_keys
+from sc_neurocore._validation import (
+    check_binary_array,
+    check_choice,
+    check_int,
+    check_known_keys,
+    check_real,
+    check_unit_array,
+)
+
+u64 = st.integers(0, 2**64 - 1)
+
+
+@given(u64)
+def test_mix64_matches_python_reference(z: int) -> None:
+    assert int(mix64(np.uint64(z))) == mix64_py(z)
+
+
+@given(u64, u64, st.integers(0, 2**40), st.integers(0, 2**40))
+def test_hash3_matches_python_reference(k0: int, k1: int, domain: int, counter: int) -> None:
+    assert int(hash3(np.uint64(k0), np.uint64(k1), np.uint64(domain), np.uint64(counter))) == (
+        hash3_py(k0, k1, domain, counter)
+    )
+
+
+def test_hash_bits_are_balanced() -> None:
+    # 4096 words x 64 bits: each bit position is 1 with probability 1/2; the count of
+    # ones per position is Binomial(4096, 1/2), sd = 32, so 6 sd = 192.
+    words = np.array([hash3_py(1, 2, 3, c) for c in range(4096)], dtype=np.uint64)
+    ones = np.array([int(((words >> np.uint64(b)) & np.uint64(1)).sum()) for b in range(64)])
+    assert np.all(np.abs(ones - 2048) < 6 * 32)
+
+
+def test_uniform_and_normal_moments() -> None:
+    n = 20000
+    u = np.array([uniform01(5, 6, 0, i) for i in range(n)])
+    z = np.array([standard_normal(5, 6, 0, i) for i in range(n)])
+    assert np.all((u >= 0) & (u < 1))
+    # Standard errors: mean of U(0,1) has sd sqrt(1/12/n); mean of N(0,1) sd 1/sqrt(n);
+    # sample variance of N(0,1) has sd sqrt(2/n).
+    assert abs(u.mean() - 0.5) < 5 * math.sqrt(1 / 12 / n)
+    assert abs(z.mean()) < 5 / math.sqrt(n)
+    assert abs(z.var() - 1) < 5 * math.sqrt(2 / n)
+
+
+def test_keys_are_deterministic_and_distinct() -> None:
+    assert np.array_equal(key_from_seed(42), key_from_seed(42))
+    assert not np.array_equal(key_from_seed(42), key_from_seed(43))
+    keys = spawn_keys(7, 50)
+    assert keys.shape == (50, 2) and keys.dtype == np.uint64
+    assert len({tuple(k) for k in keys.tolist()}) == 50
+    # A child can be rebuilt alone from its parent seed.
+    child3 = np.random.default_rng(7).spawn(4)[3]
+    assert np.array_equal(keys[3], key_from_seed(child3))
+
+
+def test_seed_forms_accepted() -> None:
+    ss = np.random.SeedSequence(3)
+    assert np.array_equal(key_from_seed(ss), key_from_seed(np.random.SeedSequence(3)))
+    assert key_from_seed(np.random.default_rng(3)).shape == (2,)
+    assert key_from_seed(None).shape == (2,)
+
+
+def test_global_numpy_random_state_untouched() -> None:
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 - checking it is untouched
+    key_from_seed(1)
+    spawn_keys(1, 3)
+    assert np.array_equal(before, np.random.get_state()[1])  # noqa: NPY002
+
+
+@pytest.mark.parametrize(
+    ("seed", "exc", "message"),
+    [
+        (-1, ValueError, r"^seed must be a non-negative integer; got -1$"),
+        (
+            1.5,
+            TypeError,
+            r"^seed must be None, an int, a numpy SeedSequence or a numpy Generator; got float 1.5$",
+        ),
+        (True, TypeError, r"^seed must be None, an int"),
+        ("7", TypeError, r"^seed must be None, an int"),
+    ],
+)
+def test_bad_seeds(seed: object, exc: type[Exception], message: str) -> None:
+    with pytest.raises(exc, match=message):
+        key_from_seed(seed)  # type: ignore[arg-type]
+
+
+def test_validation_messages() -> None:
+    with pytest.raises(ValueError, match=r"^p must be in \[0, 1\]; got 1.5$"):
+        check_real(1.5, "p", low=0, high=1)
+    with pytest.raises(ValueError, match=r"^tau must be in \(0, inf\); got 0.0$"):
+        check_real(0, "tau", low=0, low_open=True)
+    with pytest.raises(ValueError, match=r"^x must be finite; got nan$"):
+        check_real(float("nan"), "x")
+    with pytest.raises(TypeError, match=r"^x must be a real number; got str 'a'$"):
+        check_real("a", "x")
+    with pytest.raises(ValueError, match=r"^length must be an integer in \[1, inf\]; got 0$"):
+        check_int(0, "length", low=1)
+    with pytest.raises(TypeError, match=r"^length must be an integer; got float 2.0$"):
+        check_int(2.0, "length", low=1)
+    with pytest.raises(ValueError, match=r"^x must be finite; got inf at index \(1,\)$"):
+        check_unit_array([0.1, np.inf], "x")
+    with pytest.raises(
+        ValueError, match=r"^x must be in \[0.0, 1.0\]; got -0.5 at index \(0, 1\)$"
+    ):
+        check_unit_array([[0.1, -0.5]], "x")
+    with pytest.raises(
+        ValueError, match=r"^bits must contain only 0 and 1; got 3 at index \(2,\)$"
+    ):
+        check_binary_array([0, 1, 3], "bits")
+    with pytest.raises(TypeError, match=r"^bits must be an array of 0/1 bits"):
+        check_binary_array([0.0, 1.0], "bits")
+    with pytest.raises(ValueError, match=r"^mode must be one of 'or', 'mux'; got 'and'$"):
+        check_choice("and", "mode", ("or", "mux"))
+    with pytest.raises(
+        ValueError, match=r"^neuron_params has unknown key\(s\) 'tau'; allowed: 'tau_mem'$"
+    ):
+        check_known_keys({"tau": 1.0}, "neuron_params", ("tau_mem",))
+    assert check_binary_array([True, False], "bits").dtype == np.uint8
+    assert check_unit_array(0.5, "p") == 0.5
