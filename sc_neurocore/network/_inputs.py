@@ -1,0 +1,185 @@
+"""External inputs: Poisson generators, bit matrices / bitstreams and currents (private; re-exported).
+
+Step ``t`` of every input is the network's absolute step ``t`` (counted from
+the network's creation; resumed runs continue the count).  Jump inputs
+(Poisson, binary, bitstream) add their ``amplitude`` to the target's membrane
+potential on the step they fire, through the same ring slot as recurrent
+input, so they are discarded while the target is refractory.  Currents ``I``
+enter the Euler step as ``dt * I`` (``I`` in potential units per ms).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._rng import SeedLike, key_from_seed
+from .._validation import check_binary_array, check_finite_array, check_int, check_real
+
+__all__ = ["PoissonInput", "BinaryInput", "BitstreamInput", "Current"]
+
+
+def _targets(targets: Any, n_in: int) -> np.ndarray:
+    if targets is None:
+        return np.arange(n_in, dtype=np.int32)
+    t = np.asarray(targets)
+    if t.ndim != 1 or (t.size and not np.issubdtype(t.dtype, np.integer)):
+        raise ValueError(f"targets must be a 1-d integer array; got shape {t.shape} dtype {t.dtype}")
+    if t.shape != (n_in,):
+        raise ValueError(f"targets must have shape ({n_in},) (one target per input); got shape {t.shape}")
+    if n_in and t.min() < 0:
+        raise ValueError(f"targets must be >= 0; got {int(t.min())}")
+    return t.astype(np.int32)
+
+
+def _pack_rows(bits: np.ndarray) -> np.ndarray:
+    """(R, L) uint8 0/1 -> (R, ceil(L/64)) uint64, LSB first (conventions §1)."""
+    r, length = bits.shape
+    n_words = (length + 63) // 64
+    padded = np.zeros((r, n_words * 64), dtype=np.uint8)
+    padded[:, :length] = bits
+    by = np.packbits(padded.reshape(r, n_words * 8, 8), axis=2, bitorder="little").reshape(r, n_words * 8)
+    return np.ascontiguousarray(by).view("<u8").astype(np.uint64)
+
+
+class PoissonInput:
+    """Independent Poisson spike generators, one per target neuron.
+
+    Generator ``q`` fires on step ``t`` when ``uniform01(key, q, t) < rate[q] * dt / 1000``
+    (Bernoulli per step, the discrete-time Poisson process), and then adds
+    ``amplitude`` to neuron ``targets[q]``.
+
+    Parameters
+    ----------
+    rates_hz : float or array
+        Rates in Hz (>= 0), one per generator; a scalar needs ``n``.
+    amplitude : float
+        Jump added to the target's potential per input spike.
+    n : int, optional
+        Number of generators when ``rates_hz`` is a scalar.
+    targets : array of int, optional
+        Target neuron of each generator (default ``0 .. n_inputs - 1``).
+    seed : None, int, SeedSequence or Generator
+    """
+
+    def __init__(self, rates_hz: Any, amplitude: float, *, n: int | None = None, targets: Any = None,
+                 seed: SeedLike = None) -> None:
+        if np.ndim(rates_hz) == 0:
+            if n is None:
+                raise ValueError("n must be given when rates_hz is a scalar; got None")
+            n = check_int(n, "n", low=1)
+            r = check_real(rates_hz, "rates_hz", low=0.0)
+            self.rates_hz = np.full(n, r)
+        else:
+            self.rates_hz = check_finite_array(rates_hz, "rates_hz", ndim=1)
+            if (self.rates_hz < 0).any():
+                i = int(np.argmax(self.rates_hz < 0))
+                raise ValueError(f"rates_hz must be >= 0; got {self.rates_hz[i]} at index {i}")
+        self.amplitude = check_real(amplitude, "amplitude")
+        self.targets = _targets(targets, self.rates_hz.shape[0])
+        self.key = key_from_seed(seed)
+
+
+class BinaryInput:
+    """A binary matrix ``(n_inputs, T)``: where ``matrix[q, t] == 1``, add ``amplitude`` to ``targets[q]`` on step ``t``.
+
+    This is the reservoir package's ``input_spike_times``; by default input row
+    ``q`` drives neuron ``q`` (the first rows' neurons).  Steps ``>= T`` inject
+    nothing.
+    """
+
+    def __init__(self, matrix: Any, amplitude: float, *, targets: Any = None) -> None:
+        bits = check_binary_array(matrix, "matrix")
+        if bits.ndim != 2:
+            raise ValueError(f"matrix must be 2-dimensional (inputs x time); got shape {bits.shape}")
+        self.length = int(bits.shape[1])
+        self.packed = _pack_rows(bits)
+        self.amplitude = check_real(amplitude, "amplitude")
+        self.targets = _targets(targets, bits.shape[0])
+
+
+class BitstreamInput(BinaryInput):
+    """Stochastic-computing bitstreams as spike input: bit ``t`` of stream ``q`` is a spike on step ``t``.
+
+    ``streams`` is either unpacked ``(n_inputs, L)`` 0/1 (uint8/bool) or packed
+    ``uint64`` ``(n_inputs, ceil(L/64))`` (conventions §1) with ``length=L``.
+    """
+
+    def __init__(self, streams: Any, amplitude: float, *, length: int | None = None,
+                 targets: Any = None) -> None:
+        arr = np.asarray(streams)
+        if arr.dtype == np.uint64:
+            if arr.ndim != 2:
+                raise ValueError(f"streams must be 2-dimensional; got shape {arr.shape}")
+            if length is None:
+                raise ValueError("length must be given for packed uint64 streams; got None")
+            length = check_int(length, "length", low=0)
+            if arr.shape[1] != (length + 63) // 64:
+                raise ValueError(f"streams must have {(length + 63) // 64} words per row for length {length}; "
+                                 f"got {arr.shape[1]}")
+            packed = np.ascontiguousarray(arr).copy()
+            if length % 64 and packed.shape[1]:
+                packed[:, -1] &= np.uint64((1 << (length % 64)) - 1)
+            self.length = length
+            self.packed = packed
+            self.amplitude = check_real(amplitude, "amplitude")
+            self.targets = _targets(targets, arr.shape[0])
+        else:
+            super().__init__(arr, amplitude, targets=targets)
+            if length is not None and check_int(length, "length", low=0) != self.length:
+                raise ValueError(f"length must equal streams.shape[1] = {self.length}; got {length}")
+
+
+class Current:
+    """Injected current ``I`` (potential units per ms), entering the Euler step as ``dt * I``.
+
+    ``values`` may be a scalar or an ``(N,)`` array (constant), a ``(T,)`` array
+    (the same time course for every target) or a ``(T, N)`` array.  ``targets``
+    (default: all neurons) selects which neurons a scalar or ``(T,)`` current
+    reaches.  Time-varying currents are zero from step ``T`` on.
+    """
+
+    def __init__(self, values: Any, *, targets: Any = None, time_varying: bool | None = None) -> None:
+        arr = check_finite_array(values, "values")
+        if arr.ndim > 2:
+            raise ValueError(f"values must be a scalar, (N,), (T,) or (T, N) array; got shape {arr.shape}")
+        self.values = arr
+        if targets is not None:
+            t = np.asarray(targets)
+            if t.ndim != 1 or (t.size and not np.issubdtype(t.dtype, np.integer)):
+                raise ValueError(f"targets must be a 1-d integer array; got shape {t.shape} dtype {t.dtype}")
+            if t.size and t.min() < 0:
+                raise ValueError(f"targets must be >= 0; got {int(t.min())}")
+            self.targets: np.ndarray | None = t.astype(np.int64)
+        else:
+            self.targets = None
+        # a 1-d array is (N,) constant unless declared time-varying; resolved against N in Network
+        self.time_varying = time_varying
+
+    def resolve(self, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``(constant (N,), time-varying (T, N))`` float32 contributions for a network of ``n`` neurons."""
+        a = self.values
+        mask = np.zeros(n, dtype=np.float32)
+        if self.targets is None:
+            mask[:] = 1.0
+        else:
+            if self.targets.size and self.targets.max() >= n:
+                raise ValueError(f"targets must be in [0, {n - 1}]; got {int(self.targets.max())}")
+            mask[self.targets] = 1.0
+        if a.ndim == 0:
+            return (mask * np.float32(a)).astype(np.float32), None
+        if a.ndim == 1:
+            tv = self.time_varying
+            if tv is None:
+                tv = a.shape[0] != n
+            if not tv:
+                if self.targets is not None:
+                    raise ValueError("targets must be None for an (N,) constant current")
+                return a.astype(np.float32), None
+            return None, (a[:, None].astype(np.float32) * mask[None, :]).astype(np.float32)
+        if a.shape[1] != n:
+            raise ValueError(f"values must have shape (T, {n}); got shape {a.shape}")
+        if self.targets is not None:
+            raise ValueError("targets must be None for a (T, N) current")
+        return None, a.astype(np.float32)

@@ -1,0 +1,166 @@
+"""LIF populations as parameter arrays (private; re-exported by ``sc_neurocore.network``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_int, check_real
+
+__all__ = ["Population"]
+
+
+def _param(value: Any, name: str, n: int, *, positive: bool = False, nonneg: bool = False) -> np.ndarray:
+    """Scalar or length-``n`` array -> float64 array of length ``n`` (validated)."""
+    if np.ndim(value) == 0:
+        v = check_real(value, name, low=0.0 if (positive or nonneg) else None, low_open=positive)
+        return np.full(n, v, dtype=np.float64)
+    arr = np.asarray(value)
+    if arr.dtype == object or arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must be a real number or an array of real numbers; got dtype {arr.dtype}")
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must be a scalar or have shape ({n},); got shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr)
+    if positive:
+        bad |= arr <= 0
+    elif nonneg:
+        bad |= arr < 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        allowed = "finite and > 0" if positive else ("finite and >= 0" if nonneg else "finite")
+        raise ValueError(f"{name} must be {allowed}; got {arr[i]} at index {i}")
+    return arr
+
+
+class Population:
+    """``n`` leaky integrate-and-fire neurons stored as parameter arrays.
+
+    Every parameter is a scalar (shared) or an array of shape ``(n,)``.
+    Potentials are in model units ("mV" if you like), times in ms.
+
+    Parameters
+    ----------
+    n : int
+        Number of neurons (>= 1).
+    v_rest, v_reset, threshold : float or array
+        Resting potential (the leak pulls ``v`` towards it), reset potential and
+        firing threshold.  ``threshold > v_reset`` is required.
+    tau_m : float or array
+        Membrane time constant in ms (> 0).
+    refractory : float or array
+        Absolute refractory period in ms (>= 0), converted to
+        ``round(refractory / dt)`` steps during which the neuron is held at
+        ``v_reset`` after the step on which it spiked (conventions §4).
+    dt : float
+        Time step in ms (> 0).  Forward Euler needs ``dt < tau_m / 10`` for every
+        neuron unless ``allow_large_dt=True``.
+    n_exc : int, optional
+        Neurons ``0 .. n_exc - 1`` are excitatory, the rest inhibitory (default:
+        all excitatory).  Used by the weight helpers of the builders.
+    v_init : float or array, optional
+        Initial membrane potential (default ``v_rest``).
+    allow_large_dt : bool
+        Skip the ``dt < tau_m / 10`` check.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        *,
+        v_rest: Any = 0.0,
+        v_reset: Any = 0.0,
+        threshold: Any = 1.0,
+        tau_m: Any = 20.0,
+        refractory: Any = 2.0,
+        dt: float = 0.1,
+        n_exc: int | None = None,
+        v_init: Any = None,
+        allow_large_dt: bool = False,
+    ) -> None:
+        self.n = check_int(n, "n", low=1)
+        self.dt = check_real(dt, "dt", low=0.0, low_open=True)
+        self.v_rest = _param(v_rest, "v_rest", self.n)
+        self.v_reset = _param(v_reset, "v_reset", self.n)
+        self.threshold = _param(threshold, "threshold", self.n)
+        self.tau_m = _param(tau_m, "tau_m", self.n, positive=True)
+        self.refractory = _param(refractory, "refractory", self.n, nonneg=True)
+        if not isinstance(allow_large_dt, (bool, np.bool_)):
+            raise TypeError(f"allow_large_dt must be a bool; got {type(allow_large_dt).__name__}")
+        self.allow_large_dt = bool(allow_large_dt)
+        if not self.allow_large_dt:
+            bad = ~(self.dt < self.tau_m / 10.0)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ValueError(
+                    f"dt must be < tau_m / 10 = {self.tau_m[i] / 10.0} (neuron {i}) for forward Euler, "
+                    f"or pass allow_large_dt=True; got {self.dt}"
+                )
+        bad = ~(self.threshold > self.v_reset)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(
+                f"threshold must be > v_reset; got threshold {self.threshold[i]} <= "
+                f"v_reset {self.v_reset[i]} at index {i}"
+            )
+        self.n_exc = self.n if n_exc is None else check_int(n_exc, "n_exc", low=0, high=self.n)
+        self.v_init = self.v_rest.copy() if v_init is None else _param(v_init, "v_init", self.n)
+
+    @property
+    def n_inh(self) -> int:
+        """Number of inhibitory neurons (indices ``n_exc .. n - 1``)."""
+        return self.n - self.n_exc
+
+    @property
+    def is_excitatory(self) -> np.ndarray:
+        """Boolean mask, shape (n,)."""
+        mask = np.zeros(self.n, dtype=bool)
+        mask[: self.n_exc] = True
+        return mask
+
+    @property
+    def refractory_steps(self) -> np.ndarray:
+        """Refractory period in steps, ``round(refractory / dt)``, int32."""
+        return np.rint(self.refractory / self.dt).astype(np.int32)
+
+    @property
+    def alpha(self) -> np.ndarray:
+        """Euler leak factor ``dt / tau_m`` per neuron, float32."""
+        return (self.dt / self.tau_m).astype(np.float32)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """All parameters as arrays (for persistence)."""
+        return {
+            "n": np.array(self.n),
+            "dt": np.array(self.dt),
+            "v_rest": self.v_rest,
+            "v_reset": self.v_reset,
+            "threshold": self.threshold,
+            "tau_m": self.tau_m,
+            "refractory": self.refractory,
+            "n_exc": np.array(self.n_exc),
+            "v_init": self.v_init,
+            "allow_large_dt": np.array(self.allow_large_dt),
+        }
+
+    @classmethod
+    def from_arrays(cls, d: dict[str, np.ndarray]) -> Population:
+        """Inverse of :meth:`to_arrays`."""
+        return cls(
+            int(d["n"]),
+            v_rest=d["v_rest"],
+            v_reset=d["v_reset"],
+            threshold=d["threshold"],
+            tau_m=d["tau_m"],
+            refractory=d["refractory"],
+            dt=float(d["dt"]),
+            n_exc=int(d["n_exc"]),
+            v_init=d["v_init"],
+            allow_large_dt=bool(d["allow_large_dt"]),
+        )
+
+    def __repr__(self) -> str:
+        return f"Population(n={self.n}, n_exc={self.n_exc}, dt={self.dt})"

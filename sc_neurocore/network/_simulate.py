@@ -1,0 +1,433 @@
+"""The network: population + connectivity + inputs + plasticity, simulated by one numba loop (private).
+
+See ``docs/network.md`` for the update order, units and refractory semantics.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._kernels import _network as K
+from .._rng import SeedLike, spawn_keys
+from .._taps import MAXIMAL_TAPS
+from .._validation import check_choice, check_int, check_real
+from ._connectivity import Connectivity
+from ._inputs import BinaryInput, Current, PoissonInput
+from ._monitors import SpikeEvents, StateTrace
+from ._plasticity import STDP, Homeostasis
+from ._population import Population
+
+__all__ = ["Network", "SYNAPSE_MODES"]
+
+SYNAPSE_MODES = ("deterministic", "bernoulli", "lfsr")
+
+_F32 = np.float32
+
+
+def _tap_mask(n_bits: int) -> int:
+    m = 0
+    for t in MAXIMAL_TAPS[n_bits]:
+        m |= 1 << (t - 1)
+    return m
+
+
+class Network:
+    """A recurrent LIF network simulated in compiled steps.
+
+    Parameters
+    ----------
+    population : Population
+    connectivity : Connectivity, optional
+        Recurrent synapses (``n_pre == n_post == population.n``); ``None`` for none.
+    synapse : {"deterministic", "bernoulli", "lfsr"}
+        ``deterministic``: a spike adds ``w`` to the target.  Stochastic-computing
+        modes: each transmission succeeds with probability ``|w| / w_scale``
+        and then adds ``sign(w) * w_scale``; the bit is ``hash3(k, s, t) >> 32 < T``
+        with ``T = round(|w| / w_scale * 2^32)`` (``bernoulli``, keyed per synapse
+        ``s`` and emission step ``t``) or the comparator ``state < round(|w| / w_scale * 2^n)``
+        of a per-synapse ``n``-bit LFSR clocked once per presynaptic spike
+        (``lfsr``, conventions §3).
+    w_scale : float, optional
+        SC full-scale weight (default: the largest ``|w|``); every ``|w|`` must be <= it.
+    lfsr_width : int
+        LFSR width ``n`` in [3, 32] for ``synapse="lfsr"``.
+    record : "all", None or array of int
+        Which neurons' spikes to record.
+    seed : None, int, SeedSequence or Generator
+        Keys the SC synapse bits / LFSR seeds (inputs carry their own seeds).
+    """
+
+    def __init__(
+        self,
+        population: Population,
+        connectivity: Connectivity | None = None,
+        *,
+        synapse: str = "deterministic",
+        w_scale: float | None = None,
+        lfsr_width: int = 16,
+        record: Any = "all",
+        seed: SeedLike = None,
+    ) -> None:
+        if not isinstance(population, Population):
+            raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        self.population = population
+        n = population.n
+        if connectivity is None:
+            connectivity = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
+                                                 np.zeros(0, np.float32), np.ones(0, np.int8), n)
+        if not isinstance(connectivity, Connectivity):
+            raise TypeError(f"connectivity must be a Connectivity; got {type(connectivity).__name__}")
+        if connectivity.n_pre != n or connectivity.n_post != n:
+            raise ValueError(f"connectivity must be {n} x {n} to match the population; "
+                             f"got {connectivity.n_pre} x {connectivity.n_post}")
+        self.connectivity = connectivity
+        self.synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
+        self.lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
+        wmax = float(np.abs(connectivity.weights).max()) if connectivity.nnz else 1.0
+        if w_scale is None:
+            self.w_scale = wmax if wmax > 0 else 1.0
+        else:
+            self.w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
+            if self.synapse != "deterministic" and wmax > self.w_scale * (1 + 1e-7):
+                raise ValueError(f"weights must satisfy |w| <= w_scale = {self.w_scale} in SC mode; "
+                                 f"got max |w| = {wmax}")
+        if isinstance(record, str) and record == "all":
+            self._rec_mask = np.ones(n, dtype=np.uint8)
+        elif record is None:
+            self._rec_mask = np.zeros(n, dtype=np.uint8)
+        else:
+            idx = self._check_indices(record, "record")
+            self._rec_mask = np.zeros(n, dtype=np.uint8)
+            self._rec_mask[idx] = 1
+        keys = spawn_keys(seed, 2)
+        self._syn_key = keys[0]
+        self._lfsr_key = keys[1]
+        self.inputs: list[Any] = []
+        self.stdp: STDP | None = None
+        self.homeostasis: Homeostasis | None = None
+        self._mon_idx = np.zeros(0, dtype=np.int32)
+        self._merged: tuple[Any, ...] | None = None
+        self._w_sign = np.where(connectivity.weights < 0, _F32(-1.0), _F32(1.0)).astype(np.float32)
+        self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.reset()
+
+    # ------------------------------------------------------------------ setup
+
+    def _check_indices(self, idx: Any, name: str) -> np.ndarray:
+        a = np.asarray(idx)
+        if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.integer)):
+            raise ValueError(f"{name} must be a 1-d integer array; got shape {a.shape} dtype {a.dtype}")
+        n = self.population.n
+        if a.size and (a.min() < 0 or a.max() >= n):
+            bad = int(a.min() if a.min() < 0 else a.max())
+            raise ValueError(f"{name} must be in [0, {n - 1}]; got {bad}")
+        return a.astype(np.int32)
+
+    def reset(self) -> None:
+        """Back to step 0: ``v = v_init``, no refractoriness, empty buffers, traces, theta and recordings.
+
+        Weights (possibly changed by STDP), inputs and monitors are kept; LFSR
+        states are re-seeded.
+        """
+        pop = self.population
+        n = pop.n
+        self.t = 0
+        self.v = pop.v_init.astype(np.float32)
+        self.refr = np.zeros(n, dtype=np.int32)
+        self.ring = np.zeros((self.connectivity.max_delay + 1, n), dtype=np.float32)
+        self.theta = np.zeros(n, dtype=np.float32)
+        self.xpre = np.zeros(n, dtype=np.float32)
+        self.xpost = np.zeros(n, dtype=np.float32)
+        if self.synapse == "lfsr":
+            self.lfsr = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self.connectivity.nnz, self.lfsr_width)
+        else:
+            self.lfsr = np.zeros(0, dtype=np.uint32)
+        self._sp_n = np.zeros(max(4 * n, 1 << 12), dtype=np.int32)
+        self._sp_t = np.zeros_like(self._sp_n)
+        self._n_rec = np.zeros(1, dtype=np.int64)
+        self._mon_chunks: list[np.ndarray] = []
+        self._mon_start = 0
+        self._t_record_start = 0
+
+    def add_input(self, inp: PoissonInput | BinaryInput | Current) -> Network:
+        """Attach an external input (returns ``self`` for chaining)."""
+        if not isinstance(inp, (PoissonInput, BinaryInput, Current)):
+            raise TypeError(f"inp must be a PoissonInput, BinaryInput, BitstreamInput or Current; "
+                            f"got {type(inp).__name__}")
+        n = self.population.n
+        if isinstance(inp, Current):
+            inp.resolve(n)  # validates shapes against n
+        elif inp.targets.size and inp.targets.max() >= n:
+            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+        if isinstance(inp, PoissonInput):
+            p = inp.rates_hz * self.population.dt / 1000.0
+            if (p > 1).any():
+                raise ValueError(f"rates_hz must be <= 1000 / dt = {1000.0 / self.population.dt} Hz; "
+                                 f"got {float(inp.rates_hz.max())}")
+        self.inputs.append(inp)
+        self._merged = None
+        return self
+
+    def set_stdp(self, stdp: STDP | None) -> None:
+        """Enable (or with ``None`` disable) STDP on the recurrent synapses; traces restart from 0."""
+        if stdp is not None and not isinstance(stdp, STDP):
+            raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
+        if stdp is not None and self.synapse != "deterministic" and (not stdp.clip or stdp.W_max > self.w_scale):
+            raise ValueError(f"stdp.W_max must be <= w_scale = {self.w_scale} with clip=True in SC mode; "
+                             f"got W_max={stdp.W_max}, clip={stdp.clip}")
+        self.stdp = stdp
+        self.xpre[:] = 0
+        self.xpost[:] = 0
+        self._csc = None
+
+    def set_homeostasis(self, homeostasis: Homeostasis | None) -> None:
+        """Enable (or disable) the adaptive threshold; ``theta`` keeps its value."""
+        if homeostasis is not None and not isinstance(homeostasis, Homeostasis):
+            raise TypeError(f"homeostasis must be a Homeostasis or None; got {type(homeostasis).__name__}")
+        self.homeostasis = homeostasis
+
+    def monitor(self, neurons: Any) -> None:
+        """Record the membrane potential of ``neurons`` after every future step."""
+        self._mon_idx = self._check_indices(neurons, "neurons")
+        self._mon_chunks = []
+        self._mon_start = self.t
+
+    # ------------------------------------------------------------------ run
+
+    def _merge_inputs(self) -> tuple[Any, ...]:
+        if self._merged is not None:
+            return self._merged
+        n = self.population.n
+        dt = self.population.dt
+        i_const = np.zeros(n, dtype=np.float32)
+        tn: list[np.ndarray] = []
+        pp, pt, pa, pk, pd = [], [], [], [], []
+        rows, lens, bt, ba = [], [], [], []
+        for inp in self.inputs:
+            if isinstance(inp, Current):
+                c, tv = inp.resolve(n)
+                if c is not None:
+                    i_const += c
+                if tv is not None:
+                    tn.append(tv)
+            elif isinstance(inp, PoissonInput):
+                m = inp.rates_hz.shape[0]
+                pp.append(inp.rates_hz * dt / 1000.0)
+                pt.append(inp.targets)
+                pa.append(np.full(m, inp.amplitude, dtype=np.float32))
+                pk.append(np.broadcast_to(inp.key, (m, 2)))
+                pd.append(np.arange(m, dtype=np.int64))
+            else:
+                rows.append(inp.packed)
+                lens.append(np.full(inp.packed.shape[0], inp.length, dtype=np.int64))
+                bt.append(inp.targets)
+                ba.append(np.full(inp.packed.shape[0], inp.amplitude, dtype=np.float32))
+        if tn:
+            t_max = max(a.shape[0] for a in tn)
+            i_tn = np.zeros((t_max, n), dtype=np.float32)
+            for a in tn:
+                i_tn[: a.shape[0]] += a
+        else:
+            i_tn = np.zeros((0, 1), dtype=np.float32)
+        if pp:
+            pois = (np.concatenate(pp), np.concatenate(pt).astype(np.int32), np.concatenate(pa),
+                    np.ascontiguousarray(np.concatenate(pk), dtype=np.uint64), np.concatenate(pd))
+        else:
+            pois = (np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros((0, 2), np.uint64),
+                    np.zeros(0, np.int64))
+        if rows:
+            w = max(r.shape[1] for r in rows)
+            bits = np.zeros((sum(r.shape[0] for r in rows), max(w, 1)), dtype=np.uint64)
+            o = 0
+            for r in rows:
+                bits[o: o + r.shape[0], : r.shape[1]] = r
+                o += r.shape[0]
+            bitin = (bits, np.concatenate(lens), np.concatenate(bt).astype(np.int32), np.concatenate(ba))
+        else:
+            bitin = (np.zeros((0, 1), np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int32),
+                     np.zeros(0, np.float32))
+        self._merged = (i_const, i_tn, *pois, *bitin)
+        return self._merged
+
+    def _stdp_args(self) -> tuple[Any, ...]:
+        s = self.stdp
+        if s is None:
+            z32 = np.zeros(1, dtype=np.int32)
+            return (False, _F32(1), _F32(1), 0, _F32(0), _F32(0), _F32(1), False, False,
+                    self._w_sign, z32, z32, z32)
+        if self._csc is None:
+            c = self.connectivity
+            in_ptr, in_syn = K.csc_index(c.indptr, c.indices, c.n_post)
+            self._csc = (in_ptr, in_syn, c.pre())
+        dp, dm = s.decay(self.population.dt)
+        return (True, _F32(dp), _F32(dm), 0 if s.rule == "additive" else 1, _F32(s.eta * s.A_plus),
+                _F32(s.eta * s.A_minus), _F32(s.W_max), s.clip, s.nearest_neighbor, self._w_sign, *self._csc)
+
+    def run(self, n_steps: int, *, progress: bool = False) -> SpikeEvents:
+        """Simulate ``n_steps`` more steps; returns the spikes of this call.
+
+        ``run(a); run(b)`` is bit-identical to ``run(a + b)``.  With
+        ``progress=True`` the loop runs in ~100 compiled chunks and shows a tqdm
+        bar between them (no Python work inside a chunk).
+        """
+        n_steps = check_int(n_steps, "n_steps", low=0)
+        pop = self.population
+        n = pop.n
+        c = self.connectivity
+        if self.t + n_steps > np.iinfo(np.int32).max:
+            raise ValueError(f"n_steps must keep the step count below 2^31; got {n_steps} from step {self.t}")
+        merged = self._merge_inputs()
+        stdp_args = self._stdp_args()
+        h = self.homeostasis
+        homeo = (h is not None, _F32(math.exp(-pop.dt / h.tau_theta)) if h else _F32(1),
+                 _F32(h.theta_plus) if h else _F32(0))
+        mode = SYNAPSE_MODES.index(self.synapse)
+        params = (_F32(pop.dt), pop.v_rest.astype(np.float32), pop.v_reset.astype(np.float32),
+                  pop.threshold.astype(np.float32), pop.alpha, pop.refractory_steps)
+        n_mon = self._mon_idx.shape[0]
+        scratch = np.empty(n, dtype=np.int32)
+        first_event = int(self._n_rec[0])
+        t_begin = self.t
+        chunk = max(1, n_steps // 100) if progress else max(n_steps, 1)
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=n_steps, unit="step")
+        done = 0
+        while done < n_steps:
+            todo = min(chunk, n_steps - done)
+            mon_v = np.empty((todo, n_mon), dtype=np.float32)
+            k = self._call(todo, params, mode, merged, homeo, stdp_args, mon_v, scratch)
+            if n_mon:
+                self._mon_chunks.append(mon_v[:k].copy())
+            self.t += k
+            done += k
+            if bar is not None:
+                bar.update(k)
+            if k < todo:
+                self._grow()
+        if bar is not None:
+            bar.close()
+        m = int(self._n_rec[0])
+        return SpikeEvents(self._sp_n[first_event:m].copy(), self._sp_t[first_event:m].copy(),
+                           n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
+
+    def _call(self, todo: int, params: tuple[Any, ...], mode: int, merged: tuple[Any, ...],
+              homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
+              scratch: np.ndarray) -> int:
+        c = self.connectivity
+        return int(K.simulate(
+            self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5],
+            self.v, self.refr, self.ring,
+            c.indptr, c.indices, c.weights, c.delays,
+            mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self.lfsr,
+            np.uint32(_tap_mask(self.lfsr_width)), self.lfsr_width,
+            *merged,
+            homeo[0], self.theta, homeo[1], homeo[2],
+            stdp_args[0], self.xpre, self.xpost, *stdp_args[1:],
+            self._rec_mask, self._sp_n, self._sp_t, self._n_rec,
+            self._mon_idx, mon_v, scratch,
+        ))
+
+    def _grow(self) -> None:
+        cap = self._sp_n.shape[0]
+        new = max(2 * cap, cap + 4 * self.population.n)
+        m = int(self._n_rec[0])
+        sp_n = np.zeros(new, dtype=np.int32)
+        sp_t = np.zeros(new, dtype=np.int32)
+        sp_n[:m] = self._sp_n[:m]
+        sp_t[:m] = self._sp_t[:m]
+        self._sp_n, self._sp_t = sp_n, sp_t
+
+    # ------------------------------------------------------------------ results
+
+    @property
+    def spikes(self) -> SpikeEvents:
+        """Every recorded spike since the last :meth:`reset`."""
+        m = int(self._n_rec[0])
+        return SpikeEvents(self._sp_n[:m].copy(), self._sp_t[:m].copy(), n_neurons=self.population.n,
+                           dt=self.population.dt, t_start=self._t_record_start, t_stop=self.t)
+
+    def clear_spikes(self) -> None:
+        """Forget recorded spikes (the simulation state is untouched)."""
+        self._n_rec[0] = 0
+        self._t_record_start = self.t
+
+    @property
+    def v_trace(self) -> StateTrace:
+        """Membrane potentials of the monitored neurons since :meth:`monitor` (or :meth:`reset`)."""
+        v = (np.concatenate(self._mon_chunks) if self._mon_chunks
+             else np.zeros((0, self._mon_idx.shape[0]), dtype=np.float32))
+        return StateTrace(self._mon_idx.copy(), v, dt=self.population.dt,
+                          t_start=getattr(self, "_mon_start", 0))
+
+    @property
+    def time_ms(self) -> float:
+        return self.t * self.population.dt
+
+    # ------------------------------------------------------------------ weights
+
+    def rescale_weights(self, target_mean: float) -> None:
+        """Multiply every weight by one factor so that the mean of ``|w|`` becomes ``target_mean``.
+
+        (Signs are kept: the reservoir package rescales the mean of non-zero
+        weights, which for an E/I network would mix signs.)
+        """
+        target = check_real(target_mean, "target_mean", low=0.0)
+        w = self.connectivity.weights
+        cur = float(np.abs(w.astype(np.float64)).mean()) if w.size else 0.0
+        if cur == 0.0:
+            raise ValueError("weights must not all be zero to rescale; got mean |w| = 0")
+        w *= _F32(target / cur)
+        if self.synapse != "deterministic" and float(np.abs(w).max()) > self.w_scale:
+            raise ValueError(f"target_mean must keep |w| <= w_scale = {self.w_scale} in SC mode; got {target}")
+
+    def prune(self, fraction: float) -> int:
+        """Remove the weakest ``fraction`` of synapses by ``|w|`` (ties broken by synapse index); returns how many.
+
+        The CSR arrays are rebuilt; per-synapse state (signs, LFSR registers)
+        follows the surviving synapses.  Delay-buffer contents already in flight
+        are kept.
+        """
+        fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
+        c = self.connectivity
+        k = int(math.floor(fraction * c.nnz))
+        if k == 0:
+            return 0
+        order = np.argsort(np.abs(c.weights), kind="stable")
+        keep = np.ones(c.nnz, dtype=bool)
+        keep[order[:k]] = False
+        counts = np.add.reduceat(keep.astype(np.int64), c.indptr[:-1]) if c.nnz else np.zeros(c.n_pre, np.int64)
+        counts[np.diff(c.indptr) == 0] = 0
+        indptr = np.zeros(c.n_pre + 1, dtype=np.int32)
+        np.cumsum(counts, out=indptr[1:])
+        self.connectivity = Connectivity._trusted(indptr, c.indices[keep].copy(), c.weights[keep].copy(),
+                                                  c.delays[keep].copy(), c.n_post)
+        self._w_sign = self._w_sign[keep].copy()
+        if self.lfsr.shape[0]:
+            self.lfsr = self.lfsr[keep].copy()
+        self._csc = None
+        return k
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: Any) -> None:
+        """Save topology, parameters, inputs and the full simulation state (npz); see :func:`load_network`."""
+        from ._persistence import save_network
+
+        save_network(self, path)
+
+    @staticmethod
+    def load(path: Any) -> Network:
+        """Inverse of :meth:`save`."""
+        from ._persistence import load_network
+
+        return load_network(path)
+
+    def __repr__(self) -> str:
+        return (f"Network(n={self.population.n}, nnz={self.connectivity.nnz}, synapse={self.synapse!r}, "
+                f"t={self.t})")
