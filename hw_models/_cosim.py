@@ -1,0 +1,387 @@
+"""Co-simulation of a model against its emitted Verilog in Icarus Verilog (private).
+
+The Python model is the specification; :meth:`Block.to_verilog` is the
+hardware.  :func:`cosimulate` proves them equal cycle for cycle:
+
+1. the block's Verilog and a generated test bench are written to a build
+   directory; every input sequence goes into a ``$readmemh`` file;
+2. ``iverilog -g2005`` compiles them (so the emitted RTL must be plain
+   Verilog-2005) and ``vvp`` runs the simulation;
+3. the test bench prints every output port once per cycle; the values are
+   parsed and compared with :meth:`Block.run` on the same inputs.
+
+Test-bench timing (one cycle = 10 time units, period boundaries at the rising
+edge)::
+
+    t = 0      rst = 1, clk = 0
+    t = 5      rising edge with rst = 1: every register loads its reset value
+    t = 10     falling edge: rst = 0, inputs of cycle 0 applied
+    t = 14     outputs of cycle 0 sampled (combinational logic has settled)
+    t = 15     rising edge ending cycle 0
+    t = 20     falling edge: inputs of cycle 1 applied ... and so on.
+
+This is exactly the model's protocol: ``eval`` = the values between a falling
+edge and the next rising edge, ``clock`` = the rising edge.  The model is reset
+with :meth:`Block.reset` before the run, matching the reset edge.  Optional
+``reset_cycles`` hold ``rst`` high during chosen cycles; the model then applies
+:meth:`Block.reset` instead of :meth:`Block.clock` at the end of those cycles
+(a synchronous reset replaces the edge's normal next state).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from hw_models._common import Block, Port, check_part_int, mask
+
+__all__ = [
+    "CosimError",
+    "CosimResult",
+    "Mismatch",
+    "ToolNotFoundError",
+    "cosimulate",
+    "find_tool",
+    "install_hint",
+    "require_tool",
+    "emit_testbench",
+]
+
+_INSTALL = {
+    "iverilog": "install Icarus Verilog (Debian/Ubuntu: apt-get install iverilog; "
+    "macOS: brew install icarus-verilog)",
+    "vvp": "install Icarus Verilog (Debian/Ubuntu: apt-get install iverilog; "
+    "macOS: brew install icarus-verilog)",
+    "yosys": "install Yosys (Debian/Ubuntu: apt-get install yosys; macOS: brew install yosys)",
+}
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ToolNotFoundError(RuntimeError):
+    """An external EDA tool (iverilog, vvp, yosys) is not on ``PATH``."""
+
+
+class CosimError(RuntimeError):
+    """The emitted Verilog failed to compile or the simulation failed to run."""
+
+
+def install_hint(tool: str) -> str:
+    """How to install ``tool`` (one line, for skip and error messages)."""
+    return _INSTALL.get(tool, f"install {tool} and put it on PATH")
+
+
+def find_tool(tool: str) -> str | None:
+    """Absolute path of ``tool`` on ``PATH``, or None."""
+    return shutil.which(tool)
+
+
+def require_tool(tool: str) -> str:
+    """Absolute path of ``tool``; raise :class:`ToolNotFoundError` saying what to install."""
+    path = find_tool(tool)
+    if path is None:
+        raise ToolNotFoundError(f"{tool} not found on PATH; {install_hint(tool)}")
+    return path
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """First disagreement between model and RTL.
+
+    ``rtl`` is the simulator's value (an int, or the raw hex text when it holds
+    ``x``/``z`` bits).
+    """
+
+    cycle: int
+    port: str
+    model: int
+    rtl: int | str
+
+    def __str__(self) -> str:
+        return (
+            f"first mismatch at cycle {self.cycle}, port {self.port!r}: "
+            f"model {self.model}, RTL {self.rtl}"
+        )
+
+
+@dataclass
+class CosimResult:
+    """Outcome of :func:`cosimulate`.
+
+    Attributes
+    ----------
+    n_cycles : int
+        Cycles simulated (after the reset edge).
+    model, rtl : dict of str to numpy.ndarray
+        Per-cycle output values, one array per output port (int64, or object
+        for ports wider than 62 bits).  ``rtl`` is only complete up to the first
+        cycle with an ``x``/``z`` value.
+    mismatch : Mismatch or None
+        The first differing (cycle, port) in port order, or None if equal.
+    verilog : str
+        The emitted design that was simulated.
+    """
+
+    n_cycles: int
+    model: dict[str, np.ndarray]
+    rtl: dict[str, np.ndarray]
+    mismatch: Mismatch | None
+    verilog: str
+    log: str = field(default="", repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when every output matched on every cycle."""
+        return self.mismatch is None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"co-simulation OK: {self.n_cycles} cycles, ports {list(self.model)}"
+        return f"co-simulation FAILED after {self.n_cycles} cycles: {self.mismatch}"
+
+
+def _check_ports(block: Block) -> tuple[list[Port], list[Port]]:
+    ins, outs = list(block.inputs_spec()), list(block.outputs_spec())
+    names = [p[0] for p in ins + outs]
+    for name in names:
+        if not _IDENT.match(name) or name in ("clk", "rst"):
+            raise ValueError(
+                f"{block.part}: port names must be Verilog identifiers other than clk/rst; got {name!r}"
+            )
+    if len(set(names)) != len(names):
+        raise ValueError(f"{block.part}: port names must be unique; got {names}")
+    return ins, outs
+
+
+def emit_testbench(
+    block: Block, n_cycles: int, *, reset_cycles: Iterable[int] = (), module: str = "tb"
+) -> str:
+    """Verilog-2005 test bench driving ``block``'s top module for ``n_cycles``.
+
+    Input port ``x`` is read per cycle from ``in_x.hex`` (``$readmemh``, one
+    value per line); ``rst`` per cycle from ``rst.hex`` when ``reset_cycles`` is
+    non-empty.  Every cycle prints ``C <cycle> <out_1> <out_2> ...`` (outputs in
+    hex, in :meth:`Block.outputs_spec` order).
+    """
+    n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
+    ins, outs = _check_ports(block)
+    with_rst = bool(list(reset_cycles))
+    decl = ["  reg clk = 1'b0;", "  reg rst = 1'b1;", "  integer t;"]
+    load = []
+    drive = []
+    conns = [".clk(clk)", ".rst(rst)"]
+    for name, width, _signed in ins:
+        rng = f"[{width - 1}:0] "
+        decl.append(f"  reg {rng}i_{name};")
+        decl.append(f"  reg {rng}m_{name} [0:{n - 1}];")
+        load.append(f'    $readmemh("in_{name}.hex", m_{name});')
+        load.append(f"    i_{name} = {width}'d0;")
+        drive.append(f"      i_{name} = m_{name}[t];")
+        conns.append(f".{name}(i_{name})")
+    if with_rst:
+        decl.append(f"  reg m_rst [0:{n - 1}];")
+        load.append('    $readmemh("rst.hex", m_rst);')
+        drive.append("      rst = m_rst[t];")
+    else:
+        drive.append("      rst = 1'b0;")
+    for name, width, _signed in outs:
+        decl.append(f"  wire [{width - 1}:0] o_{name};")
+        conns.append(f".{name}(o_{name})")
+    fmt = "C %0d" + " %h" * len(outs)
+    args = ", ".join(["t"] + [f"o_{p[0]}" for p in outs])
+    lines = [
+        f"// test bench generated by hw_models._cosim for {block.part} ({n} cycles)",
+        f"module {module};",
+        *decl,
+        f"  {block.top_module} dut ({', '.join(conns)});",
+        "  initial begin",
+        *load,
+        "    #5 clk = 1'b1;  // reset edge",
+        "    #5 clk = 1'b0;",
+        f"    for (t = 0; t < {n}; t = t + 1) begin",
+        *drive,
+        f'      #4 $display("{fmt}", {args});',
+        "      #1 clk = 1'b1;",
+        "      #5 clk = 1'b0;",
+        "    end",
+        "    $finish;",
+        "  end",
+        "endmodule",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _input_arrays(block: Block, ins: list[Port], n: int, inputs: Mapping[str, Iterable[int]] | None
+                  ) -> dict[str, list[int]]:
+    seqs: dict[str, list[int]] = {}
+    for name, width, signed in ins:
+        if inputs is None or name not in inputs:
+            raise ValueError(f"{block.part}: inputs must give a sequence for port {name!r}")
+        vals = [int(v) for v in list(inputs[name])[:n]]
+        if len(vals) < n:
+            raise ValueError(
+                f"{block.part}: inputs[{name!r}] must hold at least n_cycles={n} values; got {len(vals)}"
+            )
+        lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, mask(width))
+        for t, v in enumerate(vals):
+            if v < lo or v > hi:
+                raise ValueError(
+                    f"{block.part}: inputs[{name!r}] must be integers in [{lo}, {hi}] "
+                    f"(port width {width}); got {v} at cycle {t}"
+                )
+        seqs[name] = vals
+    if inputs is not None:
+        unknown = sorted(set(inputs) - {p[0] for p in ins})
+        if unknown:
+            raise ValueError(
+                f"{block.part}: inputs must name input ports {[p[0] for p in ins]}; got unknown {unknown}"
+            )
+    return seqs
+
+
+def _run_model(block: Block, n: int, seqs: dict[str, list[int]], resets: set[int]
+               ) -> dict[str, np.ndarray]:
+    block.reset()
+    if not resets:
+        return block.run(n, seqs)
+    vals: dict[str, list[int]] = {p[0]: [] for p in block.outputs_spec()}
+    start = 0
+    for r in sorted(resets) + [n]:
+        if r > start:
+            seg = block.run(r - start, {k: v[start:r] for k, v in seqs.items()})
+            for k in vals:
+                vals[k].extend(int(x) for x in seg[k])
+        if r < n:
+            out = block.eval(**{k: v[r] for k, v in seqs.items()})
+            block.reset()
+            for k in vals:
+                vals[k].append(int(out[k]))
+        start = r + 1
+    return {k: np.asarray(v, dtype=np.int64 if max(map(abs, v), default=0) < (1 << 62) else object)
+            for k, v in vals.items()}
+
+
+def _to_value(text: str, width: int, signed: bool) -> int | str:
+    if any(c in "xXzZ" for c in text):
+        return text
+    v = int(text, 16) & mask(width)
+    if signed and v >> (width - 1):
+        v -= 1 << width
+    return v
+
+
+def cosimulate(
+    block: Block,
+    n_cycles: int,
+    inputs: Mapping[str, Iterable[int]] | None = None,
+    *,
+    reset_cycles: Iterable[int] = (),
+    workdir: str | os.PathLike[str] | None = None,
+    timeout: float = 300.0,
+) -> CosimResult:
+    """Simulate ``block.to_verilog()`` in Icarus Verilog and compare with the model.
+
+    Parameters
+    ----------
+    block : Block
+        The model; it is reset first and then run for ``n_cycles`` (its state
+        afterwards is the state after the run).
+    n_cycles : int
+        Cycles to simulate after the reset edge, >= 1.
+    inputs : mapping of str to sequence of int, optional
+        One value per cycle for every input port (signed ports take signed
+        values); required when the block has inputs.
+    reset_cycles : iterable of int
+        Cycles during which ``rst`` is held high (synchronous reset at the end
+        of the cycle).
+    workdir : path, optional
+        Build directory (kept); a temporary directory by default (removed).
+    timeout : float
+        Seconds allowed for each of compile and run.
+
+    Returns
+    -------
+    CosimResult
+        ``result.ok`` is True iff every output agrees on every cycle;
+        otherwise ``result.mismatch`` names the first differing cycle and port.
+
+    Raises
+    ------
+    ToolNotFoundError
+        iverilog or vvp is not installed (the message says what to install).
+    CosimError
+        The Verilog does not compile, the simulation fails or prints too few cycles.
+    """
+    if not isinstance(block, Block):
+        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
+    resets = set()
+    for r in reset_cycles:
+        resets.add(check_part_int(block.part, "reset_cycles entry", r, 0, n - 1))
+    ins, outs = _check_ports(block)
+    seqs = _input_arrays(block, ins, n, inputs)
+    iverilog, vvp = require_tool("iverilog"), require_tool("vvp")
+
+    verilog = block.to_verilog()
+    tb = emit_testbench(block, n, reset_cycles=sorted(resets))
+    tmp = tempfile.TemporaryDirectory(prefix="hw_cosim_") if workdir is None else None
+    build = Path(tmp.name if tmp is not None else workdir)  # type: ignore[arg-type]
+    build.mkdir(parents=True, exist_ok=True)
+    try:
+        (build / "dut.v").write_text(verilog)
+        (build / "tb.v").write_text(tb)
+        for name, width, _s in ins:
+            digits = max(1, (width + 3) // 4)
+            (build / f"in_{name}.hex").write_text(
+                "\n".join(format(v & mask(width), f"0{digits}x") for v in seqs[name]) + "\n"
+            )
+        if resets:
+            (build / "rst.hex").write_text("\n".join("1" if t in resets else "0" for t in range(n)) + "\n")
+        comp = subprocess.run(
+            [iverilog, "-g2005", "-Wall", "-s", "tb", "-o", "sim.vvp", "dut.v", "tb.v"],
+            cwd=build, capture_output=True, text=True, timeout=timeout,
+        )
+        if comp.returncode != 0:
+            raise CosimError(f"{block.part}: iverilog failed to compile the emitted Verilog:\n"
+                             f"{comp.stderr.strip()}")
+        sim = subprocess.run([vvp, "-n", "sim.vvp"], cwd=build, capture_output=True, text=True,
+                             timeout=timeout)
+        if sim.returncode != 0:
+            raise CosimError(f"{block.part}: vvp failed (exit {sim.returncode}):\n{sim.stderr.strip()}")
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+    rows = [line.split() for line in sim.stdout.splitlines() if line.startswith("C ")]
+    if len(rows) != n or any(len(r) != 2 + len(outs) for r in rows):
+        raise CosimError(f"{block.part}: simulation printed {len(rows)} well-formed cycles, expected {n}")
+    rtl_vals: dict[str, list[int | str]] = {p[0]: [] for p in outs}
+    for row in rows:
+        for (name, width, signed), text in zip(outs, row[2:], strict=True):
+            rtl_vals[name].append(_to_value(text, width, signed))
+
+    model = _run_model(block, n, seqs, resets)
+    mismatch = None
+    for t in range(n):
+        for name, _w, _s in outs:
+            mv, rv = int(model[name][t]), rtl_vals[name][t]
+            if mv != rv:
+                mismatch = Mismatch(t, name, mv, rv)
+                break
+        if mismatch is not None:
+            break
+    rtl: dict[str, np.ndarray] = {}
+    for name, width, _s in outs:
+        first_x = next((i for i, v in enumerate(rtl_vals[name]) if isinstance(v, str)), n)
+        rtl[name] = np.asarray(rtl_vals[name][:first_x], dtype=np.int64 if width <= 62 else object)
+    log = comp.stderr + sim.stderr
+    return CosimResult(n, model, rtl, mismatch, verilog, log)
