@@ -1,0 +1,125 @@
+"""Area estimates: synthesise a block's Verilog with Yosys and count cells (private).
+
+``yosys -p "read_verilog design.v; synth -top <top>; stat -json"`` maps the
+design onto Yosys' internal gate library (``$_AND_``, ``$_XOR_``, ``$_MUX_``,
+``$_DFF_P_``, ``$_SDFF_PP0_`` ...: one cell is one 2-input gate, one mux or
+one flip-flop bit).  The cell count is a technology-independent proxy for area,
+good for comparing SC blocks with each other and with binary arithmetic; it is
+not a layout area.  Sub-modules are kept (no flattening), so the report lists
+each generic module once with its own counts and gives the design total with
+every instance counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from hw_models._common import Block
+from hw_models._cosim import CosimError, require_tool
+
+__all__ = ["AreaReport", "area_report", "cell_counts"]
+
+
+@dataclass(frozen=True)
+class AreaReport:
+    """Cell counts of one synthesised block.
+
+    Attributes
+    ----------
+    top : str
+        Top module name.
+    total_cells : int
+        Cells of the whole design (every sub-module instance expanded).
+    cells_by_type : dict of str to int
+        The same total split by Yosys cell type.
+    flip_flops : int
+        Cells that are flip-flops (type name contains ``DFF``): one per register bit.
+    modules : dict of str to dict of str to int
+        Per module: its own ``cells_by_type`` (sub-module instances appear as
+        cells named after the sub-module).
+    """
+
+    top: str
+    total_cells: int
+    cells_by_type: dict[str, int]
+    flip_flops: int
+    modules: dict[str, dict[str, int]]
+
+    @property
+    def logic_cells(self) -> int:
+        """Cells that are not flip-flops (gates, muxes)."""
+        return self.total_cells - self.flip_flops
+
+    def summary(self) -> str:
+        """One line: total, flip-flops, logic cells."""
+        return (f"{self.top}: {self.total_cells} cells "
+                f"({self.flip_flops} flip-flops, {self.logic_cells} logic)")
+
+
+def _clean(name: str) -> str:
+    return name[1:] if name.startswith("\\") else name
+
+
+def area_report(
+    block: Block,
+    *,
+    workdir: str | os.PathLike[str] | None = None,
+    timeout: float = 300.0,
+) -> AreaReport:
+    """Synthesise ``block.to_verilog()`` with Yosys and return its cell counts.
+
+    Parameters
+    ----------
+    block : Block
+        Any model; its ``top_module`` is the synthesis top.
+    workdir : path, optional
+        Build directory (kept); a temporary directory by default.
+    timeout : float
+        Seconds allowed for Yosys.
+
+    Raises
+    ------
+    ToolNotFoundError
+        yosys is not installed (the message says how to install it).
+    CosimError
+        Yosys rejected the design.
+    """
+    if not isinstance(block, Block):
+        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    yosys = require_tool("yosys")
+    verilog = block.to_verilog()
+    top = block.top_module
+    tmp = tempfile.TemporaryDirectory(prefix="hw_area_") if workdir is None else None
+    build = Path(tmp.name if tmp is not None else workdir)  # type: ignore[arg-type]
+    build.mkdir(parents=True, exist_ok=True)
+    try:
+        (build / "design.v").write_text(verilog)
+        script = f"read_verilog design.v; synth -top {top}; tee -q -o stat.json stat -json"
+        proc = subprocess.run([yosys, "-q", "-p", script], cwd=build, capture_output=True,
+                              text=True, timeout=timeout)
+        if proc.returncode != 0:
+            raise CosimError(f"{block.part}: yosys failed on the emitted Verilog:\n"
+                             f"{(proc.stderr or proc.stdout).strip()}")
+        stat = json.loads((build / "stat.json").read_text())
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    modules = {
+        _clean(name): {_clean(k): int(v) for k, v in m.get("num_cells_by_type", {}).items()}
+        for name, m in stat.get("modules", {}).items()
+    }
+    design = stat.get("design") or stat["modules"].get("\\" + top) or stat["modules"][top]
+    by_type = {_clean(k): int(v) for k, v in design.get("num_cells_by_type", {}).items()}
+    total = int(design["num_cells"])
+    ffs = sum(v for k, v in by_type.items() if "DFF" in k.upper())
+    return AreaReport(top, total, by_type, ffs, modules)
+
+
+def cell_counts(blocks: dict[str, Block], **kwargs: object) -> dict[str, int]:
+    """Total cell count of each named block: ``{name: area_report(block).total_cells}``."""
+    return {name: area_report(b, **kwargs).total_cells for name, b in blocks.items()}  # type: ignore[arg-type]
