@@ -1,0 +1,78 @@
+"""Packed stochastic bitstreams: encoders, gates, counters, decoders and metrics.
+
+A stream of ``L`` bits (clock cycles) is stored in ``ceil(L / 64)`` ``uint64``
+words, LSB first: bit ``t`` is bit ``t % 64`` of word ``t // 64``; the unused
+high bits of the last word are always 0 (conventions §1).  A value array of
+shape ``S`` encodes to packed streams of shape ``S + (n_words,)``; gates
+broadcast over the leading axes.  Every function validates its input and then
+calls one numba kernel (compiled lazily, cached on disk).
+
+Encoders: :func:`bernoulli` (counter-hash PRNG, independent, ~1/sqrt(L) error),
+:func:`lfsr` (hardware LFSR + comparator, exact counts over a period),
+:func:`sobol` (low-discrepancy, ~1/L error); :func:`to_unipolar` /
+:func:`to_bipolar` map between bipolar values in [-1, 1] and probabilities.
+See ``docs/bitstream.md``.
+"""
+
+from __future__ import annotations
+
+from ._counting import and_popcount, decode, decode_bipolar, mux_add, parallel_count, popcount
+from ._encoders import (
+    BERNOULLI_BITS,
+    SOBOL_BITS,
+    SOBOL_MAX_DIMENSION,
+    bernoulli,
+    lfsr,
+    lfsr_states,
+    sobol,
+    sobol_direction_numbers,
+    to_bipolar,
+    to_unipolar,
+)
+from ._gates import and_, mux, not_, or_, sc_and, sc_xnor, xnor
+from ._metrics import (
+    ProgressivePrecision,
+    binomial_standard_error,
+    is_maximal_taps,
+    lfsr_period,
+    progressive_precision,
+    required_length,
+    scc,
+)
+from ._packing import n_words, pack, unpack
+
+__all__ = [
+    "BERNOULLI_BITS",
+    "ProgressivePrecision",
+    "SOBOL_BITS",
+    "SOBOL_MAX_DIMENSION",
+    "and_",
+    "and_popcount",
+    "bernoulli",
+    "binomial_standard_error",
+    "decode",
+    "decode_bipolar",
+    "is_maximal_taps",
+    "lfsr",
+    "lfsr_period",
+    "lfsr_states",
+    "mux",
+    "mux_add",
+    "n_words",
+    "not_",
+    "or_",
+    "pack",
+    "parallel_count",
+    "popcount",
+    "progressive_precision",
+    "required_length",
+    "sc_and",
+    "sc_xnor",
+    "scc",
+    "sobol",
+    "sobol_direction_numbers",
+    "to_bipolar",
+    "to_unipolar",
+    "unpack",
+    "xnor",
+]
