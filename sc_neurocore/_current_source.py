@@ -6,17 +6,25 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._encoder import check_range, fixed_seed, normalise
+from sc_neurocore._encoder import check_range, normalise
 from sc_neurocore._kernels._layer import (
-    and_streams,
-    count_current_table,
-    or_current_table,
-    stream_current_table,
+    count_planes,
+    input_words,
+    mux_planes,
+    or_planes,
+    plane_sums,
+    plane_values,
 )
-from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
+from sc_neurocore._rng import SeedLike, _check_seed, spawn_keys
 from sc_neurocore._validation import check_choice, check_int
 
-__all__ = ["BitstreamCurrentSource", "ACCUMULATION_MODES", "build_current_table", "expected_current"]
+__all__ = [
+    "ACCUMULATION_MODES",
+    "BitstreamCurrentSource",
+    "bernoulli_thresholds",
+    "build_planes",
+    "expected_current",
+]
 
 #: Ways of combining the product streams x_i AND w_i into one current.
 ACCUMULATION_MODES: tuple[str, ...] = ("or", "count", "mux")
@@ -30,6 +38,9 @@ def expected_current(
     * ``"or"``: :math:`y_\min + (y_\max - y_\min)\,(1 - \prod_i (1 - x_i w_i))`
     * ``"count"``: :math:`y_\min + (y_\max - y_\min) \sum_i x_i w_i`
     * ``"mux"``: :math:`y_\min + (y_\max - y_\min) \frac{1}{n} \sum_i x_i w_i`
+
+    (``x_i``, ``w_i`` are the stream probabilities; exact for the quantised
+    probabilities ``round(p 2^32) / 2^32`` of the Bernoulli streams.)
     """
     prod = p_x * p_w
     if accumulation == "or":
@@ -41,49 +52,43 @@ def expected_current(
     return y_min + (y_max - y_min) * q
 
 
-def build_current_table(
-    p_x: np.ndarray,
-    p_w: np.ndarray,
-    length: int,
-    y_min: float,
-    y_max: float,
-    accumulation: str,
-    seed: SeedLike,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Encode inputs and weights, and precompute the per-cycle current of every source row.
+def bernoulli_thresholds(p: np.ndarray) -> np.ndarray:
+    """Conventions §3 thresholds ``T = round(p * 2^32)`` as C-contiguous uint64."""
+    return np.ascontiguousarray(np.round(np.asarray(p, dtype=np.float64) * 2.0**32).astype(np.uint64))
 
-    ``p_x`` (n_in,) are shared input probabilities, ``p_w`` (n_rows, n_in) the
-    weight probabilities of each row.  ``seed`` is spawned into three
-    independent children: input streams, weight streams (stream index =
-    flat index into ``p_w``), and the MUX select lines (one child per row).
 
-    Returns ``(table, x_words, w_words, out_words)``: the float64 current table
-    (n_rows, length), the packed input (n_in, W) and weight (n_rows, n_in, W)
-    streams, and for "or"/"mux" the packed output stream of each row
-    (n_rows, W) (None for "count", whose output is a count, not a bit).
+def n_count_planes(n_inputs: int) -> int:
+    """Bit planes needed for a count in ``0 .. n_inputs``: ``bit_length(n_inputs)``."""
+    return max(int(n_inputs).bit_length(), 1)
+
+
+def build_planes(
+    p_x: np.ndarray, p_w: np.ndarray, length: int, accumulation: str, seed: SeedLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Encode inputs and weights and accumulate them into packed bit planes.
+
+    ``p_x`` (n_in,) are the shared input probabilities, ``p_w`` (n_rows, n_in)
+    the weight probabilities of each source row.  ``seed`` gives three
+    independent spawned keys ``spawn_keys(seed, 3)``: the input streams
+    (stream index ``i``), the weight streams (stream index ``r * n_in + i``) and
+    the MUX selects (domain ``r``, counter ``t``); see
+    :mod:`sc_neurocore._kernels._layer`.
+
+    Returns ``(planes, x_words, keys)``: uint64 planes (n_rows, n_planes, W)
+    holding the per-cycle accumulated integer ``a_t`` bit-sliced, the packed
+    input streams (n_in, W), and the (3, 2) uint64 keys.
     """
-    from sc_neurocore import bitstream as bs
-
-    g_in, g_w, g_mux = spawn_generators(seed, 3)
-    x_words = np.ascontiguousarray(bs.bernoulli(p_x, length, seed=g_in), dtype=np.uint64)
-    w_words = np.ascontiguousarray(bs.bernoulli(p_w, length, seed=g_w), dtype=np.uint64)
-    span = y_max - y_min
-    out_words: np.ndarray | None
-    if accumulation == "count":
-        table = count_current_table(x_words, w_words, length, y_min, span)
-        out_words = None
-    elif accumulation == "or":
-        table = or_current_table(x_words, w_words, length, y_min, span)
-        prods = and_streams(x_words, w_words)
-        out_words = np.bitwise_or.reduce(prods, axis=1)
+    keys = spawn_keys(seed, 3)
+    x_words = input_words(bernoulli_thresholds(p_x), keys[0, 0], keys[0, 1], length)
+    thr = bernoulli_thresholds(p_w)
+    kw0, kw1 = keys[1, 0], keys[1, 1]
+    if accumulation == "or":
+        planes = or_planes(x_words, thr, kw0, kw1)
+    elif accumulation == "count":
+        planes = count_planes(x_words, thr, kw0, kw1, n_count_planes(p_x.size))
     else:
-        prods = and_streams(x_words, w_words)
-        rows = []
-        for r, g in enumerate(g_mux.spawn(p_w.shape[0])):
-            rows.append(np.asarray(bs.mux_add(prods[r], length, fixed_seed(g)), dtype=np.uint64))
-        out_words = np.ascontiguousarray(np.stack(rows))
-        table = stream_current_table(out_words, length, y_min, span)
-    return table, x_words, w_words, out_words
+        planes = mux_planes(x_words, thr, kw0, kw1, keys[2, 0], keys[2, 1], length)
+    return planes, x_words, keys
 
 
 class BitstreamCurrentSource:
@@ -92,45 +97,54 @@ class BitstreamCurrentSource:
     Every input ``x_i`` and weight ``w_i`` is normalised to a probability,
     :math:`p_{x,i} = (x_i - x_\min)/(x_\max - x_\min)` and
     :math:`p_{w,i} = (w_i - w_\min)/(w_\max - w_\min)`, and encoded as an
-    independent Bernoulli stream of ``length`` cycles (inputs and weights use
-    independent spawned children of ``seed``).  Each synapse is an AND gate;
-    the products are accumulated per cycle ``t`` into the current
-    :math:`I_t = y_\min + (y_\max - y_\min)\,a_t` with
+    independent Bernoulli stream of ``length`` cycles.  Each synapse is an AND
+    gate (:math:`P(x_i \wedge w_i) = p_{x,i} p_{w,i}`); the products of cycle
+    ``t`` are accumulated into an integer :math:`a_t` and the current is
+    :math:`I_t = y_\min + (y_\max - y_\min)\,a_t`.
 
-    ``accumulation="or"`` (default)
-        :math:`a_t = 1` if any product bit is 1 (an OR gate):
-        :math:`E[I] = y_\min + (y_\max - y_\min)(1 - \prod_i (1 - p_{x,i} p_{w,i}))`.
-        Saturating, bounded by ``y_max``: the tutorial's regime.
-    ``accumulation="count"``
-        :math:`a_t` = number of product bits that are 1 (exact parallel
-        counter): :math:`E[I] = y_\min + (y_\max - y_\min)\sum_i p_{x,i} p_{w,i}`.
-        Linear, but can exceed ``y_max`` (up to ``y_min + n (y_max - y_min)``).
-    ``accumulation="mux"``
-        :math:`a_t` = the product bit of one input chosen uniformly at random
-        each cycle (scaled addition):
-        :math:`E[I] = y_\min + (y_\max - y_\min)\frac1n\sum_i p_{x,i} p_{w,i}`.
+    ``accumulation="or"`` (default): saturating OR
+        :math:`a_t = 1` if any product bit is 1:
+        :math:`E[I] = y_\min + (y_\max - y_\min)\,(1 - \prod_i (1 - p_{x,i} p_{w,i}))`.
+        Bounded by ``y_max``, so ``y_min``/``y_max`` keep their meaning as the
+        output range; with a few strong inputs it sits near ``y_max``.  This is
+        the regime the tutorial describes (its dense-layer neurons fire at
+        tens of Hz and its layer-1 rates stay below ``x_max = 0.1``
+        spikes/ms of layer 2), hence the default.
+    ``accumulation="count"``: exact parallel count
+        :math:`a_t = \sum_i [x_{i,t} \wedge w_{i,t}]`:
+        :math:`E[I] = y_\min + (y_\max - y_\min)\sum_i p_{x,i} p_{w,i}`.
+        Linear in every product, but reaches up to
+        :math:`y_\min + n (y_\max - y_\min)`.
+    ``accumulation="mux"``: MUX scaled addition
+        :math:`a_t` = the product bit of one input selected uniformly at random
+        each cycle: :math:`E[I] = y_\min + (y_\max - y_\min)\frac1n\sum_i p_{x,i} p_{w,i}`.
+        Unbiased for the mean but shrinks the current by ``1/n``: in the
+        tutorial's examples it stays below threshold and nothing fires.
 
-    The whole per-cycle current is computed once at construction from the
-    packed streams.  :meth:`step` returns the current of the present cycle and
-    advances; after ``length`` cycles it wraps around to cycle 0 (the streams
-    repeat), so long simulations reuse the same finite sample.
+    The accumulated values are held packed as bit planes (one plane for
+    "or"/"mux", ``bit_length(n)`` for "count").  :meth:`step` returns the
+    current of the present cycle and advances one cycle; after ``length``
+    cycles it wraps around to cycle 0 (the same finite streams repeat).
 
     Parameters
     ----------
     x_inputs : array_like, shape (n_inputs,)
         Input values in [x_min, x_max].
     x_min, x_max : float
-        Input range.
+        Input range, ``x_min < x_max``.
     weight_values : array_like, shape (n_inputs,)
         Weights in [w_min, w_max].
     w_min, w_max : float
-        Weight range.
+        Weight range, ``w_min < w_max``.
     length : int
         Stream length L (cycles), >= 1.
     y_min, y_max : float
-        Output current scale, ``y_min < y_max``.
+        Output current scale (model units), ``y_min < y_max``; the default
+        0..0.1 is the tutorial's range (a default neuron, tau 20 ms and
+        threshold 1, fires at 0..72 Hz for currents in it).
     seed : None, int, SeedSequence or Generator
-        Root seed of all streams of this source.
+        Root seed; ``spawn_keys(seed, 3)`` keys the input streams (index ``i``),
+        the weight streams (index ``i``) and the MUX selects (domain 0).
     accumulation : {"or", "count", "mux"}
         See above.
     """
@@ -145,7 +159,7 @@ class BitstreamCurrentSource:
         w_max: float = 1.0,
         length: int = 1024,
         y_min: float = 0.0,
-        y_max: float = 1.0,
+        y_max: float = 0.1,
         seed: SeedLike = None,
         accumulation: str = "or",
     ) -> None:
@@ -168,42 +182,61 @@ class BitstreamCurrentSource:
         self.n_inputs: int = int(p_x.size)
         self.p_inputs: np.ndarray = p_x
         self.p_weights: np.ndarray = p_w
-        table, self.input_words, w_words, out = build_current_table(
-            p_x, p_w[None, :], self.length, self.y_min, self.y_max, self.accumulation,
-            fixed_seed(seed),
+        self._span = self.y_max - self.y_min
+        planes, x_words, keys = build_planes(
+            p_x, p_w[None, :], self.length, self.accumulation, seed
         )
-        self.weight_words: np.ndarray = w_words[0]
-        #: packed output stream (n_words,) for "or"/"mux"; None for "count"
-        self.output_words: np.ndarray | None = None if out is None else out[0]
-        self._table: np.ndarray = table[0]
+        #: packed accumulated value a_t, bit-sliced: uint64 (n_planes, n_words)
+        self.planes: np.ndarray = planes[0]
+        #: packed input streams, uint64 (n_inputs, n_words)
+        self.input_words: np.ndarray = x_words
+        self._w_key = keys[1]
         self.cycle: int = 0
 
+    @property
+    def weight_words(self) -> np.ndarray:
+        """Packed weight streams, uint64 (n_inputs, n_words) (generated on request)."""
+        return input_words(
+            bernoulli_thresholds(self.p_weights), self._w_key[0], self._w_key[1], self.length
+        )
+
+    @property
+    def output_words(self) -> np.ndarray | None:
+        """Packed output stream (n_words,) for "or"/"mux" (a bit per cycle); None for "count"."""
+        return None if self.accumulation == "count" else self.planes[0].copy()
+
     def step(self) -> float:
-        """Current of the present cycle; then advance one cycle (wrapping after ``length``)."""
-        value = float(self._table[self.cycle])
-        self.cycle = (self.cycle + 1) % self.length
-        return value
+        """Current of the present cycle, ``y_min + (y_max - y_min) a_t``; then advance one cycle."""
+        c = self.cycle
+        w, b = c >> 6, c & 63
+        a = 0
+        for k in range(self.planes.shape[0]):
+            a += int((int(self.planes[k, w]) >> b) & 1) << k
+        self.cycle = (c + 1) % self.length
+        return self.y_min + self._span * float(a)
 
     def currents(self) -> np.ndarray:
-        """Per-cycle current of all ``length`` cycles, float64 (a copy)."""
-        return self._table.copy()
+        """Per-cycle current of all ``length`` cycles, float64 (length,) (unpacked, for inspection)."""
+        a = plane_values(np.ascontiguousarray(self.planes[None]), self.length)[0]
+        return self.y_min + self._span * a.astype(np.float64)
 
     def full_current_estimate(self) -> float:
-        """Mean current over the full stream length (the decoded stream value)."""
-        return float(self._table.mean())
+        """Mean current over the full stream, ``y_min + (y_max - y_min) sum_t a_t / L`` (popcounts only)."""
+        total = int(plane_sums(np.ascontiguousarray(self.planes[None]))[0])
+        return self.y_min + self._span * total / self.length
 
     def expected_current(self) -> float:
-        """Theoretical mean current of the chosen accumulation mode (see class docstring)."""
+        """Theoretical mean current of the chosen accumulation mode (see the class docstring)."""
         return float(
             expected_current(self.p_inputs, self.p_weights, self.y_min, self.y_max, self.accumulation)
         )
 
     def reset(self) -> None:
-        """Back to cycle 0 (the streams are not regenerated)."""
+        """Back to cycle 0 (the streams are not regenerated, so the currents repeat)."""
         self.cycle = 0
 
     def __repr__(self) -> str:
         return (
             f"BitstreamCurrentSource(n_inputs={self.n_inputs}, length={self.length}, "
-            f"accumulation={self.accumulation!r})"
+            f"y_min={self.y_min}, y_max={self.y_max}, accumulation={self.accumulation!r})"
         )

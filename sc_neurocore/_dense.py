@@ -10,13 +10,13 @@ import numpy as np
 from sc_neurocore._current_source import (
     ACCUMULATION_MODES,
     BitstreamCurrentSource,
-    build_current_table,
+    build_planes,
     expected_current,
 )
-from sc_neurocore._encoder import check_range, fixed_seed, normalise
-from sc_neurocore._kernels._layer import layer_run
+from sc_neurocore._encoder import check_range, normalise
+from sc_neurocore._kernels._layer import layer_run, plane_sums, plane_values
 from sc_neurocore._neuron import NEURON_PARAMS, StochasticLIFNeuron, validate_neuron_params
-from sc_neurocore._rng import SeedLike, _check_seed, key_from_seed
+from sc_neurocore._rng import SeedLike, _check_seed, key_from_seed, spawn_generators
 from sc_neurocore._validation import check_choice, check_int, check_known_keys, check_real
 
 __all__ = ["SCDenseLayer"]
@@ -44,7 +44,9 @@ class SCDenseLayer:
     x_min, x_max, w_min, w_max, length, y_min, y_max, accumulation
         As in :class:`~sc_neurocore.BitstreamCurrentSource` (default
         accumulation "or": mean current
-        :math:`y_\min + (y_\max - y_\min)(1 - \prod_i(1 - p_{x,i} p_{w,i}))`).
+        :math:`y_\min + (y_\max - y_\min)(1 - \prod_i(1 - p_{x,i} p_{w,i}))`;
+        default current range 0..0.1, in which a default neuron (tau 20 ms,
+        threshold 1) fires at 0..72 Hz).
     dt_ms : float
         Time step in ms; one step is one clock cycle and consumes one bit of
         every stream (streams wrap after ``length`` steps).
@@ -54,11 +56,13 @@ class SCDenseLayer:
         ``noise_std``, ``resistance``, ``refractory_period``), shared by all
         neurons.  ``dt`` defaults to ``dt_ms`` and, if given, must equal it.
     base_seed : None, int, SeedSequence or Generator
-        Root seed.  Neuron ``i`` is keyed by the ``i``-th Generator spawned from
-        ``numpy.random.default_rng(base_seed)`` (children ``0 .. n_neurons-1``);
-        child ``n_neurons`` seeds the current source(s).  Neuron ``i`` therefore
-        behaves exactly like ``StochasticLIFNeuron(seed=children[i], **params)``
-        stepped with the same currents.
+        Root seed, spawned into ``n_neurons + 1`` children
+        (``numpy.random.default_rng(base_seed).spawn(n_neurons + 1)``): child
+        ``i < n_neurons`` keys the noise of neuron ``i``, child ``n_neurons``
+        seeds the current source(s).  Neuron ``i`` therefore behaves exactly
+        like ``StochasticLIFNeuron(seed=children[i], **params)`` stepped with
+        the same currents.  With 2-D weights the weight stream of neuron ``r``,
+        input ``i`` has stream index ``r * n_inputs + i``.
 
     Notes
     -----
@@ -78,7 +82,7 @@ class SCDenseLayer:
         w_max: float = 1.0,
         length: int = 1024,
         y_min: float = 0.0,
-        y_max: float = 1.0,
+        y_max: float = 0.1,
         dt_ms: float = 1.0,
         neuron_params: dict[str, Any] | None = None,
         base_seed: SeedLike = None,
@@ -120,10 +124,12 @@ class SCDenseLayer:
         self.p_inputs: np.ndarray = p_x
         self.p_weights: np.ndarray = p_w
 
-        root = np.random.default_rng(fixed_seed(base_seed))
-        children = root.spawn(self.n_neurons)
-        self._keys = np.ascontiguousarray(np.stack([key_from_seed(c) for c in children]))
-        source_seed = root.spawn(1)[0]
+        gens = spawn_generators(base_seed, self.n_neurons + 1, "base_seed")
+        self._keys = np.empty((self.n_neurons, 2), dtype=np.uint64)
+        for i in range(self.n_neurons):
+            self._keys[i] = key_from_seed(gens[i])
+        source_seed = gens[self.n_neurons]
+        self._span = self.y_max - self.y_min
 
         self.source: BitstreamCurrentSource | None
         if p_w.ndim == 1:
@@ -131,15 +137,11 @@ class SCDenseLayer:
                 x_inputs, self.x_min, self.x_max, weight_values, self.w_min, self.w_max,
                 self.length, self.y_min, self.y_max, seed=source_seed, accumulation=self.accumulation,
             )
-            self._table = np.ascontiguousarray(self.source.currents()[None, :])
+            self._planes = np.ascontiguousarray(self.source.planes[None])
             self._src_of = np.zeros(self.n_neurons, dtype=np.int64)
         else:
             self.source = None
-            table, _, _, _ = build_current_table(
-                p_x, p_w, self.length, self.y_min, self.y_max, self.accumulation,
-                fixed_seed(source_seed),
-            )
-            self._table = np.ascontiguousarray(table)
+            self._planes, _, _ = build_planes(p_x, p_w, self.length, self.accumulation, source_seed)
             self._src_of = np.arange(self.n_neurons, dtype=np.int64)
         self.reset()
 
@@ -149,8 +151,9 @@ class SCDenseLayer:
         return self.source is not None
 
     def currents(self) -> np.ndarray:
-        """Per-cycle current of every neuron, float64 (n_neurons, length) (a copy)."""
-        return self._table[self._src_of].copy()
+        """Per-cycle current of every neuron, float64 (n_neurons, length) (unpacked, for inspection)."""
+        a = plane_values(self._planes, self.length)[self._src_of]
+        return self.y_min + self._span * a.astype(np.float64)
 
     def expected_currents(self) -> np.ndarray:
         """Theoretical mean current of every neuron, float64 (n_neurons,)."""
@@ -170,9 +173,10 @@ class SCDenseLayer:
         out = np.zeros((self.n_neurons, n_steps), dtype=np.uint8)
         p = self.neuron_params
         layer_run(
-            self._table, self._src_of, self.t_steps % self.length, n_steps, self.v, self._refr,
-            self.t_steps, self._keys, p["v_rest"], p["v_reset"], p["v_threshold"], p["tau_mem"],
-            p["dt"], p["noise_std"], p["resistance"], p["refractory_period"], out,
+            self._planes, self._src_of, self.t_steps % self.length, n_steps, self.length,
+            self.y_min, self._span, self.v, self._refr, self.t_steps, self._keys,
+            p["v_rest"], p["v_reset"], p["v_threshold"], p["tau_mem"], p["dt"],
+            p["noise_std"], p["resistance"], p["refractory_period"], out,
         )
         self.t_steps += n_steps
         self._chunks = [np.concatenate([*self._chunks, out], axis=1)] if self._chunks else [out]
@@ -218,7 +222,10 @@ class SCDenseLayer:
             "accumulation": self.accumulation,
             "mean_rate_hz": mean_rate,
             "rate_cv": float(rates.std() / mean_rate) if mean_rate > 0 else 0.0,
-            "mean_current": [float(m) for m in self._table.mean(axis=1)[self._src_of]],
+            "mean_current": [
+                self.y_min + self._span * float(s) / self.length
+                for s in plane_sums(self._planes)[self._src_of]
+            ],
             "expected_current": [float(e) for e in self.expected_currents()],
         }
 
