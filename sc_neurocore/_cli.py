@@ -1,0 +1,91 @@
+"""Command line: ``sc-neurocore demo`` (console script declared in pyproject.toml).
+
+Exit codes: 0 success, 1 the demo could not write its figures, 2 bad command
+line (argparse prints the usage and the reason to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_OUT = "sc_neurocore_demo"
+
+
+def _int_at_least(low: int, what: str) -> Callable[[str], int]:
+    """An argparse ``type`` accepting base-10 integers >= ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be an integer >= {low}; got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{what} must be an integer >= {low}; got {value}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``sc-neurocore``."""
+    from sc_neurocore import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="sc-neurocore",
+        description="Stochastic-computing spiking neurons: packed bitstreams, LIF neurons and SC layers.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    demo = sub.add_parser(
+        "demo",
+        help="a few-second tour: SC multiplication vs theory, one LIF neuron, a dense layer",
+        description=(
+            "Encode values as bitstreams and multiply them with an AND gate (estimate vs exact and vs "
+            "the binomial standard error), run one LIF neuron (measured rate vs the analytic and Euler "
+            "predictions) and a dense SC layer (firing rates).  With matplotlib installed (the 'plot' "
+            "extra) the figures are written to --out."
+        ),
+    )
+    demo.add_argument("--seed", type=_int_at_least(0, "--seed"), default=2024,
+                      help="root seed of all random streams (integer >= 0; default 2024)")
+    demo.add_argument("--length", type=_int_at_least(1, "--length"), default=4096,
+                      help="stream length in bits for the multiplication (default 4096)")
+    demo.add_argument("--trials", type=_int_at_least(2, "--trials"), default=200,
+                      help="independent repetitions used to measure the error spread (default 200)")
+    demo.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
+                      help=f"directory for the figures (default ./{DEFAULT_OUT}/)")
+    demo.add_argument("--no-plot", action="store_true", help="do not write figures")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sc-neurocore`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Only "demo" exists; argparse has already rejected anything else.
+    from sc_neurocore._demo import matplotlib_available, run_demo
+
+    out_dir: Path | None = None
+    if not args.no_plot:
+        if args.out.exists() and not args.out.is_dir():
+            parser.error(f"--out must be a directory; got {str(args.out)!r}, which is a file")
+        if matplotlib_available():
+            out_dir = args.out
+    try:
+        run_demo(seed=args.seed, length=args.length, trials=args.trials, out_dir=out_dir)
+    except OSError as exc:
+        print(f"sc-neurocore: error: could not write figures to {str(args.out)!r}: {exc}", file=sys.stderr)
+        return 1
+    if not args.no_plot and out_dir is None:
+        print('No figures: matplotlib is not installed (python -m pip install "sc-neurocore[plot]").')
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""The ``sc-neurocore`` command line: the demo's printed numbers, help, and bad arguments."""
+
+from __future__ import annotations
+
+import math
+import re
+from importlib import metadata
+
+import pytest
+from conftest import NOJIT
+
+from sc_neurocore._cli import main
+from sc_neurocore._demo import euler_isi_steps, lif_analytic_rate_hz
+
+# Small enough for plain Python under NUMBA_DISABLE_JIT=1.
+LENGTH = 1024 if NOJIT else 4096
+TRIALS = 100 if NOJIT else 400
+FAST = ["--length", str(LENGTH), "--trials", str(TRIALS)]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def number(pattern: str, text: str) -> float:
+    m = re.search(pattern, text)
+    assert m is not None, f"{pattern!r} not found in output:\n{text}"
+    return float(m.group(1))
+
+
+def test_demo_no_plot_prints_numbers_that_match_theory(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "demo", "--no-plot", "--seed", "5", *FAST)
+    assert code == 0
+    assert err == ""
+    assert list(tmp_path.iterdir()) == []  # --no-plot writes nothing
+
+    # SC products: each estimate within 5 binomial standard errors of p*q.
+    rows = re.findall(
+        r"^\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([+-][\d.]+)\s+([\d.]+)\s+([+-][\d.]+)$", out, re.M
+    )
+    assert len(rows) == 3
+    for p, q, exact, est, _err, se, _z in rows:
+        pq = float(p) * float(q)
+        assert float(exact) == pytest.approx(pq, abs=5e-5)
+        assert float(se) == pytest.approx(math.sqrt(pq * (1 - pq) / LENGTH), abs=5e-5)
+        assert abs(float(est) - pq) <= 5 * math.sqrt(pq * (1 - pq) / LENGTH) + 5e-5
+
+    # RMS over repetitions vs SE: RMS^2 / SE^2 ~ chi2_n / n, sd sqrt(2/n); allow 5 sd.
+    rms = number(r"RMS error ([\d.]+)", out)
+    se = number(r"theory SE ([\d.]+)", out)
+    assert se == pytest.approx(math.sqrt(0.3 * 0.7 / LENGTH), abs=5e-6)
+    assert abs((rms / se) ** 2 - 1) < 5 * math.sqrt(2 / TRIALS)
+
+    # The deterministic neuron: exactly 50 Hz under Euler at dt = 1, 51.0 Hz analytic.
+    assert number(r"measured rate\s+([\d.]+) Hz", out) == 50.0
+    assert number(r"analytic \(continuous\)\s+([\d.]+) Hz", out) == 51.0
+    assert number(r"Euler prediction\s+([\d.]+) Hz", out) == 50.0
+    assert "50 spikes in 1000 ms" in out
+    assert "on step 20" in out
+
+    # Dense layer: mean current within 5 SE of its expectation (independent cycles).
+    mean_i = number(r"mean current ([\d.]+)", out)
+    expected_i = number(r"\(1 - prod\(1 - x_i w_i\)\) = ([\d.]+)", out)
+    a = expected_i / 0.1
+    assert abs(mean_i - expected_i) <= 5 * 0.1 * math.sqrt(a * (1 - a) / 2048) + 1e-4
+    rates = [float(r) for r in re.findall(r"neuron \d: +\d+ spikes, +([\d.]+) Hz", out)]
+    assert len(rates) == 4
+    noiseless = lif_analytic_rate_hz(expected_i, 20.0, 1.0)
+    for r in rates:
+        assert 0.5 * noiseless < r < 1.5 * noiseless
+    assert "No figures" not in out
+
+
+def test_demo_is_reproducible_and_seed_matters(capsys):
+    _, out1, _ = run(capsys, "demo", "--no-plot", "--seed", "11", *FAST)
+    _, out2, _ = run(capsys, "demo", "--no-plot", "--seed", "11", *FAST)
+    _, out3, _ = run(capsys, "demo", "--no-plot", "--seed", "12", *FAST)
+    assert out1 == out2
+    sc = [line for line in out1.splitlines() if "RMS error" in line]
+    sc3 = [line for line in out3.splitlines() if "RMS error" in line]
+    assert sc != sc3
+
+
+def test_demo_writes_figures(capsys, tmp_path):
+    pytest.importorskip("matplotlib", reason="figures need matplotlib (the 'plot' extra)")
+    out_dir = tmp_path / "figs" / "nested"
+    code, out, _ = run(capsys, "demo", "--out", str(out_dir), *FAST)
+    assert code == 0
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert names == ["demo_dense_raster.png", "demo_lif.png", "demo_sc_multiply.png"]
+    for p in out_dir.iterdir():
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"Figures written to {out_dir.resolve()}" in out
+
+
+def test_demo_default_out_dir(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib", reason="figures need matplotlib (the 'plot' extra)")
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "demo", *FAST)[0] == 0
+    assert len(list((tmp_path / "sc_neurocore_demo").glob("*.png"))) == 3
+
+
+def test_demo_without_matplotlib_says_so(capsys, tmp_path, monkeypatch):
+    import sc_neurocore._demo as demo
+
+    monkeypatch.setattr(demo, "matplotlib_available", lambda: False)
+    out_dir = tmp_path / "never"
+    code, out, _ = run(capsys, "demo", "--out", str(out_dir), *FAST)
+    assert code == 0
+    assert "No figures: matplotlib is not installed" in out
+    assert not out_dir.exists()
+
+
+def test_demo_unwritable_out_is_exit_1(capsys, tmp_path):
+    pytest.importorskip("matplotlib", reason="figures need matplotlib (the 'plot' extra)")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "demo", "--out", str(blocker / "sub"), *FAST)
+    assert code == 1
+    assert "could not write figures" in err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"]])
+def test_help(capsys, args):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: sc-neurocore" in out
+    assert "demo" in out
+    if args[0] == "demo":
+        for opt in ("--seed", "--out", "--no-plot", "--length", "--trials"):
+            assert opt in out
+
+
+def test_version(capsys):
+    from sc_neurocore import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sc-neurocore {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], r"the following arguments are required: COMMAND"),
+        (["fly"], r"invalid choice: 'fly'"),
+        (["demo", "--seed", "-1"], r"--seed must be an integer >= 0; got -1"),
+        (["demo", "--seed", "abc"], r"--seed must be an integer >= 0; got 'abc'"),
+        (["demo", "--seed", "1.5"], r"--seed must be an integer >= 0; got '1.5'"),
+        (["demo", "--length", "0"], r"--length must be an integer >= 1; got 0"),
+        (["demo", "--trials", "1"], r"--trials must be an integer >= 2; got 1"),
+        (["demo", "--colour"], r"unrecognized arguments: --colour"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_message(capsys, args, message):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: sc-neurocore" in err
+    assert re.search(message, err), err
+
+
+def test_out_must_not_be_a_file(capsys, tmp_path):
+    f = tmp_path / "taken"
+    f.write_text("")
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--out", str(f)])
+    assert exc.value.code == 2
+    assert f"--out must be a directory; got {str(f)!r}, which is a file" in capsys.readouterr().err
+
+
+def test_console_script_is_declared():
+    eps = [ep for ep in metadata.entry_points(group="console_scripts") if ep.name == "sc-neurocore"]
+    assert [ep.value for ep in eps] == ["sc_neurocore._cli:main"]
+
+
+@pytest.mark.parametrize(("current", "tau", "dt"), [(0.08, 20.0, 1.0), (0.2, 10.0, 0.5), (0.06, 30.0, 0.1)])
+def test_demo_theory_helpers_agree_with_the_neuron(current, tau, dt):
+    from sc_neurocore import StochasticLIFNeuron
+
+    n_isi = euler_isi_steps(current, tau, 1.0, dt)
+    spikes = StochasticLIFNeuron(tau_mem=tau, dt=dt, seed=0).run_constant(current, 3 * n_isi)
+    assert [int(i) for i in spikes.nonzero()[0]] == [n_isi - 1, 2 * n_isi - 1, 3 * n_isi - 1]
+    # Euler's V_n = R I tau (1 - a^n), a = 1 - dt/tau, lies above the exact V(n dt) (a <= e^(-dt/tau)),
+    # so it reaches threshold after T (dt/tau) / (-ln a) ms of real time or later, rounded up to a whole
+    # step, and never a whole step after the continuous interval T.
+    isi_ms = 1000.0 / lif_analytic_rate_hz(current, tau, 1.0)
+    lower = isi_ms * (dt / tau) / -math.log1p(-dt / tau)
+    assert lower - 1e-9 <= n_isi * dt < isi_ms + dt
+
+
+def test_subthreshold_current_gives_zero():
+    assert lif_analytic_rate_hz(0.05, 20.0, 1.0) == 0.0  # R I tau == V_th: approaches, never reaches
+    assert euler_isi_steps(0.04, 20.0, 1.0, 1.0) == 0
