@@ -108,7 +108,8 @@ def pack(bits: Any) -> np.ndarray:
     ValueError
         If an entry is not 0 or 1, or the last axis is empty / missing.
     """
-    arr = check_binary_array(bits, "bits")
+    shape = np.shape(bits)
+    arr = check_binary_array(bits, "bits").reshape(shape)
     if arr.ndim == 0 or arr.shape[-1] == 0:
         raise ValueError(f"bits must have a non-empty last axis (the time axis); got shape {arr.shape}")
     length = arr.shape[-1]
