@@ -287,3 +287,13 @@ def test_counts_and_bounds(rec) -> None:
     for k in ("burstiness", "autocorrelation_lag1", "half_asymmetry"):
         assert np.all(np.abs(f[k]) <= 1 + 1e-12), k
     assert np.all(f["burst_count"] <= f["spike_count"] / 2)
+
+
+def test_features_exported_from_network_package() -> None:
+    import sc_neurocore.network as net
+
+    for name in F.__all__:
+        assert name in net.__all__, name
+        assert getattr(net, name) is getattr(F, name), name
+    # every documented feature name is produced by extract_features
+    assert tuple(net.extract_features([0], [1], 1, 4, 1.0)) == net.FEATURE_NAMES

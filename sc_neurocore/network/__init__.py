@@ -35,3 +35,42 @@ __all__ = [
 ]
 
 # --- readout, tasks and reservoir ---
+from ._features import (
+    FEATURE_NAMES,
+    autocorrelation_lag1,
+    burst_counts,
+    burstiness,
+    extract_features,
+    first_spike_times,
+    half_asymmetry,
+    isi_cv,
+    isi_variance,
+    last_spike_times,
+    mean_isi,
+    mean_spike_times,
+    spike_counts,
+    spike_entropy,
+    spike_rates,
+    spike_time_kurtosis,
+    spike_time_skewness,
+)
+
+__all__ += [
+    "FEATURE_NAMES",
+    "autocorrelation_lag1",
+    "burst_counts",
+    "burstiness",
+    "extract_features",
+    "first_spike_times",
+    "half_asymmetry",
+    "isi_cv",
+    "isi_variance",
+    "last_spike_times",
+    "mean_isi",
+    "mean_spike_times",
+    "spike_counts",
+    "spike_entropy",
+    "spike_rates",
+    "spike_time_kurtosis",
+    "spike_time_skewness",
+]
