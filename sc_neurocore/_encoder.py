@@ -58,10 +58,14 @@ def check_range(lo: Any, hi: Any, lo_name: str, hi_name: str) -> tuple[float, fl
 
 
 def bitstream_to_probability(bits: Any) -> float:
-    """Fraction of ones in a 0/1 stream (bool or integer array, any shape, non-empty)."""
-    arr = check_binary_array(bits, "bits")
-    if arr.size == 0:
+    r"""Fraction of ones in a 0/1 stream (bool or integer array, any shape, non-empty).
+
+    This is the unipolar decode :math:`\hat p = \frac1L \sum_t b_t`, whose standard
+    error for a Bernoulli stream is :math:`\sqrt{p(1-p)/L}`.
+    """
+    if np.size(bits) == 0:
         raise ValueError("bits must be non-empty; got an empty array")
+    arr = check_binary_array(bits, "bits")
     return float(np.count_nonzero(arr)) / arr.size
 
 
@@ -71,6 +75,12 @@ class BitstreamEncoder:
     A value ``x`` becomes a stream whose probability of a 1 is
     :math:`p = (x - x_\min) / (x_\max - x_\min)`; :meth:`decode` inverts it
     from the fraction of ones.
+
+    Unipolar and bipolar mappings are both this linear map: ``x_min=0,
+    x_max=1`` is unipolar (:math:`p = x`), ``x_min=-1, x_max=1`` is the bipolar
+    mapping :math:`p = (x + 1)/2` of conventions §3 (bits identical to
+    ``bitstream.bernoulli(bitstream.to_unipolar(x), L, seed)``).  Bipolar
+    multiplication is an XNOR: ``BitstreamSynapse(..., bipolar=True)``.
 
     Parameters
     ----------
