@@ -82,7 +82,7 @@ def test_unpack_rejects_bad_words_and_length() -> None:
         bs.unpack(w, 70.0)
     with pytest.raises(ValueError, match=r"words must have at least one axis \(the word axis\); got a 0-d array"):
         bs.unpack(np.uint64(3), 2)
-    with pytest.raises(ValueError, match=r"words must have zero padding bits beyond length 69 in its last word"):
+    with pytest.raises(ValueError, match=r"words must have zero padding bits \(positions >= 5\) in its last word; got last word 0x3f"):
         bs.unpack(w, 69)
     with pytest.raises(ValueError, match=r"words must have a non-empty word axis; got shape \(3, 0\)"):
         bs.popcount(np.zeros((3, 0), dtype=np.uint64))

@@ -77,12 +77,14 @@ def check_words(
             )
         if check_padding and length % WORD_BITS:
             pad = np.uint64(((1 << WORD_BITS) - 1) ^ tail_mask(length))
-            bad = (arr[..., -1] & pad) != 0
+            last = arr[..., -1]
+            bad = (last & pad) != 0
             if np.any(bad):
-                idx = tuple(int(i) for i in np.argwhere(np.atleast_1d(bad))[0])[: arr.ndim - 1]
+                idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim > 1 else ()
+                where = f" of stream {idx}" if idx else ""
                 raise ValueError(
-                    f"{name} must have zero padding bits beyond length {length} in its last word; "
-                    f"got set bits in stream {idx}"
+                    f"{name} must have zero padding bits (positions >= {length % WORD_BITS}) "
+                    f"in its last word; got last word {int(last[idx]):#x}{where}"
                 )
     return np.ascontiguousarray(arr)
 
