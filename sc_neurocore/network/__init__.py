@@ -54,6 +54,7 @@ from ._features import (
     spike_time_kurtosis,
     spike_time_skewness,
 )
+from ._readout import LinearClassifier, RidgeReadout, accuracy, confusion_matrix
 
 __all__ += [
     "FEATURE_NAMES",
@@ -73,4 +74,8 @@ __all__ += [
     "spike_rates",
     "spike_time_kurtosis",
     "spike_time_skewness",
+    "LinearClassifier",
+    "RidgeReadout",
+    "accuracy",
+    "confusion_matrix",
 ]
