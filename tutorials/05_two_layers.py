@@ -1,0 +1,96 @@
+"""Tutorial 05 - two layers wired by hand: layer-1 firing rates become layer-2 inputs.
+
+What you will see
+-----------------
+* Layer 1 (8 inputs -> 4 neurons) runs for 500 ms; its firing rates, in
+  spikes per ms, are the input values of layer 2 (4 inputs -> 2 neurons).
+* Layer 2 declares its input range as ``x_min=0, x_max=0.1``: a rate of
+  0.1 spikes/ms (100 Hz) maps to probability 1.  Layer-1 rates must stay in
+  that range, which they do with the default "or" accumulation (its current
+  never exceeds y_max = 0.1, and a neuron at that current fires at ~72 Hz).
+  A rate above 100 Hz would be rejected with a ValueError, not clipped.
+
+Run:  python tutorials/05_two_layers.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from sc_neurocore import SCDenseLayer
+
+T = 500
+
+
+def figure_dir() -> Path | None:
+    """Directory for figures, or None when matplotlib is not installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return None
+    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def main() -> None:
+    print("Tutorial 05: two layers\n")
+    inputs = [0.4, 0.7, 0.3, 0.8, 0.6, 0.5, 0.9, 0.2]
+    weights_l1 = [0.5, 0.6, 0.4, 0.7, 0.3, 0.8, 0.5, 0.6]
+    layer1 = SCDenseLayer(
+        n_neurons=4, x_inputs=inputs, weight_values=weights_l1, x_min=0.0, x_max=1.0,
+        w_min=0.0, w_max=1.0, length=2048, y_min=0.0, y_max=0.1,
+        neuron_params={"tau_mem": 20.0, "noise_std": 0.01}, base_seed=100,
+    )
+    layer1.run(T=T)
+    # Hz -> spikes per ms: the unit layer 2's input range (0 .. 0.1) is written in
+    rates_l1 = [s["firing_rate_hz"] / 1000.0 for s in layer1.summary()["stats"]]
+    print("layer 1 (8 inputs -> 4 neurons):")
+    for i, r in enumerate(rates_l1):
+        print(f"  neuron {i}: {r * 1000:.1f} Hz = {r:.4f} spikes/ms -> layer-2 probability {r / 0.1:.3f}")
+    print(f"  all inside layer 2's input range [0, 0.1]: {all(0.0 <= r <= 0.1 for r in rates_l1)}\n")
+
+    weights_l2 = [0.6, 0.5, 0.7, 0.4]
+    layer2 = SCDenseLayer(
+        n_neurons=2, x_inputs=rates_l1, weight_values=weights_l2, x_min=0.0, x_max=0.1,
+        w_min=0.0, w_max=1.0, length=2048, y_min=0.0, y_max=0.1,
+        neuron_params={"tau_mem": 20.0, "noise_std": 0.01}, base_seed=200,
+    )
+    layer2.run(T=T)
+    print("layer 2 (4 inputs -> 2 neurons):")
+    for s in layer2.summary()["stats"]:
+        print(f"  neuron {s['neuron']}: {s['firing_rate_hz']:.1f} Hz")
+    exp2 = layer2.expected_currents()[0]
+    p_in = np.round(np.array(rates_l1) / 0.1, 3).tolist()
+    print(f"  expected current {exp2:.4f} = 0.1 x (1 - prod(1 - p_i w_i)) with p_i = rate_i / 0.1 = {p_in}")
+    print("  (above the rheobase 0.05, so layer 2 fires)")
+    print("\nThe layers are connected through rates, not spikes: layer 2 sees fresh Bernoulli")
+    print("streams whose density is layer 1's measured rate.  For spike-to-spike wiring, see")
+    print("sc_neurocore.network.")
+
+    out = figure_dir()
+    if out is None:
+        print("\n(matplotlib not installed: no figures)")
+        return
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 4), layout="constrained")
+    ax = fig.subplots()
+    s1, s2 = layer1.get_spike_trains(), layer2.get_spike_trains()
+    for i in range(s1.shape[0]):
+        ax.vlines(np.flatnonzero(s1[i]) + 1, i + 0.6, i + 1.4, color="tab:blue")
+    for j in range(s2.shape[0]):
+        row = s1.shape[0] + 1 + j
+        ax.vlines(np.flatnonzero(s2[j]) + 1, row + 0.6, row + 1.4, color="tab:red")
+    labels = [f"L1 n{i}" for i in range(s1.shape[0])] + [""] + [f"L2 n{j}" for j in range(s2.shape[0])]
+    ax.set_yticks(range(1, len(labels) + 1), labels)
+    ax.set(xlabel="time (ms)", title="two layers: layer-1 rates drive layer 2")
+    fig.savefig(out / "05_two_layers_raster.png", dpi=100)
+    print(f"\nfigure written to {out}")
+
+
+if __name__ == "__main__":
+    main()
