@@ -1,0 +1,521 @@
+"""Correlation checks: shared random sources in a datapath, decorrelated channels (private).
+
+:func:`check_correlation` walks a composed datapath and flags every AND/XNOR
+whose two inputs derive from the same random source (the classic silent SC
+bug: the gate then computes ``min(p, q)`` instead of ``p q``).
+:func:`assign_channels` gives N channels decorrelated sources and measures
+their pairwise SCC.
+
+Decorrelated channels
+---------------------
+
+Two SC streams feeding an AND must come from independent random sources;
+N channels therefore need N sources that are pairwise uncorrelated.  With
+LFSRs the obvious recipe, "same polynomial, seeds 1, 2, 3, ...", is a trap:
+for a shift-left Fibonacci register the state after seed 1 is 2 (when the
+feedback bit is 0), so consecutive seeds are often the *same* m-sequence one
+cycle apart, and comparator streams of one sequence shifted by a few cycles
+are strongly correlated (a one-cycle shift multiplies the state by 2 modulo
+2^n).
+
+:func:`assign_channels` avoids that: channel ``i`` starts at phase
+``floor(i P / N)`` of one maximal-length sequence (``P = 2^n - 1``), i.e. the
+phases are spread as far apart as possible.  Over a full period this is
+provably good: at ``p = 1/2`` the comparator output is the m-sequence itself,
+and by the shift-and-add property two distinct phases agree on exactly
+``2^(n-1) - 1`` of the ``P`` cycles, which gives
+``SCC = -2^(n-2) / (2^(n-1) - 1)^2 ~ -2^-n`` for every pair.  (Measured:
+alternating the table polynomial with its reciprocal, ``polynomials=2``, is no
+better and over a full period clearly worse.)  The jump to a phase is
+computed in O(n^2 log P) with the register's GF(2) transition matrix, so
+32-bit registers are as cheap as 8-bit ones.  With
+``kind="sobol"`` channel ``i`` is Sobol dimension ``i``.  The helper then
+generates every channel's stream with the core package's hardware-mode
+encoders (``sc_neurocore.bitstream.lfsr`` / ``sobol``, bit-exact with the
+gate-level models) and reports the pairwise stochastic cross-correlation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hw_models._common import mask, mirror_taps
+from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH
+from sc_neurocore._validation import check_choice, check_int, check_unit_array
+
+__all__ = [
+    "ChannelAssignment",
+    "ChannelSource",
+    "CorrelationIssue",
+    "CorrelationReport",
+    "assign_channels",
+    "check_correlation",
+    "lfsr_jump",
+    "pairwise_scc",
+]
+
+
+@dataclass(frozen=True)
+class ChannelSource:
+    """Random source of one channel: an LFSR (width, taps, seed) or a Sobol dimension."""
+
+    kind: str
+    width: int
+    taps: tuple[int, ...] | None = None
+    seed: int | None = None
+    dimension: int | None = None
+
+
+def _tap_mask(taps: Sequence[int]) -> int:
+    m = 0
+    for t in taps:
+        m |= 1 << (t - 1)
+    return m
+
+
+def _step(state: int, width: int, tmask: int) -> int:
+    fb = bin(state & tmask).count("1") & 1
+    return ((state << 1) | fb) & mask(width)
+
+
+def _apply(cols: list[int], v: int) -> int:
+    out = 0
+    j = 0
+    while v:
+        if v & 1:
+            out ^= cols[j]
+        v >>= 1
+        j += 1
+    return out
+
+
+def lfsr_jump(state: int, k: int, width: int, taps: Sequence[int] | None = None) -> int:
+    """State of the Fibonacci LFSR (conventions §3, no zero-state insertion) ``k`` clocks after ``state``.
+
+    One clock is linear over GF(2), ``s' = A s``; the matrix is stored as the
+    images of the basis vectors and ``A^k`` is built by repeated squaring, so
+    the cost is O(width^2 log k) bit operations.
+
+    Parameters
+    ----------
+    state : int
+        Current state in [1, 2^width - 1].
+    k : int
+        Number of clocks, >= 0.
+    width : int
+        Register width in [3, 32].
+    taps : sequence of int, optional
+        Feedback taps; default ``MAXIMAL_TAPS[width]``.
+    """
+    n = check_int(width, "width", low=MIN_LFSR_WIDTH, high=MAX_LFSR_WIDTH)
+    s = check_int(state, "state", low=1, high=mask(n))
+    k = check_int(k, "k", low=0)
+    tmask = _tap_mask(MAXIMAL_TAPS[n] if taps is None else taps)
+    cols = [_step(1 << j, n, tmask) for j in range(n)]  # images of basis vectors under A
+    while k:
+        if k & 1:
+            s = _apply(cols, s)
+        cols = [_apply(cols, c) for c in cols]  # A <- A^2
+        k >>= 1
+    return s
+
+
+@dataclass(frozen=True)
+class ChannelAssignment:
+    """Sources of N channels and the measured pairwise SCC of their streams.
+
+    Attributes
+    ----------
+    sources : list of ChannelSource
+        One per channel.
+    probabilities : numpy.ndarray
+        The stream value used for each channel in the measurement.
+    length : int
+        Stream length of the measurement.
+    scc : numpy.ndarray
+        (N, N) stochastic cross-correlation matrix (diagonal 1 for non-constant streams).
+    """
+
+    sources: list[ChannelSource]
+    probabilities: np.ndarray
+    length: int
+    scc: np.ndarray
+
+    @property
+    def max_abs_scc(self) -> float:
+        """Largest |SCC| over distinct channel pairs (0 for a single channel)."""
+        n = len(self.sources)
+        if n < 2:
+            return 0.0
+        off = self.scc[~np.eye(n, dtype=bool)]
+        return float(np.abs(off).max())
+
+
+def _streams(sources: Sequence[ChannelSource], p: np.ndarray, length: int) -> np.ndarray:
+    from sc_neurocore.bitstream import lfsr, sobol
+
+    rows = []
+    for src, pi in zip(sources, p, strict=True):
+        if src.kind == "lfsr":
+            rows.append(lfsr(float(pi), length, width=src.width, seed=src.seed, taps=src.taps))
+        else:
+            rows.append(sobol(float(pi), length, dimension=int(src.dimension or 0)))
+    return np.stack(rows)
+
+
+def pairwise_scc(streams: Any, length: int) -> np.ndarray:
+    """(N, N) SCC matrix of N packed streams of ``length`` bits (``sc_neurocore.bitstream.scc``)."""
+    from sc_neurocore.bitstream import scc
+
+    s = np.asarray(streams)
+    return np.asarray(scc(s[:, None, :], s[None, :, :], length), dtype=np.float64)
+
+
+def assign_channels(
+    n_channels: int,
+    *,
+    kind: str = "lfsr",
+    width: int = 16,
+    seed: int = 1,
+    probabilities: Any = 0.5,
+    length: int | None = None,
+    polynomials: int = 1,
+) -> ChannelAssignment:
+    """Give ``n_channels`` channels distinct random sources and measure their pairwise SCC.
+
+    Parameters
+    ----------
+    n_channels : int
+        Number of channels, >= 1 (for ``kind="sobol"`` at most the number of
+        Sobol dimensions available).
+    kind : {"lfsr", "sobol", "naive"}
+        ``lfsr``: evenly spread phases of one maximal-length sequence (see
+        module docs).  ``sobol``: dimension ``i`` for channel ``i``.
+        ``naive``: the common mistake (one polynomial, seeds ``seed + i``),
+        offered so its SCC can be shown next to the good assignment.
+    width : int
+        LFSR width in [3, 32] (ignored for Sobol, whose points have 32 bits).
+    seed : int
+        Starting state of the first LFSR channel, in [1, 2^width - 1].
+    probabilities : float or array_like of float in [0, 1]
+        Stream value(s) used for the SCC measurement (broadcast to N).
+    length : int, optional
+        Measurement length; default one LFSR period ``2^width - 1`` capped at
+        2^16 (``2^16`` for Sobol).
+    polynomials : {1, 2}
+        For ``kind="lfsr"``: 2 alternates the table polynomial and its
+        reciprocal (channel ``i`` uses polynomial ``i mod 2``, phases spread
+        within each).
+
+    Returns
+    -------
+    ChannelAssignment
+    """
+    from sc_neurocore.bitstream import SOBOL_MAX_DIMENSION
+
+    k = check_choice(kind, "kind", ("lfsr", "sobol", "naive"))
+    hi = SOBOL_MAX_DIMENSION + 1 if k == "sobol" else 1 << 20
+    n = check_int(n_channels, "n_channels", low=1, high=hi)
+    w = check_int(width, "width", low=MIN_LFSR_WIDTH, high=MAX_LFSR_WIDTH)
+    s0 = check_int(seed, "seed", low=1, high=mask(w))
+    p = check_unit_array(probabilities, "probabilities")
+    if p.ndim > 1 or (p.ndim == 1 and p.size != n):
+        raise ValueError(
+            f"probabilities must be a scalar or have n_channels={n} entries; got shape {p.shape}"
+        )
+    p = np.broadcast_to(p, (n,)).astype(np.float64)
+    period = mask(w)
+    if length is None:
+        length = (1 << 16) if k == "sobol" else min(period, 1 << 16)
+    L = check_int(length, "length", low=1, high=1 << 26)
+
+    sources: list[ChannelSource] = []
+    if k == "sobol":
+        sources = [ChannelSource("sobol", 32, dimension=i) for i in range(n)]
+    elif k == "naive":
+        if s0 + n - 1 > period:
+            raise ValueError(f"seed must leave room for n_channels seeds below 2^width; got {s0}")
+        sources = [ChannelSource("lfsr", w, MAXIMAL_TAPS[w], s0 + i) for i in range(n)]
+    else:
+        npoly = check_int(polynomials, "polynomials", low=1, high=2)
+        polys = (MAXIMAL_TAPS[w], mirror_taps(MAXIMAL_TAPS[w]))[:npoly]
+        per_poly = -(-n // npoly)
+        if per_poly > period:
+            raise ValueError(f"n_channels must be at most {npoly * period} for width {w}; got {n}")
+        for i in range(n):
+            taps = polys[i % npoly]
+            phase = (i // npoly) * period // per_poly
+            sources.append(ChannelSource("lfsr", w, taps, lfsr_jump(s0, phase, w, taps)))
+    streams = _streams(sources, p, L)
+    return ChannelAssignment(sources, p, L, pairwise_scc(streams, L))
+
+
+# --- static checker over a composed datapath ------------------------------------
+
+#: severity of a finding: "error" = the gate computes the wrong function
+#: (its inputs are the same random sequence), "warning" = likely correlated
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class CorrelationIssue:
+    """One AND/XNOR whose two inputs share randomness.
+
+    Attributes
+    ----------
+    severity : {"error", "warning"}
+    gate : str
+        Attribute path of the gate from the checked block (e.g. ``"syn[2].gate"``).
+    op : str
+        ``"AND"`` or ``"XNOR"``.
+    source_a, source_b : str
+        Paths of the offending random sources feeding input 0 and input 1.
+    reason : str
+        Human-readable explanation.
+    """
+
+    severity: str
+    gate: str
+    op: str
+    source_a: str
+    source_b: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.op} {self.gate}: {self.reason} ({self.source_a} vs {self.source_b})"
+
+
+@dataclass(frozen=True)
+class CorrelationReport:
+    """Result of :func:`check_correlation`: every gate checked and the issues found."""
+
+    gates_checked: int
+    sources: int
+    issues: list[CorrelationIssue]
+
+    @property
+    def ok(self) -> bool:
+        """True when no issue of severity ``error`` was found."""
+        return not any(i.severity == "error" for i in self.issues)
+
+    def format(self) -> str:
+        """One line per issue, after a summary line."""
+        head = (f"{self.gates_checked} AND/XNOR gates checked, {self.sources} random sources, "
+                f"{sum(i.severity == 'error' for i in self.issues)} errors, "
+                f"{sum(i.severity == 'warning' for i in self.issues)} warnings")
+        return "\n".join([head, *(str(i) for i in self.issues)])
+
+
+def _cls(obj: object) -> str:
+    return type(obj).__name__.lower()
+
+
+def _source_kind(obj: object) -> str | None:
+    hook = getattr(obj, "random_source_kind", None)
+    if isinstance(hook, str):
+        return hook
+    name = _cls(obj)
+    if "lfsr" in name:
+        return "lfsr"
+    if "sobol" in name or "corput" in name:
+        return "sobol"
+    return None
+
+
+def _signature(obj: object, kind: str) -> tuple[Any, ...]:
+    """Everything that determines the source's sequence (equal signature = equal sequence)."""
+    fields = ("width", "taps", "seed", "zero_state") if kind == "lfsr" else ("width", "dimension", "skip")
+    vals = []
+    for f in fields:
+        v = getattr(obj, f, None)
+        vals.append(tuple(v) if isinstance(v, (list, tuple)) else v)
+    return (type(obj).__name__, *vals)
+
+
+def _gate_op(obj: object) -> str | None:
+    for attr in ("op", "kind", "function"):
+        v = getattr(obj, attr, None)
+        if isinstance(v, str) and v.upper() in ("AND", "XNOR"):
+            return v.upper()
+    name = _cls(obj).removesuffix("gate").removesuffix("2").strip("_")
+    if name in ("and", "xnor"):
+        return name.upper()
+    return None
+
+
+def _delay(obj: object) -> int:
+    name = _cls(obj)
+    if "dff" in name or "delay" in name or "isolator" in name or "flipflop" in name:
+        return int(getattr(obj, "stages", 1) or 1)
+    return 0
+
+
+def _children(obj: object) -> list[tuple[str, object]]:
+    """Sub-blocks in attribute order: ``input_sources()`` if the block offers it, else its attributes."""
+    from hw_models._common import Block
+
+    hook = getattr(obj, "input_sources", None)
+    if callable(hook):
+        return [(f"in{i}", b) for i, b in enumerate(hook())]
+    out: list[tuple[str, object]] = []
+    attrs = vars(obj) if hasattr(obj, "__dict__") else {}
+    for name, v in attrs.items():
+        if isinstance(v, Block):
+            out.append((f".{name}", v))
+        elif isinstance(v, (list, tuple)):
+            out.extend((f".{name}[{i}]", b) for i, b in enumerate(v) if isinstance(b, Block))
+        elif isinstance(v, dict):
+            out.extend((f".{name}[{k!r}]", b) for k, b in v.items() if isinstance(b, Block))
+    return out
+
+
+def _phase_distance(a: object, b: object, limit: int) -> int | None:
+    """Clocks d with |d| <= limit such that b's seed is a's seed shifted by d (same LFSR polynomial)."""
+    width = getattr(a, "width", None)
+    taps = getattr(a, "taps", None)
+    sa, sb = getattr(a, "seed", None), getattr(b, "seed", None)
+    if not (isinstance(width, int) and isinstance(sa, int) and isinstance(sb, int) and taps):
+        return None
+    tmask = _tap_mask(taps)
+    s = sa
+    for d in range(1, limit + 1):
+        s = _step(s, width, tmask)
+        if s == sb:
+            return d
+    s = sb
+    for d in range(1, limit + 1):
+        s = _step(s, width, tmask)
+        if s == sa:
+            return -d
+    return None
+
+
+def check_correlation(block: object, *, near_phase: int | None = None) -> CorrelationReport:
+    """Flag every AND/XNOR whose two inputs derive from the same random source.
+
+    The block tree is walked through ``input_sources()`` (if a block defines
+    it) or its attributes; random sources are recognised by class name
+    (``*LFSR*``, ``*Sobol*``) or a ``random_source_kind`` attribute, gates by an
+    ``op`` attribute or class name ``AND``/``XNOR``, delays by class name
+    (``*DFF*``, ``*Delay*``), each adding one cycle (or ``stages``).  For each
+    gate, the random sources reachable from input 0 and from input 1 (with the
+    number of DFFs on the way) are compared:
+
+    * **error**: the same source object at the same delay, or two sources with
+      equal signature (same class, width, taps/polynomial, seed and zero-state
+      flag; or same Sobol dimension), i.e. the same bit sequence.  Then
+      SCC = +1 and AND computes ``min(p, q)`` instead of ``p q``.
+    * **warning**: the same sequence at different delays (a DFF "isolator" on
+      an LFSR stream: a shift of a few cycles multiplies the state by ``2^d``
+      and leaves comparator streams correlated), or two LFSRs of one
+      polynomial whose seeds are fewer than ``near_phase`` clocks apart
+      (default ``2 * width``): the "seed + 1" mistake.
+
+    Parameters
+    ----------
+    block : Block
+        The composed datapath (or any object holding blocks).
+    near_phase : int, optional
+        Phase distance below which same-polynomial LFSRs are flagged.
+
+    Returns
+    -------
+    CorrelationReport
+    """
+    from hw_models._common import Block
+
+    if not isinstance(block, Block):
+        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    if near_phase is not None:
+        near_phase = check_int(near_phase, "near_phase", low=0, high=1 << 20)
+
+    # name every reachable object once (first path found) and collect gates
+    paths: dict[int, str] = {}
+    gates: list[object] = []
+    stack: list[tuple[str, object]] = [("", block)]
+    while stack:
+        path, obj = stack.pop()
+        if id(obj) in paths:
+            continue
+        paths[id(obj)] = path or "<top>"
+        if _gate_op(obj) is not None:
+            gates.append(obj)
+        stack.extend((path + name, child) for name, child in reversed(_children(obj)))
+
+    memo: dict[int, set[tuple[int, int]]] = {}
+    objects: dict[int, object] = {}
+
+    def deps(obj: object, active: frozenset[int]) -> set[tuple[int, int]]:
+        """(source id, delay) pairs feeding ``obj``."""
+        key = id(obj)
+        if key in memo:
+            return memo[key]
+        if key in active:  # feedback loop through a register: nothing new
+            return set()
+        objects[key] = obj
+        if _source_kind(obj) is not None:
+            res = {(key, 0)}
+        else:
+            d = _delay(obj)
+            res = set()
+            for _n, child in _children(obj):
+                res |= {(s, k + d) for s, k in deps(child, active | {key})}
+        memo[key] = res
+        return res
+
+    issues: list[CorrelationIssue] = []
+    all_sources: set[int] = set()
+    for gate in gates:
+        kids = _children(gate)
+        if len(kids) < 2:
+            continue
+        op = _gate_op(gate) or "AND"
+        da, db = deps(kids[0][1], frozenset({id(gate)})), deps(kids[1][1], frozenset({id(gate)}))
+        all_sources |= {s for s, _ in da | db}
+        found: dict[tuple[int, int], CorrelationIssue] = {}
+        for sa, ka in sorted(da):
+            for sb, kb in sorted(db):
+                oa, ob = objects[sa], objects[sb]
+                kind_a, kind_b = _source_kind(oa), _source_kind(ob)
+                same = sa == sb or (
+                    kind_a == kind_b and _signature(oa, kind_a or "") == _signature(ob, kind_b or "")
+                )
+                pa, pb = paths.get(sa, type(oa).__name__), paths.get(sb, type(ob).__name__)
+                issue = None
+                if same and ka == kb:
+                    what = "the same random source" if sa == sb else (
+                        "identical LFSRs (same polynomial and seed)" if kind_a == "lfsr"
+                        else "identical sources (same Sobol dimension)")
+                    issue = CorrelationIssue(
+                        "error", paths[id(gate)], op, pa, pb,
+                        f"both inputs derive from {what}: SCC = +1, the gate outputs "
+                        f"{'min(p, q)' if op == 'AND' else 'a correlated XNOR, not the product'}")
+                elif same:
+                    issue = CorrelationIssue(
+                        "warning", paths[id(gate)], op, pa, pb,
+                        f"inputs derive from one random sequence shifted by {abs(ka - kb)} cycle(s) "
+                        "(DFF isolator); shifted LFSR comparator streams stay correlated: measure SCC")
+                elif kind_a == kind_b == "lfsr" and _signature(oa, "lfsr")[:3] == _signature(ob, "lfsr")[:3]:
+                    width = int(getattr(oa, "width", 0) or 0)
+                    limit = 2 * width if near_phase is None else near_phase
+                    d = _phase_distance(oa, ob, limit)
+                    if d is not None and d + ka - kb != 0:
+                        issue = CorrelationIssue(
+                            "warning", paths[id(gate)], op, pa, pb,
+                            f"LFSRs share the polynomial and their seeds are {abs(d)} clock(s) apart "
+                            "(the 'seed + 1' mistake): nearly the same sequence; spread the phases "
+                            "(assign_channels)")
+                    elif d is not None:
+                        issue = CorrelationIssue(
+                            "error", paths[id(gate)], op, pa, pb,
+                            "LFSR phase offset is cancelled by the DFF delays: the inputs carry the "
+                            "same random sequence, SCC = +1")
+                if issue is not None:
+                    found.setdefault((sa, sb), issue)
+        issues.extend(found.values())
+    issues.sort(key=lambda i: (SEVERITIES.index(i.severity), i.gate))
+    return CorrelationReport(len(gates), len(all_sources), issues)
