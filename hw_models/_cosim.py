@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from hw_models._common import Block, Port, check_part_int, mask
+from sc_neurocore._rng import SeedLike, spawn_generators
 
 __all__ = [
     "CosimError",
@@ -51,6 +52,7 @@ __all__ = [
     "cosimulate",
     "find_tool",
     "install_hint",
+    "random_inputs",
     "require_tool",
     "emit_testbench",
 ]
@@ -246,6 +248,22 @@ def _input_arrays(block: Block, ins: list[Port], n: int, inputs: Mapping[str, It
                 f"{block.part}: inputs must name input ports {[p[0] for p in ins]}; got unknown {unknown}"
             )
     return seqs
+
+
+def random_inputs(block: Block, n_cycles: int, seed: SeedLike = None) -> dict[str, np.ndarray]:
+    """Uniformly random values for every input port of ``block``, one per cycle.
+
+    Each port gets integers spanning its full range (two's complement for
+    signed ports), so a co-simulation exercises every input bit.
+    """
+    n = check_part_int(block.part, "n_cycles", n_cycles, 0, 1 << 31)
+    ins = list(block.inputs_spec())
+    gens = spawn_generators(seed, max(1, len(ins)))
+    out = {}
+    for g, (name, width, signed) in zip(gens, ins, strict=False):
+        lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, mask(width))
+        out[name] = g.integers(lo, hi, n, endpoint=True, dtype=np.int64)
+    return out
 
 
 def _run_model(block: Block, n: int, seqs: dict[str, list[int]], resets: set[int]

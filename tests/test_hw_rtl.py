@@ -97,3 +97,14 @@ def test_testbench_text_is_verilog_2005_shape():
     assert "toy_acc_top dut (.clk(clk), .rst(rst), .x(i_x), .acc(o_acc), .neg(o_neg));" in tb
     assert '$readmemh("rst.hex", m_rst);' in tb
     assert "for (t = 0; t < 7; t = t + 1)" in tb
+
+
+def test_random_inputs_cover_port_ranges():
+    from hw_models._cosim import random_inputs
+
+    ins = random_inputs(ToySignedAcc(3), 2000, seed=5)
+    assert set(ins) == {"x"} and ins["x"].min() == -4 and ins["x"].max() == 3
+    again = random_inputs(ToySignedAcc(3), 2000, seed=5)
+    np.testing.assert_array_equal(ins["x"], again["x"])
+    res = cosimulate(ToySignedAcc(3), 2000, ins)
+    assert res.ok, str(res)
