@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 # --- readout, tasks and reservoir ---
+from ._decision import DECISION_RULES, DecisionResult, DecisionTask, DecisionTrials
 from ._features import (
     FEATURE_NAMES,
     autocorrelation_lag1,
@@ -78,4 +79,8 @@ __all__ += [
     "RidgeReadout",
     "accuracy",
     "confusion_matrix",
+    "DECISION_RULES",
+    "DecisionResult",
+    "DecisionTask",
+    "DecisionTrials",
 ]
