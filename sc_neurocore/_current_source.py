@@ -21,8 +21,8 @@ from sc_neurocore._validation import check_choice, check_int
 __all__ = [
     "ACCUMULATION_MODES",
     "BitstreamCurrentSource",
+    "PlaneTable",
     "bernoulli_thresholds",
-    "build_planes",
     "expected_current",
 ]
 
@@ -62,33 +62,59 @@ def n_count_planes(n_inputs: int) -> int:
     return max(int(n_inputs).bit_length(), 1)
 
 
-def build_planes(
-    p_x: np.ndarray, p_w: np.ndarray, length: int, accumulation: str, seed: SeedLike
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Encode inputs and weights and accumulate them into packed bit planes.
+class PlaneTable:
+    """Packed accumulator planes of one or more source rows, built lazily word by word.
 
     ``p_x`` (n_in,) are the shared input probabilities, ``p_w`` (n_rows, n_in)
-    the weight probabilities of each source row.  ``seed`` gives three
-    independent spawned keys ``spawn_keys(seed, 3)``: the input streams
-    (stream index ``i``), the weight streams (stream index ``r * n_in + i``) and
-    the MUX selects (domain ``r``, counter ``t``); see
-    :mod:`sc_neurocore._kernels._layer`.
+    the weight probabilities of each row.  ``seed`` gives three independent
+    spawned keys ``spawn_keys(seed, 3)``: the input streams (stream index
+    ``i``), the weight streams (stream index ``r * n_in + i``) and the MUX
+    selects (domain ``r``, counter ``t``); see :mod:`sc_neurocore._kernels._layer`.
 
-    Returns ``(planes, x_words, keys)``: uint64 planes (n_rows, n_planes, W)
-    holding the per-cycle accumulated integer ``a_t`` bit-sliced, the packed
-    input streams (n_in, W), and the (3, 2) uint64 keys.
+    ``planes`` (uint64, (n_rows, n_planes, W)) holds the per-cycle accumulated
+    integer ``a_t`` bit-sliced; only words ``0 .. ready-1`` are valid.  The
+    input streams are built at once (they are shared and cheap); the per-row
+    planes on demand by :meth:`ensure`, so a run of T < L steps never draws the
+    weight bits of cycles it does not reach.  The bits do not depend on the
+    order in which words are built.
     """
-    keys = spawn_keys(seed, 3)
-    x_words = input_words(bernoulli_thresholds(p_x), keys[0, 0], keys[0, 1], length)
-    thr = bernoulli_thresholds(p_w)
-    kw0, kw1 = keys[1, 0], keys[1, 1]
-    if accumulation == "or":
-        planes = or_planes(x_words, thr, kw0, kw1)
-    elif accumulation == "count":
-        planes = count_planes(x_words, thr, kw0, kw1, n_count_planes(p_x.size))
-    else:
-        planes = mux_planes(x_words, thr, kw0, kw1, keys[2, 0], keys[2, 1], length)
-    return planes, x_words, keys
+
+    def __init__(
+        self, p_x: np.ndarray, p_w: np.ndarray, length: int, accumulation: str, seed: SeedLike
+    ) -> None:
+        self.keys = spawn_keys(seed, 3)
+        self.length = length
+        self.n_words = -(-length // 64)
+        self.accumulation = accumulation
+        self.x_words = input_words(bernoulli_thresholds(p_x), self.keys[0, 0], self.keys[0, 1], length)
+        self.w_thr = bernoulli_thresholds(np.atleast_2d(p_w))
+        n_planes = n_count_planes(p_x.size) if accumulation == "count" else 1
+        self.planes = np.zeros((self.w_thr.shape[0], n_planes, self.n_words), dtype=np.uint64)
+        self.ready = 0
+
+    def ensure(self, n_words: int) -> np.ndarray:
+        """Build words ``ready .. n_words-1`` (capped at W) of every row; return ``planes``."""
+        stop = min(n_words, self.n_words)
+        if stop > self.ready:
+            k = self.keys
+            if self.accumulation == "or":
+                or_planes(self.x_words, self.w_thr, k[1, 0], k[1, 1], self.planes, self.ready, stop)
+            elif self.accumulation == "count":
+                count_planes(self.x_words, self.w_thr, k[1, 0], k[1, 1], self.planes, self.ready, stop)
+            else:
+                mux_planes(self.x_words, self.w_thr, k[1, 0], k[1, 1], k[2, 0], k[2, 1], self.length,
+                           self.planes, self.ready, stop)
+            self.ready = stop
+        return self.planes
+
+    def ensure_cycles(self, cycle0: int, n_steps: int) -> np.ndarray:
+        """Make the words of cycles ``cycle0 .. cycle0 + n_steps - 1`` (mod L) valid."""
+        end = cycle0 % self.length + n_steps
+        return self.ensure(self.n_words if end > self.length else -(-end // 64))
+
+    def full(self) -> np.ndarray:
+        """All words of every row."""
+        return self.ensure(self.n_words)
 
 
 class BitstreamCurrentSource:
@@ -183,22 +209,21 @@ class BitstreamCurrentSource:
         self.p_inputs: np.ndarray = p_x
         self.p_weights: np.ndarray = p_w
         self._span = self.y_max - self.y_min
-        planes, x_words, keys = build_planes(
-            p_x, p_w[None, :], self.length, self.accumulation, seed
-        )
-        #: packed accumulated value a_t, bit-sliced: uint64 (n_planes, n_words)
-        self.planes: np.ndarray = planes[0]
+        self._table = PlaneTable(p_x, p_w[None, :], self.length, self.accumulation, seed)
         #: packed input streams, uint64 (n_inputs, n_words)
-        self.input_words: np.ndarray = x_words
-        self._w_key = keys[1]
+        self.input_words: np.ndarray = self._table.x_words
         self.cycle: int = 0
+
+    @property
+    def planes(self) -> np.ndarray:
+        """Accumulated value ``a_t`` bit-sliced and packed: uint64 (n_planes, n_words)."""
+        return self._table.full()[0]
 
     @property
     def weight_words(self) -> np.ndarray:
         """Packed weight streams, uint64 (n_inputs, n_words) (generated on request)."""
-        return input_words(
-            bernoulli_thresholds(self.p_weights), self._w_key[0], self._w_key[1], self.length
-        )
+        k = self._table.keys[1]
+        return input_words(bernoulli_thresholds(self.p_weights), k[0], k[1], self.length)
 
     @property
     def output_words(self) -> np.ndarray | None:
@@ -209,20 +234,21 @@ class BitstreamCurrentSource:
         """Current of the present cycle, ``y_min + (y_max - y_min) a_t``; then advance one cycle."""
         c = self.cycle
         w, b = c >> 6, c & 63
+        planes = self._table.ensure(w + 1)[0]
         a = 0
-        for k in range(self.planes.shape[0]):
-            a += int((int(self.planes[k, w]) >> b) & 1) << k
+        for k in range(planes.shape[0]):
+            a += int((int(planes[k, w]) >> b) & 1) << k
         self.cycle = (c + 1) % self.length
         return self.y_min + self._span * float(a)
 
     def currents(self) -> np.ndarray:
         """Per-cycle current of all ``length`` cycles, float64 (length,) (unpacked, for inspection)."""
-        a = plane_values(np.ascontiguousarray(self.planes[None]), self.length)[0]
+        a = plane_values(self._table.full(), self.length)[0]
         return self.y_min + self._span * a.astype(np.float64)
 
     def full_current_estimate(self) -> float:
         """Mean current over the full stream, ``y_min + (y_max - y_min) sum_t a_t / L`` (popcounts only)."""
-        total = int(plane_sums(np.ascontiguousarray(self.planes[None]))[0])
+        total = int(plane_sums(self._table.full())[0])
         return self.y_min + self._span * total / self.length
 
     def expected_current(self) -> float:

@@ -10,11 +10,12 @@ import numpy as np
 from sc_neurocore._current_source import (
     ACCUMULATION_MODES,
     BitstreamCurrentSource,
-    build_planes,
+    PlaneTable,
     expected_current,
 )
 from sc_neurocore._encoder import check_range, normalise
 from sc_neurocore._kernels._layer import layer_run, plane_sums, plane_values
+from sc_neurocore._kernels._lif import noise_prefixes
 from sc_neurocore._neuron import NEURON_PARAMS, StochasticLIFNeuron, validate_neuron_params
 from sc_neurocore._rng import SeedLike, _check_seed, key_from_seed, spawn_generators
 from sc_neurocore._validation import check_choice, check_int, check_known_keys, check_real
@@ -56,13 +57,14 @@ class SCDenseLayer:
         ``noise_std``, ``resistance``, ``refractory_period``), shared by all
         neurons.  ``dt`` defaults to ``dt_ms`` and, if given, must equal it.
     base_seed : None, int, SeedSequence or Generator
-        Root seed, spawned into ``n_neurons + 1`` children
-        (``numpy.random.default_rng(base_seed).spawn(n_neurons + 1)``): child
-        ``i < n_neurons`` keys the noise of neuron ``i``, child ``n_neurons``
-        seeds the current source(s).  Neuron ``i`` therefore behaves exactly
-        like ``StochasticLIFNeuron(seed=children[i], **params)`` stepped with
-        the same currents.  With 2-D weights the weight stream of neuron ``r``,
-        input ``i`` has stream index ``r * n_inputs + i``.
+        Root seed, spawned into two children
+        (``numpy.random.default_rng(base_seed).spawn(2)``): child 0 keys the
+        noise, neuron ``i`` drawing from noise stream (hash domain) ``i``, so
+        every neuron has independent noise; child 1 seeds the current
+        source(s).  Neuron ``i`` behaves exactly like
+        ``StochasticLIFNeuron(seed=child0, noise_stream=i, **params)`` stepped
+        with the same currents.  With 2-D weights the weight stream of neuron
+        ``r``, input ``i`` has stream index ``r * n_inputs + i``.
 
     Notes
     -----
@@ -124,11 +126,9 @@ class SCDenseLayer:
         self.p_inputs: np.ndarray = p_x
         self.p_weights: np.ndarray = p_w
 
-        gens = spawn_generators(base_seed, self.n_neurons + 1, "base_seed")
-        self._keys = np.empty((self.n_neurons, 2), dtype=np.uint64)
-        for i in range(self.n_neurons):
-            self._keys[i] = key_from_seed(gens[i])
-        source_seed = gens[self.n_neurons]
+        noise_seed, source_seed = spawn_generators(base_seed, 2, "base_seed")
+        k = key_from_seed(noise_seed)
+        self._prefixes = noise_prefixes(k[0], k[1], self.n_neurons)
         self._span = self.y_max - self.y_min
 
         self.source: BitstreamCurrentSource | None
@@ -137,11 +137,11 @@ class SCDenseLayer:
                 x_inputs, self.x_min, self.x_max, weight_values, self.w_min, self.w_max,
                 self.length, self.y_min, self.y_max, seed=source_seed, accumulation=self.accumulation,
             )
-            self._planes = np.ascontiguousarray(self.source.planes[None])
+            self._table = self.source._table
             self._src_of = np.zeros(self.n_neurons, dtype=np.int64)
         else:
             self.source = None
-            self._planes, _, _ = build_planes(p_x, p_w, self.length, self.accumulation, source_seed)
+            self._table = PlaneTable(p_x, p_w, self.length, self.accumulation, source_seed)
             self._src_of = np.arange(self.n_neurons, dtype=np.int64)
         self.reset()
 
@@ -152,7 +152,7 @@ class SCDenseLayer:
 
     def currents(self) -> np.ndarray:
         """Per-cycle current of every neuron, float64 (n_neurons, length) (unpacked, for inspection)."""
-        a = plane_values(self._planes, self.length)[self._src_of]
+        a = plane_values(self._table.full(), self.length)[self._src_of]
         return self.y_min + self._span * a.astype(np.float64)
 
     def expected_currents(self) -> np.ndarray:
@@ -172,9 +172,11 @@ class SCDenseLayer:
         n_steps = check_int(T, "T", low=0)
         out = np.zeros((self.n_neurons, n_steps), dtype=np.uint8)
         p = self.neuron_params
+        cycle0 = self.t_steps % self.length
+        planes = self._table.ensure_cycles(cycle0, n_steps)
         layer_run(
-            self._planes, self._src_of, self.t_steps % self.length, n_steps, self.length,
-            self.y_min, self._span, self.v, self._refr, self.t_steps, self._keys,
+            planes, self._src_of, cycle0, n_steps, self.length,
+            self.y_min, self._span, self.v, self._refr, self.t_steps, self._prefixes,
             p["v_rest"], p["v_reset"], p["v_threshold"], p["tau_mem"], p["dt"],
             p["noise_std"], p["resistance"], p["refractory_period"], out,
         )
@@ -224,7 +226,7 @@ class SCDenseLayer:
             "rate_cv": float(rates.std() / mean_rate) if mean_rate > 0 else 0.0,
             "mean_current": [
                 self.y_min + self._span * float(s) / self.length
-                for s in plane_sums(self._planes)[self._src_of]
+                for s in plane_sums(self._table.full())[self._src_of]
             ],
             "expected_current": [float(e) for e in self.expected_currents()],
         }

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._kernels._lif import lif_run_constant, lif_update
+from sc_neurocore._kernels._lif import lif_run_constant, lif_step, noise_prefix
 from sc_neurocore._rng import SeedLike, key_from_seed
 from sc_neurocore._validation import check_int, check_real
 
@@ -58,7 +58,13 @@ class StochasticLIFNeuron:
         Steps held at ``v_reset`` after a spike, >= 0.
     seed : None, int, SeedSequence or Generator
         Keys the noise: the draw of step ``t`` is
-        ``standard_normal(k0, k1, 0, t)`` with ``(k0, k1) = key_from_seed(seed)``.
+        ``standard_normal(k0, k1, noise_stream, t)`` with
+        ``(k0, k1) = key_from_seed(seed)`` (conventions §2, §4).
+    noise_stream : int
+        Index of the noise stream under that key (the counter hash's domain),
+        >= 0.  Neurons with one seed and different ``noise_stream`` have
+        independent noise; neuron ``i`` of an
+        :class:`~sc_neurocore.SCDenseLayer` is ``noise_stream=i``.
 
     Notes
     -----
@@ -83,6 +89,8 @@ class StochasticLIFNeuron:
         resistance: float = 1.0,
         refractory_period: int = 0,
         seed: SeedLike = None,
+        *,
+        noise_stream: int = 0,
     ) -> None:
         params = validate_neuron_params(
             v_rest=v_rest,
@@ -102,9 +110,9 @@ class StochasticLIFNeuron:
         self.noise_std: float = params["noise_std"]
         self.resistance: float = params["resistance"]
         self.refractory_period: int = params["refractory_period"]
+        self.noise_stream: int = check_int(noise_stream, "noise_stream", low=0, high=2**63 - 1)
         key = key_from_seed(seed)
-        self._k0 = np.uint64(key[0])
-        self._k1 = np.uint64(key[1])
+        self._prefix = np.uint64(noise_prefix(key[0], key[1], np.uint64(self.noise_stream)))
         self.reset()
 
     def reset(self) -> None:
@@ -116,8 +124,8 @@ class StochasticLIFNeuron:
     def step(self, I: float) -> int:  # noqa: E741 - the tutorial's name for the current
         """Advance one time step with input current ``I``; return 1 on a spike, else 0."""
         current = check_real(I, "I")
-        v, refr, spike = lif_update(
-            self.v, self.refractory_counter, self.step_count, current, self._k0, self._k1,
+        v, refr, spike = lif_step(
+            self.v, self.refractory_counter, self.step_count, current, self._prefix,
             self.v_rest, self.v_reset, self.v_threshold, self.tau_mem, self.dt,
             self.noise_std, self.resistance, self.refractory_period,
         )
@@ -136,7 +144,7 @@ class StochasticLIFNeuron:
         n = check_int(n_steps, "n_steps", low=0)
         out = np.zeros(n, dtype=np.uint8)
         v, refr = lif_run_constant(
-            self.v, self.refractory_counter, self.step_count, current, n, self._k0, self._k1,
+            self.v, self.refractory_counter, self.step_count, current, n, self._prefix,
             self.v_rest, self.v_reset, self.v_threshold, self.tau_mem, self.dt,
             self.noise_std, self.resistance, self.refractory_period, out,
         )

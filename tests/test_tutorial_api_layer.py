@@ -76,12 +76,18 @@ probs = st.floats(0.0, 1.0)
 small_case = st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 150), st.integers(0, 2**32))
 
 
-def _planes(mode, x_words, thr, keys, length, n_in):
-    if mode == "or":
-        return or_planes(x_words, thr, keys[1, 0], keys[1, 1])
-    if mode == "count":
-        return count_planes(x_words, thr, keys[1, 0], keys[1, 1], max(n_in.bit_length(), 1))
-    return mux_planes(x_words, thr, keys[1, 0], keys[1, 1], keys[2, 0], keys[2, 1], length)
+def _planes(mode, x_words, thr, keys, length, n_in, split):
+    """Build all words, in two calls [0, split) and [split, W) (the word order must not matter)."""
+    n_w = x_words.shape[1]
+    out = np.zeros((thr.shape[0], max(n_in.bit_length(), 1) if mode == "count" else 1, n_w), dtype=np.uint64)
+    for w0, w1 in ((split, n_w), (0, split)):
+        if mode == "or":
+            or_planes(x_words, thr, keys[1, 0], keys[1, 1], out, w0, w1)
+        elif mode == "count":
+            count_planes(x_words, thr, keys[1, 0], keys[1, 1], out, w0, w1)
+        else:
+            mux_planes(x_words, thr, keys[1, 0], keys[1, 1], keys[2, 0], keys[2, 1], length, out, w0, w1)
+    return out
 
 
 @pytest.mark.parametrize("mode", ["or", "count", "mux"])
@@ -94,7 +100,8 @@ def test_plane_kernels_equal_plain_python(mode, case, data) -> None:
     )
     keys = spawn_keys(seed, 3)
     x_words = input_words(bernoulli_thresholds(p_x), keys[0, 0], keys[0, 1], length)
-    planes = _planes(mode, x_words, bernoulli_thresholds(p_w), keys, length, n_in)
+    split = data.draw(st.integers(0, x_words.shape[1]))
+    planes = _planes(mode, x_words, bernoulli_thresholds(p_w), keys, length, n_in, split)
     a_ref, X = accumulate_py(p_x, p_w, length, mode, keys)
     assert [[int(w) for w in row] for row in x_words] == [pack_py(x) for x in X]
     np.testing.assert_array_equal(plane_values(planes, length), a_ref)
@@ -217,19 +224,19 @@ def test_source_bad_input(kw, exc, msg) -> None:
 def layer_reference(layer: SCDenseLayer, T: int, base_seed) -> np.ndarray:
     """Per-step unpacked reference: one byte per bit streams, plain-Python LIF, cycle by cycle."""
     n, L = layer.n_neurons, layer.length
-    gens = np.random.default_rng(base_seed).spawn(n + 1)
-    keys = spawn_keys(gens[n], 3)
+    noise_gen, source_gen = np.random.default_rng(base_seed).spawn(2)
+    keys = spawn_keys(source_gen, 3)
     p_w = np.broadcast_to(layer.p_weights, (n, layer.n_inputs)) if layer.p_weights.ndim == 2 else layer.p_weights[None]
     a, _ = accumulate_py(layer.p_inputs, np.asarray(p_w), L, layer.accumulation, keys)
     p = layer.neuron_params
     out = np.zeros((n, T), dtype=np.uint8)
+    k0, k1 = (int(k) for k in key_from_seed(noise_gen))
     for i in range(n):
-        k0, k1 = (int(k) for k in key_from_seed(gens[i]))
         row = a[i if layer.p_weights.ndim == 2 else 0]
         v, refr = p["v_rest"], 0
         for t in range(T):
             current = layer.y_min + (layer.y_max - layer.y_min) * float(row[t % L])
-            v, refr, out[i, t] = lif_py(v, refr, t, current, k0, k1, p)
+            v, refr, out[i, t] = lif_py(v, refr, t, current, k0, k1, p, domain=i)
     return out
 
 
@@ -256,9 +263,9 @@ def test_layer_neuron_equals_lone_neuron_with_every_parameter(p, seed, two_d, n_
                          neuron_params=p, base_seed=seed)
     spikes = layer.run(n_steps)
     cur = layer.currents()
-    children = np.random.default_rng(seed).spawn(n + 1)
     for i in range(n):
-        lone = StochasticLIFNeuron(**p, seed=children[i])
+        noise_child = np.random.default_rng(seed).spawn(2)[0]
+        lone = StochasticLIFNeuron(**p, seed=noise_child, noise_stream=i)
         ref = [lone.step(cur[i, t % L]) for t in range(n_steps)]
         np.testing.assert_array_equal(spikes[i], ref)
         assert layer.v[i] == lone.v
@@ -270,8 +277,8 @@ def test_layer_shared_vs_per_neuron_sources() -> None:
     assert shared.shared_source and shared.source is not None
     cur = shared.currents()
     assert (cur == cur[0]).all()
-    gens = np.random.default_rng(5).spawn(5)
-    alone = BitstreamCurrentSource(x, 0.0, 1.0, w, 0.0, 1.0, 256, 0.0, 0.1, seed=gens[4])
+    source_child = np.random.default_rng(5).spawn(2)[1]
+    alone = BitstreamCurrentSource(x, 0.0, 1.0, w, 0.0, 1.0, 256, 0.0, 0.1, seed=source_child)
     np.testing.assert_array_equal(cur[0], alone.currents())
     per = SCDenseLayer(4, x, np.tile(w, (4, 1)), length=256, base_seed=5)
     assert not per.shared_source and per.source is None
@@ -355,8 +362,8 @@ def test_layer_run_kernel_directly() -> None:
     v = np.zeros(1)
     refr = np.zeros(1, dtype=np.int64)
     out = np.zeros((1, 4), dtype=np.uint8)
-    keys = np.zeros((1, 2), dtype=np.uint64)
-    layer_run(planes, np.zeros(1, dtype=np.int64), 0, 4, 4, 0.0, 0.6, v, refr, 0, keys,
+    prefixes = np.zeros(1, dtype=np.uint64)
+    layer_run(planes, np.zeros(1, dtype=np.int64), 0, 4, 4, 0.0, 0.6, v, refr, 0, prefixes,
               0.0, 0.0, 1.0, 1e9, 1.0, 0.0, 1.0, 0, out)
     # currents 0.6, 0.6, 0, 0.6: v = 0.6, 1.2 -> spike, 0, 0.6
     assert out.tolist() == [[0, 1, 0, 0]]

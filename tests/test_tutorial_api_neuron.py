@@ -24,8 +24,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sc_neurocore import BitstreamSpikeRecorder, StochasticLIFNeuron
-from sc_neurocore._kernels._hash import hash3_py
-from sc_neurocore._kernels._lif import lif_run_constant, lif_update
+from sc_neurocore._kernels._hash import hash3_py, standard_normal
+from sc_neurocore._kernels._lif import counter_mix, lif_run_constant, lif_step, noise_prefix, normal_draw
 from sc_neurocore._rng import key_from_seed
 
 # ---------------------------------------------------------------- references
@@ -38,11 +38,11 @@ def normal_py(k0: int, k1: int, domain: int, t: int) -> float:
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-def lif_py(v, refr, step, current, k0, k1, p):
-    """Plain-Python LIF step of conventions §4."""
+def lif_py(v, refr, step, current, k0, k1, p, domain=0):
+    """Plain-Python LIF step of conventions §4 (noise stream ``domain``)."""
     if refr > 0:
         return p["v_reset"], refr - 1, 0
-    noise = p["noise_std"] * normal_py(k0, k1, 0, step) if p["noise_std"] != 0.0 else 0.0
+    noise = p["noise_std"] * normal_py(k0, k1, domain, step) if p["noise_std"] != 0.0 else 0.0
     v = v + p["dt"] * (-(v - p["v_rest"]) / p["tau_mem"] + p["resistance"] * current) + noise
     if v >= p["v_threshold"]:
         return p["v_reset"], p["refractory_period"], 1
@@ -71,13 +71,18 @@ param_st = st.fixed_dictionaries({
 # ---------------------------------------------------------------- kernels bit for bit
 
 
-@given(p=param_st, seed=st.integers(0, 2**32), currents=st.lists(st.floats(-0.2, 0.5), min_size=1, max_size=60))
-def test_step_equals_plain_python(p, seed, currents) -> None:
-    neuron = StochasticLIFNeuron(**p, seed=seed)
+@given(
+    p=param_st,
+    seed=st.integers(0, 2**32),
+    stream=st.integers(0, 2**40),
+    currents=st.lists(st.floats(-0.2, 0.5), min_size=1, max_size=60),
+)
+def test_step_equals_plain_python(p, seed, stream, currents) -> None:
+    neuron = StochasticLIFNeuron(**p, seed=seed, noise_stream=stream)
     k0, k1 = (int(k) for k in key_from_seed(seed))
     v, refr = p["v_rest"], 0
     for t, current in enumerate(currents):
-        v, refr, s = lif_py(v, refr, t, current, k0, k1, p)
+        v, refr, s = lif_py(v, refr, t, current, k0, k1, p, domain=stream)
         assert neuron.step(current) == s
         assert neuron.v == v  # bit for bit
         assert neuron.refractory_counter == refr
@@ -97,8 +102,9 @@ def test_kernels_directly_against_reference() -> None:
     p = params(noise_std=0.1, refractory_period=2, v_rest=-0.1)
     k0, k1 = (int(k) for k in key_from_seed(5))
     out = np.zeros(300, dtype=np.uint8)
+    prefix = np.uint64(noise_prefix(np.uint64(k0), np.uint64(k1), np.uint64(0)))
     v_end, r_end = lif_run_constant(
-        -0.1, 0, 7, 0.09, 300, np.uint64(k0), np.uint64(k1), p["v_rest"], p["v_reset"],
+        -0.1, 0, 7, 0.09, 300, prefix, p["v_rest"], p["v_reset"],
         p["v_threshold"], p["tau_mem"], p["dt"], p["noise_std"], p["resistance"],
         p["refractory_period"], out,
     )
@@ -110,8 +116,18 @@ def test_kernels_directly_against_reference() -> None:
     np.testing.assert_array_equal(out, ref)
     assert (v_end, r_end) == (v, refr)
     assert out.sum() > 0
-    one = lif_update(0.98, 0, 0, 0.08, np.uint64(k0), np.uint64(k1), 0.0, 0.0, 1.0, 20.0, 1.0, 0.0, 1.0, 3)
+    one = lif_step(0.98, 0, 0, 0.08, prefix, 0.0, 0.0, 1.0, 20.0, 1.0, 0.0, 1.0, 3)
     assert one == (0.0, 3, 1)
+
+
+@given(k=st.tuples(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1)), domain=st.integers(0, 2**63),
+       t=st.integers(0, 2**40))
+def test_hoisted_normal_draw_equals_standard_normal(k, domain, t) -> None:
+    k0, k1 = np.uint64(k[0]), np.uint64(k[1])
+    c1, c2 = (np.uint64(c) for c in counter_mix(np.uint64(t)))
+    got = normal_draw(np.uint64(noise_prefix(k0, k1, np.uint64(domain))), c1, c2)
+    assert got == standard_normal(k0, k1, np.uint64(domain), np.uint64(t))
+    assert got == normal_py(k[0], k[1], domain, t)
 
 
 # ---------------------------------------------------------------- analytic rate

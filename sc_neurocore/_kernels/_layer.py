@@ -18,11 +18,17 @@ Stream definitions (conventions §3), all under counter-hash keys:
 * MUX select of row ``r`` at cycle ``t``: input
   ``floor(hash3(km0, km1, r, t) * n_in / 2^64)``.
 
-The table kernels generate weight bits lazily with
-:func:`~sc_neurocore._kernels._bernoulli.bernoulli_word`, comparing only the
-lanes whose result can still change; the bit-sliced comparator decides each
-lane independently of the others, so the output is bit-identical to building
-every stream in full and combining them.
+Every table kernel fills a word range ``[w0, w1)`` of a preallocated output,
+so the current source builds only the words a simulation reaches (counter-based
+streams: any word of any stream can be produced on its own).
+
+The table kernels generate weight bits lazily with the bit-sliced comparator of
+conventions §3, comparing only the lanes whose result can still change; the
+comparator decides each lane independently of the others, so the output is
+bit-identical to building every stream in full and combining them.  The
+counter hash ``hash3(k0, k1, s, c) = mix64(mix64(k0 ^ s golden) ^ k1 ^ mix64(c + golden))``
+is split into a per-stream part (once per stream) and a per-counter part (once
+per word, shared by every stream), so each plane costs one ``mix64``.
 
 :func:`layer_run` is the whole simulation loop over (neurons, time steps); it
 calls the same :func:`~sc_neurocore._kernels._lif.lif_update` as the single
@@ -34,12 +40,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
-from sc_neurocore._kernels._bernoulli import bernoulli_word
-from sc_neurocore._kernels._hash import hash3
-from sc_neurocore._kernels._lif import lif_update
+from sc_neurocore._kernels._hash import hash3, mix64
+from sc_neurocore._kernels._lif import counter_mix, lif_update
 
 _ONE = uint64(1)
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
+_GOLDEN = uint64(0x9E3779B97F4A7C15)
+_TWO32 = uint64(1) << uint64(32)
 
 
 @njit(cache=True, inline="always")
@@ -58,80 +65,141 @@ def _word_lanes(w, n_w, length):
     return (_ONE << uint64(length % 64)) - _ONE
 
 
+@njit(cache=True, inline="always")
+def _stream_prefix(k0, k1, s):
+    """Per-stream part of ``hash3(k0, k1, s, c) = mix64(prefix ^ mix64(c + golden))``."""
+    return mix64(uint64(k0) ^ (uint64(s) * _GOLDEN)) ^ uint64(k1)
+
+
+@njit(cache=True, inline="always")
+def _word_counters(w, cm):
+    """Per-word part: ``cm[j] = mix64(32 w + j + golden)`` for the 32 planes of word ``w``."""
+    base = uint64(w) * uint64(32)
+    for j in range(32):
+        cm[j] = mix64(base + uint64(j) + _GOLDEN)
+
+
+@njit(cache=True, inline="always")
+def _bern_word(prefix, cm, thr, lanes):
+    """Bernoulli word of conventions §3 restricted to ``lanes``, from hoisted hash parts.
+
+    Plane ``j`` is ``hash3(k0, k1, s, 32 w + j) = mix64(prefix ^ cm[j])``; MSB-first
+    bit-sliced compare of the lanes' 32-bit uniforms with ``thr``, stopping once no
+    lane is still tied (identical to comparing every plane).
+    """
+    if thr >= _TWO32:
+        return lanes
+    lt = uint64(0)
+    if thr == uint64(0):
+        return lt
+    eq = lanes
+    for j in range(32):
+        r = mix64(prefix ^ cm[j])
+        if (thr >> uint64(31 - j)) & _ONE:
+            lt |= eq & ~r
+            eq &= r
+        else:
+            eq &= ~r
+        if eq == uint64(0):
+            break
+    return lt
+
+
 @njit(cache=True)
-def input_words(x_thr, k0, k1, length):
-    """Packed input streams: (n_in,) uint64 thresholds in [0, 2^32] -> (n_in, W) uint64."""
-    n_in = x_thr.shape[0]
-    n_w = (length + 63) // 64
-    out = np.empty((n_in, n_w), dtype=np.uint64)
-    for i in range(n_in):
-        for w in range(n_w):
-            out[i, w] = bernoulli_word(k0, k1, uint64(i), w, x_thr[i], _word_lanes(w, n_w, length))
+def _prefixes(k0, k1, n_rows, n_in):
+    """Stream prefixes of the weight streams ``r * n_in + i``, uint64 (n_rows, n_in)."""
+    out = np.empty((n_rows, n_in), dtype=np.uint64)
+    for r in range(n_rows):
+        for i in range(n_in):
+            out[r, i] = _stream_prefix(k0, k1, r * n_in + i)
     return out
 
 
 @njit(cache=True)
-def or_planes(x_words, w_thr, k0, k1):
-    """OR accumulation: ``planes[r, 0] = OR_i(x_i AND w_{r,i})``, shape (n_rows, 1, W).
+def input_words(x_thr, k0, k1, length):
+    """Packed Bernoulli streams ``i = 0 .. n-1`` under key (k0, k1): (n,) thresholds -> (n, W) uint64.
 
-    A weight bit is drawn only where the input bit is 1 and the OR is still 0.
+    Equal to ``bitstream.bernoulli`` with the same key (conventions §3).
+    """
+    n_in = x_thr.shape[0]
+    n_w = (length + 63) // 64
+    out = np.empty((n_in, n_w), dtype=np.uint64)
+    cm = np.empty(32, dtype=np.uint64)
+    pre = _prefixes(k0, k1, 1, n_in)
+    for w in range(n_w):
+        _word_counters(w, cm)
+        lanes = _word_lanes(w, n_w, length)
+        for i in range(n_in):
+            out[i, w] = _bern_word(pre[0, i], cm, x_thr[i], lanes)
+    return out
+
+
+@njit(cache=True)
+def or_planes(x_words, w_thr, k0, k1, out, w0, w1):
+    """OR accumulation: ``out[r, 0, w] = OR_i(x_i AND w_{r,i})`` for words w in [w0, w1).
+
+    ``out`` has shape (n_rows, 1, W).  A weight bit is drawn only where the
+    input bit is 1 and the OR is still 0; words outside [w0, w1) are left
+    untouched (any word can be built on its own).
     """
     n_rows, n_in = w_thr.shape
-    n_w = x_words.shape[1]
-    out = np.empty((n_rows, 1, n_w), dtype=np.uint64)
-    for r in range(n_rows):
-        for w in range(n_w):
+    pre = _prefixes(k0, k1, n_rows, n_in)
+    cm = np.empty(32, dtype=np.uint64)
+    for w in range(w0, w1):
+        _word_counters(w, cm)
+        for r in range(n_rows):
             acc = uint64(0)
             for i in range(n_in):
                 lanes = x_words[i, w] & ~acc
                 if lanes:
-                    acc |= bernoulli_word(k0, k1, uint64(r * n_in + i), w, w_thr[r, i], lanes)
+                    acc |= _bern_word(pre[r, i], cm, w_thr[r, i], lanes)
             out[r, 0, w] = acc
-    return out
 
 
 @njit(cache=True)
-def count_planes(x_words, w_thr, k0, k1, n_planes):
-    """Exact parallel count: ``a_t = sum_i x_i,t AND w_{r,i},t`` as (n_rows, n_planes, W) bit planes.
+def count_planes(x_words, w_thr, k0, k1, out, w0, w1):
+    """Exact parallel count ``a_t = sum_i x_i,t AND w_{r,i},t`` into bit planes ``out`` (n_rows, n_planes, W).
 
     Each product word is added to the 64 lane counters at once by a ripple of
     half adders over the planes (carry = plane & addend, plane ^= addend);
-    ``n_planes = bit_length(n_in)`` planes cannot overflow.
+    ``n_planes = bit_length(n_in)`` planes cannot overflow.  Words [w0, w1) of
+    ``out`` must be zero on entry.
     """
     n_rows, n_in = w_thr.shape
-    n_w = x_words.shape[1]
-    out = np.zeros((n_rows, n_planes, n_w), dtype=np.uint64)
-    for r in range(n_rows):
-        for w in range(n_w):
+    pre = _prefixes(k0, k1, n_rows, n_in)
+    cm = np.empty(32, dtype=np.uint64)
+    for w in range(w0, w1):
+        _word_counters(w, cm)
+        for r in range(n_rows):
             for i in range(n_in):
                 lanes = x_words[i, w]
                 if lanes:
-                    carry = bernoulli_word(k0, k1, uint64(r * n_in + i), w, w_thr[r, i], lanes)
+                    carry = _bern_word(pre[r, i], cm, w_thr[r, i], lanes)
                     k = 0
                     while carry:
                         c = out[r, k, w]
                         out[r, k, w] = c ^ carry
                         carry = c & carry
                         k += 1
-    return out
 
 
 @njit(cache=True)
-def mux_planes(x_words, w_thr, k0, k1, m0, m1, length):
-    """MUX scaled addition: per cycle the product bit of one uniformly selected input; (n_rows, 1, W).
+def mux_planes(x_words, w_thr, k0, k1, m0, m1, length, out, w0, w1):
+    """MUX scaled addition into ``out`` (n_rows, 1, W): per cycle the product bit of one selected input.
 
     The select of row ``r`` at cycle ``t`` is ``floor(hash3(m0, m1, r, t) * n_in / 2^64)``;
     a weight bit is drawn only in the lanes that select its input and whose input bit is 1.
     """
     n_rows, n_in = w_thr.shape
-    n_w = x_words.shape[1]
-    out = np.zeros((n_rows, 1, n_w), dtype=np.uint64)
+    pre = _prefixes(k0, k1, n_rows, n_in)
+    cm = np.empty(32, dtype=np.uint64)
     sel_mask = np.zeros(n_in, dtype=np.uint64)
     nn = uint64(n_in)
-    for r in range(n_rows):
-        for w in range(n_w):
+    for w in range(w0, w1):
+        _word_counters(w, cm)
+        stop = min(64, length - w * 64)
+        for r in range(n_rows):
             sel_mask[:] = 0
-            stop = min(64, length - w * 64)
             for lane in range(stop):
                 i = _mulhi(hash3(m0, m1, uint64(r), uint64(w * 64 + lane)), nn)
                 sel_mask[i] |= _ONE << uint64(lane)
@@ -139,9 +207,8 @@ def mux_planes(x_words, w_thr, k0, k1, m0, m1, length):
             for i in range(n_in):
                 lanes = sel_mask[i] & x_words[i, w]
                 if lanes:
-                    acc |= bernoulli_word(k0, k1, uint64(r * n_in + i), w, w_thr[r, i], lanes)
+                    acc |= _bern_word(pre[r, i], cm, w_thr[r, i], lanes)
             out[r, 0, w] = acc
-    return out
 
 
 @njit(cache=True)
@@ -184,41 +251,39 @@ def plane_sums(planes):
 
 @njit(cache=True)
 def layer_run(
-    planes, src_of, cycle0, n_steps, length, y_min, span, v, refr, step0, keys,
+    planes, src_of, cycle0, n_steps, length, y_min, span, v, refr, step0, prefixes,
     v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period, out,
 ):
     """Simulate every neuron for ``n_steps`` steps; spikes into ``out`` (uint8, (n_neurons, n_steps)).
 
-    Step ``t`` of neuron ``n`` is one clock cycle ``c = (cycle0 + t) % length`` of
-    source row ``src_of[n]``: the current ``y_min + span * a_c`` is read straight
-    from the packed planes.  ``v`` and ``refr`` are updated in place; ``step0`` is
-    the step index (noise counter) of the first step.
+    Step ``t`` is one clock cycle ``c = (cycle0 + t) % length``: neuron ``n``
+    reads the current ``y_min + span * a_c`` of source row ``src_of[n]`` straight
+    from the packed planes, and its noise is ``normal_draw(prefixes[n], c1, c2)``
+    with the per-step hash part ``(c1, c2) = counter_mix(step0 + t)`` shared by
+    all neurons.  ``v`` and ``refr`` are updated in place.
     """
     n_neurons = v.shape[0]
     n_planes = planes.shape[1]
-    for n in range(n_neurons):
-        row = src_of[n]
-        k0 = keys[n, 0]
-        k1 = keys[n, 1]
-        vn = v[n]
-        rn = refr[n]
-        c = cycle0 % length
-        for t in range(n_steps):
-            w = c >> 6
-            b = uint64(c & 63)
+    c = cycle0 % length
+    for t in range(n_steps):
+        c1, c2 = counter_mix(step0 + t)
+        w = c >> 6
+        b = uint64(c & 63)
+        for n in range(n_neurons):
+            row = src_of[n]
             a = 0
             for k in range(n_planes):
                 a += np.int64((planes[row, k, w] >> b) & _ONE) << k
             vn, rn, s = lif_update(
-                vn, rn, step0 + t, y_min + span * float(a), k0, k1, v_rest, v_reset, v_threshold,
-                tau_mem, dt, noise_std, resistance, refractory_period,
+                v[n], refr[n], y_min + span * float(a), prefixes[n], c1, c2, v_rest, v_reset,
+                v_threshold, tau_mem, dt, noise_std, resistance, refractory_period,
             )
+            v[n] = vn
+            refr[n] = rn
             out[n, t] = s
-            c += 1
-            if c == length:
-                c = 0
-        v[n] = vn
-        refr[n] = rn
+        c += 1
+        if c == length:
+            c = 0
 
 
 __all__ = [

@@ -1,34 +1,82 @@
 """Discrete-time LIF update (conventions §4), shared by the single neuron and the layer.
 
-One function, :func:`lif_update`, is the only place the membrane equation is
-written, so :class:`~sc_neurocore.StochasticLIFNeuron` and the dense-layer
-kernel produce bit-identical voltages and spikes.
+:func:`lif_update` is the only place the membrane equation is written, so
+:class:`~sc_neurocore.StochasticLIFNeuron` and the dense-layer kernel produce
+bit-identical voltages and spikes.
+
+Noise: the draw of step ``t`` of the noise stream ``domain`` under key
+``(k0, k1)`` is ``standard_normal(k0, k1, domain, t)`` (conventions §2).  The
+hash is ``hash3 = mix64(P ^ C)`` with a per-neuron part
+``P = mix64(k0 ^ domain * golden) ^ k1`` (:func:`noise_prefix`, once per neuron)
+and a per-step part ``C = mix64(counter + golden)`` (:func:`counter_mix`, once
+per step, shared by every neuron of a layer), so a draw costs two mixes plus
+Box-Muller; the result is bit-identical to ``standard_normal`` (tested).
 """
 
 from __future__ import annotations
 
-from numba import njit
+import math
 
-from sc_neurocore._kernels._hash import standard_normal
+import numpy as np
+from numba import njit, uint64
+
+from sc_neurocore._kernels._hash import mix64
+
+_GOLDEN = uint64(0x9E3779B97F4A7C15)
+_INV_2_53 = 1.0 / 9007199254740992.0
+_TWO_PI = 2.0 * math.pi
 
 
 @njit(cache=True)
+def noise_prefix(k0, k1, domain):
+    """Per-neuron part of ``hash3(k0, k1, domain, .)``: ``mix64(k0 ^ domain * golden) ^ k1`` (uint64)."""
+    return mix64(uint64(k0) ^ (uint64(domain) * _GOLDEN)) ^ uint64(k1)
+
+
+@njit(cache=True)
+def noise_prefixes(k0, k1, n):
+    """``noise_prefix(k0, k1, i)`` for the noise streams ``i = 0 .. n-1``, uint64 (n,)."""
+    out = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        out[i] = noise_prefix(k0, k1, i)
+    return out
+
+
+@njit(cache=True, inline="always")
+def counter_mix(t):
+    """Per-step part of the two hashes of draw ``t``: ``mix64(c + golden)`` for ``c = 2t, 2t + 1``."""
+    c = uint64(t) * uint64(2)
+    return mix64(c + _GOLDEN), mix64(c + uint64(1) + _GOLDEN)
+
+
+@njit(cache=True, inline="always")
+def normal_draw(prefix, c1, c2):
+    """``standard_normal(k0, k1, domain, t)`` from ``prefix = noise_prefix(k0, k1, domain)``
+    and ``(c1, c2) = counter_mix(t)``: Box-Muller (cosine branch) on the uniforms of
+    ``hash3(k0, k1, domain, 2t)`` and ``hash3(k0, k1, domain, 2t + 1)``.
+    """
+    u1 = 1.0 - float(mix64(prefix ^ c1) >> uint64(11)) * _INV_2_53
+    u2 = float(mix64(prefix ^ c2) >> uint64(11)) * _INV_2_53
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(_TWO_PI * u2)
+
+
+@njit(cache=True, inline="always")
 def lif_update(
-    v, refr, step, current, k0, k1,
+    v, refr, current, prefix, c1, c2,
     v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period,
 ):
-    """One Euler step of the LIF neuron.
+    """One Euler step of the LIF neuron (conventions §4).
 
-    Returns ``(v', refr', spike)``.  ``step`` is the neuron's step index, the
-    counter of its Gaussian noise draw ``standard_normal(k0, k1, 0, step)``;
-    refractory steps consume a counter value too, so the noise of step ``t``
-    never depends on what happened before.
+    Returns ``(v', refr', spike)``.  The noise of the step is
+    ``normal_draw(prefix, c1, c2)`` with ``(c1, c2) = counter_mix(step)``:
+    refractory steps consume a step index too, so the noise of step ``t``
+    never depends on the past.
     """
     if refr > 0:
         return v_reset, refr - 1, 0
     noise = 0.0
     if noise_std != 0.0:
-        noise = noise_std * standard_normal(k0, k1, 0, step)
+        noise = noise_std * normal_draw(prefix, c1, c2)
     v = v + dt * (-(v - v_rest) / tau_mem + resistance * current) + noise
     if v >= v_threshold:
         return v_reset, refractory_period, 1
@@ -36,18 +84,38 @@ def lif_update(
 
 
 @njit(cache=True)
+def lif_step(
+    v, refr, step, current, prefix,
+    v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period,
+):
+    """:func:`lif_update` at step index ``step`` (the single neuron's entry point)."""
+    c1, c2 = counter_mix(step)
+    return lif_update(v, refr, current, prefix, c1, c2, v_rest, v_reset, v_threshold,
+                      tau_mem, dt, noise_std, resistance, refractory_period)
+
+
+@njit(cache=True)
 def lif_run_constant(
-    v, refr, step0, current, n_steps, k0, k1,
+    v, refr, step0, current, n_steps, prefix,
     v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period, out,
 ):
     """Run ``n_steps`` steps at a constant current; spikes into ``out`` (uint8); returns (v, refr)."""
     for t in range(n_steps):
+        c1, c2 = counter_mix(step0 + t)
         v, refr, s = lif_update(
-            v, refr, step0 + t, current, k0, k1, v_rest, v_reset, v_threshold,
+            v, refr, current, prefix, c1, c2, v_rest, v_reset, v_threshold,
             tau_mem, dt, noise_std, resistance, refractory_period,
         )
         out[t] = s
     return v, refr
 
 
-__all__ = ["lif_run_constant", "lif_update"]
+__all__ = [
+    "counter_mix",
+    "lif_run_constant",
+    "lif_step",
+    "lif_update",
+    "noise_prefix",
+    "noise_prefixes",
+    "normal_draw",
+]
