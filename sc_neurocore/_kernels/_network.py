@@ -333,7 +333,7 @@ def simulate(
                 jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
                                  lfsr, tap_mask, n_bits, n_mask)
                 if jump != 0.0:
-                    ring[(t + delays[s]) % n_slots, indices[s]] += jump
+                    ring[(t + np.int64(delays[s])) % n_slots, indices[s]] += jump
         # (6) plasticity
         if stdp:
             for i in range(n):
