@@ -66,22 +66,84 @@ def bernoulli_word(k0, k1, stream, w, thr, lanes):
     return bernoulli_word_keyed(stream_key(k0, k1, stream), w, thr, lanes)
 
 
+@njit(cache=True, inline="always")
+def _compare_plane(lt, eq, r, thr, j):
+    """Fold plane ``j`` (random word ``r``) into the running comparison, branch-free."""
+    tb = uint64(0) - ((thr >> uint64(31 - j)) & uint64(1))  # all ones where T's bit j is 1
+    lt |= eq & ~r & tb
+    eq &= ~(r ^ tb)
+    return lt, eq
+
+
+@njit(cache=True, inline="always")
+def bernoulli_word_pair(skey, w, thr, buf):
+    """Words ``w`` and ``w + 1`` (all 64 lanes each) of one stream, ``0 < thr < 2^32``.
+
+    Same result as two :func:`bernoulli_word_keyed` calls.  The planes are
+    hashed in blocks of 8 per word into ``buf`` (a (16,) uint64 scratch
+    array): the 16 hashes of a block are independent, so the compiler
+    vectorises them (8 lanes of 64-bit multiplies with AVX-512, fewer
+    otherwise) and the CPU overlaps them, instead of one serial hash per
+    plane with an unpredictable exit branch.  A word that is decided early
+    only gets extra planes with ``eq = 0``, which change nothing.  One block
+    decides both words with probability about 0.6 (8 planes leave a lane
+    of 64 tied with probability 2^-8 each), so the expected work is a little
+    above 8 planes per word, against 7.35 for the serial loop, but at a
+    fraction of the cost per plane.
+    """
+    base = uint64(w) * uint64(32)
+    lt0 = uint64(0)
+    eq0 = _ALL
+    lt1 = uint64(0)
+    eq1 = _ALL
+    for blk in range(4):
+        b0 = blk * 8
+        for j in range(8):
+            buf[j] = mix64(skey ^ mix64(base + uint64(b0 + j) + _GOLDEN))
+            buf[8 + j] = mix64(skey ^ mix64(base + uint64(32 + b0 + j) + _GOLDEN))
+        for j in range(8):
+            lt0, eq0 = _compare_plane(lt0, eq0, buf[j], thr, b0 + j)
+            lt1, eq1 = _compare_plane(lt1, eq1, buf[8 + j], thr, b0 + j)
+        if (eq0 | eq1) == uint64(0) or (thr & ((uint64(1) << uint64(24 - b0)) - uint64(1))) == uint64(0):
+            break
+    return lt0, lt1
+
+
 @njit(cache=True)
 def bernoulli_words(thresholds, n_words, length, k0, k1, stream_offset):
     """(n,) uint64 thresholds in [0, 2^32] -> (n, n_words) uint64 streams.
 
-    Stream ``s`` of the output uses stream index ``stream_offset + s``.
+    Stream ``s`` of the output uses stream index ``stream_offset + s``.  Full
+    words go two at a time through :func:`bernoulli_word_pair`; the last
+    (possibly partial) word, and a leftover odd word, through
+    :func:`bernoulli_word_keyed`.
     """
     n = thresholds.shape[0]
     out = np.empty((n, n_words), dtype=np.uint64)
+    buf = np.empty(16, dtype=np.uint64)
     last = tail_mask(length)
     for s in range(n):
         skey = stream_key(k0, k1, uint64(stream_offset + s))
         thr = thresholds[s]
-        for w in range(n_words - 1):
+        w = 0
+        # pairs only pay off when T needs more than 8 planes (T mod 2^24 != 0)
+        if thr > uint64(0) and thr < _TWO32 and (thr & uint64(0xFFFFFF)) != uint64(0):
+            while w + 1 < n_words - 1:
+                lo, hi = bernoulli_word_pair(skey, w, thr, buf)
+                out[s, w] = lo
+                out[s, w + 1] = hi
+                w += 2
+        while w < n_words - 1:
             out[s, w] = bernoulli_word_keyed(skey, w, thr, _ALL)
+            w += 1
         out[s, n_words - 1] = bernoulli_word_keyed(skey, n_words - 1, thr, last)
     return out
 
 
-__all__ = ["bernoulli_word", "bernoulli_word_keyed", "bernoulli_words", "stream_key"]
+__all__ = [
+    "bernoulli_word",
+    "bernoulli_word_keyed",
+    "bernoulli_word_pair",
+    "bernoulli_words",
+    "stream_key",
+]

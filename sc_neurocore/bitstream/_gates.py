@@ -20,6 +20,9 @@ __all__ = ["and_", "broadcast_words", "mux", "not_", "or_", "sc_and", "sc_xnor",
 
 def broadcast_words(arrays: list[np.ndarray], names: list[str]) -> tuple[list[np.ndarray], tuple[int, ...]]:
     """Broadcast packed arrays over their leading axes; return 2-D C-contiguous views and the lead shape."""
+    shape0 = arrays[0].shape
+    if all(a.shape == shape0 for a in arrays):  # common case: no broadcasting, views only
+        return [a.reshape(-1, shape0[-1]) for a in arrays], shape0[:-1]
     nws = {a.shape[-1] for a in arrays}
     if len(nws) != 1:
         shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(names, arrays, strict=True))
