@@ -1,0 +1,214 @@
+"""Shared pieces of the gate-level models (private).
+
+Every model follows one clocking protocol, the software image of a synchronous
+circuit with a single clock:
+
+* ``eval(**inputs)`` is the *combinational* phase of the current cycle: it
+  returns the block's outputs, computed from the register outputs and the
+  inputs, and latches the next-state values of its registers (the values
+  present at the D pins just before the edge).
+* ``clock()`` is the rising edge that ends the cycle: every register takes the
+  latched value.
+* ``step(**inputs)`` = ``eval`` then ``clock``.
+
+Registers are plain Python ``int`` attributes holding an unsigned bit pattern
+of an explicit width (signed values are stored and computed as Python ints and
+checked against their two's-complement range).  A composed block clocks every
+distinct leaf once per cycle, so a random source shared by two consumers still
+advances once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH
+
+__all__ = [
+    "Block",
+    "Port",
+    "check_part_int",
+    "check_taps",
+    "mirror_taps",
+    "mask",
+    "signed_range",
+]
+
+Port = tuple[str, int, bool]  # (name, width in bits, signed)
+
+
+def mask(width: int) -> int:
+    """``2**width - 1``."""
+    return (1 << width) - 1
+
+
+def signed_range(width: int) -> tuple[int, int]:
+    """Two's-complement range of a ``width``-bit signed register."""
+    return -(1 << (width - 1)), (1 << (width - 1)) - 1
+
+
+def check_part_int(part: str, name: str, value: Any, low: int, high: int) -> int:
+    """Return ``value`` as an int in [low, high], or raise naming the part.
+
+    Message: ``"<part>: <name> must be an integer in [low, high]; got <value>"``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{part}: {name} must be an integer; got {type(value).__name__} {value!r}")
+    v = int(value)
+    if v < low or v > high:
+        raise ValueError(f"{part}: {name} must be an integer in [{low}, {high}]; got {v}")
+    return v
+
+
+def mirror_taps(taps: Sequence[int]) -> tuple[int, ...]:
+    """Taps of the reciprocal polynomial: ``x^n + sum x^t + 1`` -> ``x^n + sum x^(n-t) + 1``.
+
+    The reciprocal of a primitive polynomial is primitive, so each width has
+    two maximal tap sets: ``MAXIMAL_TAPS[n]`` and its mirror.
+    """
+    n = taps[0]
+    return (n, *sorted((n - t for t in taps[1:]), reverse=True))
+
+
+def check_taps(part: str, width: int, taps: Sequence[int] | None) -> tuple[int, ...]:
+    """Validate ``taps`` for a width-``width`` LFSR (None -> ``MAXIMAL_TAPS[width]``).
+
+    Accepted: ``MAXIMAL_TAPS[width]`` and its mirror (reciprocal polynomial),
+    both proven maximal by the tests.  Anything else is rejected, because a
+    non-maximal LFSR silently gives a short period and biased streams.
+    """
+    width = check_part_int(part, "width", width, MIN_LFSR_WIDTH, MAX_LFSR_WIDTH)
+    base = MAXIMAL_TAPS[width]
+    if taps is None:
+        return base
+    try:
+        t = tuple(int(x) for x in taps)
+    except (TypeError, ValueError):
+        raise TypeError(f"{part}: taps must be a tuple of ints; got {taps!r}") from None
+    allowed = (base, mirror_taps(base))
+    if t not in allowed:
+        raise ValueError(
+            f"{part}: taps must be a maximal-length tap set for width {width} "
+            f"(one of {allowed[0]}, {allowed[1]}); got {t}"
+        )
+    return t
+
+
+class Block:
+    """Base class of every model: ports, clocking protocol, run loop, Verilog."""
+
+    part: str = "Block"
+    #: name of the top module emitted by :meth:`to_verilog`
+    top_module: str = "block_top"
+
+    # --- structure -------------------------------------------------------
+    def inputs_spec(self) -> list[Port]:
+        """Input ports of the top module (besides clk and rst)."""
+        return []
+
+    def outputs_spec(self) -> list[Port]:
+        """Output ports compared by the co-simulation."""
+        raise NotImplementedError
+
+    def leaves(self) -> list[Block]:
+        """Leaf blocks that own registers (for composed blocks: the distinct children)."""
+        return [self]
+
+    # --- clocking --------------------------------------------------------
+    def reset(self) -> None:
+        """Synchronous reset: every register back to its initial value."""
+        for leaf in _unique(self.leaves()):
+            if leaf is not self:
+                leaf.reset()
+
+    def eval(self, **inputs: int) -> dict[str, int]:
+        """Combinational outputs of the current cycle (and latch next state)."""
+        raise NotImplementedError
+
+    def clock(self) -> None:
+        """Rising edge: every distinct leaf register takes its latched value."""
+        for leaf in _unique(self.leaves()):
+            if leaf is not self:
+                leaf.clock()
+
+    def step(self, **inputs: int) -> dict[str, int]:
+        """One full cycle: outputs of this cycle, then the edge."""
+        out = self.eval(**inputs)
+        self.clock()
+        return out
+
+    def run(self, n_cycles: int, inputs: Mapping[str, Iterable[int]] | None = None
+            ) -> dict[str, np.ndarray]:
+        """Run ``n_cycles`` from the current state; per-cycle outputs as int64 arrays.
+
+        ``inputs`` maps each input port to a sequence of at least ``n_cycles``
+        values (one per cycle).
+        """
+        n = check_part_int(self.part, "n_cycles", n_cycles, 0, 1 << 40)
+        names = [p[0] for p in self.inputs_spec()]
+        seqs = {k: list(inputs[k]) if inputs is not None and k in inputs else None for k in names}
+        for k, s in seqs.items():
+            if s is None or len(s) < n:
+                raise ValueError(
+                    f"{self.part}: inputs[{k!r}] must hold at least n_cycles={n} values; "
+                    f"got {0 if s is None else len(s)}"
+                )
+        outs: dict[str, list[int]] = {p[0]: [] for p in self.outputs_spec()}
+        for t in range(n):
+            o = self.step(**{k: int(s[t]) for k, s in seqs.items()})  # type: ignore[index]
+            for k in outs:
+                outs[k].append(o[k])
+        return {k: np.asarray(v, dtype=np.int64) if v and max(map(abs, v)) < (1 << 62)
+                else np.asarray(v, dtype=object) for k, v in outs.items()}
+
+    # --- Verilog ---------------------------------------------------------
+    def verilog_modules(self) -> dict[str, str]:
+        """Generic (parameterised) module definitions this block needs, by name."""
+        raise NotImplementedError
+
+    def verilog_top(self) -> str:
+        """Top module instantiating the generic modules with this block's parameters."""
+        raise NotImplementedError
+
+    def to_verilog(self) -> str:
+        """Synthesizable Verilog-2005: generic modules followed by the top module.
+
+        Top-module ports: ``clk``, ``rst`` (synchronous, active high: loads the
+        seeds / clears the registers), then :meth:`inputs_spec`, then
+        :meth:`outputs_spec`.
+        """
+        mods = self.verilog_modules()
+        body = "\n".join(mods[k] for k in sorted(mods))
+        return f"// generated by hw_models ({self.part})\n`default_nettype none\n{body}\n{self.verilog_top()}\n`default_nettype wire\n"
+
+
+def _unique(blocks: Iterable[Block]) -> list[Block]:
+    seen: set[int] = set()
+    out = []
+    for b in blocks:
+        if id(b) not in seen:
+            seen.add(id(b))
+            out.append(b)
+    return out
+
+
+def port_decl(direction: str, p: Port) -> str:
+    """``input wire signed [7:0] name`` style declaration."""
+    name, width, signed = p
+    rng = f"[{width - 1}:0] " if width > 1 else ""
+    sg = "signed " if signed else ""
+    kind = " wire" if direction in ("input", "output") else ""
+    return f"{direction}{kind} {sg}{rng}{name}"
+
+
+def vhex(value: int, width: int) -> str:
+    """Sized Verilog hex literal of an unsigned pattern."""
+    return f"{width}'h{value & mask(width):X}"
+
+
+def vsigned(value: int, width: int) -> str:
+    """Sized Verilog literal of a signed value (two's complement pattern, cast signed)."""
+    return f"$signed({width}'h{value & mask(width):X})"
