@@ -56,6 +56,7 @@ from ._features import (
     spike_time_skewness,
 )
 from ._readout import LinearClassifier, RidgeReadout, accuracy, confusion_matrix
+from ._reservoir import Reservoir
 
 __all__ += [
     "FEATURE_NAMES",
@@ -83,4 +84,5 @@ __all__ += [
     "DecisionResult",
     "DecisionTask",
     "DecisionTrials",
+    "Reservoir",
 ]

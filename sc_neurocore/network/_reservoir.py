@@ -1,0 +1,391 @@
+"""A LIF reservoir driven by binary input matrices, with readout features (private; re-exported).
+
+This covers what the reservoir package described in the project's seed
+documents offers (small-world or random topology, binary input matrix,
+STDP, pruning, weight rescaling, spike-train features of output neurons,
+topology / potentials / output-neuron persistence) on top of the compiled
+network engine, with these differences (see ``docs/network_readout.md``):
+
+* times are in ms (``tau_m``, ``refractory``, STDP time constants); the
+  package's per-step ``leak_coefficient`` ``lambda`` is accepted and converted
+  to ``tau_m = dt / lambda``;
+* the small-world graph is directed with in-degree exactly ``k``;
+* ``weight_std`` is a standard deviation (the package calls its parameter a
+  variance but defaults it to ``0.1 * mean_weight``, a standard deviation);
+* every :meth:`Reservoir.simulate` starts from the initial state (weights
+  changed by STDP, pruning or rescaling are kept), so samples do not leak into
+  each other through left-over potentials;
+* output neurons are drawn, with the reservoir's seed, from the non-input
+  neurons, and the input count is fixed at construction so they stay
+  non-input neurons.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from .._rng import SeedLike, spawn_generators
+from .._validation import check_binary_array, check_choice, check_finite_array, check_int, check_real
+from ._connectivity import Connectivity, erdos_renyi, from_scipy, watts_strogatz
+from ._features import FEATURE_NAMES, extract_features
+from ._inputs import BinaryInput
+from ._monitors import SpikeEvents
+from ._plasticity import STDP, Homeostasis
+from ._population import Population
+from ._simulate import SYNAPSE_MODES, Network
+
+__all__ = ["Reservoir"]
+
+_TOPOLOGIES = ("small_world", "random")
+
+
+class Reservoir:
+    """A recurrent LIF reservoir with input neurons ``0 .. n_inputs - 1`` and chosen output neurons.
+
+    Parameters
+    ----------
+    n_neurons : int, optional
+        Number of neurons (needed unless ``adjacency`` is given).
+    n_inputs : int
+        Rows of the input matrices; input row ``q`` drives neuron ``q``.
+    n_outputs : int, optional
+        Number of output neurons drawn at random (seeded) from the non-input
+        neurons; or give ``output_neurons``.
+    output_neurons : array of int, optional
+        Explicit output neuron indices (distinct).
+    topology : {"small_world", "random"}
+        Directed Watts–Strogatz (in-degree ``k``, rewiring ``p_rewire``) or
+        Erdős–Rényi (``connection_prob``).  Ignored with ``adjacency``.
+    k, p_rewire, connection_prob : int, float, float
+    adjacency : scipy.sparse matrix, optional
+        Weighted adjacency ``M[pre, post]`` used as is.
+    mean_weight, weight_std : float
+        Synaptic weight distribution ``N(mean, std^2)`` (``weight_std`` default
+        ``0.1 * mean_weight``).
+    threshold, v_reset, v_rest : float
+        Potentials (threshold > v_reset).
+    tau_m, refractory, dt : float
+        Membrane time constant, refractory period and step, in ms.
+    leak_coefficient : float, optional
+        The package's per-step leak ``lambda`` in (0, 1); sets ``tau_m = dt / lambda``.
+    input_amplitude : float, optional
+        Jump added to an input neuron per input bit (default ``threshold``, so
+        every input bit makes a non-refractory input neuron fire).
+    membrane_potentials : array, optional
+        Initial potentials (default ``v_rest``).
+    delay : int
+        Synaptic delay in steps (>= 1).
+    synapse : {"deterministic", "bernoulli", "lfsr"}
+        Synapse mode of the engine (stochastic-computing synapses if not
+        deterministic).
+    allow_large_dt : bool
+        Passed to :class:`Population` (needed when ``dt >= tau_m / 10``).
+    seed : None, int, SeedSequence or Generator
+    """
+
+    def __init__(
+        self,
+        n_neurons: int | None = None,
+        *,
+        n_inputs: int,
+        n_outputs: int | None = None,
+        output_neurons: Any = None,
+        topology: str = "small_world",
+        k: int = 10,
+        p_rewire: float = 0.2,
+        connection_prob: float = 0.1,
+        adjacency: Any = None,
+        mean_weight: float = 0.1,
+        weight_std: float | None = None,
+        threshold: float = 1.0,
+        v_reset: float = 0.0,
+        v_rest: float = 0.0,
+        tau_m: float = 20.0,
+        refractory: float = 2.0,
+        dt: float = 1.0,
+        leak_coefficient: float | None = None,
+        input_amplitude: float | None = None,
+        membrane_potentials: Any = None,
+        delay: int = 1,
+        synapse: str = "deterministic",
+        allow_large_dt: bool = False,
+        seed: SeedLike = None,
+    ) -> None:
+        g_topo, g_out, g_net = spawn_generators(seed, 3)
+        self._g_weights = g_topo.spawn(1)[0]
+        if adjacency is not None:
+            conn = from_scipy(adjacency, delay)
+            if conn.n_pre != conn.n_post:
+                raise ValueError(f"adjacency must be square; got {conn.n_pre} x {conn.n_post}")
+            n = conn.n_pre
+            if n_neurons is not None and check_int(n_neurons, "n_neurons", low=1) != n:
+                raise ValueError(f"n_neurons must equal the adjacency size {n}; got {n_neurons}")
+        else:
+            if n_neurons is None:
+                raise ValueError("n_neurons must be given when adjacency is None; got None")
+            n = check_int(n_neurons, "n_neurons", low=3)
+            topology = check_choice(topology, "topology", _TOPOLOGIES)
+            mw = check_real(mean_weight, "mean_weight")
+            ws = 0.1 * abs(mw) if weight_std is None else check_real(weight_std, "weight_std", low=0.0)
+            if topology == "small_world":
+                conn = watts_strogatz(n, k, p_rewire, weight=mw, weight_std=ws, delay=delay, seed=g_topo)
+            else:
+                conn = erdos_renyi(n, connection_prob, weight=mw, weight_std=ws, delay=delay, seed=g_topo)
+        self.n_neurons = n
+        self.n_inputs = check_int(n_inputs, "n_inputs", low=1, high=n - 1)
+        self.dt = check_real(dt, "dt", low=0.0, low_open=True)
+        if leak_coefficient is not None:
+            lam = check_real(leak_coefficient, "leak_coefficient", low=0.0, high=1.0, low_open=True,
+                             high_open=True)
+            tau_m = self.dt / lam
+        self.threshold = check_real(threshold, "threshold")
+        self.input_amplitude = (self.threshold if input_amplitude is None
+                                else check_real(input_amplitude, "input_amplitude"))
+        self._pop_kwargs: dict[str, Any] = {
+            "v_rest": v_rest, "v_reset": v_reset, "threshold": threshold, "tau_m": tau_m,
+            "refractory": refractory, "dt": self.dt, "allow_large_dt": allow_large_dt,
+        }
+        self.population = Population(n, v_init=membrane_potentials, **self._pop_kwargs)
+        self.synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
+        self.connectivity: Connectivity = conn
+        self._net_seed = g_net
+        if output_neurons is not None:
+            self.set_output_neurons(output_neurons)
+        else:
+            if n_outputs is None:
+                raise ValueError("n_outputs must be given when output_neurons is None; got None")
+            m = check_int(n_outputs, "n_outputs", low=1, high=n - self.n_inputs)
+            hidden = np.arange(self.n_inputs, n, dtype=np.int64)
+            self.output_neurons = np.sort(g_out.choice(hidden, size=m, replace=False))
+        self.stdp: STDP | None = None
+        self.homeostasis: Homeostasis | None = None
+        self._theta = np.zeros(n, dtype=np.float32)
+        self._network = self._build()
+        self._last: SpikeEvents | None = None
+
+    # ------------------------------------------------------------------ engine
+
+    def _build(self) -> Network:
+        net = Network(self.population, self.connectivity, synapse=self.synapse, seed=self._net_seed)
+        net.set_stdp(self.stdp)
+        net.set_homeostasis(self.homeostasis)
+        net.theta[:] = self._theta
+        return net
+
+    @property
+    def network(self) -> Network:
+        """The underlying :class:`Network` of the last simulation (or a fresh one)."""
+        return self._network
+
+    # ------------------------------------------------------------------ running
+
+    def simulate(self, input_spikes: Any, duration: int | None = None) -> SpikeEvents:
+        """Run one sample from the initial state; returns the output neurons' spikes.
+
+        Parameters
+        ----------
+        input_spikes : array (n_inputs, T) of 0/1
+            ``input_spikes[q, t] = 1`` adds ``input_amplitude`` to neuron ``q`` on step ``t``.
+        duration : int, optional
+            Steps to simulate (default ``T``; steps past ``T`` get no input).
+
+        Returns
+        -------
+        SpikeEvents
+            Spikes of the output neurons (neuron ids are network indices); all
+            neurons' spikes are in ``self.network.spikes``.
+        """
+        bits = check_binary_array(input_spikes, "input_spikes")
+        if bits.ndim != 2 or bits.shape[0] != self.n_inputs:
+            raise ValueError(f"input_spikes must have shape ({self.n_inputs}, T) (inputs x time); "
+                             f"got shape {bits.shape}")
+        steps = bits.shape[1] if duration is None else check_int(duration, "duration", low=1)
+        if steps < 1:
+            raise ValueError(f"duration must be >= 1 step; got input_spikes with {steps} columns")
+        net = self._build()
+        net.add_input(BinaryInput(bits, self.input_amplitude))
+        net.run(steps)
+        self._network = net
+        self._theta = net.theta.copy()
+        if net.connectivity is not self.connectivity:
+            self.connectivity = net.connectivity
+        ev = net.spikes
+        keep = np.isin(ev.neurons, self.output_neurons)
+        self._last = SpikeEvents(ev.neurons[keep], ev.steps[keep], n_neurons=self.n_neurons, dt=self.dt,
+                                 t_start=ev.t_start, t_stop=ev.t_stop)
+        return self._last
+
+    def _require_run(self) -> SpikeEvents:
+        if self._last is None:
+            raise ValueError("simulate must be called first; got no simulation")
+        return self._last
+
+    def raster(self) -> np.ndarray:
+        """Dense ``(T, n_outputs)`` uint8 spike matrix of the last run (time x output neuron)."""
+        return self._require_run().to_dense(self.output_neurons)
+
+    def spike_time_lists(self) -> list[np.ndarray]:
+        """For each output neuron (in ``output_neurons`` order), its spike steps in the last run."""
+        trains = self._require_run().spike_trains()
+        return [trains[int(i)] for i in self.output_neurons]
+
+    def features(self, **kwargs: Any) -> dict[str, np.ndarray]:
+        """All readout features of the output neurons in the last run (see :func:`extract_features`)."""
+        ev = self._require_run()
+        return extract_features(ev.neurons, ev.steps, self.output_neurons, ev.t_stop - ev.t_start,
+                                self.dt, **kwargs)
+
+    def transform(self, samples: Any, features: Any = ("spike_count",), **kwargs: Any) -> np.ndarray:
+        """Feature matrix of many samples: shape ``(n_samples, n_outputs * len(features))``.
+
+        Each sample (an ``(n_inputs, T)`` matrix; ``samples`` a list or a 3-D
+        array) is simulated from the initial state; the chosen features of
+        every output neuron are concatenated feature by feature.  With STDP
+        enabled the weights keep changing from sample to sample.
+        """
+        names = (features,) if isinstance(features, str) else tuple(features)
+        for nm in names:
+            check_choice(nm, "features", FEATURE_NAMES)
+        if len(names) == 0:
+            raise ValueError("features must name at least one feature; got none")
+        rows = []
+        for s in samples:
+            self.simulate(s)
+            f = self.features(**kwargs)
+            rows.append(np.concatenate([f[nm] for nm in names]))
+        if not rows:
+            raise ValueError("samples must hold at least one input matrix; got none")
+        return np.vstack(rows)
+
+    # ------------------------------------------------------------------ plasticity
+
+    def enable_stdp(self, stdp: STDP | None = None) -> None:
+        """Turn STDP on (default parameters when ``stdp`` is None) for the following simulations."""
+        if stdp is None:
+            stdp = STDP()
+        if not isinstance(stdp, STDP):
+            raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
+        self.stdp = stdp
+        self._network = self._build()
+
+    def disable_stdp(self) -> None:
+        """Turn STDP off (traces start from 0 when it is enabled again); weights stay as learned."""
+        self.stdp = None
+        self._network = self._build()
+
+    def enable_homeostasis(self, homeostasis: Homeostasis | None = None) -> None:
+        """Adaptive thresholds; ``theta`` is carried from one simulation to the next."""
+        if homeostasis is None:
+            homeostasis = Homeostasis()
+        if not isinstance(homeostasis, Homeostasis):
+            raise TypeError(f"homeostasis must be a Homeostasis or None; got {type(homeostasis).__name__}")
+        self.homeostasis = homeostasis
+        self._network = self._build()
+
+    def rescale_synaptic_weights_to_mean(self, target_mean: float) -> None:
+        """Scale all weights by one factor so that the mean ``|w|`` becomes ``target_mean``."""
+        net = self._build()
+        net.rescale_weights(target_mean)
+        self._network = net
+
+    def prune(self, fraction: float) -> int:
+        """Remove the weakest ``fraction`` of synapses by ``|w|``; returns how many were removed."""
+        net = self._build()
+        removed = net.prune(fraction)
+        self.connectivity = net.connectivity
+        self._network = self._build()
+        return removed
+
+    def reset_synaptic_weights(self, mean: float, std: float = 0.0, seed: SeedLike = None) -> None:
+        """Redraw every existing synapse's weight from ``N(mean, std^2)`` (topology kept)."""
+        mu = check_real(mean, "mean")
+        sd = check_real(std, "std", low=0.0)
+        rng = np.random.default_rng(self._g_weights.spawn(1)[0] if seed is None else seed)
+        c = self.connectivity
+        w = (mu + sd * rng.standard_normal(c.nnz)).astype(np.float32)
+        self.connectivity = Connectivity(c.indptr, c.indices, w, c.delays, c.n_post)
+        self._network = self._build()
+
+    def mean_isi(self) -> float:
+        """Mean ISI in ms pooled over the output neurons of the last run (NaN-free: 0 without ISIs)."""
+        trains = self.spike_time_lists()
+        isis = np.concatenate([np.diff(t) for t in trains]) if trains else np.zeros(0)
+        return float(isis.mean() * self.dt) if isis.size else 0.0
+
+    # ------------------------------------------------------------------ state access
+
+    def set_output_neurons(self, indices: Any) -> None:
+        """Choose the output neurons (distinct indices in ``[0, n_neurons)``)."""
+        a = np.asarray(indices)
+        if a.ndim != 1 or a.size == 0 or not np.issubdtype(a.dtype, np.integer):
+            raise ValueError(f"output_neurons must be a non-empty 1-d integer array; got shape {a.shape} "
+                             f"dtype {a.dtype}")
+        if a.min() < 0 or a.max() >= self.n_neurons:
+            bad = int(a.min() if a.min() < 0 else a.max())
+            raise ValueError(f"output_neurons must be in [0, {self.n_neurons - 1}]; got {bad}")
+        if np.unique(a).size != a.size:
+            raise ValueError("output_neurons must be distinct; got a repeated index")
+        self.output_neurons = a.astype(np.int64)
+
+    def get_output_neurons(self) -> np.ndarray:
+        return self.output_neurons.copy()
+
+    def set_membrane_potentials(self, potentials: Any) -> None:
+        """Initial potentials of every neuron for the following simulations (shape ``(n_neurons,)``)."""
+        v = check_finite_array(potentials, "membrane_potentials", ndim=1)
+        if v.shape != (self.n_neurons,):
+            raise ValueError(f"membrane_potentials must have shape ({self.n_neurons},); got shape {v.shape}")
+        self.population = Population(self.n_neurons, v_init=v, **self._pop_kwargs)
+        self._network = self._build()
+
+    def get_membrane_potentials(self) -> np.ndarray:
+        """Potentials at the end of the last run (the initial ones before any run), float64."""
+        return self._network.v.astype(np.float64)
+
+    def get_topology(self) -> Any:
+        """The weighted adjacency as a scipy.sparse CSR matrix ``M[pre, post]``."""
+        return self.connectivity.to_scipy()
+
+    def set_topology(self, matrix: Any, delay: Any = 1) -> None:
+        """Replace the synapses by a square scipy.sparse adjacency of the same size."""
+        conn = from_scipy(matrix, delay)
+        if conn.n_pre != self.n_neurons or conn.n_post != self.n_neurons:
+            raise ValueError(f"matrix must be {self.n_neurons} x {self.n_neurons}; got "
+                             f"{conn.n_pre} x {conn.n_post}")
+        self.connectivity = conn
+        self._network = self._build()
+
+    def save(self, path: Any) -> None:
+        """Save topology, delays, output neurons, initial potentials, thresholds and parameters (npz)."""
+        c = self.connectivity
+        meta = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self._pop_kwargs.items()}
+        meta.update(n_inputs=self.n_inputs, input_amplitude=self.input_amplitude, synapse=self.synapse)
+        np.savez(path, indptr=c.indptr, indices=c.indices, weights=c.weights, delays=c.delays,
+                 output_neurons=self.output_neurons, v_init=self.population.v_init, theta=self._theta,
+                 meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path: Any, seed: SeedLike = None) -> Reservoir:
+        """Rebuild a reservoir written by :meth:`save` (``seed`` keys SC synapse bits)."""
+        import scipy.sparse as sp
+
+        with np.load(path, allow_pickle=False) as z:
+            d = {k: z[k] for k in z.files}
+        meta = json.loads(str(d["meta"]))
+        n = int(d["indptr"].shape[0] - 1)
+        adj = sp.csr_matrix((d["weights"], d["indices"], d["indptr"]), shape=(n, n))
+        pop_keys = ("v_rest", "v_reset", "threshold", "tau_m", "refractory", "dt", "allow_large_dt")
+        res = cls(n_inputs=int(meta["n_inputs"]), output_neurons=d["output_neurons"], adjacency=adj,
+                  input_amplitude=float(meta["input_amplitude"]), membrane_potentials=d["v_init"],
+                  synapse=str(meta["synapse"]), seed=seed, **{k: meta[k] for k in pop_keys})
+        res.connectivity = Connectivity(d["indptr"], d["indices"], d["weights"], d["delays"], n)
+        res._theta = d["theta"].astype(np.float32)
+        res._network = res._build()
+        return res
+
+    def __repr__(self) -> str:
+        return (f"Reservoir(n={self.n_neurons}, inputs={self.n_inputs}, outputs={self.output_neurons.size}, "
+                f"synapses={self.connectivity.nnz}, synapse={self.synapse!r})")
