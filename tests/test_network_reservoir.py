@@ -120,6 +120,19 @@ def test_prune_rescale_reset_weights() -> None:
     assert r.connectivity.weights.std() > 0
 
 
+def test_suggested_threshold_hand_example() -> None:
+    # 3 synapses of weight 0.5 on 3 neurons: mean w 0.5, mean in-degree 1 -> 0.5;
+    # input amplitude 1 (= threshold) with half the bits set, refractory 2 steps -> + 2 * 0.5 * 2
+    adj = sp.csr_matrix(([0.5, 0.5, 0.5], ([0, 1, 2], [1, 2, 0])), shape=(3, 3))
+    r = Reservoir(n_inputs=1, output_neurons=[2], adjacency=adj)
+    assert r.suggested_threshold() == pytest.approx(0.5)
+    assert r.suggested_threshold(np.array([[1, 0, 1, 0]])) == pytest.approx(2.5)
+    r.set_threshold(2.5)
+    assert r.population.threshold[0] == 2.5
+    with pytest.raises(ValueError, match=r"threshold must be > v_reset"):
+        r.set_threshold(-1.0)
+
+
 def test_membrane_potentials_and_save_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
     r = _res()
     v0 = np.linspace(0.0, 0.9, 40)

@@ -309,6 +309,34 @@ class Reservoir:
         self.connectivity = Connectivity(c.indptr, c.indices, w, c.delays, c.n_post)
         self._network = self._build()
 
+    def suggested_threshold(self, input_spikes: Any = None, *, use_abs_weights: bool = False) -> float:
+        """The reservoir package's heuristic global threshold (a starting point, not a guarantee).
+
+        ``theta = mean(w) * mean(in-degree) + 2 * I_in * refractory_steps`` where
+        ``mean(w) * mean(in-degree)`` is the jump a neuron receives when all its
+        presynaptic neurons fire on one step and ``I_in = input_amplitude * mean(input_spikes)``
+        is the mean input jump per input neuron and step (0 without
+        ``input_spikes``).  Units: potential.  ``use_abs_weights`` averages ``|w|``.
+        """
+        if not isinstance(use_abs_weights, bool):
+            raise TypeError(f"use_abs_weights must be a bool; got {type(use_abs_weights).__name__}")
+        w = self.connectivity.weights.astype(np.float64)
+        mean_w = float((np.abs(w) if use_abs_weights else w).mean()) if w.size else 0.0
+        mean_k = float(self.connectivity.in_degree().mean())
+        i_in = 0.0
+        if input_spikes is not None:
+            i_in = self.input_amplitude * float(check_binary_array(input_spikes, "input_spikes").mean())
+        refr_steps = float(self.population.refractory_steps.mean())
+        return mean_w * mean_k + 2.0 * i_in * refr_steps
+
+    def set_threshold(self, threshold: float) -> None:
+        """Set one firing threshold for every neuron (must exceed ``v_reset``)."""
+        kw = dict(self._pop_kwargs, threshold=check_real(threshold, "threshold"))
+        self.population = Population(self.n_neurons, v_init=self.population.v_init, **kw)
+        self._pop_kwargs = kw
+        self.threshold = kw["threshold"]
+        self._network = self._build()
+
     def mean_isi(self) -> float:
         """Mean ISI in ms pooled over the output neurons of the last run (NaN-free: 0 without ISIs)."""
         trains = self.spike_time_lists()
