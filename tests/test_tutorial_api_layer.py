@@ -73,7 +73,7 @@ def pack_py(bits) -> list[int]:
 
 
 probs = st.floats(0.0, 1.0)
-small_case = st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 150), st.integers(0, 2**32))
+small_case = st.tuples(st.integers(1, 9), st.integers(1, 6), st.integers(1, 150), st.integers(0, 2**32))
 
 
 def _planes(mode, x_words, thr, keys, length, n_in, split):

@@ -105,6 +105,43 @@ def _bern_word(prefix, cm, thr, lanes):
     return lt
 
 
+@njit(cache=True, inline="always")
+def _bern_start(thr, lanes):
+    """Comparator state ``(lt, eq)`` before plane 0 (all-ones and all-zeros thresholds decided at once)."""
+    if thr >= _TWO32:
+        return lanes, uint64(0)
+    if thr == uint64(0):
+        return uint64(0), uint64(0)
+    return uint64(0), lanes
+
+
+@njit(cache=True, inline="always")
+def _bern_plane(lt, eq, r, thr, j):
+    """One plane of the MSB-first compare, branch-free: bit ``31 - j`` of ``thr`` against ``r``."""
+    m = uint64(0) - ((thr >> uint64(31 - j)) & _ONE)  # all ones where the threshold bit is 1
+    return lt | (eq & ~r & m), eq & ~(r ^ m)
+
+
+@njit(cache=True, inline="always")
+def _bern_word4(p0, p1, p2, p3, cm, t0, t1, t2, t3, l0, l1, l2, l3):
+    """:func:`_bern_word` for four streams at once (same word): four independent hash chains
+    per plane keep the multiplier busy; the loop runs until no lane of any stream is tied.
+    """
+    a0, e0 = _bern_start(t0, l0)
+    a1, e1 = _bern_start(t1, l1)
+    a2, e2 = _bern_start(t2, l2)
+    a3, e3 = _bern_start(t3, l3)
+    for j in range(32):
+        if (e0 | e1 | e2 | e3) == uint64(0):
+            break
+        c = cm[j]
+        a0, e0 = _bern_plane(a0, e0, mix64(p0 ^ c), t0, j)
+        a1, e1 = _bern_plane(a1, e1, mix64(p1 ^ c), t1, j)
+        a2, e2 = _bern_plane(a2, e2, mix64(p2 ^ c), t2, j)
+        a3, e3 = _bern_plane(a3, e3, mix64(p3 ^ c), t3, j)
+    return a0, a1, a2, a3
+
+
 @njit(cache=True)
 def _prefixes(k0, k1, n_rows, n_in):
     """Stream prefixes of the weight streams ``r * n_in + i``, uint64 (n_rows, n_in)."""
@@ -139,21 +176,57 @@ def or_planes(x_words, w_thr, k0, k1, out, w0, w1):
     """OR accumulation: ``out[r, 0, w] = OR_i(x_i AND w_{r,i})`` for words w in [w0, w1).
 
     ``out`` has shape (n_rows, 1, W).  A weight bit is drawn only where the
-    input bit is 1 and the OR is still 0; words outside [w0, w1) are left
-    untouched (any word can be built on its own).
+    input bit is 1 and the OR is still 0 (comparing more lanes would not change
+    the OR); words outside [w0, w1) are left untouched (any word can be built
+    on its own).  Rows are processed four at a time for instruction-level
+    parallelism.
     """
     n_rows, n_in = w_thr.shape
     pre = _prefixes(k0, k1, n_rows, n_in)
     cm = np.empty(32, dtype=np.uint64)
+    n4 = n_rows - n_rows % 4
     for w in range(w0, w1):
         _word_counters(w, cm)
-        for r in range(n_rows):
+        for r in range(0, n4, 4):
+            a0 = uint64(0)
+            a1 = uint64(0)
+            a2 = uint64(0)
+            a3 = uint64(0)
+            for i in range(n_in):
+                x = x_words[i, w]
+                if x & ~(a0 & a1 & a2 & a3):
+                    b0, b1, b2, b3 = _bern_word4(
+                        pre[r, i], pre[r + 1, i], pre[r + 2, i], pre[r + 3, i], cm,
+                        w_thr[r, i], w_thr[r + 1, i], w_thr[r + 2, i], w_thr[r + 3, i],
+                        x & ~a0, x & ~a1, x & ~a2, x & ~a3,
+                    )
+                    a0 |= b0
+                    a1 |= b1
+                    a2 |= b2
+                    a3 |= b3
+            out[r, 0, w] = a0
+            out[r + 1, 0, w] = a1
+            out[r + 2, 0, w] = a2
+            out[r + 3, 0, w] = a3
+        for r in range(n4, n_rows):
             acc = uint64(0)
             for i in range(n_in):
                 lanes = x_words[i, w] & ~acc
                 if lanes:
                     acc |= _bern_word(pre[r, i], cm, w_thr[r, i], lanes)
             out[r, 0, w] = acc
+
+
+@njit(cache=True, inline="always")
+def _ripple_add(out, r, w, addend):
+    """Add one product word to the 64 bit-sliced lane counters of row ``r``, word ``w``."""
+    k = 0
+    carry = addend
+    while carry:
+        c = out[r, k, w]
+        out[r, k, w] = c ^ carry
+        carry = c & carry
+        k += 1
 
 
 @njit(cache=True)
@@ -163,24 +236,29 @@ def count_planes(x_words, w_thr, k0, k1, out, w0, w1):
     Each product word is added to the 64 lane counters at once by a ripple of
     half adders over the planes (carry = plane & addend, plane ^= addend);
     ``n_planes = bit_length(n_in)`` planes cannot overflow.  Words [w0, w1) of
-    ``out`` must be zero on entry.
+    ``out`` must be zero on entry.  Rows are processed four at a time.
     """
     n_rows, n_in = w_thr.shape
     pre = _prefixes(k0, k1, n_rows, n_in)
     cm = np.empty(32, dtype=np.uint64)
+    n4 = n_rows - n_rows % 4
     for w in range(w0, w1):
         _word_counters(w, cm)
-        for r in range(n_rows):
-            for i in range(n_in):
-                lanes = x_words[i, w]
-                if lanes:
-                    carry = _bern_word(pre[r, i], cm, w_thr[r, i], lanes)
-                    k = 0
-                    while carry:
-                        c = out[r, k, w]
-                        out[r, k, w] = c ^ carry
-                        carry = c & carry
-                        k += 1
+        for i in range(n_in):
+            x = x_words[i, w]
+            if not x:
+                continue
+            for r in range(0, n4, 4):
+                b0, b1, b2, b3 = _bern_word4(
+                    pre[r, i], pre[r + 1, i], pre[r + 2, i], pre[r + 3, i], cm,
+                    w_thr[r, i], w_thr[r + 1, i], w_thr[r + 2, i], w_thr[r + 3, i], x, x, x, x,
+                )
+                _ripple_add(out, r, w, b0)
+                _ripple_add(out, r + 1, w, b1)
+                _ripple_add(out, r + 2, w, b2)
+                _ripple_add(out, r + 3, w, b3)
+            for r in range(n4, n_rows):
+                _ripple_add(out, r, w, _bern_word(pre[r, i], cm, w_thr[r, i], x))
 
 
 @njit(cache=True)
