@@ -35,6 +35,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from functools import partial  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -133,7 +134,7 @@ print(t1 - t0, t2 - t1, t3 - t2)
 
 def compile_times() -> tuple[float, float, float, float, float, float]:
     """(import, bernoulli first call, gates+decode first call), cold then warm cache, in child processes."""
-    out = []
+    out: list[float] = []
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         for _ in range(2):  # first run compiles into the empty cache, second loads from it
@@ -199,7 +200,7 @@ def main() -> None:
     # the comparator stops early when T = round(p 2^32) has trailing zeros (p = 0.5 needs 1 plane)
     print("\nencode time per 64-bit word vs p (packed): ", end="")
     for p in (0.5, 0.3, 0.123456789, 0.99):
-        t = best_time(lambda p=p: bs.bernoulli(p, L, seed=SEED), repeats=3)
+        t = best_time(partial(bs.bernoulli, p, L, seed=SEED), repeats=3)
         print(f"p={p}: {t / (L // 64) * 1e9:.1f} ns", end="  ")
     print()
 
