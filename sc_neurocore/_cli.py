@@ -1,12 +1,14 @@
 """Command line: ``sc-neurocore demo`` (console script declared in pyproject.toml).
 
-Exit codes: 0 success, 1 the demo could not write its figures, 2 bad command
-line (argparse prints the usage and the reason to stderr).
+Exit codes: 0 success, 1 the demo could not write its figures (or its output
+pipe was closed), 2 bad command line (argparse prints the usage and the reason
+to stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -69,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # Only "demo" exists; argparse has already rejected anything else.
-    from sc_neurocore._demo import matplotlib_available, run_demo
+    from sc_neurocore._demo import FigureWriteError, matplotlib_available, run_demo
 
     out_dir: Path | None = None
     if not args.no_plot:
@@ -79,8 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             out_dir = args.out
     try:
         run_demo(seed=args.seed, length=args.length, trials=args.trials, out_dir=out_dir)
-    except OSError as exc:
-        print(f"sc-neurocore: error: could not write figures to {str(args.out)!r}: {exc}", file=sys.stderr)
+    except FigureWriteError as exc:
+        print(f"sc-neurocore: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # output piped into e.g. `head`, which stopped reading: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
     if not args.no_plot and out_dir is None:
         print('No figures: matplotlib is not installed (python -m pip install "sc-neurocore[plot]").')

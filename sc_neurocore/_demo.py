@@ -29,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "DemoResult",
+    "FigureWriteError",
     "euler_isi_steps",
     "lif_analytic_rate_hz",
     "matplotlib_available",
@@ -154,11 +155,12 @@ def _sc_multiply(result: DemoResult, seed: int, trials: int, say: Callable[[str]
     result.trials = trials
     result.trial_rms_error = float(np.sqrt(np.mean((t_est - exact0) ** 2)))
     result.trial_standard_error = float(bs.binomial_standard_error(exact0, L))
-    say(f"   Over {trials} independent repetitions of {p0} x {q0}: RMS error "
-        f"{result.trial_rms_error:.5f}, theory SE {result.trial_standard_error:.5f} "
-        f"(ratio {result.trial_rms_error / result.trial_standard_error:.2f}; 1 is perfect agreement).")
-    say(f"   Halving the error needs 4x the bits: error ~ 1/sqrt(L).  For +-0.01 at 95% confidence, "
-        f"L = {int(bs.required_length(0.01, 0.05))} bits (worst case p = 1/2).")
+    say(f"   {trials} independent repetitions of {p0} x {q0}: RMS error {result.trial_rms_error:.5f}, "
+        f"theory SE {result.trial_standard_error:.5f}")
+    say(f"   (ratio {result.trial_rms_error / result.trial_standard_error:.2f}; 1 is perfect agreement).  "
+        "Halving the error needs 4x the bits.")
+    say(f"   For +-0.01 at 95% confidence: L = {int(bs.required_length(0.01, 0.05))} bits "
+        "(Hoeffding bound, any p).")
     return {"estimates": t_est, "exact": exact0, "se": result.trial_standard_error}
 
 
@@ -167,7 +169,8 @@ def _single_neuron(result: DemoResult, say: Callable[[str], None]) -> dict[str, 
 
     say("")
     say(f"2. One LIF neuron: I = {LIF_CURRENT}, tau_mem = {LIF_TAU} ms, V_th = {LIF_THRESHOLD}, "
-        f"R = {LIF_RESISTANCE}, dt = {LIF_DT} ms, no noise, {LIF_STEPS} steps")
+        f"R = {LIF_RESISTANCE},")
+    say(f"   dt = {LIF_DT} ms, no noise, {LIF_STEPS} steps")
     neuron = StochasticLIFNeuron(
         v_rest=0.0, v_reset=0.0, v_threshold=LIF_THRESHOLD, tau_mem=LIF_TAU, dt=LIF_DT,
         noise_std=0.0, resistance=LIF_RESISTANCE, seed=0,
@@ -193,8 +196,8 @@ def _single_neuron(result: DemoResult, say: Callable[[str], None]) -> dict[str, 
     )
     say(f"   The Euler membrane would reach V_th after {n_real:.2f} steps (slightly sooner than the exact")
     say(f"   {result.lif_isi_ms:.2f} ms), but a spike can only happen at the end of a whole step, so the")
-    say(f"   interval is {n_isi} steps: {result.lif_euler_hz:.1f} Hz instead of {analytic:.1f} Hz; the gap "
-        "shrinks with dt.")
+    say(f"   interval is {n_isi} steps: {result.lif_euler_hz:.1f} Hz instead of {analytic:.1f} Hz; "
+        "the gap shrinks with dt.")
     say("   (The '~60 Hz' sometimes quoted for this example is wrong.)")
 
     # Rate-vs-current curve for the figure: simulated (Euler) against the formula.
@@ -211,8 +214,9 @@ def _dense_layer(result: DemoResult, seed: int, say: Callable[[str], None]) -> d
     from sc_neurocore import SCDenseLayer
 
     say("")
-    say(f"3. Dense SC layer: {len(LAYER_INPUTS)} inputs -> {LAYER_NEURONS} neurons, one shared SC current "
-        f"source (OR accumulation), noise_std = 0.02, {LAYER_STEPS} steps")
+    say(f"3. Dense SC layer: {len(LAYER_INPUTS)} inputs -> {LAYER_NEURONS} neurons, one shared SC "
+        f"current source")
+    say(f"   (OR accumulation), noise_std = 0.02, {LAYER_STEPS} steps")
     layer = SCDenseLayer(
         n_neurons=LAYER_NEURONS, x_inputs=list(LAYER_INPUTS), weight_values=list(LAYER_WEIGHTS),
         x_min=0.0, x_max=1.0, w_min=0.0, w_max=1.0, length=2048, y_min=0.0, y_max=0.1, dt_ms=1.0,
@@ -223,8 +227,8 @@ def _dense_layer(result: DemoResult, seed: int, say: Callable[[str], None]) -> d
     result.layer_rates_hz = [float(s["firing_rate_hz"]) for s in summary["stats"]]
     result.layer_mean_current = float(np.mean(summary["mean_current"]))
     result.layer_expected_current = float(np.mean(summary["expected_current"]))
-    say(f"   mean current {result.layer_mean_current:.4f}; expected y_max * (1 - prod(1 - x_i w_i)) = "
-        f"{result.layer_expected_current:.4f}")
+    say(f"   mean current {result.layer_mean_current:.4f}; "
+        f"expected y_max (1 - prod(1 - x_i w_i)) = {result.layer_expected_current:.4f}")
     for s in summary["stats"]:
         say(f"   neuron {s['neuron']}: {s['total_spikes']:3d} spikes, {s['firing_rate_hz']:5.1f} Hz")
     rates = np.array(result.layer_rates_hz)
@@ -232,9 +236,13 @@ def _dense_layer(result: DemoResult, seed: int, say: Callable[[str], None]) -> d
     spread = rates.std() / mean * 100 if mean > 0 else 0.0
     noiseless = lif_analytic_rate_hz(result.layer_expected_current, 20.0, 1.0)
     say(f"   mean {mean:.1f} Hz, spread {spread:.1f}% (std/mean): the neurons share one current and")
-    say(f"   differ only by their noise.  A noiseless neuron at the mean current would fire at "
-        f"{noiseless:.1f} Hz (continuous formula).")
+    say("   differ only by their noise.  A noiseless neuron at the constant mean current would")
+    say(f"   fire at {noiseless:.1f} Hz (continuous formula).")
     return {"spikes": layer.get_spike_trains()}
+
+
+class FigureWriteError(RuntimeError):
+    """The demo ran but its figures could not be written (the message names the directory)."""
 
 
 def _save_figures(
@@ -324,7 +332,10 @@ def run_demo(
     dense = _dense_layer(result, seed, say)
     say("")
     if out_dir is not None:
-        result.figures = _save_figures(Path(out_dir), sc, lif, dense)
+        try:
+            result.figures = _save_figures(Path(out_dir), sc, lif, dense)
+        except OSError as exc:
+            raise FigureWriteError(f"could not write figures to {str(out_dir)!r}: {exc}") from exc
         say(f"Figures written to {Path(out_dir).resolve()}:")
         for p in result.figures:
             say(f"   {p.name}")

@@ -199,3 +199,27 @@ def test_demo_theory_helpers_agree_with_the_neuron(current, tau, dt):
 def test_subthreshold_current_gives_zero():
     assert lif_analytic_rate_hz(0.05, 20.0, 1.0) == 0.0  # R I tau == V_th: approaches, never reaches
     assert euler_isi_steps(0.04, 20.0, 1.0, 1.0) == 0
+
+
+def test_closed_output_pipe_is_exit_1_without_a_traceback(monkeypatch):
+    import os
+    import sys
+
+    import sc_neurocore._demo as demo
+
+    def closed_pipe(**_kw):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    read_end, write_end = os.pipe()
+
+    class PipeOut:
+        def fileno(self) -> int:
+            return write_end
+
+    monkeypatch.setattr(demo, "run_demo", closed_pipe)
+    monkeypatch.setattr(sys, "stdout", PipeOut())
+    try:
+        assert main(["demo", "--no-plot"]) == 1
+    finally:
+        os.close(read_end)
+        os.close(write_end)
