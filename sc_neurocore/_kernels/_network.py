@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit, uint32, uint64
 
-from ._hash import hash3, standard_normal, uniform01
+from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
 
 _TWO32 = 4294967296.0
 
@@ -232,21 +232,35 @@ def _transmit(mode, s, t, w, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits,
 
 
 @njit(cache=True)
+def poisson_prehash(keys, dom):
+    """Per-generator half of :func:`hash3`: ``mix64(k0 ^ dom * GOLDEN) ^ k1`` (uint64).
+
+    ``hash3(k0, k1, dom, t) == mix64(pre ^ mix64(t + GOLDEN))``, so the
+    simulation loop needs one ``mix64`` per generator and step.
+    """
+    m = dom.shape[0]
+    out = np.empty(m, dtype=np.uint64)
+    for q in range(m):
+        out[q] = mix64(uint64(keys[q, 0]) ^ (uint64(dom[q]) * _GOLDEN)) ^ uint64(keys[q, 1])
+    return out
+
+
+@njit(cache=True)
 def simulate(
     t0, n_steps, dt,
     v_rest, v_reset, thr, alpha, refr_steps,
     v, refr, ring,
-    indptr, indices, weights, delays,
+    indptr, indices, weights, delays, d_uni,
     mode, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits,
     i_const, i_tn,
-    pois_prob, pois_target, pois_amp, pois_keys, pois_dom,
+    pois_prob, pois_target, pois_amp, pois_pre,
     bits, bits_len, bits_target, bits_amp,
     homeo, theta, theta_decay, theta_plus,
     stdp, xpre, xpost, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
-    w_sign, in_ptr, in_syn, syn_pre,
+    in_ptr, in_syn, syn_pre,
     rec_mask, sp_n, sp_t, n_rec,
     mon_idx, mon_v,
-    scratch,
+    scratch, flags,
 ):
     """Advance the network ``n_steps`` steps from absolute step ``t0``.
 
@@ -262,8 +276,11 @@ def simulate(
     5. each spike is propagated over its CSR row into slot ``(t + delay) % D``;
     6. adaptive threshold and STDP traces/weights are updated.
 
-    Returns the number of steps done: fewer than ``n_steps`` only when the spike
-    buffer has less than ``N`` free entries at the start of a step.
+    ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
+    path with the same result).  ``flags`` is a uint8 scratch array of length
+    ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
+    steps done: fewer than ``n_steps`` only when the spike buffer has less than
+    ``N`` free entries at the start of a step.
     """
     n = v.shape[0]
     n_slots = ring.shape[0]
@@ -272,6 +289,9 @@ def simulate(
     n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
     cap = sp_n.shape[0]
     n_mon = mon_idx.shape[0]
+    n_words = flags.shape[0] // 8
+    fwords = flags.view(np.uint64)
+    zero = np.float32(0.0)
     for k in range(n_steps):
         if cap - n_rec[0] < n:
             return k
@@ -279,44 +299,56 @@ def simulate(
         slot = t % n_slots
         buf = ring[slot]
         # (1) external jumps
-        for q in range(pois_prob.shape[0]):
-            if uniform01(pois_keys[q, 0], pois_keys[q, 1], pois_dom[q], t) < pois_prob[q]:
-                buf[pois_target[q]] += pois_amp[q]
+        n_pois = pois_prob.shape[0]
+        if n_pois > 0:
+            ct = mix64(uint64(t) + _GOLDEN)
+            for q in range(n_pois):
+                u = float(mix64(pois_pre[q] ^ ct) >> uint64(11)) * _INV_2_53
+                if u < pois_prob[q]:
+                    buf[pois_target[q]] += pois_amp[q]
         for r in range(bits.shape[0]):
             if t < bits_len[r]:
                 if (bits[r, t >> 6] >> uint64(t & 63)) & uint64(1):
                     buf[bits_target[r]] += bits_amp[r]
-        # (2)-(4) neurons
-        n_sp = 0
-        has_tn = t < t_tn
-        for i in range(n):
-            x = buf[i]
-            buf[i] = 0.0
-            if refr[i] > 0:
-                v[i] = v_reset[i]
-                refr[i] -= 1
-                fired = False
-            else:
-                cur = i_const[i]
-                if has_tn:
-                    cur += i_tn[t, i]
+        # (2)-(4) neurons: branch-free so that the loop vectorises
+        if t < t_tn:
+            i_row = i_tn[t]
+            for i in range(n):
+                x = buf[i]
+                buf[i] = zero
+                ri = refr[i]
                 vi = v[i]
-                vi = vi + alpha[i] * (v_rest[i] - vi) + dt * cur + x
-                th = thr[i]
-                if homeo:
-                    th = th + theta[i]
-                if vi >= th:
-                    v[i] = v_reset[i]
-                    refr[i] = refr_steps[i]
-                    fired = True
-                else:
-                    v[i] = vi
-                    fired = False
-            if homeo:
-                theta[i] = theta[i] * theta_decay + (theta_plus if fired else np.float32(0.0))
-            if fired:
-                scratch[n_sp] = i
-                n_sp += 1
+                vn = vi + alpha[i] * (v_rest[i] - vi) + dt * (i_const[i] + i_row[i]) + x
+                th = thr[i] + theta[i] if homeo else thr[i]
+                f = (ri <= 0) & (vn >= th)
+                v[i] = v_reset[i] if (ri > 0) | f else vn
+                refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
+                flags[i] = f
+        else:
+            for i in range(n):
+                x = buf[i]
+                buf[i] = zero
+                ri = refr[i]
+                vi = v[i]
+                vn = vi + alpha[i] * (v_rest[i] - vi) + dt * i_const[i] + x
+                th = thr[i] + theta[i] if homeo else thr[i]
+                f = (ri <= 0) & (vn >= th)
+                v[i] = v_reset[i] if (ri > 0) | f else vn
+                refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
+                flags[i] = f
+        if homeo:
+            for i in range(n):
+                theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
+        # collect spikes (ascending index), clearing the flags
+        n_sp = 0
+        for wd in range(n_words):
+            if fwords[wd] != uint64(0):
+                base = wd * 8
+                for b in range(8):
+                    if flags[base + b]:
+                        scratch[n_sp] = base + b
+                        n_sp += 1
+                fwords[wd] = uint64(0)
         # record
         m = n_rec[0]
         for q in range(n_sp):
@@ -327,13 +359,26 @@ def simulate(
                 m += 1
         n_rec[0] = m
         # (5) propagate
-        for q in range(n_sp):
-            i = scratch[q]
-            for s in range(indptr[i], indptr[i + 1]):
-                jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
-                                 lfsr, tap_mask, n_bits, n_mask)
-                if jump != 0.0:
-                    ring[(t + np.int64(delays[s])) % n_slots, indices[s]] += jump
+        if mode == 0 and d_uni > 0:
+            tgt = slot + d_uni
+            if tgt >= n_slots:
+                tgt -= n_slots
+            row = ring[tgt]
+            for q in range(n_sp):
+                i = scratch[q]
+                for s in range(indptr[i], indptr[i + 1]):
+                    row[indices[s]] += weights[s]
+        else:
+            for q in range(n_sp):
+                i = scratch[q]
+                for s in range(indptr[i], indptr[i + 1]):
+                    jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
+                                     lfsr, tap_mask, n_bits, n_mask)
+                    if jump != 0.0:
+                        tgt = slot + np.int64(delays[s])
+                        if tgt >= n_slots:
+                            tgt -= n_slots
+                        ring[tgt, indices[s]] += jump
         # (6) plasticity
         if stdp:
             for i in range(n):
@@ -345,13 +390,13 @@ def simulate(
                 for s in range(indptr[i], indptr[i + 1]):
                     y = xpost[indices[s]]
                     if y != 0.0:
-                        weights[s] = _update(weights[s], w_sign[s], -y, rule, a_plus, a_minus, w_max, clip)
+                        weights[s] = _update(weights[s], -y, rule, a_plus, a_minus, w_max, clip)
                 # post spike: potentiation from the pre traces
                 for r in range(in_ptr[i], in_ptr[i + 1]):
                     s = in_syn[r]
                     y = xpre[syn_pre[s]]
                     if y != 0.0:
-                        weights[s] = _update(weights[s], w_sign[s], y, rule, a_plus, a_minus, w_max, clip)
+                        weights[s] = _update(weights[s], y, rule, a_plus, a_minus, w_max, clip)
             for q in range(n_sp):
                 i = scratch[q]
                 if nearest:
@@ -366,16 +411,18 @@ def simulate(
 
 
 @njit(cache=True, inline="always")
-def _update(w, sign, y, rule, a_plus, a_minus, w_max, clip):
+def _update(w, y, rule, a_plus, a_minus, w_max, clip):
     """STDP update of one weight's magnitude; ``y > 0`` is LTP by ``y = x_pre``, ``y < 0`` LTD by ``x_post``.
 
     additive:        LTP ``m += a_plus * x_pre``;  LTD ``m -= a_minus * x_post``
     multiplicative:  LTP ``m += a_plus * x_pre * (1 - m / w_max)``;
                      LTD ``m *= 1 - (a_minus / w_max) * x_post``
-    (``a_plus``, ``a_minus`` already include ``eta``).  The sign of the synapse
-    (``sign``, fixed at creation) is kept; with ``clip`` the magnitude stays in
-    [0, w_max].
+    (``a_plus``, ``a_minus`` already include ``eta``).  ``m = |w|`` and the
+    result gets the sign bit of ``w`` back, so a weight clipped to zero stays
+    ``-0.0`` when inhibitory and keeps its type; with ``clip`` the magnitude
+    stays in [0, w_max].
     """
+    sign = np.float32(math.copysign(1.0, w))
     mag = w * sign
     if y > 0.0:
         if rule == 0:

@@ -35,7 +35,7 @@ def save_network(net: Any, path: Any) -> None:
     m = int(net._n_rec[0])
     arrays.update(
         st_v=net.v, st_refr=net.refr, st_ring=net.ring, st_theta=net.theta, st_xpre=net.xpre,
-        st_xpost=net.xpost, st_lfsr=net.lfsr, st_w_sign=net._w_sign, st_syn_key=net._syn_key,
+        st_xpost=net.xpost, st_lfsr=net.lfsr, st_syn_key=net._syn_key,
         st_lfsr_key=net._lfsr_key, st_rec_mask=net._rec_mask, st_sp_n=net._sp_n[:m], st_sp_t=net._sp_t[:m],
         st_mon_idx=net._mon_idx,
     )
@@ -109,7 +109,6 @@ def load_network(path: Any) -> Any:
     net.xpre = d["st_xpre"].copy()
     net.xpost = d["st_xpost"].copy()
     net.lfsr = d["st_lfsr"].copy()
-    net._w_sign = d["st_w_sign"].copy()
     net._syn_key = d["st_syn_key"].copy()
     net._lfsr_key = d["st_lfsr_key"].copy()
     net._rec_mask = d["st_rec_mask"].copy()

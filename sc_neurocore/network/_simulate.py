@@ -110,8 +110,9 @@ class Network:
         self.homeostasis: Homeostasis | None = None
         self._mon_idx = np.zeros(0, dtype=np.int32)
         self._merged: tuple[Any, ...] | None = None
-        self._w_sign = np.where(connectivity.weights < 0, _F32(-1.0), _F32(1.0)).astype(np.float32)
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._d_uni = 0
+        self._d_uni_of: np.ndarray | None = None
         self.reset()
 
     # ------------------------------------------------------------------ setup
@@ -204,7 +205,7 @@ class Network:
         dt = self.population.dt
         i_const = np.zeros(n, dtype=np.float32)
         tn: list[np.ndarray] = []
-        pp, pt, pa, pk, pd = [], [], [], [], []
+        pp, pt, pa, pk = [], [], [], []
         rows, lens, bt, ba = [], [], [], []
         for inp in self.inputs:
             if isinstance(inp, Current):
@@ -218,8 +219,8 @@ class Network:
                 pp.append(inp.rates_hz * dt / 1000.0)
                 pt.append(inp.targets)
                 pa.append(np.full(m, inp.amplitude, dtype=np.float32))
-                pk.append(np.broadcast_to(inp.key, (m, 2)))
-                pd.append(np.arange(m, dtype=np.int64))
+                keys = np.ascontiguousarray(np.broadcast_to(inp.key, (m, 2)), dtype=np.uint64)
+                pk.append(K.poisson_prehash(keys, np.arange(m, dtype=np.int64)))
             else:
                 rows.append(inp.packed)
                 lens.append(np.full(inp.packed.shape[0], inp.length, dtype=np.int64))
@@ -234,10 +235,9 @@ class Network:
             i_tn = np.zeros((0, 1), dtype=np.float32)
         if pp:
             pois = (np.concatenate(pp), np.concatenate(pt).astype(np.int32), np.concatenate(pa),
-                    np.ascontiguousarray(np.concatenate(pk), dtype=np.uint64), np.concatenate(pd))
+                    np.concatenate(pk))
         else:
-            pois = (np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros((0, 2), np.uint64),
-                    np.zeros(0, np.int64))
+            pois = (np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint64))
         if rows:
             w = max(r.shape[1] for r in rows)
             bits = np.zeros((sum(r.shape[0] for r in rows), max(w, 1)), dtype=np.uint64)
@@ -257,14 +257,14 @@ class Network:
         if s is None:
             z32 = np.zeros(1, dtype=np.int32)
             return (False, _F32(1), _F32(1), 0, _F32(0), _F32(0), _F32(1), False, False,
-                    self._w_sign, z32, z32, z32)
+                    z32, z32, z32)
         if self._csc is None:
             c = self.connectivity
             in_ptr, in_syn = K.csc_index(c.indptr, c.indices, c.n_post)
             self._csc = (in_ptr, in_syn, c.pre())
         dp, dm = s.decay(self.population.dt)
         return (True, _F32(dp), _F32(dm), 0 if s.rule == "additive" else 1, _F32(s.eta * s.A_plus),
-                _F32(s.eta * s.A_minus), _F32(s.W_max), s.clip, s.nearest_neighbor, self._w_sign, *self._csc)
+                _F32(s.eta * s.A_minus), _F32(s.W_max), s.clip, s.nearest_neighbor, *self._csc)
 
     def run(self, n_steps: int, *, progress: bool = False) -> SpikeEvents:
         """Simulate ``n_steps`` more steps; returns the spikes of this call.
@@ -276,7 +276,6 @@ class Network:
         n_steps = check_int(n_steps, "n_steps", low=0)
         pop = self.population
         n = pop.n
-        c = self.connectivity
         if self.t + n_steps > np.iinfo(np.int32).max:
             raise ValueError(f"n_steps must keep the step count below 2^31; got {n_steps} from step {self.t}")
         merged = self._merge_inputs()
@@ -289,6 +288,7 @@ class Network:
                   pop.threshold.astype(np.float32), pop.alpha, pop.refractory_steps)
         n_mon = self._mon_idx.shape[0]
         scratch = np.empty(n, dtype=np.int32)
+        flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
         first_event = int(self._n_rec[0])
         t_begin = self.t
         chunk = max(1, n_steps // 100) if progress else max(n_steps, 1)
@@ -301,7 +301,7 @@ class Network:
         while done < n_steps:
             todo = min(chunk, n_steps - done)
             mon_v = np.empty((todo, n_mon), dtype=np.float32)
-            k = self._call(todo, params, mode, merged, homeo, stdp_args, mon_v, scratch)
+            k = self._call(todo, params, mode, merged, homeo, stdp_args, mon_v, scratch, flags)
             if n_mon:
                 self._mon_chunks.append(mon_v[:k].copy())
             self.t += k
@@ -318,20 +318,28 @@ class Network:
 
     def _call(self, todo: int, params: tuple[Any, ...], mode: int, merged: tuple[Any, ...],
               homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
-              scratch: np.ndarray) -> int:
+              scratch: np.ndarray, flags: np.ndarray) -> int:
         c = self.connectivity
         return int(K.simulate(
             self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5],
             self.v, self.refr, self.ring,
-            c.indptr, c.indices, c.weights, c.delays,
+            c.indptr, c.indices, c.weights, c.delays, self._uniform_delay(),
             mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self.lfsr,
             np.uint32(_tap_mask(self.lfsr_width)), self.lfsr_width,
             *merged,
             homeo[0], self.theta, homeo[1], homeo[2],
             stdp_args[0], self.xpre, self.xpost, *stdp_args[1:],
             self._rec_mask, self._sp_n, self._sp_t, self._n_rec,
-            self._mon_idx, mon_v, scratch,
+            self._mon_idx, mon_v, scratch, flags,
         ))
+
+    def _uniform_delay(self) -> int:
+        """The common delay of every synapse (steps), or 0 when delays differ (cached per delay array)."""
+        d = self.connectivity.delays
+        if self._d_uni_of is not d:
+            self._d_uni = int(d[0]) if d.shape[0] and bool((d == d[0]).all()) else 0
+            self._d_uni_of = d
+        return self._d_uni
 
     def _grow(self) -> None:
         cap = self._sp_n.shape[0]
@@ -407,7 +415,6 @@ class Network:
         np.cumsum(counts, out=indptr[1:])
         self.connectivity = Connectivity._trusted(indptr, c.indices[keep].copy(), c.weights[keep].copy(),
                                                   c.delays[keep].copy(), c.n_post)
-        self._w_sign = self._w_sign[keep].copy()
         if self.lfsr.shape[0]:
             self.lfsr = self.lfsr[keep].copy()
         self._csc = None
