@@ -170,6 +170,16 @@ def test_lfsr_states_match_python_register(width: int, data: st.DataObject, zs: 
     assert states.tolist() == ref
 
 
+@given(st.integers(3, 12), st.data())
+def test_lfsr_states_per_register_seeds(width: int, data: st.DataObject) -> None:
+    sd = np.array(data.draw(st.lists(st.integers(1, 2**width - 1), min_size=1, max_size=4)))
+    length = data.draw(st.integers(1, 100))
+    states = bs.lfsr_states(length, width=width, seed=sd.reshape(-1, 1))
+    assert states.shape == (sd.size, 1, length)
+    for i, s in enumerate(sd):
+        assert np.array_equal(states[i, 0], bs.lfsr_states(length, width=width, seed=int(s)))
+
+
 @given(st.integers(3, 12 if NOJIT else 16), st.data())
 def test_lfsr_full_period_exact_counts(width: int, data: st.DataObject) -> None:
     x = data.draw(st.integers(0, 2**width))
@@ -229,6 +239,12 @@ def test_sobol_matches_python_gray_code(dim: int, ps: list[float], length: int, 
     for i, p in enumerate(ps):
         thr = int(np.round(p * 2.0**32))
         assert bs.unpack(words[i], length).tolist() == [int(x < thr) for x in pts]
+
+
+@given(st.integers(0, bs.SOBOL_MAX_DIMENSION), st.integers(1, 300), st.integers(0, 5000))
+def test_sobol_points_match_python_gray_code(dim: int, length: int, skip: int) -> None:
+    v = [int(x) for x in bs.sobol_direction_numbers(dim)]
+    assert bs.sobol_points(length, dim, skip).tolist() == sobol_points_ref(v, skip + length)[skip:]
 
 
 def test_sobol_direction_numbers_match_scipy() -> None:

@@ -144,3 +144,32 @@ def test_or_and_not_of_independent_streams(p: float, q: float, seed: int) -> Non
     r = p + q - p * q
     assert abs(bs.decode(bs.or_(a, b), length) - r) <= 5 * bs.binomial_standard_error(r, length) + 2.0**-31
     assert bs.decode(bs.not_(a, length), length) == 1.0 - bs.decode(a, length)
+
+
+@given(st.integers(1, 5), st.integers(0, 2), st.integers(1, 200), seeds)
+def test_or_and_reduce_match_reference(k: int, n: int, length: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (k,) + ((n,) if n else ()) + (length,)
+    bits = random_bits(rng, shape)
+    words = bs.pack(bits)
+    assert np.array_equal(bs.unpack(bs.or_reduce(words), length), np.bitwise_or.reduce(bits, axis=0))
+    assert np.array_equal(bs.unpack(bs.and_reduce(words), length), np.bitwise_and.reduce(bits, axis=0))
+
+
+@given(st.integers(1, 200), st.integers(0, 2), seeds, st.data())
+def test_bits_at_matches_unpack(length: int, n: int, seed: int, data: st.DataObject) -> None:
+    shape = ((n,) if n else ()) + (length,)
+    bits = random_bits(np.random.default_rng(seed), shape)
+    t = data.draw(st.integers(0, length - 1))
+    got = bs.bits_at(bs.pack(bits), t, length)
+    assert got.dtype == np.uint8
+    assert np.array_equal(got, bits[..., t])
+
+
+@given(st.lists(probs, min_size=2, max_size=6), seeds)
+def test_or_reduce_of_independent_streams(ps: list[float], seed: int) -> None:
+    length = 4096
+    est = bs.decode(bs.or_reduce(bs.bernoulli(np.array(ps), length, seed=seed)), length)
+    r = 1.0 - float(np.prod(1.0 - np.array(ps)))
+    # each bit probability is within 2^-33 of p_i, so r is within k 2^-33
+    assert abs(est - r) <= 5 * bs.binomial_standard_error(r, length) + len(ps) * 2.0**-32

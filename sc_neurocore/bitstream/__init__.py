@@ -26,10 +26,11 @@ from ._encoders import (
     lfsr_states,
     sobol,
     sobol_direction_numbers,
+    sobol_points,
     to_bipolar,
     to_unipolar,
 )
-from ._gates import and_, mux, not_, or_, sc_and, sc_xnor, xnor
+from ._gates import and_, and_reduce, mux, not_, or_, or_reduce, sc_and, sc_xnor, xnor
 from ._metrics import (
     ProgressivePrecision,
     binomial_standard_error,
@@ -39,7 +40,7 @@ from ._metrics import (
     required_length,
     scc,
 )
-from ._packing import n_words, pack, unpack
+from ._packing import bits_at, n_words, pack, unpack
 
 __all__ = [
     "BERNOULLI_BITS",
@@ -48,7 +49,9 @@ __all__ = [
     "SOBOL_MAX_DIMENSION",
     "and_",
     "and_popcount",
+    "and_reduce",
     "bernoulli",
+    "bits_at",
     "binomial_standard_error",
     "decode",
     "decode_bipolar",
@@ -61,6 +64,7 @@ __all__ = [
     "n_words",
     "not_",
     "or_",
+    "or_reduce",
     "pack",
     "parallel_count",
     "popcount",
@@ -71,6 +75,7 @@ __all__ = [
     "scc",
     "sobol",
     "sobol_direction_numbers",
+    "sobol_points",
     "to_bipolar",
     "to_unipolar",
     "unpack",

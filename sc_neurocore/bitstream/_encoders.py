@@ -13,6 +13,7 @@ import numpy as np
 
 from sc_neurocore._kernels._bernoulli import bernoulli_words
 from sc_neurocore._kernels._lfsr import lfsr_state_seq, lfsr_words
+from sc_neurocore._kernels._sobol import sobol_points as _sobol_points_kernel
 from sc_neurocore._kernels._sobol import sobol_words
 from sc_neurocore._rng import SeedLike, key_from_seed
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
@@ -32,6 +33,7 @@ __all__ = [
     "lfsr_states",
     "sobol",
     "sobol_direction_numbers",
+    "sobol_points",
     "to_bipolar",
     "to_unipolar",
 ]
@@ -374,3 +376,19 @@ def sobol(p: Any, length: int, dimension: int = 0, skip: int = 0) -> np.ndarray:
     out = sobol_words(_thresholds(arr, SOBOL_BITS), v, skip, nw, length)
     return out.reshape(arr.shape + (nw,))
 
+
+
+def sobol_points(length: int, dimension: int = 0, skip: int = 0) -> np.ndarray:
+    """The 32-bit Sobol points ``x_skip .. x_{skip + length - 1}`` that :func:`sobol` compares against.
+
+    Gray-code order, ``x_k / 2^32`` in [0, 1).  Parameters as in :func:`sobol`.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64 (values < 2^32), shape ``(length,)``.
+    """
+    length = check_length(length)
+    v = sobol_direction_numbers(dimension)
+    skip = check_int(skip, "skip", low=0, high=2**SOBOL_BITS - length)
+    return _sobol_points_kernel(v, skip, length)

@@ -11,11 +11,30 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._kernels._bitops import and_words, mux_words, not_words, or_words, xnor_words
+from sc_neurocore._kernels._bitops import (
+    and_reduce_words,
+    and_words,
+    mux_words,
+    not_words,
+    or_reduce_words,
+    or_words,
+    xnor_words,
+)
 
 from ._packing import check_length, check_words
 
-__all__ = ["and_", "broadcast_words", "mux", "not_", "or_", "sc_and", "sc_xnor", "xnor"]
+__all__ = [
+    "and_",
+    "and_reduce",
+    "broadcast_words",
+    "mux",
+    "not_",
+    "or_",
+    "or_reduce",
+    "sc_and",
+    "sc_xnor",
+    "xnor",
+]
 
 
 def broadcast_words(arrays: list[np.ndarray], names: list[str]) -> tuple[list[np.ndarray], tuple[int, ...]]:
@@ -143,3 +162,41 @@ def sc_and(a: Any, b: Any) -> np.ndarray:
 def sc_xnor(a: Any, b: Any, length: int) -> np.ndarray:
     """Alias of :func:`xnor` (bipolar SC multiplication)."""
     return xnor(a, b, length)
+
+
+def _reduce(words: Any, name: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    x = check_words(words, name)
+    if x.ndim < 2:
+        raise ValueError(
+            f"{name} must have shape (k, ..., n_words) with the k inputs on axis 0; got shape {x.shape}"
+        )
+    lead = tuple(x.shape[1:-1])
+    return np.ascontiguousarray(x.reshape((x.shape[0], -1, x.shape[-1]))), lead
+
+
+def or_reduce(words: Any) -> np.ndarray:
+    r"""OR of the ``k`` streams on axis 0, cycle by cycle (a k-input OR gate).
+
+    For independent inputs :math:`P = 1 - \prod_i (1 - p_i)`: the saturating
+    accumulation of SC current sources.
+
+    Parameters
+    ----------
+    words : numpy.ndarray of uint64, shape ``(k,) + S + (W,)``
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64, shape ``S + (W,)``.
+    """
+    x, lead = _reduce(words, "words")
+    return or_reduce_words(x).reshape(lead + (x.shape[-1],))
+
+
+def and_reduce(words: Any) -> np.ndarray:
+    r"""AND of the ``k`` streams on axis 0, cycle by cycle; :math:`P = \prod_i p_i` for independent inputs.
+
+    Shapes as in :func:`or_reduce`.
+    """
+    x, lead = _reduce(words, "words")
+    return and_reduce_words(x).reshape(lead + (x.shape[-1],))

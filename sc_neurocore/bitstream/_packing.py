@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._kernels._bitops import pack_bits, unpack_words
+from sc_neurocore._kernels._bitops import bits_at_words, pack_bits, unpack_words
 from sc_neurocore._validation import check_binary_array, check_int
 
-__all__ = ["check_length", "check_words", "n_words", "pack", "tail_mask", "unpack"]
+__all__ = ["bits_at", "check_length", "check_words", "n_words", "pack", "tail_mask", "unpack"]
 
 WORD_BITS = 64
 
@@ -140,3 +140,26 @@ def unpack(words: Any, length: int) -> np.ndarray:
     lead = arr.shape[:-1]
     out = unpack_words(arr.reshape(-1, arr.shape[-1]), length)
     return out.reshape(lead + (length,))
+
+
+def bits_at(words: Any, t: int, length: int) -> np.ndarray:
+    """The bit of clock cycle ``t`` of every stream (one time step of a packed simulation).
+
+    Parameters
+    ----------
+    words : numpy.ndarray of uint64, shape ``S + (ceil(length / 64),)``
+    t : int
+        Cycle index in [0, length - 1].
+    length : int
+        Stream length in bits.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 0/1, shape ``S``.
+    """
+    length = check_length(length)
+    t = check_int(t, "t", low=0, high=length - 1)
+    arr = check_words(words, "words", length, check_padding=False)
+    lead = arr.shape[:-1]
+    return bits_at_words(arr.reshape(-1, arr.shape[-1]), t).reshape(lead)
