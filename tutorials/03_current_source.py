@@ -120,16 +120,18 @@ def main() -> None:
     ax1, ax2 = fig.subplots(1, 2)
     for k, (mode, tr) in enumerate(traces.items()):
         ax1.step(np.arange(tr.size), tr + 0.25 * k, where="post", label=f"{mode} (+{0.25 * k:.2f})")
-    ax1.set(xlabel="cycle", ylabel="current I_t (offset per mode)", title="first 100 cycles")
-    ax1.legend()
+    ax1.set(xlabel="cycle", ylabel="current I_t (offset per mode)", title="first 100 cycles",
+            ylim=(-0.05, 0.8))
+    ax1.legend(ncol=3, loc="upper center", fontsize=8)
     modes = list(summary)
     pos = np.arange(len(modes))
     ax2.bar(pos - 0.2, [summary[m][0] for m in modes], width=0.4, label="expected")
     ax2.bar(pos + 0.2, [summary[m][1] for m in modes], width=0.4,
             yerr=[2 * summary[m][2] for m in modes], label="measured (+-2 SE)")
     ax2.set_xticks(pos, modes)
-    ax2.set(ylabel="mean current", title=f"mean over L = {L} cycles")
-    ax2.legend()
+    ax2.set(ylabel="mean current", title=f"mean over L = {L} cycles",
+            ylim=(0, 1.3 * max(v[1] for v in summary.values())))
+    ax2.legend(ncol=2, loc="upper center", fontsize=8)
     fig.savefig(out / "03_current_modes.png", dpi=100)
     print(f"\nfigure written to {out}")
 

@@ -135,7 +135,7 @@ def main() -> None:
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
     grid = np.linspace(-1, 1, 201)
-    ax.plot(grid, and_given_scc(grid, P, Q), label="P(AND) implied by SCC")
+    ax.plot(grid, and_given_scc(grid, P, Q), label="implied by SCC (nominal p, q)")
     ax.plot(scc, prod, "o", label="measured")
     ax.axhline(P * Q, color="gray", ls=":", label="p q (independent)")
     ax.set(xlabel="SCC(a, b)", ylabel="P(a AND b)", title=f"AND of p = {P}, q = {Q} vs correlation")
