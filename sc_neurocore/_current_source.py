@@ -148,7 +148,8 @@ class BitstreamCurrentSource:
         tutorial's examples it stays below threshold and nothing fires.
 
     The accumulated values are held packed as bit planes (one plane for
-    "or"/"mux", ``bit_length(n)`` for "count").  :meth:`step` returns the
+    "or"/"mux", ``bit_length(n)`` for "count"), built word by word as the
+    cycles are reached (:class:`PlaneTable`).  :meth:`step` returns the
     current of the present cycle and advances one cycle; after ``length``
     cycles it wraps around to cycle 0 (the same finite streams repeat).
 
