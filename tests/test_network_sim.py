@@ -49,7 +49,7 @@ def reference(net: Network, n_steps: int):
     alpha = pop.alpha
     v = pop.v_init.astype(F).copy()
     vr, vreset, thr = pop.v_rest.astype(F), pop.v_reset.astype(F), pop.threshold.astype(F)
-    rs = pop.refractory_steps
+    rs = pop.hold_steps
     refr = np.zeros(n, dtype=np.int64)
     D = c.max_delay + 1
     ring = np.zeros((D, n), dtype=F)
@@ -310,15 +310,21 @@ def test_spike_buffer_growth():
 
 
 def test_refractory_holds_at_reset_and_discards_input():
-    # one neuron driven every step by a big jump: spikes every (refractory_steps + 1) steps, v held at reset
+    # one neuron driven every step by a big jump, refractory 0.4 ms = 4 steps (Brian2's convention):
+    # spikes on steps 0, 4, 8, ...; on the 3 steps after each spike v is held at v_reset although a
+    # jump of 5 arrives, and on the spike step itself v is reset
     pop = Population(1, v_rest=0.0, v_reset=-0.5, threshold=1.0, tau_m=10.0, refractory=0.4, dt=0.1)
     net = Network(pop)
     net.add_input(BinaryInput(np.ones((1, 30), dtype=np.uint8), 5.0))
     net.monitor([0])
     sp = net.run(30)
-    assert sp.steps.tolist() == list(range(0, 30, 5))
-    tr = net.v_trace.v[:, 0]
-    assert np.all(tr[:25].reshape(5, 5)[:, :5] == F(-0.5))
+    assert sp.steps.tolist() == list(range(0, 30, 4))
+    assert np.all(net.v_trace.v[:28, 0] == F(-0.5))
+    # refractory 0: a spike on every step; refractory 0.1 ms = 1 step: the same
+    for r in (0.0, 0.1):
+        net = Network(Population(1, refractory=r, dt=0.1))
+        net.add_input(BinaryInput(np.ones((1, 10), dtype=np.uint8), 5.0))
+        assert net.run(10).steps.tolist() == list(range(10))
 
 
 def test_resting_potential_honoured():

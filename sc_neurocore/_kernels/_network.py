@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit, uint32, uint64
 
-from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
+from ._hash import _GOLDEN, hash3, mix64, standard_normal, uniform01
 
 _TWO32 = 4294967296.0
 
@@ -253,7 +253,7 @@ def simulate(
     indptr, indices, weights, delays, d_uni,
     mode, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits,
     i_const, i_tn,
-    pois_prob, pois_target, pois_amp, pois_pre,
+    pois_thr, pois_target, pois_amp, pois_pre,
     bits, bits_len, bits_target, bits_amp,
     homeo, theta, theta_decay, theta_plus,
     stdp, xpre, xpost, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
@@ -272,10 +272,14 @@ def simulate(
        ``v += alpha * (v_rest - v) + dt * I + ring`` with ``alpha = dt / tau_m``;
     3. refractory neurons are held at ``v_reset``, their input is discarded and
        the counter decremented;
-    4. ``v >= thr + theta`` spikes, resets, starts ``refr_steps`` of refractoriness;
+    4. ``v >= thr + theta`` spikes, resets, and is then held for ``refr_steps``
+       steps (the caller passes ``max(round(refractory / dt) - 1, 0)``, Brian2's
+       convention: the spike step itself counts towards the refractory period);
     5. each spike is propagated over its CSR row into slot ``(t + delay) % D``;
     6. adaptive threshold and STDP traces/weights are updated.
 
+    A Poisson generator fires when ``uniform01(key, q, t) < p``, evaluated as
+    the equivalent integer test ``hash >> 11 < pois_thr = ceil(p * 2^53)``.
     ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
     path with the same result).  ``flags`` is a uint8 scratch array of length
     ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
@@ -299,12 +303,11 @@ def simulate(
         slot = t % n_slots
         buf = ring[slot]
         # (1) external jumps
-        n_pois = pois_prob.shape[0]
+        n_pois = pois_thr.shape[0]
         if n_pois > 0:
             ct = mix64(uint64(t) + _GOLDEN)
             for q in range(n_pois):
-                u = float(mix64(pois_pre[q] ^ ct) >> uint64(11)) * _INV_2_53
-                if u < pois_prob[q]:
+                if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
                     buf[pois_target[q]] += pois_amp[q]
         for r in range(bits.shape[0]):
             if t < bits_len[r]:

@@ -52,9 +52,11 @@ class Population:
     tau_m : float or array
         Membrane time constant in ms (> 0).
     refractory : float or array
-        Absolute refractory period in ms (>= 0), converted to
-        ``round(refractory / dt)`` steps during which the neuron is held at
-        ``v_reset`` after the step on which it spiked (conventions §4).
+        Absolute refractory period in ms (>= 0), ``R = round(refractory / dt)``
+        steps, with Brian2's meaning: a neuron that spikes on step ``t`` is
+        held at ``v_reset`` (input discarded) on steps ``t + 1 .. t + R - 1``
+        and integrates again from step ``t + R``, so consecutive spikes are at
+        least ``max(R, 1)`` steps = ``refractory`` ms apart.
     dt : float
         Time step in ms (> 0).  Forward Euler needs ``dt < tau_m / 10`` for every
         neuron unless ``allow_large_dt=True``.
@@ -123,8 +125,13 @@ class Population:
 
     @property
     def refractory_steps(self) -> np.ndarray:
-        """Refractory period in steps, ``round(refractory / dt)``, int32."""
+        """Refractory period in steps, ``R = round(refractory / dt)`` (the minimum inter-spike interval), int32."""
         return np.rint(self.refractory / self.dt).astype(np.int32)
+
+    @property
+    def hold_steps(self) -> np.ndarray:
+        """Steps held at reset after a spike, ``max(refractory_steps - 1, 0)``, int32."""
+        return np.maximum(self.refractory_steps - 1, 0).astype(np.int32)
 
     @property
     def alpha(self) -> np.ndarray:

@@ -234,10 +234,11 @@ class Network:
         else:
             i_tn = np.zeros((0, 1), dtype=np.float32)
         if pp:
-            pois = (np.concatenate(pp), np.concatenate(pt).astype(np.int32), np.concatenate(pa),
+            thr = np.ceil(np.concatenate(pp) * 9007199254740992.0).astype(np.uint64)  # p * 2^53, exact
+            pois = (thr, np.concatenate(pt).astype(np.int32), np.concatenate(pa),
                     np.concatenate(pk))
         else:
-            pois = (np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint64))
+            pois = (np.zeros(0, np.uint64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint64))
         if rows:
             w = max(r.shape[1] for r in rows)
             bits = np.zeros((sum(r.shape[0] for r in rows), max(w, 1)), dtype=np.uint64)
@@ -285,7 +286,7 @@ class Network:
                  _F32(h.theta_plus) if h else _F32(0))
         mode = SYNAPSE_MODES.index(self.synapse)
         params = (_F32(pop.dt), pop.v_rest.astype(np.float32), pop.v_reset.astype(np.float32),
-                  pop.threshold.astype(np.float32), pop.alpha, pop.refractory_steps)
+                  pop.threshold.astype(np.float32), pop.alpha, pop.hold_steps)
         n_mon = self._mon_idx.shape[0]
         scratch = np.empty(n, dtype=np.int32)
         flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
