@@ -368,3 +368,23 @@ def test_layer_run_kernel_directly() -> None:
     # currents 0.6, 0.6, 0, 0.6: v = 0.6, 1.2 -> spike, 0, 0.6
     assert out.tolist() == [[0, 1, 0, 0]]
     assert v[0] == pytest.approx(0.6)
+
+
+@given(
+    mode=st.sampled_from(["or", "count", "mux"]),
+    two_d=st.booleans(),
+    n=st.integers(1, 6),
+    n_in=st.integers(1, 5),
+    L=st.integers(1, 130),
+    chunks=st.lists(st.integers(0, 90), min_size=1, max_size=3),
+    seed=st.integers(0, 2**32),
+)
+def test_layer_run_in_chunks_equals_reference_for_any_shape(mode, two_d, n, n_in, L, chunks, seed) -> None:
+    rng = np.random.default_rng(seed)
+    w = rng.random((n, n_in)) if two_d else rng.random(n_in)
+    layer = SCDenseLayer(n, rng.random(n_in), w, length=L, y_min=0.0, y_max=0.2, accumulation=mode,
+                         neuron_params={"noise_std": 0.1, "v_threshold": 0.5, "refractory_period": 2},
+                         base_seed=seed)
+    for c in chunks:
+        assert layer.run(c).shape == (n, c)
+    np.testing.assert_array_equal(layer.get_spike_trains(), layer_reference(layer, sum(chunks), seed))
