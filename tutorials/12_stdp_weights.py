@@ -1,0 +1,147 @@
+"""Tutorial 12 - STDP shaping weights: causal synapses grow, anti-causal ones shrink.
+
+What you will see
+-----------------
+* Two groups of 20 neurons, A and B, connected all-to-all in both directions
+  (A -> B and B -> A), all weights 0.01 (threshold 1, so recurrent input alone
+  never makes a neuron fire here).
+* A binary input matrix makes group A fire, and 5 ms later group B, every
+  100 ms.  Pair-based STDP with exponential traces (tau+ = 20 ms, tau- = 40 ms)
+  therefore sees "pre before post" on every A -> B synapse and "post before pre"
+  on every B -> A synapse.
+* With the multiplicative rule A -> B weights rise towards W_max and B -> A
+  weights decay; with the additive rule they move linearly until clipped at 0.
+  The additive weights are checked against a plain-Python sum of the
+  exponential trace values at the known spike times.
+
+Run:  python tutorials/12_stdp_weights.py
+Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
+``figures/`` next to this file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from sc_neurocore.network import STDP, BinaryInput, Network, Population, from_arrays
+
+
+def figure_dir() -> Path | None:
+    """Directory for figures, or None when matplotlib is not installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return None
+    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+N_GROUP = 20
+DT = 0.1  # ms
+PERIOD, LAG = 1000, 50  # steps: A fires every 100 ms, B 5 ms after A
+N_PAIR = 10
+N_STEPS = N_PAIR * PERIOD  # 1 s
+W0, ETA_A, TAU_P, TAU_M = 0.01, 0.005, 20.0, 40.0
+
+
+def build(rule: str) -> tuple[Network, np.ndarray, np.ndarray]:
+    n = 2 * N_GROUP
+    a = np.arange(N_GROUP)
+    b = np.arange(N_GROUP, n)
+    pre = np.concatenate([np.repeat(a, N_GROUP), np.repeat(b, N_GROUP)])
+    post = np.concatenate([np.tile(b, N_GROUP), np.tile(a, N_GROUP)])
+    conn = from_arrays(pre, post, W0, 1, n_pre=n)
+    a_to_b = conn.pre() < N_GROUP
+    pop = Population(n, tau_m=20.0, refractory=2.0, dt=DT)
+    net = Network(pop, conn)
+    drive = np.zeros((n, N_STEPS), dtype=np.uint8)
+    drive[:N_GROUP, 0::PERIOD] = 1
+    drive[N_GROUP:, LAG::PERIOD] = 1
+    net.add_input(BinaryInput(drive, 1.0))  # jump = threshold: every input bit is a spike
+    net.set_stdp(STDP(tau_plus=TAU_P, tau_minus=TAU_M, A_plus=ETA_A, A_minus=ETA_A, W_max=0.2, rule=rule))
+    return net, a_to_b, conn.weights
+
+
+def predicted_additive() -> tuple[np.ndarray, np.ndarray]:
+    """Additive-rule weights after each pairing, from the trace sums at the known spike times.
+
+    A spikes at k P, B at k P + L (ms).  An A->B synapse gains A+ x_pre(A) at each
+    B spike and loses A- x_post(B) at each A spike; a B->A synapse loses
+    A- x_post(A) at each B spike and gains A+ x_pre(B) at each A spike.  Traces
+    are sums of exp(-age / tau) over earlier spikes (same-step pairs excluded).
+    """
+    p, lag = PERIOD * DT, LAG * DT
+    a_times = [k * p for k in range(N_PAIR)]
+    b_times = [k * p + lag for k in range(N_PAIR)]
+    w_ab, w_ba, out_ab, out_ba = W0, W0, [], []
+    for k in range(N_PAIR):
+        t_a, t_b = a_times[k], b_times[k]
+        # A spike at t_a: LTD on A->B from x_post(B), LTP on B->A from x_pre(B)
+        w_ab -= ETA_A * sum(math.exp(-(t_a - s) / TAU_M) for s in b_times if s < t_a)
+        w_ba += ETA_A * sum(math.exp(-(t_a - s) / TAU_P) for s in b_times if s < t_a)
+        w_ab, w_ba = min(max(w_ab, 0.0), 0.2), min(max(w_ba, 0.0), 0.2)
+        # B spike at t_b: LTP on A->B from x_pre(A), LTD on B->A from x_post(A)
+        w_ab += ETA_A * sum(math.exp(-(t_b - s) / TAU_P) for s in a_times if s < t_b)
+        w_ba -= ETA_A * sum(math.exp(-(t_b - s) / TAU_M) for s in a_times if s < t_b)
+        w_ab, w_ba = min(max(w_ab, 0.0), 0.2), min(max(w_ba, 0.0), 0.2)
+        out_ab.append(w_ab)
+        out_ba.append(w_ba)
+    return np.array(out_ab), np.array(out_ba)
+
+
+def main() -> None:
+    x_pre = math.exp(-LAG * DT / TAU_P)
+    print(f"presynaptic trace seen by an A->B synapse when B fires: exp(-5/20) = {x_pre:.4f}")
+    hist = {}
+    for rule in ("multiplicative", "additive"):
+        net, a_to_b, w = build(rule)
+        w_ab, w_ba = [], []
+        for _ in range(N_STEPS // PERIOD):
+            net.run(PERIOD)
+            w_ab.append(float(w[a_to_b].mean()))
+            w_ba.append(float(w[~a_to_b].mean()))
+        hist[rule] = (np.array(w_ab), np.array(w_ba), w.copy(), a_to_b)
+        print(f"{rule:>14s}: mean A->B weight {W0:.4f} -> {w_ab[-1]:.4f}, mean B->A weight {W0:.4f} -> "
+              f"{w_ba[-1]:.4f} after {len(w_ab)} pairings")
+        spikes = net.spikes
+        print(f"{'':>14s}  {len(spikes)} spikes ({spikes.counts()[:N_GROUP].mean():.1f} per A neuron, "
+              f"{spikes.counts()[N_GROUP:].mean():.1f} per B neuron)")
+    pred_ab, pred_ba = predicted_additive()
+    got_ab, got_ba = hist["additive"][0], hist["additive"][1]
+    print(f"additive rule, first pairing: A->B gain {got_ab[0] - W0:.6f}; A+ * exp(-5/20) = "
+          f"{ETA_A * x_pre:.6f}")
+    err = max(np.abs(got_ab - pred_ab).max(), np.abs(got_ba - pred_ba).max())
+    print(f"additive rule, all {N_PAIR} pairings: largest difference to the trace-sum prediction "
+          f"{err:.1e} (float32 traces)")
+
+    fig_dir = figure_dir()
+    if fig_dir is None:
+        return
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    for rule, style in (("multiplicative", "-"), ("additive", "--")):
+        w_ab, w_ba, _, _ = hist[rule]
+        ax[0].plot(np.arange(1, len(w_ab) + 1), w_ab, "r" + style, label=f"A->B, {rule}")
+        ax[0].plot(np.arange(1, len(w_ba) + 1), w_ba, "b" + style, label=f"B->A, {rule}")
+    ax[0].set(xlabel="pairing", ylabel="mean weight", title="STDP: causal vs anti-causal synapses")
+    ax[0].legend(fontsize=8)
+    _, _, w, a_to_b = hist["multiplicative"]
+    ax[1].hist(w[a_to_b], bins=20, alpha=0.7, label="A->B")
+    ax[1].hist(w[~a_to_b], bins=20, alpha=0.7, label="B->A")
+    ax[1].axvline(W0, color="k", lw=0.8, label="initial")
+    ax[1].set(xlabel="weight", ylabel="synapses", title="weights after training (multiplicative)")
+    ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(fig_dir / "12_stdp_weights.png", dpi=110)
+    plt.close(fig)
+    print(f"figure written to {fig_dir / '12_stdp_weights.png'}")
+
+
+if __name__ == "__main__":
+    main()
