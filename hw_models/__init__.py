@@ -1,1 +1,89 @@
-"""hw_models: bit-accurate, cycle-by-cycle gate-level references of the SC datapath."""
+"""hw_models: bit-accurate, cycle-by-cycle gate-level references of the SC datapath.
+
+Every model is a :class:`Block` with explicit bit widths and one clocking
+protocol (``eval`` = combinational phase of a cycle, ``clock`` = rising edge,
+``step`` = both, ``run`` = many cycles) and emits synthesizable Verilog-2005
+(:meth:`Block.to_verilog`) with a synchronous, active-high reset that loads the
+seeds and clears the registers.
+"""
+
+from hw_models._area import AreaReport, area_report, cell_counts
+from hw_models._common import Block, check_part_int, check_taps, mirror_taps
+from hw_models._contract import assert_bit_exact, first_difference
+from hw_models._correlation import (
+    ChannelAssignment,
+    ChannelSource,
+    CorrelationIssue,
+    CorrelationReport,
+    assign_channels,
+    check_correlation,
+    lfsr_jump,
+    pairwise_scc,
+)
+from hw_models._cosim import (
+    CosimError,
+    CosimResult,
+    Mismatch,
+    ToolNotFoundError,
+    cosimulate,
+    emit_testbench,
+    random_inputs,
+)
+from hw_models._faults import (
+    FaultTable,
+    FaultyBlock,
+    binary_operation_faulty,
+    fault_tolerance,
+    flip_bits,
+    flip_register_bits,
+    sc_operation_faulty,
+)
+from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
+from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
+from hw_models._sng import SNG, threshold_of
+from hw_models._sobol import SobolGenerator
+
+__all__ = [
+    "AndGate",
+    "AreaReport",
+    "Block",
+    "ChannelAssignment",
+    "ChannelSource",
+    "CorrelationIssue",
+    "CorrelationReport",
+    "CosimError",
+    "CosimResult",
+    "DFF",
+    "FaultTable",
+    "FaultyBlock",
+    "FibonacciLFSR",
+    "GaloisLFSR",
+    "Mismatch",
+    "Mux2",
+    "NotGate",
+    "OrGate",
+    "SNG",
+    "SobolGenerator",
+    "ToolNotFoundError",
+    "XnorGate",
+    "area_report",
+    "assert_bit_exact",
+    "assign_channels",
+    "binary_operation_faulty",
+    "cell_counts",
+    "check_correlation",
+    "check_part_int",
+    "check_taps",
+    "cosimulate",
+    "emit_testbench",
+    "fault_tolerance",
+    "first_difference",
+    "flip_bits",
+    "flip_register_bits",
+    "lfsr_jump",
+    "mirror_taps",
+    "pairwise_scc",
+    "random_inputs",
+    "sc_operation_faulty",
+    "threshold_of",
+]
