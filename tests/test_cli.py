@@ -104,9 +104,11 @@ def test_demo_default_out_dir(capsys, tmp_path, monkeypatch):
 
 
 def test_demo_without_matplotlib_says_so(capsys, tmp_path, monkeypatch):
-    import sc_neurocore._demo as demo
+    import sys
 
-    monkeypatch.setattr(demo, "matplotlib_available", lambda: False)
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` raise ImportError
     out_dir = tmp_path / "never"
     code, out, _ = run(capsys, "demo", "--out", str(out_dir), *FAST)
     assert code == 0

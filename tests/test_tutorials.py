@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,17 @@ def test_tutorial_runs(path: Path, tmp_path, monkeypatch, capsys):
                 assert f.stat().st_size > 0, f
     else:
         assert not fig_dir.exists() or not any(fig_dir.iterdir()), "figures written without matplotlib"
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in TUTORIALS])
+def test_tutorial_runs_without_matplotlib(path: Path, tmp_path, monkeypatch, capsys):
+    """Without the plot extra a tutorial still prints its numbers and writes no figure."""
+    fig_dir = tmp_path / "figures"
+    monkeypatch.setenv("SC_NEUROCORE_FIGURES", str(fig_dir))
+    monkeypatch.chdir(tmp_path)
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` raise ImportError
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out.strip()
+    assert not fig_dir.exists() or not any(fig_dir.iterdir())
