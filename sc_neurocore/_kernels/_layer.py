@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit, uint64
 
 from sc_neurocore._kernels._hash import hash3, mix64
-from sc_neurocore._kernels._lif import counter_mix, lif_update
+from sc_neurocore._kernels._lif import counter_mix, lif_membrane, normal_draw
 
 _ONE = uint64(1)
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
@@ -336,15 +336,24 @@ def layer_run(
 
     Step ``t`` is one clock cycle ``c = (cycle0 + t) % length``: neuron ``n``
     reads the current ``y_min + span * a_c`` of source row ``src_of[n]`` straight
-    from the packed planes, and its noise is ``normal_draw(prefixes[n], c1, c2)``
+    from the packed planes, and its noise is ``noise_std * normal_draw(prefixes[n], c1, c2)``
     with the per-step hash part ``(c1, c2) = counter_mix(step0 + t)`` shared by
-    all neurons.  ``v`` and ``refr`` are updated in place.
+    all neurons; the membrane update is :func:`~sc_neurocore._kernels._lif.lif_membrane`,
+    as for the single neuron.  ``v`` and ``refr`` are updated in place.
     """
     n_neurons = v.shape[0]
     n_planes = planes.shape[1]
+    noise = np.zeros(n_neurons, dtype=np.float64)
     c = cycle0 % length
     for t in range(n_steps):
-        c1, c2 = counter_mix(step0 + t)
+        # pass 1: this step's noise of every integrating neuron (independent draws,
+        # no branches on the membrane, so the libm calls of successive neurons overlap)
+        if noise_std != 0.0:
+            c1, c2 = counter_mix(step0 + t)
+            for n in range(n_neurons):
+                if refr[n] <= 0:
+                    noise[n] = noise_std * normal_draw(prefixes[n], c1, c2)
+        # pass 2: currents from the packed planes, membrane update
         w = c >> 6
         b = uint64(c & 63)
         for n in range(n_neurons):
@@ -352,9 +361,9 @@ def layer_run(
             a = 0
             for k in range(n_planes):
                 a += np.int64((planes[row, k, w] >> b) & _ONE) << k
-            vn, rn, s = lif_update(
-                v[n], refr[n], y_min + span * float(a), prefixes[n], c1, c2, v_rest, v_reset,
-                v_threshold, tau_mem, dt, noise_std, resistance, refractory_period,
+            vn, rn, s = lif_membrane(
+                v[n], refr[n], y_min + span * float(a), noise[n], v_rest, v_reset,
+                v_threshold, tau_mem, dt, resistance, refractory_period,
             )
             v[n] = vn
             refr[n] = rn

@@ -1,6 +1,6 @@
 """Discrete-time LIF update (conventions §4), shared by the single neuron and the layer.
 
-:func:`lif_update` is the only place the membrane equation is written, so
+:func:`lif_membrane` is the only place the membrane equation is written, so
 :class:`~sc_neurocore.StochasticLIFNeuron` and the dense-layer kernel produce
 bit-identical voltages and spikes.
 
@@ -61,6 +61,24 @@ def normal_draw(prefix, c1, c2):
 
 
 @njit(cache=True, inline="always")
+def lif_membrane(
+    v, refr, current, noise,
+    v_rest, v_reset, v_threshold, tau_mem, dt, resistance, refractory_period,
+):
+    """The membrane equation of conventions §4 given this step's noise term (``noise_std * xi_t``).
+
+    Returns ``(v', refr', spike)``; during a refractory step the membrane is held at
+    ``v_reset``, the input and the noise are discarded and no spike is emitted.
+    """
+    if refr > 0:
+        return v_reset, refr - 1, 0
+    v = v + dt * (-(v - v_rest) / tau_mem + resistance * current) + noise
+    if v >= v_threshold:
+        return v_reset, refractory_period, 1
+    return v, refr, 0
+
+
+@njit(cache=True, inline="always")
 def lif_update(
     v, refr, current, prefix, c1, c2,
     v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period,
@@ -68,19 +86,15 @@ def lif_update(
     """One Euler step of the LIF neuron (conventions §4).
 
     Returns ``(v', refr', spike)``.  The noise of the step is
-    ``normal_draw(prefix, c1, c2)`` with ``(c1, c2) = counter_mix(step)``:
-    refractory steps consume a step index too, so the noise of step ``t``
-    never depends on the past.
+    ``noise_std * normal_draw(prefix, c1, c2)`` with ``(c1, c2) = counter_mix(step)``
+    (drawn only when it is used): refractory steps consume a step index too, so
+    the noise of step ``t`` never depends on the past.
     """
-    if refr > 0:
-        return v_reset, refr - 1, 0
     noise = 0.0
-    if noise_std != 0.0:
+    if refr <= 0 and noise_std != 0.0:
         noise = noise_std * normal_draw(prefix, c1, c2)
-    v = v + dt * (-(v - v_rest) / tau_mem + resistance * current) + noise
-    if v >= v_threshold:
-        return v_reset, refractory_period, 1
-    return v, refr, 0
+    return lif_membrane(v, refr, current, noise, v_rest, v_reset, v_threshold, tau_mem, dt,
+                        resistance, refractory_period)
 
 
 @njit(cache=True)
@@ -112,6 +126,7 @@ def lif_run_constant(
 
 __all__ = [
     "counter_mix",
+    "lif_membrane",
     "lif_run_constant",
     "lif_step",
     "lif_update",
