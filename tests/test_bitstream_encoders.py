@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from sc_neurocore import bitstream as bs
 from sc_neurocore._kernels._bernoulli import bernoulli_word
 from sc_neurocore._kernels._hash import hash3_py
+from sc_neurocore._kernels._lfsr import _lfsr_words_serial, _lfsr_words_sliced
 from sc_neurocore._rng import key_from_seed
-from sc_neurocore._taps import MAXIMAL_TAPS
+from sc_neurocore._taps import MAXIMAL_TAPS, tap_mask
 
 seeds = st.integers(0, 2**63 - 1)
 probs = st.floats(0.0, 1.0, allow_nan=False)
@@ -51,6 +52,12 @@ def lfsr_ref(p: float, length: int, width: int, seed: int, taps: tuple[int, ...]
             fb ^= 1
         state = ((state << 1) | fb) & ((1 << width) - 1)
     return out
+
+
+def mirror(taps: tuple[int, ...]) -> tuple[int, ...]:
+    """Taps of the reciprocal polynomial (also maximal)."""
+    n = taps[0]
+    return (n, *sorted((n - t for t in taps[1:]), reverse=True))
 
 
 def sobol_points_ref(v: list[int], n: int) -> list[int]:
@@ -152,6 +159,35 @@ def test_lfsr_matches_python_register(p: float, length: int, width: int, data: s
     taps = MAXIMAL_TAPS[width]
     words = bs.lfsr(p, length, width=width, seed=seed, zero_state=zs)
     assert bs.unpack(words, length).tolist() == lfsr_ref(p, length, width, seed, taps, zs)
+
+
+@given(probs, st.integers(3, 8), st.data())
+def test_lfsr_long_streams_match_python_register(p: float, width: int, data: st.DataObject) -> None:
+    # beyond the first 64 n bits the word-parallel encoder uses the recurrence W_j = XOR_t W_{j-t}
+    seed = data.draw(st.integers(1, 2**width - 1))
+    length = data.draw(st.integers(64 * width, 64 * width + 1500))
+    taps = data.draw(st.sampled_from([MAXIMAL_TAPS[width], mirror(MAXIMAL_TAPS[width])]))
+    words = bs.lfsr(p, length, width=width, seed=seed, taps=taps)
+    assert bs.unpack(words, length).tolist() == lfsr_ref(p, length, width, seed, taps, False)
+
+
+@given(st.integers(3, 32), st.integers(1, 3000), st.data())
+def test_lfsr_word_parallel_kernel_equals_clocked_kernel(width: int, length: int, data: st.DataObject) -> None:
+    n = data.draw(st.integers(1, 4))
+    hi = 2**width
+    thr = np.array(data.draw(st.lists(st.sampled_from([0, 1, hi - 1, hi]) | st.integers(0, hi), min_size=n,
+                                      max_size=n)), dtype=np.uint64)
+    seed_list = data.draw(st.lists(st.integers(1, hi - 1), min_size=n, max_size=n))
+    if data.draw(st.booleans()):
+        seed_list = [seed_list[0]] * n  # streams sharing one register sequence
+    seeds = np.array(seed_list, dtype=np.uint64)
+    taps = data.draw(st.sampled_from([MAXIMAL_TAPS[width], mirror(MAXIMAL_TAPS[width])]))
+    tm = np.uint64(tap_mask(taps))
+    nw = bs.n_words(length)
+    assert np.array_equal(
+        _lfsr_words_sliced(thr, seeds, width, tm, nw, length),
+        _lfsr_words_serial(thr, seeds, width, tm, False, nw, length),
+    )
 
 
 @given(st.integers(3, 16), st.data(), st.booleans())

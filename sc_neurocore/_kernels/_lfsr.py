@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
-from sc_neurocore._kernels._bitops import popcount64
+from sc_neurocore._kernels._bitops import popcount64, tail_mask
+
+_ALL = uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @njit(cache=True, inline="always")
@@ -24,8 +26,8 @@ def lfsr_step(state, mask, tmask, low_mask, zero_state):
 
 
 @njit(cache=True)
-def lfsr_words(thresholds, seeds, width, tmask, zero_state, n_words, length):
-    """(n,) thresholds X in [0, 2^n], (n,) seeds -> (n, n_words) streams."""
+def _lfsr_words_serial(thresholds, seeds, width, tmask, zero_state, n_words, length):
+    """Clock the register once per bit (any taps, with or without zero-state insertion)."""
     n = thresholds.shape[0]
     mask = (uint64(1) << uint64(width)) - uint64(1)
     low_mask = (uint64(1) << uint64(width - 1)) - uint64(1)
@@ -38,11 +40,108 @@ def lfsr_words(thresholds, seeds, width, tmask, zero_state, n_words, length):
             acc = uint64(0)
             stop = min(64, length - w * 64)
             for lane in range(stop):
-                if state < x:
-                    acc |= uint64(1) << uint64(lane)
+                acc |= uint64(state < x) << uint64(lane)  # branch-free: the compare is unpredictable
                 state = lfsr_step(state, mask, tm, low_mask, zero_state)
             out[s, w] = acc
     return out
+
+
+@njit(cache=True)
+def _feedback_words(seed, width, tmask, nb, buf):
+    """Fill ``buf[:nb]`` with the register's bit sequence ``b``, 64 bits per word (LSB first).
+
+    ``b_k = a_{k - n + 1}`` where ``a_m`` is the bit shifted into the register on
+    clock ``m`` (``a_0 .. a_{-n+1}`` are the seed bits, ``a_{-i}`` = seed bit ``i``),
+    so ``state_t`` bit ``i`` is ``b_{t + n - 1 - i}``.  The sequence obeys
+    ``a_m = XOR_{tap t} a_{m-t}``; over GF(2) the characteristic polynomial
+    satisfies ``c(x)^64 = c(x^64)``, so also ``a_m = XOR_t a_{m - 64 t}``: a
+    shift by ``64 t`` bits is exactly ``t`` words, and every word from index
+    ``n`` on is the XOR of ``len(taps)`` earlier words.  The first ``n`` words
+    come from clocking the register.
+    """
+    mask = (uint64(1) << uint64(width)) - uint64(1)
+    tm = uint64(tmask)
+    for j in range(nb):
+        buf[j] = uint64(0)
+    # b_0 .. b_{n-1}: the seed, MSB first
+    for k in range(width):
+        bit = (uint64(seed) >> uint64(width - 1 - k)) & uint64(1)
+        buf[k >> 6] |= bit << uint64(k & 63)
+    head = min(nb, width) * 64
+    state = uint64(seed)
+    for k in range(width, head):
+        fb = popcount64(state & tm) & uint64(1)
+        state = ((state << uint64(1)) | fb) & mask
+        buf[k >> 6] |= fb << uint64(k & 63)
+    for j in range(width, nb):
+        acc = uint64(0)
+        for t in range(1, width + 1):
+            if (tm >> uint64(t - 1)) & uint64(1):
+                acc ^= buf[j - t]
+        buf[j] = acc
+
+
+@njit(cache=True)
+def _lfsr_words_sliced(thresholds, seeds, width, tmask, n_words, length):
+    """Word-parallel LFSR encoder (no zero-state insertion): bit-sliced ``state < X``.
+
+    For output word ``j`` the 64 lanes' state bit ``i`` is the 64-bit window of
+    the bit sequence starting at bit ``64 j + n - 1 - i`` (see
+    :func:`_feedback_words`), so the comparator runs on whole words from the
+    MSB plane down, stopping when no lane is tied or the remaining bits of X
+    are zero, exactly as the Bernoulli comparator does.
+    """
+    n = thresholds.shape[0]
+    nb = n_words + 1
+    buf = np.empty(nb, dtype=np.uint64)
+    out = np.zeros((n, n_words), dtype=np.uint64)
+    full = uint64(1) << uint64(width)
+    last = tail_mask(length)
+    have = False  # buf holds the sequence of seed `cur` (streams sharing a seed reuse it)
+    cur = uint64(0)
+    for s in range(n):
+        x = thresholds[s]
+        if x >= full:  # every state (< 2^n) is below X
+            for j in range(n_words):
+                out[s, j] = _ALL
+            out[s, n_words - 1] = last
+            continue
+        if x == uint64(0):
+            continue
+        if not have or uint64(seeds[s]) != cur:
+            cur = uint64(seeds[s])
+            _feedback_words(cur, width, tmask, nb, buf)
+            have = True
+        for j in range(n_words):
+            lt = uint64(0)
+            eq = _ALL
+            for i in range(width - 1, -1, -1):
+                d = width - 1 - i
+                if d == 0:
+                    plane = buf[j]
+                else:
+                    plane = (buf[j] >> uint64(d)) | (buf[j + 1] << uint64(64 - d))
+                xb = uint64(0) - ((x >> uint64(i)) & uint64(1))
+                lt |= eq & ~plane & xb
+                eq &= ~(plane ^ xb)
+                if eq == uint64(0) or (x & ((uint64(1) << uint64(i)) - uint64(1))) == uint64(0):
+                    break
+            out[s, j] = lt
+        out[s, n_words - 1] &= last
+    return out
+
+
+@njit(cache=True)
+def lfsr_words(thresholds, seeds, width, tmask, zero_state, n_words, length):
+    """(n,) thresholds X in [0, 2^n], (n,) seeds -> (n, n_words) streams, bit ``t`` = ``state_t < X``.
+
+    Without zero-state insertion the register is linear and the word-parallel
+    :func:`_lfsr_words_sliced` is used; with it (not linear), one clock per bit.
+    Both give the same bits as clocking the register (tested).
+    """
+    if zero_state:
+        return _lfsr_words_serial(thresholds, seeds, width, tmask, zero_state, n_words, length)
+    return _lfsr_words_sliced(thresholds, seeds, width, tmask, n_words, length)
 
 
 @njit(cache=True)
