@@ -261,8 +261,15 @@ def random_inputs(block: Block, n_cycles: int, seed: SeedLike = None) -> dict[st
     gens = spawn_generators(seed, max(1, len(ins)))
     out = {}
     for g, (name, width, signed) in zip(gens, ins, strict=False):
-        lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, mask(width))
-        out[name] = g.integers(lo, hi, n, endpoint=True, dtype=np.int64)
+        if width <= 62:
+            lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, mask(width))
+            out[name] = g.integers(lo, hi, n, endpoint=True, dtype=np.int64)
+        else:  # wider than int64 holds comfortably: Python ints from 32-bit chunks
+            chunks = g.integers(0, 1 << 32, (n, (width + 31) // 32), dtype=np.int64)
+            vals = [sum(int(c) << (32 * j) for j, c in enumerate(row)) & mask(width) for row in chunks]
+            if signed:
+                vals = [v - (1 << width) if v >> (width - 1) else v for v in vals]
+            out[name] = np.asarray(vals, dtype=object)
     return out
 
 

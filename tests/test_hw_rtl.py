@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 from _hw_toy_blocks import ToyBroken, ToyCounter, ToySignedAcc, require_tool
 
+import hw_models as hw
+from hw_models._common import mirror_taps
 from hw_models._cosim import CosimError, cosimulate, emit_testbench
+from sc_neurocore._taps import MAXIMAL_TAPS
 
 pytestmark = pytest.mark.rtl
 
@@ -108,3 +111,67 @@ def test_random_inputs_cover_port_ranges():
     np.testing.assert_array_equal(ins["x"], again["x"])
     res = cosimulate(ToySignedAcc(3), 2000, ins)
     assert res.ok, str(res)
+    wide = random_inputs(ToySignedAcc(64), 500, seed=1)["x"]
+    assert wide.dtype == object and min(wide) < -(1 << 62) and max(wide) > 1 << 62
+    res = cosimulate(ToySignedAcc(64), 500, {"x": wide})
+    assert res.ok, str(res)
+
+
+# --- the hw_models blocks ----------------------------------------------------------
+
+N_CYCLES = 4096  # per co-simulated configuration; long enough to wrap every register below 12 bits
+
+
+def _check(block, n=N_CYCLES, seed=0, **kw):
+    res = hw.cosimulate(block, n, hw.random_inputs(block, n, seed=seed), **kw)
+    assert res.ok, f"{block.part}: {res}"
+    return res
+
+
+@pytest.mark.parametrize("cls", [hw.FibonacciLFSR, hw.GaloisLFSR])
+@pytest.mark.parametrize(
+    ("width", "seed", "mirror", "zero_state"),
+    [(3, 5, False, False), (4, 1, True, True), (8, 0xA5, False, True), (11, 1234, True, False),
+     (16, 0xACE1, False, False), (24, 0x123456, True, True), (32, 0xDEADBEEF, False, False)],
+)
+def test_lfsr_rtl(cls, width, seed, mirror, zero_state):
+    taps = mirror_taps(MAXIMAL_TAPS[width]) if mirror else None
+    res = _check(cls(width, seed, taps=taps, zero_state=zero_state), reset_cycles=[777])
+    # the register visits distinct states until its period is reached
+    period = (1 << width) - (0 if zero_state else 1)
+    assert len(set(res.rtl["state"][:777].tolist())) == min(777, period)
+
+
+@pytest.mark.parametrize(("dimension", "width", "skip"), [(0, 8, 0), (1, 10, 3), (5, 16, 100), (15, 32, 0)])
+def test_sobol_rtl(dimension, width, skip):
+    _check(hw.SobolGenerator(dimension, width=width, skip=skip), reset_cycles=[1000])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: hw.FibonacciLFSR(8, 77), lambda: hw.GaloisLFSR(12, 9, zero_state=True),
+     lambda: hw.SobolGenerator(2, width=10)],
+)
+@pytest.mark.parametrize("value", [None, 0, 1, 100, "max"])
+def test_sng_rtl(make, value):
+    src = make()
+    v = (1 << src.width) if value == "max" else value
+    if v is not None:
+        v = min(v, 1 << src.width)
+    res = _check(hw.SNG(src, v), seed=3)
+    if v == 0:
+        assert res.rtl["stream"].sum() == 0
+    if value == "max":
+        assert res.rtl["stream"].min() == 1
+
+
+@pytest.mark.parametrize("cls", [hw.AndGate, hw.OrGate, hw.XnorGate, hw.NotGate, hw.Mux2])
+@pytest.mark.parametrize("width", [1, 5, 64])
+def test_gates_rtl(cls, width):
+    _check(cls(width), n=1024, seed=width)
+
+
+@pytest.mark.parametrize(("width", "stages", "init"), [(1, 1, 0), (1, 1, 1), (4, 3, 9), (16, 8, 0xBEEF)])
+def test_dff_rtl(width, stages, init):
+    res = _check(hw.DFF(width, stages, init), n=2048, seed=stages, reset_cycles=[50, 51, 600])
+    assert (res.rtl["q"][:stages] == init).all()
