@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import hw_models as hw
 from hw_models._common import Block, mirror_taps
 from hw_models._correlation import (
     ChannelSource,
@@ -219,3 +220,42 @@ def test_channel_bad_input():
     with pytest.raises(ValueError, match=r"state must be an integer in \[1, 15\]; got 16"):
         lfsr_jump(16, 1, 4)
     assert ChannelSource("lfsr", 8, (8, 6, 5, 4), 1).seed == 1
+
+
+# --- on the real hw_models parts ------------------------------------------------------
+
+def _synapse(src_a, src_b, gate_cls=hw.AndGate):
+    a, b = hw.SNG(src_a, 100), hw.SNG(src_b, 50)
+    return gate_cls(1, sources=(a, b))
+
+
+def test_real_parts_shared_lfsr_flagged_and_wrong():
+    shared = hw.FibonacciLFSR(8, 1)
+    gate = _synapse(shared, shared)
+    rep = check_correlation(gate)
+    assert not rep.ok and rep.issues[0].source_a == "in0.source"
+    # and the flagged circuit really computes min(p, q): run the model for one period
+    a, b = hw.SNG(shared, 100), hw.SNG(shared, 50)
+    ones = 0
+    for _ in range(255):
+        ya, yb = a.eval()["stream"], b.eval()["stream"]
+        ones += gate.eval(a=ya, b=yb)["y"]
+        shared.clock()
+    assert ones == min(100, 50) - 1  # states 1..49 are below both thresholds
+
+
+def test_real_parts_independent_and_galois_vs_fibonacci():
+    assert check_correlation(_synapse(hw.FibonacciLFSR(8, 1), hw.FibonacciLFSR(8, lfsr_jump(1, 128, 8)))).ok
+    assert check_correlation(_synapse(hw.FibonacciLFSR(8, 1), hw.GaloisLFSR(8, 1))).issues == []
+    assert not check_correlation(_synapse(hw.GaloisLFSR(9, 3), hw.GaloisLFSR(9, 3), hw.XnorGate)).ok
+    assert not check_correlation(_synapse(hw.SobolGenerator(1, 10), hw.SobolGenerator(1, 10))).ok
+    assert check_correlation(_synapse(hw.SobolGenerator(1, 10), hw.SobolGenerator(2, 10))).ok
+
+
+def test_real_dff_isolator_warning():
+    src = hw.FibonacciLFSR(8, 1)
+    a = hw.SNG(src, 64)
+    delayed = hw.DFF(1, stages=2, sources=(hw.SNG(src, 64),))
+    rep = check_correlation(hw.AndGate(1, sources=(a, delayed)))
+    assert rep.ok and [i.severity for i in rep.issues] == ["warning"]
+    assert "shifted by 2 cycle(s)" in rep.issues[0].reason
