@@ -12,6 +12,7 @@ import pytest
 from _hw_toy_blocks import ToyBroken, ToyCounter, ToySignedAcc, require_tool
 
 import hw_models as hw
+import hw_models._counters as ctr
 from hw_models._common import mirror_taps
 from hw_models._cosim import CosimError, cosimulate, emit_testbench
 from sc_neurocore._taps import MAXIMAL_TAPS
@@ -175,3 +176,30 @@ def test_gates_rtl(cls, width):
 def test_dff_rtl(width, stages, init):
     res = _check(hw.DFF(width, stages, init), n=2048, seed=stages, reset_cycles=[50, 51, 600])
     assert (res.rtl["q"][:stages] == init).all()
+
+
+@pytest.mark.parametrize(("length", "saturate"), [(4096, False), (1000, False), (100, True), (1, True)])
+def test_up_counter_rtl(length, saturate):
+    n = min(N_CYCLES, length) if not saturate else N_CYCLES
+    res = _check(ctr.UpCounter(length, saturate=saturate), n=n, seed=length)
+    if saturate:
+        assert res.rtl["q"].max() == length  # it reached the limit and held there
+
+
+@pytest.mark.parametrize("length", [1, 5, 255, 256, 4096])
+def test_updown_counter_rtl(length):
+    _check(ctr.UpDownCounter(length), n=min(N_CYCLES, length), seed=length)
+
+
+@pytest.mark.parametrize("n_inputs", [1, 7, 16, 64, 100])
+def test_parallel_counter_rtl(n_inputs):
+    res = _check(ctr.ParallelCounter(n_inputs), n=1024, seed=n_inputs)
+    assert res.rtl["count"].max() <= n_inputs
+
+
+@pytest.mark.parametrize(("n_inputs", "length"), [(1, 64), (3, 1000), (16, 4096), (70, 512)])
+def test_apc_rtl(n_inputs, length):
+    # reset every `length` cycles: the accumulator restarts, so a long run never exceeds N*L
+    n = 3 * length
+    _check(ctr.AccumulativeParallelCounter(n_inputs, length), n=n, seed=n_inputs,
+           reset_cycles=[length - 1, 2 * length - 1])
