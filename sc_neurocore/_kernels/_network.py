@@ -245,10 +245,63 @@ def poisson_prehash(keys, dom):
     return out
 
 
+@njit(cache=True, inline="always")
+def _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
+    """Steps (2)-(4) of :func:`simulate` with per-neuron parameters and constant currents."""
+    zero = np.float32(0.0)
+    for i in range(n):
+        x = buf[i]
+        buf[i] = zero
+        ri = refr[i]
+        vi = v[i]
+        vn = vi + alpha[i] * (v_rest[i] - vi) + dt * i_const[i] + x
+        th = thr[i] + theta[i] if homeo else thr[i]
+        f = (ri <= 0) & (vn >= th)
+        v[i] = v_reset[i] if (ri > 0) | f else vn
+        refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
+        flags[i] = f
+
+
+@njit(cache=True, inline="always")
+def _neurons_uniform(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+                     i_const):
+    """:func:`_neurons` with scalar (shared) parameters."""
+    zero = np.float32(0.0)
+    for i in range(n):
+        x = buf[i]
+        buf[i] = zero
+        ri = refr[i]
+        vi = v[i]
+        vn = vi + alpha * (v_rest - vi) + dt * i_const[i] + x
+        th = thr + theta[i] if homeo else thr
+        f = (ri <= 0) & (vn >= th)
+        v[i] = v_reset if (ri > 0) | f else vn
+        refr[i] = ri - 1 if ri > 0 else (refr_steps if f else 0)
+        flags[i] = f
+
+
+@njit(cache=True, inline="always")
+def _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+                 i_const, i_row):
+    """:func:`_neurons` with a time-varying current row added to the constant current."""
+    zero = np.float32(0.0)
+    for i in range(n):
+        x = buf[i]
+        buf[i] = zero
+        ri = refr[i]
+        vi = v[i]
+        vn = vi + alpha[i] * (v_rest[i] - vi) + dt * (i_const[i] + i_row[i]) + x
+        th = thr[i] + theta[i] if homeo else thr[i]
+        f = (ri <= 0) & (vn >= th)
+        v[i] = v_reset[i] if (ri > 0) | f else vn
+        refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
+        flags[i] = f
+
+
 @njit(cache=True)
 def simulate(
     t0, n_steps, dt,
-    v_rest, v_reset, thr, alpha, refr_steps,
+    v_rest, v_reset, thr, alpha, refr_steps, uni,
     v, refr, ring,
     indptr, indices, weights, delays, d_uni,
     mode, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits,
@@ -280,7 +333,9 @@ def simulate(
 
     A Poisson generator fires when ``uniform01(key, q, t) < p``, evaluated as
     the equivalent integer test ``hash >> 11 < pois_thr = ceil(p * 2^53)``.
-    ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
+    ``uni`` declares that ``v_rest``, ``v_reset``, ``thr``, ``alpha`` and
+    ``refr_steps`` are the same for every neuron (read once; less memory
+    traffic per neuron, same result).  ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
     path with the same result).  ``flags`` is a uint8 scratch array of length
     ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
     steps done: fewer than ``n_steps`` only when the spike buffer has less than
@@ -315,30 +370,13 @@ def simulate(
                     buf[bits_target[r]] += bits_amp[r]
         # (2)-(4) neurons: branch-free so that the loop vectorises
         if t < t_tn:
-            i_row = i_tn[t]
-            for i in range(n):
-                x = buf[i]
-                buf[i] = zero
-                ri = refr[i]
-                vi = v[i]
-                vn = vi + alpha[i] * (v_rest[i] - vi) + dt * (i_const[i] + i_row[i]) + x
-                th = thr[i] + theta[i] if homeo else thr[i]
-                f = (ri <= 0) & (vn >= th)
-                v[i] = v_reset[i] if (ri > 0) | f else vn
-                refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
-                flags[i] = f
+            _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
+                         dt, i_const, i_tn[t])
+        elif uni:
+            _neurons_uniform(n, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0], refr_steps[0],
+                             theta, homeo, dt, i_const)
         else:
-            for i in range(n):
-                x = buf[i]
-                buf[i] = zero
-                ri = refr[i]
-                vi = v[i]
-                vn = vi + alpha[i] * (v_rest[i] - vi) + dt * i_const[i] + x
-                th = thr[i] + theta[i] if homeo else thr[i]
-                f = (ri <= 0) & (vn >= th)
-                v[i] = v_reset[i] if (ri > 0) | f else vn
-                refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
-                flags[i] = f
+            _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const)
         if homeo:
             for i in range(n):
                 theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)

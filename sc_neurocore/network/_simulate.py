@@ -287,6 +287,7 @@ class Network:
         mode = SYNAPSE_MODES.index(self.synapse)
         params = (_F32(pop.dt), pop.v_rest.astype(np.float32), pop.v_reset.astype(np.float32),
                   pop.threshold.astype(np.float32), pop.alpha, pop.hold_steps)
+        uni = all(bool((a == a[0]).all()) for a in params[1:])
         n_mon = self._mon_idx.shape[0]
         scratch = np.empty(n, dtype=np.int32)
         flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
@@ -302,7 +303,7 @@ class Network:
         while done < n_steps:
             todo = min(chunk, n_steps - done)
             mon_v = np.empty((todo, n_mon), dtype=np.float32)
-            k = self._call(todo, params, mode, merged, homeo, stdp_args, mon_v, scratch, flags)
+            k = self._call(todo, params, uni, mode, merged, homeo, stdp_args, mon_v, scratch, flags)
             if n_mon:
                 self._mon_chunks.append(mon_v[:k].copy())
             self.t += k
@@ -317,12 +318,12 @@ class Network:
         return SpikeEvents(self._sp_n[first_event:m].copy(), self._sp_t[first_event:m].copy(),
                            n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
 
-    def _call(self, todo: int, params: tuple[Any, ...], mode: int, merged: tuple[Any, ...],
+    def _call(self, todo: int, params: tuple[Any, ...], uni: bool, mode: int, merged: tuple[Any, ...],
               homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
               scratch: np.ndarray, flags: np.ndarray) -> int:
         c = self.connectivity
         return int(K.simulate(
-            self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5],
+            self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
             self.v, self.refr, self.ring,
             c.indptr, c.indices, c.weights, c.delays, self._uniform_delay(),
             mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self.lfsr,

@@ -1,0 +1,345 @@
+"""Network simulator benchmark: sc_neurocore vs a vectorised NumPy model (vs Brian2 if installed).
+
+Cases (issue 4):
+
+1. ``decision``: the 1000-neuron E/I decision model (80 % excitatory,
+   Erdős–Rényi p = 0.1, tau_m 20 ms, refractory 2 ms, dt 0.1 ms, 100 ms),
+   each neuron driven by its own Poisson generator.
+2. ``100k``: 100,000 neurons x 100 synapses each (p = 100 / N), 1 s at
+   dt 0.1 ms, driven by per-neuron constant currents tuned to 8-9 Hz.
+3. ``1M``: 1,000,000 neurons x 100 synapses, 0.1 s.
+
+Every implementation of every case runs in its own child process, so the
+peak resident memory (``ru_maxrss``) is that case's alone; the child also
+reports its resident memory before building the network (interpreter, numpy,
+numba and the loaded compiled kernels), the bytes of the model's arrays, the
+time to build the network, the time of a first small compile / cache-load
+call (reported separately) and the simulation loop's wall time.
+Single thread: ``NUMBA_NUM_THREADS=1``, ``OMP_NUM_THREADS=1``.
+
+Brian2 reference figures (cpp_standalone, one thread, measured on these
+2-core machines, quoted by issue 4) are printed next to ours.  When
+``brian2`` is importable (``pip install sc_neurocore[brian]``) and
+``--brian`` is given, Brian2 (cpp_standalone, one thread) runs the same
+network (the same synapse arrays, the same drive) and the firing rates are
+compared (agreement within 5 % is checked).
+
+Usage::
+
+    python benchmarks/bench_network.py              # all cases, ours + NumPy
+    python benchmarks/bench_network.py --quick      # small sizes, seconds
+    python benchmarks/bench_network.py --cases 1,2 --brian
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import numpy as np  # noqa: E402
+
+# Brian2 2.x cpp_standalone, one thread, these machines (issue 4): wall s, peak MB; NumPy wall s
+REFERENCE = {
+    "decision": {"brian2_s": 0.0063, "brian2_mb": None, "numpy_s": 0.020},
+    "100k": {"brian2_s": 1.73, "brian2_mb": 356.0, "numpy_s": 4.75},
+    "1M": {"brian2_s": 2.6, "brian2_mb": 3400.0, "numpy_s": None},
+}
+
+DT = 0.1  # ms
+TAU_M = 20.0  # ms
+REFRACTORY = 2.0  # ms
+DELAY_STEPS = 15  # 1.5 ms
+EXC_FRAC = 0.8
+
+
+def case_spec(case: str, quick: bool) -> dict[str, Any]:
+    """Sizes and drive of one case (``quick`` shrinks sizes, keeps the model)."""
+    if case == "decision":
+        return {"n": 1000, "k": 100, "steps": 1000 if not quick else 300, "w_exc": 0.02, "g": 5.0,
+                "drive": "poisson", "rate_hz": 1500.0, "amp": 0.12}
+    if case == "100k":
+        return {"n": 100_000 if not quick else 10_000, "k": 100, "steps": 10_000 if not quick else 2000,
+                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06}
+    if case == "1M":
+        return {"n": 1_000_000 if not quick else 50_000, "k": 100, "steps": 1000 if not quick else 300,
+                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06}
+    raise ValueError(f"case must be one of decision, 100k, 1M; got {case}")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _currents(spec: dict[str, Any]) -> np.ndarray:
+    """Per-neuron constant currents (potential units per ms), uniform in [i_lo, i_hi]."""
+    rng = np.random.default_rng(11)
+    return rng.uniform(spec["i_lo"], spec["i_hi"], spec["n"]).astype(np.float32)
+
+
+def _v_init(n: int) -> np.ndarray:
+    return np.random.default_rng(12).uniform(0.0, 1.0, n).astype(np.float32)
+
+
+def build_ours(spec: dict[str, Any]) -> Any:
+    from sc_neurocore.network import Current, Network, PoissonInput, Population, ei_weights, erdos_renyi
+
+    n = spec["n"]
+    n_exc = int(EXC_FRAC * n)
+    pop = Population(n, tau_m=TAU_M, refractory=REFRACTORY, dt=DT, n_exc=n_exc, v_init=_v_init(n))
+    conn = erdos_renyi(n, spec["k"] / n, weight=ei_weights(n, n_exc, spec["w_exc"], spec["g"] * spec["w_exc"]),
+                       delay=DELAY_STEPS, seed=1)
+    net = Network(pop, conn, seed=2)
+    if spec["drive"] == "poisson":
+        net.add_input(PoissonInput(spec["rate_hz"], spec["amp"], n=n, seed=3))
+    else:
+        net.add_input(Current(_currents(spec)))
+    return net
+
+
+def child_ours(spec: dict[str, Any]) -> dict[str, Any]:
+    from sc_neurocore.network import Current, Network, PoissonInput, Population, erdos_renyi
+
+    t = time.perf_counter()  # compile / cache load on a tiny network of the same kind
+    warm = Network(Population(50, dt=DT), erdos_renyi(50, 0.1, weight=0.1, delay=DELAY_STEPS, seed=0))
+    warm.add_input(PoissonInput(100.0, 0.5, n=50, seed=0))
+    warm.add_input(Current(0.01))
+    warm.run(30)
+    compile_s = time.perf_counter() - t
+    base_mb = _rss_mb()
+    t = time.perf_counter()
+    net = build_ours(spec)
+    build_s = time.perf_counter() - t
+    c = net.connectivity
+    model_bytes = int(c.indptr.nbytes + c.indices.nbytes + c.weights.nbytes + c.delays.nbytes
+                      + net.v.nbytes + net.refr.nbytes + net.ring.nbytes
+                      + sum(a.nbytes for a in net.population.to_arrays().values()))
+    t = time.perf_counter()
+    c0 = time.process_time()
+    sp = net.run(spec["steps"])
+    cpu_s = time.process_time() - c0
+    run_s = time.perf_counter() - t
+    return {"compile_s": compile_s, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s, "rate_hz": sp.mean_rate_hz(),
+            "n_spikes": len(sp), "model_mb": model_bytes / 2**20, "base_mb": base_mb, "peak_mb": _rss_mb()}
+
+
+def child_numpy(spec: dict[str, Any]) -> dict[str, Any]:
+    """A vectorised NumPy implementation of the same model (same synapse arrays, same drive).
+
+    Per step: leak + input for all neurons (float32 array ops), refractory
+    counters, threshold, and event-driven propagation of the spiking rows
+    (CSR slices gathered with ``np.repeat``) into a delay ring with
+    ``np.add.at``.  Poisson drive uses numpy's generator (same statistics,
+    different draws from ours).
+    """
+    base_mb = _rss_mb()
+    t = time.perf_counter()
+    net = build_ours(spec)  # reuse the builder so both simulate the same graph
+    c = net.connectivity
+    indptr = c.indptr.astype(np.int64)
+    indices = c.indices
+    weights = c.weights
+    n = spec["n"]
+    pop = net.population
+    del net
+    build_s = time.perf_counter() - t
+    f32 = np.float32
+    alpha = f32(DT / TAU_M)
+    hold = int(pop.hold_steps[0])
+    v = _v_init(n)
+    refr = np.zeros(n, dtype=np.int32)
+    n_slots = DELAY_STEPS + 1
+    ring = np.zeros((n_slots, n), dtype=np.float32)
+    rng = np.random.default_rng(5)
+    if spec["drive"] == "poisson":
+        p = spec["rate_hz"] * DT / 1000.0
+        amp = f32(spec["amp"])
+        cur = np.zeros(n, dtype=np.float32)
+    else:
+        cur = (f32(DT) * _currents(spec)).astype(np.float32)
+    n_spikes = 0
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    for step in range(spec["steps"]):
+        slot = step % n_slots
+        x = ring[slot]
+        if spec["drive"] == "poisson":
+            x += amp * (rng.random(n) < p)
+        vn = v + alpha * (f32(0.0) - v) + cur + x
+        x[:] = 0.0
+        refractory = refr > 0
+        fired = (~refractory) & (vn >= f32(1.0))
+        v = np.where(refractory | fired, f32(0.0), vn)
+        refr = np.where(refractory, refr - 1, np.where(fired, hold, 0)).astype(np.int32)
+        idx = np.flatnonzero(fired)
+        if idx.size:
+            n_spikes += idx.size
+            starts = indptr[idx]
+            lens = indptr[idx + 1] - starts
+            total = int(lens.sum())
+            offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(total)
+            np.add.at(ring[(step + DELAY_STEPS) % n_slots], indices[offs], weights[offs])
+    cpu_s = time.process_time() - c0
+    run_s = time.perf_counter() - t0
+    rate = n_spikes / n / (spec["steps"] * DT / 1000.0)
+    return {"compile_s": 0.0, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s, "rate_hz": rate,
+            "n_spikes": n_spikes,
+            "model_mb": float("nan"), "base_mb": base_mb, "peak_mb": _rss_mb()}
+
+
+def child_brian(spec: dict[str, Any]) -> dict[str, Any]:
+    """Brian2 cpp_standalone (one thread) on the same synapses and drive.
+
+    Brian2 applies a synaptic jump after the threshold of the step it arrives
+    on, so a delay of ``d`` steps here is ``(d - 1) dt`` there; jumps onto
+    refractory neurons are discarded with ``int(not_refractory_post)`` as in
+    our engine (Brian2's default adds them).
+    """
+    import brian2 as b2
+
+    base_mb = _rss_mb()
+    net = build_ours(spec)
+    c = net.connectivity
+    pre = c.pre()
+    post = c.indices
+    w = c.weights.astype(np.float64)
+    n = spec["n"]
+    del net
+    outdir = tempfile.mkdtemp(prefix="bench_brian_")
+    b2.set_device("cpp_standalone", directory=outdir, build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.defaultclock.dt = DT * b2.ms
+    eqs = "dv/dt = -v / tau + I : 1 (unless refractory)\nI : 1/second\ntau : second"
+    group = b2.NeuronGroup(n, eqs, threshold="v >= 1", reset="v = 0", refractory=REFRACTORY * b2.ms,
+                           method="euler")
+    group.tau = TAU_M * b2.ms
+    group.v = _v_init(n).astype(np.float64)
+    if spec["drive"] == "poisson":
+        group.I = 0 / b2.second
+        drive = b2.PoissonInput(group, "v", 1, spec["rate_hz"] * b2.Hz, weight=f"{spec['amp']}*int(not_refractory)")
+        _ = drive
+    else:
+        group.I = _currents(spec).astype(np.float64) / b2.ms
+    syn = b2.Synapses(group, group, "w : 1", on_pre="v_post += w * int(not_refractory_post)")
+    syn.connect(i=pre, j=post)
+    syn.w = w
+    syn.delay = (DELAY_STEPS - 1) * DT * b2.ms
+    mon = b2.SpikeMonitor(group, record=False)
+    b2.run(spec["steps"] * DT * b2.ms)
+    t = time.perf_counter()
+    b2.device.build(directory=outdir, compile=True, run=False)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    b2.device.run(directory=outdir, with_output=False, run_args=[])
+    run_wall = time.perf_counter() - t
+    loop_s = float(getattr(b2.device, "_last_run_time", float("nan")))
+    rate = int(mon.num_spikes) / n / (spec["steps"] * DT / 1000.0)
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    return {"compile_s": build_s, "build_s": float("nan"), "run_s": loop_s, "cpu_s": float("nan"),
+            "run_wall_s": run_wall,
+            "rate_hz": rate, "n_spikes": int(mon.num_spikes), "model_mb": float("nan"), "base_mb": base_mb,
+            "peak_mb": child}
+
+
+def run_child(case: str, impl: str, quick: bool) -> dict[str, Any] | None:
+    cmd = [sys.executable, __file__, "--child", case, impl] + (["--quick"] if quick else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy(), check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        print(f"  [{case}/{impl} failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}]")
+        return None
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def _fmt_s(x: float | None) -> str:
+    if x is None or x != x:
+        return "-"
+    return f"{x * 1000:.1f} ms" if x < 1.0 else f"{x:.2f} s"
+
+
+def _fmt_mb(x: float | None) -> str:
+    return "-" if x is None or x != x else f"{x:.0f} MB"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small sizes (seconds); ratios not comparable")
+    ap.add_argument("--cases", default="1,2,3", help="comma list of 1 (decision), 2 (100k), 3 (1M)")
+    ap.add_argument("--no-numpy", action="store_true", help="skip the NumPy reference")
+    ap.add_argument("--brian", action="store_true", help="also run Brian2 cpp_standalone if importable")
+    ap.add_argument("--child", nargs=2, metavar=("CASE", "IMPL"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        case, impl = args.child
+        spec = case_spec(case, args.quick)
+        fn = {"ours": child_ours, "numpy": child_numpy, "brian": child_brian}[impl]
+        print("RESULT " + json.dumps(fn(spec)))
+        return
+    names = {"1": "decision", "2": "100k", "3": "1M"}
+    cases = [names[c.strip()] for c in args.cases.split(",") if c.strip()]
+    have_brian = False
+    if args.brian:
+        try:
+            import brian2  # noqa: F401
+
+            have_brian = True
+        except ImportError:
+            print("brian2 is not importable: printing its reference figures only")
+    print(f"bench_network: single thread, dt = {DT} ms{' (--quick: reduced sizes)' if args.quick else ''}")
+    for case in cases:
+        spec = case_spec(case, args.quick)
+        ref = REFERENCE[case]
+        print(f"\n== {case}: N = {spec['n']:,}, ~{spec['k']} synapses/neuron, {spec['steps']} steps "
+              f"({spec['steps'] * DT:g} ms), drive = {spec['drive']}")
+        res = {"ours": run_child(case, "ours", args.quick)}
+        if not args.no_numpy:
+            res["numpy"] = run_child(case, "numpy", args.quick)
+        if have_brian:
+            res["brian"] = run_child(case, "brian", args.quick)
+        print(f"  {'implementation':<26}{'loop':>11}{'build':>10}{'compile':>10}{'rate':>10}"
+              f"{'peak RSS':>11}{'pre-build':>11}{'model':>9}")
+        for impl, r in res.items():
+            if r is None:
+                continue
+            label = {"ours": "sc_neurocore (numba)", "numpy": "NumPy (this script)",
+                     "brian": "Brian2 cpp_standalone"}[impl]
+            print(f"  {label:<26}{_fmt_s(r['run_s']):>11}{_fmt_s(r['build_s']):>10}{_fmt_s(r['compile_s']):>10}"
+                  f"{r['rate_hz']:>8.2f}Hz{_fmt_mb(r['peak_mb']):>11}{_fmt_mb(r['base_mb']):>11}"
+                  f"{_fmt_mb(r['model_mb']):>9}")
+        print(f"  {'Brian2 reference (issue)':<26}{_fmt_s(ref['brian2_s']):>11}{'':>10}{'':>10}{'':>10}"
+              f"{_fmt_mb(ref['brian2_mb']):>11}")
+        print(f"  {'NumPy reference (issue)':<26}{_fmt_s(ref['numpy_s']):>11}")
+        ours = res["ours"]
+        if ours is None:
+            continue
+        if args.quick:
+            print("  (--quick: sizes differ from the reference figures; no ratios)")
+            continue
+        print(f"  loop speed-up: x{ref['brian2_s'] / ours['run_s']:.2f} vs Brian2 reference"
+              + (f", x{ref['numpy_s'] / ours['run_s']:.2f} vs NumPy reference" if ref["numpy_s"] else "")
+              + (f", x{res['numpy']['run_s'] / ours['run_s']:.1f} vs NumPy measured here"
+                 if res.get("numpy") else ""))
+        print(f"  build + loop: {_fmt_s(ours['build_s'] + ours['run_s'])} (compile/cache load "
+              f"{_fmt_s(ours['compile_s'])} separate)")
+        if ref["brian2_mb"]:
+            print(f"  peak RSS {ours['peak_mb'] / ref['brian2_mb']:.0%} of Brian2's {ref['brian2_mb']:.0f} MB "
+                  f"(target <= 60%); model arrays {ours['model_mb']:.0f} MB, interpreter + numpy + numba + "
+                  f"kernels {ours['base_mb']:.0f} MB")
+        if res.get("brian"):
+            rb = res["brian"]["rate_hz"]
+            ok = abs(ours["rate_hz"] - rb) <= 0.05 * rb
+            print(f"  rates: ours {ours['rate_hz']:.3f} Hz, Brian2 {rb:.3f} Hz: "
+                  f"{'agree within 5%' if ok else 'DIFFER by more than 5%'}")
+
+
+if __name__ == "__main__":
+    main()
