@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -82,7 +83,7 @@ def test_individual_functions_match_extract_features() -> None:
     feats = F.extract_features(NEURON, STEP, 3, N_STEPS, DT, fill=FILL, n_bins=5, bin_steps=3,
                                max_isi_steps=2, min_spikes=1)
     a = (NEURON, STEP, 3, N_STEPS)
-    kw = {"fill": FILL}
+    kw: dict[str, Any] = {"fill": FILL}
     np.testing.assert_array_equal(F.spike_counts(*a), feats["spike_count"])
     np.testing.assert_array_equal(F.spike_rates(*a, DT), feats["rate_hz"])
     np.testing.assert_array_equal(F.first_spike_times(*a, DT, **kw), feats["first_spike_time_ms"])
@@ -158,7 +159,7 @@ def test_empty_record() -> None:
     ],
 )
 def test_bad_input(kwargs: dict, exc: type, match: str) -> None:
-    args = {"neuron": [0], "step": [3], "neurons": 2, "n_steps": 20, "dt_ms": 1.0}
+    args: dict[str, Any] = {"neuron": [0], "step": [3], "neurons": 2, "n_steps": 20, "dt_ms": 1.0}
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         F.extract_features(**args)
