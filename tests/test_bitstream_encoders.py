@@ -14,6 +14,7 @@ from sc_neurocore import bitstream as bs
 from sc_neurocore._kernels._bernoulli import bernoulli_word
 from sc_neurocore._kernels._hash import hash3_py
 from sc_neurocore._kernels._lfsr import _lfsr_words_serial, _lfsr_words_sliced
+from sc_neurocore._kernels._sobol import sobol_words, sobol_words_serial
 from sc_neurocore._rng import key_from_seed
 from sc_neurocore._taps import MAXIMAL_TAPS, tap_mask
 
@@ -292,6 +293,17 @@ def test_sobol_matches_python_gray_code(dim: int, ps: list[float], length: int, 
 def test_sobol_points_match_python_gray_code(dim: int, length: int, skip: int) -> None:
     v = [int(x) for x in bs.sobol_direction_numbers(dim)]
     assert bs.sobol_points(length, dim, skip).tolist() == sobol_points_ref(v, skip + length)[skip:]
+
+
+@given(st.integers(0, bs.SOBOL_MAX_DIMENSION), st.integers(1, 3000), st.data())
+def test_sobol_word_parallel_kernel_equals_point_by_point_kernel(dim: int, length: int, data: st.DataObject) -> None:
+    skip = data.draw(st.sampled_from([0, 64, 2**32 - length]) | st.integers(0, 2**32 - length))
+    n = data.draw(st.integers(1, 3))
+    thr = np.array(data.draw(st.lists(st.sampled_from([0, 1, 2**31, 2**32 - 1, 2**32]) | st.integers(0, 2**32),
+                                      min_size=n, max_size=n)), dtype=np.uint64)
+    v = bs.sobol_direction_numbers(dim)
+    nw = bs.n_words(length)
+    assert np.array_equal(sobol_words(thr, v, skip, nw, length), sobol_words_serial(thr, v, skip, nw, length))
 
 
 def test_sobol_direction_numbers_match_scipy() -> None:
