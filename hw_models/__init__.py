@@ -29,6 +29,13 @@ from hw_models._cosim import (
     emit_testbench,
     random_inputs,
 )
+from hw_models._counters import (
+    AccumulativeParallelCounter,
+    ParallelCounter,
+    UpCounter,
+    UpDownCounter,
+    bipolar_decode,
+)
 from hw_models._faults import (
     FaultTable,
     FaultyBlock,
@@ -40,10 +47,17 @@ from hw_models._faults import (
 )
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
+from hw_models._lif import FixedPointLIFNeuron
 from hw_models._sng import SNG, threshold_of
 from hw_models._sobol import SobolGenerator
 
 __all__ = [
+    "AccumulativeParallelCounter",
+    "ParallelCounter",
+    "UpCounter",
+    "UpDownCounter",
+    "bipolar_decode",
+    "FixedPointLIFNeuron",
     "AndGate",
     "AreaReport",
     "Block",

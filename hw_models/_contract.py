@@ -20,6 +20,8 @@ def first_difference(model: Any, reference: Any) -> int | None:
         raise ValueError(f"model and reference must have the same shape; got {a.shape} and {b.shape}")
     if a.ndim == 0:
         return None if a == b else 0
+    if a.size == 0:
+        return None
     diff = (a != b).reshape(a.shape[0], -1).any(axis=1)
     idx = np.flatnonzero(diff)
     return int(idx[0]) if idx.size else None

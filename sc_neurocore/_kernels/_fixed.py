@@ -1,0 +1,103 @@
+"""Fixed-point (hardware-mode) LIF and dense-layer kernels (private).
+
+All quantities are raw two's-complement integers of a Q format (held in
+int64).  One cycle of a neuron (see ``sc_neurocore._fixed_point``)::
+
+    if ref > 0:  v' = v_reset; ref' = ref - 1; spike = 0
+    else:
+        s = clamp(v - ((v - v_rest) >> k) + i, vmin, vmax)     # >> arithmetic
+        if s >= v_th:  spike = 1; v' = v_reset; ref' = refractory
+        else:          spike = 0; v' = s
+
+The dense layer's streams are shift-left Fibonacci LFSRs with ``<``
+comparators (conventions §3), stepped with ``_lfsr.lfsr_step``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, uint64
+
+from sc_neurocore._kernels._lfsr import lfsr_step
+
+MODE_OR = 0
+MODE_COUNT = 1
+MODE_MUX = 2
+
+
+@njit(cache=True, inline="always")
+def lif_fixed_update(v, ref, i, vmin, vmax, v_th, v_reset, v_rest, k, refractory):
+    """One cycle of one neuron: returns (v', ref', spike)."""
+    if ref > 0:
+        return v_reset, ref - 1, 0
+    s = v - ((v - v_rest) >> k) + i
+    if s > vmax:
+        s = vmax
+    elif s < vmin:
+        s = vmin
+    if s >= v_th:
+        return v_reset, refractory, 1
+    return s, 0, 0
+
+
+@njit(cache=True)
+def lif_fixed_run(currents, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts):
+    """(T, n) int64 currents; v, ref (n,) int64 in place; out: spikes (T, n) uint8, volts (T, n) int64."""
+    n_t, n = currents.shape
+    for t in range(n_t):
+        for j in range(n):
+            nv, nr, sp = lif_fixed_update(v[j], ref[j], currents[t, j], vmin, vmax, v_th, v_reset,
+                                          v_rest, k, refractory)
+            v[j] = nv
+            ref[j] = nr
+            spikes[t, j] = sp
+            volts[t, j] = nv
+
+
+@njit(cache=True)
+def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, tmask, zero_state, mode,
+                    gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory,
+                    spikes, volts, accs):
+    """Run ``spikes.shape[0]`` cycles of the LFSR-fed layer; every state array is updated in place.
+
+    x_thr, x_state: (n_in,) uint64; w_thr, w_state: (N, n_in) uint64;
+    sel_state: (1,) uint64 (MUX select register); v, ref: (N,) int64;
+    outputs spikes (T, N) uint8, volts (T, N) int64 (membrane after the
+    cycle), accs (T, N) int64 (accumulated value a_t).
+    """
+    n_t = spikes.shape[0]
+    n_in = x_thr.shape[0]
+    n_out = w_thr.shape[0]
+    msk = (uint64(1) << uint64(width)) - uint64(1)
+    low = (uint64(1) << uint64(width - 1)) - uint64(1)
+    tm = uint64(tmask)
+    xb = np.empty(n_in, dtype=np.int64)
+    for t in range(n_t):
+        for i in range(n_in):
+            xb[i] = 1 if x_state[i] < x_thr[i] else 0
+            x_state[i] = lfsr_step(x_state[i], msk, tm, low, zero_state)
+        sel = int((sel_state[0] * uint64(n_in)) >> uint64(width))
+        sel_state[0] = lfsr_step(sel_state[0], msk, tm, low, zero_state)
+        for r in range(n_out):
+            a = 0
+            for i in range(n_in):
+                wb = 1 if w_state[r, i] < w_thr[r, i] else 0
+                w_state[r, i] = lfsr_step(w_state[r, i], msk, tm, low, zero_state)
+                p = xb[i] & wb
+                if mode == MODE_COUNT:
+                    a += p
+                elif mode == MODE_OR:
+                    a |= p
+                elif i == sel:
+                    a = p
+            cur = bias + gain * a
+            nv, nr, sp = lif_fixed_update(v[r], ref[r], cur, vmin, vmax, v_th, v_reset, v_rest, k,
+                                          refractory)
+            v[r] = nv
+            ref[r] = nr
+            spikes[t, r] = sp
+            volts[t, r] = nv
+            accs[t, r] = a
+
+
+__all__ = ["MODE_COUNT", "MODE_MUX", "MODE_OR", "dense_fixed_run", "lif_fixed_run", "lif_fixed_update"]
