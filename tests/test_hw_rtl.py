@@ -13,6 +13,7 @@ from _hw_toy_blocks import ToyBroken, ToyCounter, ToySignedAcc, require_tool
 
 import hw_models as hw
 import hw_models._counters as ctr
+import hw_models._lif as lif
 from hw_models._common import mirror_taps
 from hw_models._cosim import CosimError, cosimulate, emit_testbench
 from sc_neurocore._taps import MAXIMAL_TAPS
@@ -203,3 +204,34 @@ def test_apc_rtl(n_inputs, length):
     n = 3 * length
     _check(ctr.AccumulativeParallelCounter(n_inputs, length), n=n, seed=n_inputs,
            reset_cycles=[length - 1, 2 * length - 1])
+
+
+LIF_CASES = [
+    # width, v_threshold, v_reset, v_rest, leak_shift, refractory
+    (4, 5, 0, 0, 1, 0),
+    (8, 100, -20, 0, 3, 2),
+    (8, 60, -128, -50, 0, 1),
+    (12, 1000, 0, -100, 4, 7),
+    (16, 256, 0, 0, 4, 0),
+    (16, -50, -1000, -2000, 15, 3),
+    (24, 1 << 20, 0, 0, 6, 40),
+    (32, 1 << 28, -(1 << 20), 0, 8, 65535),
+]
+
+
+@pytest.mark.parametrize("case", LIF_CASES)
+@pytest.mark.parametrize("drive", ["full_range", "small"])
+def test_lif_rtl(case, drive):
+    width, vth, vreset, vrest, k, ref = case
+    neuron = lif.FixedPointLIFNeuron(width, vth, vreset, vrest, k, ref)
+    rng = np.random.default_rng(width * 100 + k)
+    if drive == "full_range":  # saturates both ways
+        i = hw.random_inputs(neuron, N_CYCLES, seed=width)["i"]
+    else:  # a positive mean drive 1.5 (vth - vrest) / 2^k: the membrane integrates, leaks and fires
+        hi = max(8, (4 * abs(vth - vrest)) >> k)
+        i = rng.integers(-hi // 4, hi, N_CYCLES)
+        i = np.clip(i, *(-(1 << (width - 1)), (1 << (width - 1)) - 1))
+    res = hw.cosimulate(neuron, N_CYCLES, {"i": i}, reset_cycles=[N_CYCLES // 2])
+    assert res.ok, str(res)
+    if drive == "small" and ref < 1000:
+        assert res.rtl["spike"].sum() > 0  # the case exercises threshold and reset
