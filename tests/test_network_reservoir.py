@@ -207,3 +207,33 @@ def test_bad_calls() -> None:
         Reservoir(n_inputs=1, n_outputs=1)
     with pytest.raises(ValueError, match=r"adjacency must be square; got 3 x 4"):
         Reservoir(n_inputs=1, n_outputs=1, adjacency=sp.csr_matrix((3, 4)))
+
+
+@pytest.mark.slow
+def test_seed_package_example_scaled_down() -> None:
+    # The package's usage example (50 random inputs x 500 steps, 35 outputs, leak
+    # 1/10000, refractory 2 steps, threshold 2, small world p = 0.2 with k = 10 % of
+    # 2N) at a fifth of the size, with the weight scaled so that k * w is unchanged.
+    rng = np.random.default_rng(0)
+    my_input = rng.integers(0, 2, size=(50, 500), dtype=np.uint8)
+    n = 400
+    k = int(0.10 * n * 2)
+    w = 0.00745167232 * 1.05 * (2000 * 0.2 * 2) / (2 * k)  # k*w as with N = 2000, k = 400
+    res = Reservoir(n, n_inputs=50, n_outputs=35, leak_coefficient=1 / 10000, refractory=2.0,
+                    threshold=2.0, dt=1.0, topology="small_world", p_rewire=0.2, k=k,
+                    mean_weight=w, seed=1)
+    assert res.population.tau_m[0] == pytest.approx(10000.0)
+    res.simulate(my_input)
+    raster = res.raster()
+    assert raster.shape == (500, 35)
+    assert 0 < raster.sum() < raster.size  # active, not saturated
+    feats = res.features()
+    assert set(feats) == set(FEATURE_NAMES)
+    assert all(v.shape == (35,) for v in feats.values())
+    np.testing.assert_array_equal(feats["spike_count"], raster.sum(axis=0))
+    assert res.get_output_neurons().min() >= 50
+    again = Reservoir(n, n_inputs=50, n_outputs=35, leak_coefficient=1 / 10000, refractory=2.0,
+                      threshold=2.0, dt=1.0, topology="small_world", p_rewire=0.2, k=k,
+                      mean_weight=w, seed=1)
+    again.simulate(my_input)
+    np.testing.assert_array_equal(again.raster(), raster)
