@@ -346,13 +346,13 @@ def layer_run(
     noise = np.zeros(n_neurons, dtype=np.float64)
     c = cycle0 % length
     for t in range(n_steps):
-        # pass 1: this step's noise of every integrating neuron (independent draws,
-        # no branches on the membrane, so the libm calls of successive neurons overlap)
+        # pass 1: this step's noise of every neuron, branch-free so the libm calls of
+        # successive neurons overlap (a refractory neuron's draw is computed but unused:
+        # lif_membrane discards it, as the single neuron never draws it; same bits)
         if noise_std != 0.0:
             c1, c2 = counter_mix(step0 + t)
             for n in range(n_neurons):
-                if refr[n] <= 0:
-                    noise[n] = noise_std * normal_draw(prefixes[n], c1, c2)
+                noise[n] = noise_std * normal_draw(prefixes[n], c1, c2)
         # pass 2: currents from the packed planes, membrane update
         w = c >> 6
         b = uint64(c & 63)
