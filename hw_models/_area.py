@@ -5,9 +5,10 @@ design onto Yosys' internal gate library (``$_AND_``, ``$_XOR_``, ``$_MUX_``,
 ``$_DFF_P_``, ``$_SDFF_PP0_`` ...: one cell is one 2-input gate, one mux or
 one flip-flop bit).  The cell count is a technology-independent proxy for area,
 good for comparing SC blocks with each other and with binary arithmetic; it is
-not a layout area.  Sub-modules are kept (no flattening), so the report lists
-each generic module once with its own counts and gives the design total with
-every instance counted.
+not a layout area.  By default the design is flattened first, so constant
+parameters (seeds, comparator thresholds) are optimised into the logic as a
+real flow would; with ``flatten=False`` each generic module is synthesised
+once on its own and listed with its own counts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hw_models._common import Block
 from hw_models._cosim import CosimError, require_tool
@@ -65,9 +67,25 @@ def _clean(name: str) -> str:
     return name[1:] if name.startswith("\\") else name
 
 
+def _parse_stat_json(text: str, part: str) -> dict[str, Any]:
+    """Parse ``stat -json`` output.
+
+    Yosys 0.23 prints the design-hierarchy table (lines like
+    ``$paramod...\\sc_popcount   1``) into the JSON for designs with three or
+    more levels; every genuine JSON line starts with a quote or a bracket, so
+    the stray lines are dropped before parsing.
+    """
+    keep = [ln for ln in text.splitlines() if not ln.strip() or ln.strip()[0] in '"{}[]']
+    try:
+        return dict(json.loads("\n".join(keep)))
+    except json.JSONDecodeError as exc:
+        raise CosimError(f"{part}: could not parse the Yosys statistics: {exc}") from None
+
+
 def area_report(
     block: Block,
     *,
+    flatten: bool = True,
     workdir: str | os.PathLike[str] | None = None,
     timeout: float = 300.0,
 ) -> AreaReport:
@@ -77,6 +95,12 @@ def area_report(
     ----------
     block : Block
         Any model; its ``top_module`` is the synthesis top.
+    flatten : bool
+        Flatten the hierarchy before optimisation (default), so constants
+        (seeds, thresholds, taps) propagate into sub-modules as they would in
+        a real flow; ``False`` keeps each generic module separate and reports
+        its own cells in ``modules`` (larger totals, no cross-module
+        optimisation).
     workdir : path, optional
         Build directory (kept); a temporary directory by default.
     timeout : float
@@ -91,6 +115,8 @@ def area_report(
     """
     if not isinstance(block, Block):
         raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    if not isinstance(flatten, bool):
+        raise TypeError(f"flatten must be a bool; got {type(flatten).__name__} {flatten!r}")
     yosys = require_tool("yosys")
     verilog = block.to_verilog()
     top = block.top_module
@@ -99,13 +125,14 @@ def area_report(
     build.mkdir(parents=True, exist_ok=True)
     try:
         (build / "design.v").write_text(verilog)
-        script = f"read_verilog design.v; synth -top {top}; tee -q -o stat.json stat -json"
+        synth = f"synth {'-flatten ' if flatten else ''}-top {top}"
+        script = f"read_verilog design.v; {synth}; tee -q -o stat.json stat -json"
         proc = subprocess.run([yosys, "-q", "-p", script], cwd=build, capture_output=True,
                               text=True, timeout=timeout)
         if proc.returncode != 0:
             raise CosimError(f"{block.part}: yosys failed on the emitted Verilog:\n"
                              f"{(proc.stderr or proc.stdout).strip()}")
-        stat = json.loads((build / "stat.json").read_text())
+        stat = _parse_stat_json((build / "stat.json").read_text(), block.part)
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from _hw_toy_blocks import ToyBroken, ToyCounter, ToySignedAcc, require_tool
 
+import hw_models as hw
+import hw_models._counters as ctr
+import hw_models._lif as lif
 from hw_models._area import area_report, cell_counts
 from hw_models._cosim import CosimError, ToolNotFoundError, cosimulate
 
@@ -45,3 +48,43 @@ class TestYosys:
     def test_yosys_error_is_reported(self):
         with pytest.raises(CosimError, match="yosys failed on the emitted Verilog"):
             area_report(ToyBroken(4))
+
+
+@pytest.mark.rtl
+class TestBlockAreas:
+    @pytest.fixture(autouse=True)
+    def _yosys(self) -> None:
+        require_tool("yosys")
+
+    @pytest.mark.parametrize("width", [3, 8, 16, 24, 32])
+    def test_fibonacci_lfsr_is_flops_plus_tap_xors(self, width):
+        # n flip-flops (the synchronous reset folds into the flop cells) and one XOR per extra tap
+        lfsr = hw.FibonacciLFSR(width, 1)
+        rep = area_report(lfsr)
+        assert rep.flip_flops == width
+        assert rep.logic_cells == len(lfsr.taps) - 1
+        assert set(rep.cells_by_type) - {"$_XOR_", "$_XNOR_"} == {
+            k for k in rep.cells_by_type if "DFF" in k.upper()
+        }
+
+    def test_flattening_propagates_constant_thresholds(self):
+        sng = hw.SNG(hw.FibonacciLFSR(8, 1), 100)
+        flat, hier = area_report(sng), area_report(sng, flatten=False)
+        assert flat.flip_flops == hier.flip_flops == 8
+        assert flat.total_cells < hier.total_cells
+        assert any("sc_sng_cmp" in m for m in hier.modules) and len(flat.modules) == 1
+
+    def test_deep_hierarchy_parses(self):
+        # three levels (top > apc > popcount): yosys 0.23 prints a stray table into its JSON
+        rep = area_report(ctr.AccumulativeParallelCounter(16, 256), flatten=False)
+        assert rep.flip_flops == 13 and rep.total_cells > 13
+
+    def test_counter_and_lif_widths(self):
+        assert area_report(ctr.UpCounter(256)).flip_flops == 9  # n + 1 bits for 2^n
+        assert area_report(ctr.UpDownCounter(256)).flip_flops == 10  # signed: one more
+        lif_rep = area_report(lif.FixedPointLIFNeuron(16, 256, 0, 0, 4, 2))
+        assert lif_rep.flip_flops == 16 + 2  # membrane + refractory counter
+
+    def test_flatten_must_be_bool(self):
+        with pytest.raises(TypeError, match="flatten must be a bool; got str 'yes'"):
+            area_report(ToyCounter(4), flatten="yes")  # type: ignore[arg-type]
