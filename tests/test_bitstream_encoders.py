@@ -175,12 +175,14 @@ def test_lfsr_matches_python_register(p: float, length: int, width: int, data: s
 
 @given(probs, st.integers(3, 8), st.data())
 def test_lfsr_long_streams_match_python_register(p: float, width: int, data: st.DataObject) -> None:
-    # beyond the first 64 n bits the word-parallel encoder uses the recurrence W_j = XOR_t W_{j-t}
-    seed = data.draw(st.integers(1, 2**width - 1))
+    # beyond the first 64 n bits the word-parallel encoder uses the recurrence W_j = XOR_t W_{j-t};
+    # with zero-state insertion it splices a 0 into the sequence every 2^n bits
+    seed = data.draw(st.sampled_from([1, 2 ** (width - 1)]) | st.integers(1, 2**width - 1))
     length = data.draw(st.integers(64 * width, 64 * width + 1500))
     taps = data.draw(st.sampled_from([MAXIMAL_TAPS[width], mirror(MAXIMAL_TAPS[width])]))
-    words = bs.lfsr(p, length, width=width, seed=seed, taps=taps)
-    assert bs.unpack(words, length).tolist() == lfsr_ref(p, length, width, seed, taps, False)
+    zs = data.draw(st.booleans())
+    words = bs.lfsr(p, length, width=width, seed=seed, taps=taps, zero_state=zs)
+    assert bs.unpack(words, length).tolist() == lfsr_ref(p, length, width, seed, taps, zs)
 
 
 @given(st.integers(3, 32), st.integers(1, 3000), st.data())
@@ -189,16 +191,18 @@ def test_lfsr_word_parallel_kernel_equals_clocked_kernel(width: int, length: int
     hi = 2**width
     thr = np.array(data.draw(st.lists(st.sampled_from([0, 1, hi - 1, hi]) | st.integers(0, hi), min_size=n,
                                       max_size=n)), dtype=np.uint64)
-    seed_list = data.draw(st.lists(st.integers(1, hi - 1), min_size=n, max_size=n))
+    seed_list = data.draw(st.lists(st.sampled_from([1, hi // 2, hi - 1]) | st.integers(1, hi - 1),
+                                   min_size=n, max_size=n))
     if data.draw(st.booleans()):
         seed_list = [seed_list[0]] * n  # streams sharing one register sequence
     seeds = np.array(seed_list, dtype=np.uint64)
     taps = data.draw(st.sampled_from([MAXIMAL_TAPS[width], mirror(MAXIMAL_TAPS[width])]))
     tm = np.uint64(tap_mask(taps))
     nw = bs.n_words(length)
+    zs = data.draw(st.booleans())
     assert np.array_equal(
-        _lfsr_words_sliced(thr, seeds, width, tm, nw, length),
-        _lfsr_words_serial(thr, seeds, width, tm, False, nw, length),
+        _lfsr_words_sliced(thr, seeds, width, tm, zs, nw, length),
+        _lfsr_words_serial(thr, seeds, width, tm, zs, nw, length),
     )
 
 

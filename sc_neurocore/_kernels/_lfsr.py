@@ -81,19 +81,81 @@ def _feedback_words(seed, width, tmask, nb, buf):
         buf[j] = acc
 
 
+@njit(cache=True, inline="always")
+def _window(buf, start):
+    """64 bits of the packed sequence ``buf`` starting at bit ``start`` (LSB = bit ``start``)."""
+    w = start >> 6
+    r = start & 63
+    if r == 0:
+        return buf[w]
+    return (buf[w] >> uint64(r)) | (buf[w + 1] << uint64(64 - r))
+
+
 @njit(cache=True)
-def _lfsr_words_sliced(thresholds, seeds, width, tmask, n_words, length):
-    """Word-parallel LFSR encoder (no zero-state insertion): bit-sliced ``state < X``.
+def _de_bruijn_words(seed, width, tmask, nb, buf, tmp):
+    """Bit sequence of the register *with* zero-state insertion into ``buf[:nb]``.
+
+    With insertion the register is still a shift register, so ``state_t`` bit
+    ``i`` is bit ``t + n - 1 - i`` of its sequence ``e``.  The only change from
+    the linear sequence ``b`` (:func:`_feedback_words`, written to ``tmp``,
+    which needs ``nb + 2`` words) is at the state ``10...0``: its feedback is
+    flipped to 0 (state 0 follows), and then state 0's to 1 (state ``0...01``
+    follows, where ``b`` goes directly).  So ``e`` is ``b`` with one extra 0
+    inserted before bit ``t + n`` of ``b`` for every ``t`` with
+    ``b_t = 1, b_{t+1} = ... = b_{t+n-1} = 0``; such ``t`` repeat every
+    ``2^n - 1`` bits of ``b``, i.e. the insertions are ``2^n`` bits apart in ``e``.
+    """
+    nt = tmp.shape[0]
+    _feedback_words(seed, width, tmask, nt, tmp)
+    limit = 64 * nb
+    # first t with state 10...0: b_t = 1 followed by n - 1 zeros (word-parallel search)
+    q = limit + 1  # e-position of the next inserted zero (none in range by default)
+    for j in range(nt - 1):
+        if 64 * j >= limit:
+            break
+        m = tmp[j]
+        for d in range(1, width):
+            m &= ~((tmp[j] >> uint64(d)) | (tmp[j + 1] << uint64(64 - d)))
+            if m == uint64(0):
+                break
+        if m != uint64(0):
+            q = 64 * j + int(popcount64((m & (uint64(0) - m)) - uint64(1))) + width
+            break
+    period = 1 << width
+    k = 0  # zeros inserted before the current position
+    for j in range(nb):
+        base = 64 * j
+        word = uint64(0)
+        pos = 0
+        while pos < 64:
+            end = q - base if q < base + 64 else 64
+            if end > pos:
+                span = end - pos
+                sel = _ALL if span == 64 else ((uint64(1) << uint64(span)) - uint64(1)) << uint64(pos)
+                word |= _window(tmp, base - k) & sel
+            if end < 64:  # bit `end` is an inserted zero; later bits come from one place further back
+                pos = end + 1
+                k += 1
+                q += period
+            else:
+                pos = 64
+        buf[j] = word
+
+
+@njit(cache=True)
+def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length):
+    """Word-parallel LFSR encoder: bit-sliced ``state < X`` on windows of the register's bit sequence.
 
     For output word ``j`` the 64 lanes' state bit ``i`` is the 64-bit window of
     the bit sequence starting at bit ``64 j + n - 1 - i`` (see
-    :func:`_feedback_words`), so the comparator runs on whole words from the
-    MSB plane down, stopping when no lane is tied or the remaining bits of X
-    are zero, exactly as the Bernoulli comparator does.
+    :func:`_feedback_words`, :func:`_de_bruijn_words`), so the comparator runs
+    on whole words from the MSB plane down, stopping when no lane is tied or
+    the remaining bits of X are zero, exactly as the Bernoulli comparator does.
     """
     n = thresholds.shape[0]
     nb = n_words + 1
     buf = np.empty(nb, dtype=np.uint64)
+    tmp = np.empty(nb + 2, dtype=np.uint64)
     out = np.zeros((n, n_words), dtype=np.uint64)
     full = uint64(1) << uint64(width)
     last = tail_mask(length)
@@ -110,17 +172,16 @@ def _lfsr_words_sliced(thresholds, seeds, width, tmask, n_words, length):
             continue
         if not have or uint64(seeds[s]) != cur:
             cur = uint64(seeds[s])
-            _feedback_words(cur, width, tmask, nb, buf)
+            if zero_state:
+                _de_bruijn_words(cur, width, tmask, nb, buf, tmp)
+            else:
+                _feedback_words(cur, width, tmask, nb, buf)
             have = True
         for j in range(n_words):
             lt = uint64(0)
             eq = _ALL
             for i in range(width - 1, -1, -1):
-                d = width - 1 - i
-                if d == 0:
-                    plane = buf[j]
-                else:
-                    plane = (buf[j] >> uint64(d)) | (buf[j + 1] << uint64(64 - d))
+                plane = _window(buf, 64 * j + width - 1 - i)
                 xb = uint64(0) - ((x >> uint64(i)) & uint64(1))
                 lt |= eq & ~plane & xb
                 eq &= ~(plane ^ xb)
@@ -135,13 +196,10 @@ def _lfsr_words_sliced(thresholds, seeds, width, tmask, n_words, length):
 def lfsr_words(thresholds, seeds, width, tmask, zero_state, n_words, length):
     """(n,) thresholds X in [0, 2^n], (n,) seeds -> (n, n_words) streams, bit ``t`` = ``state_t < X``.
 
-    Without zero-state insertion the register is linear and the word-parallel
-    :func:`_lfsr_words_sliced` is used; with it (not linear), one clock per bit.
-    Both give the same bits as clocking the register (tested).
+    Word-parallel (:func:`_lfsr_words_sliced`); bit-identical to clocking the
+    register once per bit (:func:`_lfsr_words_serial`, tested).
     """
-    if zero_state:
-        return _lfsr_words_serial(thresholds, seeds, width, tmask, zero_state, n_words, length)
-    return _lfsr_words_sliced(thresholds, seeds, width, tmask, n_words, length)
+    return _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length)
 
 
 @njit(cache=True)
