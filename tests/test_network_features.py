@@ -298,3 +298,19 @@ def test_features_exported_from_network_package() -> None:
         assert getattr(net, name) is getattr(F, name), name
     # every documented feature name is produced by extract_features
     assert tuple(net.extract_features([0], [1], 1, 4, 1.0)) == net.FEATURE_NAMES
+
+
+def test_features_from_events_uses_the_record_window() -> None:
+    from sc_neurocore.network import SpikeEvents
+
+    # the hand example shifted to a window starting at step 100 (as after a resumed run)
+    ev = SpikeEvents(NEURON, STEP + 100, n_neurons=6, dt=DT, t_start=100, t_stop=100 + N_STEPS)
+    got = F.features_from_events(ev, 3, fill=FILL)
+    want = _all()
+    for k in F.FEATURE_NAMES:
+        np.testing.assert_array_equal(got[k], want[k], err_msg=k)
+    with pytest.raises(TypeError, match=r"events must be a SpikeEvents record; got dict"):
+        F.features_from_events({}, 3)
+    empty = SpikeEvents(np.zeros(0, int), np.zeros(0, int), n_neurons=1, dt=1.0, t_start=5, t_stop=5)
+    with pytest.raises(ValueError, match=r"events must cover at least one step; got window \[5, 5\)"):
+        F.features_from_events(empty, 1)

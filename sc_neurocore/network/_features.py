@@ -31,6 +31,7 @@ __all__ = [
     "burst_counts",
     "burstiness",
     "extract_features",
+    "features_from_events",
     "first_spike_times",
     "half_asymmetry",
     "isi_cv",
@@ -519,3 +520,23 @@ def extract_features(
         "spike_time_kurtosis": _kurt(ev, fl),
         "burst_count": _bursts(ev, mi, ms),
     }
+
+
+def features_from_events(events: Any, neurons: Any, **kwargs: Any) -> dict[str, np.ndarray]:
+    """:func:`extract_features` of a :class:`~sc_neurocore.network.SpikeEvents` record.
+
+    The window is the record's ``[t_start, t_stop)`` (steps are taken relative
+    to ``t_start``, so a record from a resumed run or from
+    ``SpikeEvents.window`` works), ``dt_ms`` is the record's ``dt``; keyword
+    arguments go to :func:`extract_features`.
+    """
+    for attr in ("neurons", "steps", "t_start", "t_stop", "dt"):
+        if not hasattr(events, attr):
+            raise TypeError(f"events must be a SpikeEvents record; got {type(events).__name__}")
+    n_steps = int(events.t_stop) - int(events.t_start)
+    if n_steps < 1:
+        raise ValueError(
+            f"events must cover at least one step; got window [{events.t_start}, {events.t_stop})")
+    steps = np.asarray(events.steps, dtype=np.int64) - int(events.t_start)
+    return extract_features(np.asarray(events.neurons, dtype=np.int64), steps, neurons, n_steps,
+                            float(events.dt), **kwargs)

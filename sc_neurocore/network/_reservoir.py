@@ -30,7 +30,7 @@ import numpy as np
 from .._rng import SeedLike, spawn_generators
 from .._validation import check_binary_array, check_choice, check_finite_array, check_int, check_real
 from ._connectivity import Connectivity, erdos_renyi, from_scipy, watts_strogatz
-from ._features import FEATURE_NAMES, extract_features
+from ._features import FEATURE_NAMES, features_from_events
 from ._inputs import BinaryInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP, Homeostasis
@@ -234,9 +234,7 @@ class Reservoir:
 
     def features(self, **kwargs: Any) -> dict[str, np.ndarray]:
         """All readout features of the output neurons in the last run (see :func:`extract_features`)."""
-        ev = self._require_run()
-        return extract_features(ev.neurons, ev.steps, self.output_neurons, ev.t_stop - ev.t_start,
-                                self.dt, **kwargs)
+        return features_from_events(self._require_run(), self.output_neurons, **kwargs)
 
     def transform(self, samples: Any, features: Any = ("spike_count",), **kwargs: Any) -> np.ndarray:
         """Feature matrix of many samples: shape ``(n_samples, n_outputs * len(features))``.
