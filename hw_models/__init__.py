@@ -36,6 +36,7 @@ from hw_models._counters import (
     UpDownCounter,
     bipolar_decode,
 )
+from hw_models._datapaths import CurrentSource, DenseLayer, Synapse
 from hw_models._faults import (
     FaultTable,
     FaultyBlock,
@@ -52,6 +53,9 @@ from hw_models._sng import SNG, threshold_of
 from hw_models._sobol import SobolGenerator
 
 __all__ = [
+    "CurrentSource",
+    "DenseLayer",
+    "Synapse",
     "AccumulativeParallelCounter",
     "ParallelCounter",
     "UpCounter",
