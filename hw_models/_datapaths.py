@@ -96,7 +96,7 @@ class _Netlist:
             else:
                 assert cs.select is not None
                 r = self.source(cs.select)
-                w, nb = int(getattr(cs.select, "width")), n.bit_length()
+                w, nb = int(cs.select.width), n.bit_length()
                 prod = self._name("selprod")
                 self.lines.append(f"  wire [{w + nb - 1}:0] {prod} = {r} * {w + nb}'d{n};\n")
                 self.lines.append(f"  assign {name} = {bus}[{prod}[{w + nb - 1}:{w}]];\n")
@@ -188,7 +188,7 @@ class CurrentSource(Block):
             if select is None or getattr(select, "random_source_kind", None) != "lfsr":
                 raise ValueError(
                     f"{self.part}: accumulation 'mux' needs an LFSR select source; got {select!r}")
-        self.select = select if accumulation == "mux" else None
+        self.select: Any = select if accumulation == "mux" else None
         self.counter = ParallelCounter(n)
         self.width: int = n.bit_length() if accumulation == "count" else 1
 
@@ -212,7 +212,7 @@ class CurrentSource(Block):
             return {"a": int(any(ys))}
         assert self.select is not None
         s = self.select.eval()["state"]
-        sel = (s * self.n_inputs) >> self.select.width  # type: ignore[attr-defined]
+        sel = (s * self.n_inputs) >> self.select.width
         return {"a": ys[sel]}
 
     def verilog_modules(self) -> dict[str, str]:
