@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sc_neurocore.network import LinearClassifier, RidgeReadout, accuracy, confusion_matrix
 
@@ -105,3 +107,26 @@ def test_accuracy_and_confusion_hand_example() -> None:
 def test_bad_input(call, exc, match) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(exc, match=match):
         call()
+
+
+@given(
+    n=st.integers(min_value=6, max_value=30),  # n > p + 1: the least-squares fit is unique
+    p=st.integers(min_value=1, max_value=4),
+    alpha=st.sampled_from([0.0, 0.1, 3.0]),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_ridge_matches_augmented_least_squares_reference(n: int, p: int, alpha: float, seed: int) -> None:
+    # reference: standardise by hand, then solve the augmented system
+    # [Z; sqrt(alpha) I] w = [y - mean(y); 0] with lstsq (a different algorithm from the normal equations)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p)) * rng.uniform(0.5, 5.0, size=p) + rng.normal(size=p)
+    y = rng.normal(size=n)
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    z = (x - mu) / sd
+    a = np.vstack([z, np.sqrt(alpha) * np.eye(p)])
+    b = np.concatenate([y - y.mean(), np.zeros(p)])
+    w_ref = np.linalg.lstsq(a, b, rcond=None)[0]
+    x_new = rng.normal(size=(3, p))
+    want = ((x_new - mu) / sd) @ w_ref + y.mean()
+    got = RidgeReadout(alpha=alpha).fit(x, y).predict(x_new)
+    np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-8)
