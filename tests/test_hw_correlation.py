@@ -259,3 +259,28 @@ def test_real_dff_isolator_warning():
     rep = check_correlation(hw.AndGate(1, sources=(a, delayed)))
     assert rep.ok and [i.severity for i in rep.issues] == ["warning"]
     assert "shifted by 2 cycle(s)" in rep.issues[0].reason
+
+
+def test_dense_layer_with_one_shared_weight_source():
+    import hw_models._datapaths as dp
+
+    w = 12
+    lfsrs = [hw.FibonacciLFSR(w, c.seed) for c in assign_channels(9, width=w).sources]
+    xs = [hw.SNG(lfsrs[i], 1000 + 500 * i) for i in range(3)]
+    sources, neurons = [], []
+    k = 3
+    for r in range(2):
+        syns = []
+        for i in range(3):
+            # neuron 1, input 2: the weight SNG reuses the input's LFSR -- the bug
+            src = lfsrs[2] if (r, i) == (1, 2) else lfsrs[k]
+            k += 0 if (r, i) == (1, 2) else 1
+            syns.append(dp.Synapse(xs[i], hw.SNG(src, 2000)))
+        sources.append(dp.CurrentSource(syns, "count"))
+        neurons.append(hw.FixedPointLIFNeuron(12, 256, 0, 0, 3, 0))
+    layer = dp.DenseLayer(sources, neurons, gain=16, bias=0)
+    rep = check_correlation(layer)
+    assert rep.gates_checked == 6 and rep.sources == 8
+    assert [(i.severity, i.gate) for i in rep.issues] == [("error", ".sources[1].synapses[2].gate")]
+    # the layer's input SNGs are shared across neurons: that is fine, they meet different weights
+    assert check_correlation(dp.DenseLayer(sources[:1], neurons[:1], gain=16)).ok
