@@ -237,3 +237,18 @@ def test_seed_package_example_scaled_down() -> None:
                       mean_weight=w, seed=1)
     again.simulate(my_input)
     np.testing.assert_array_equal(again.raster(), raster)
+
+
+def test_homeostasis_theta_carries_over_between_samples() -> None:
+    from sc_neurocore.network import Homeostasis
+
+    r = _res()
+    x = _inputs(8)
+    first = len(r.simulate(x))
+    r.enable_homeostasis(Homeostasis(theta_plus=0.5, tau_theta=1e6))
+    r.simulate(x)
+    theta = r.network.theta.copy()
+    assert theta.max() > 0  # neurons that fired raised their thresholds
+    # the next sample starts from the raised thresholds, so the outputs fire less than without
+    assert len(r.simulate(x)) < first
+    assert (r.network.theta >= theta * np.exp(-60 / 1e6) - 1e-6).all()  # decay over 60 steps is tiny
