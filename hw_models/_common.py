@@ -80,23 +80,36 @@ def mirror_taps(taps: Sequence[int]) -> tuple[int, ...]:
 def check_taps(part: str, width: int, taps: Sequence[int] | None) -> tuple[int, ...]:
     """Validate ``taps`` for a width-``width`` LFSR (None -> ``MAXIMAL_TAPS[width]``).
 
-    Accepted: ``MAXIMAL_TAPS[width]`` and its mirror (reciprocal polynomial),
-    both proven maximal by the tests.  Anything else is rejected, because a
-    non-maximal LFSR silently gives a short period and biased streams.
+    Accepted: any tap set whose feedback polynomial ``x^n + sum_t x^t + 1`` is
+    primitive over GF(2) (decided algebraically, as
+    ``sc_neurocore.bitstream.is_maximal_taps``), e.g. ``MAXIMAL_TAPS[width]``
+    and its mirror (the reciprocal polynomial).  It must contain ``width``
+    and distinct entries in [1, width]; it is returned sorted descending.
+    Anything else is rejected, because a non-maximal LFSR silently gives a
+    short period and biased streams.
     """
     width = check_part_int(part, "width", width, MIN_LFSR_WIDTH, MAX_LFSR_WIDTH)
     base = MAXIMAL_TAPS[width]
     if taps is None:
         return base
+    if isinstance(taps, (str, bytes)):
+        raise TypeError(f"{part}: taps must be a tuple of ints; got {taps!r}")
     try:
-        t = tuple(int(x) for x in taps)
+        vals = [int(x) for x in taps if not isinstance(x, (bool, np.bool_, float))]
+        if len(vals) != len(list(taps)):
+            raise TypeError
     except (TypeError, ValueError):
         raise TypeError(f"{part}: taps must be a tuple of ints; got {taps!r}") from None
-    allowed = (base, mirror_taps(base))
-    if t not in allowed:
+    t = tuple(sorted(set(vals), reverse=True))
+    if t in (base, mirror_taps(base)) and len(t) == len(vals):
+        return t
+    from sc_neurocore.bitstream._metrics import _primitive
+
+    if len(t) != len(vals) or not t or t[0] != width or t[-1] < 1 or not _primitive(width, t):
         raise ValueError(
-            f"{part}: taps must be a maximal-length tap set for width {width} "
-            f"(one of {allowed[0]}, {allowed[1]}); got {t}"
+            f"{part}: taps must be a maximal-length tap set for width {width}: distinct ints in "
+            f"[1, {width}] including {width} with a primitive feedback polynomial "
+            f"(e.g. {base} or {mirror_taps(base)}); got {tuple(vals)}"
         )
     return t
 

@@ -292,3 +292,36 @@ def test_every_block_emits_verilog_with_its_top_module():
     for b in blocks:
         v = b.to_verilog()
         assert f"module {b.top_module} (" in v and "input wire clk" in v and v.count("endmodule") >= 2
+
+
+@pytest.mark.parametrize("width", [5, 6, 8])
+def test_every_primitive_tap_set_is_accepted_and_maximal(width):
+    """All 2- and 4-term tap sets: accepted iff primitive (core's is_maximal_taps), then full period
+    in both register forms; rejected otherwise."""
+    import itertools
+
+    n_ok = 0
+    for k in (1, 3):
+        for rest in itertools.combinations(range(1, width), k):
+            taps = (width, *sorted(rest, reverse=True))
+            if bs.is_maximal_taps(width, taps):
+                n_ok += 1
+                for cls in (FibonacciLFSR, GaloisLFSR):
+                    period, _ = period_of(cls(width, 1, taps[::-1]))  # any order is accepted
+                    assert period == (1 << width) - 1
+            else:
+                with pytest.raises(ValueError, match="taps must be a maximal-length tap set"):
+                    FibonacciLFSR(width, 1, taps)
+    assert n_ok >= 2
+
+
+def test_bad_taps_messages():
+    with pytest.raises(ValueError, match=r"GaloisLFSR: taps must be a maximal-length tap set for width 8: "
+                                         r"distinct ints in \[1, 8\] including 8.*got \(8, 8, 6, 5, 4\)"):
+        GaloisLFSR(8, 1, (8, 8, 6, 5, 4))
+    with pytest.raises(ValueError, match=r"got \(7, 6\)"):
+        FibonacciLFSR(8, 1, (7, 6))
+    with pytest.raises(TypeError, match="FibonacciLFSR: taps must be a tuple of ints"):
+        FibonacciLFSR(8, 1, "86")
+    with pytest.raises(TypeError, match="FibonacciLFSR: taps must be a tuple of ints"):
+        FibonacciLFSR(8, 1, (8, 6.0, 5, 4))
