@@ -197,6 +197,20 @@ def main() -> None:
     print(f"{'sc_mult fused':14s} {tb * 1e3:11.3f} ms {tf2 * 1e3:9.3f} ms {tb / tf2:7.1f}x"
           "   (one bernoulli call for both streams + and_popcount)")
 
+    # other encoders (no targets): same NumPy encode baseline
+    bs.lfsr(P, 256)
+    bs.lfsr(P, 256, zero_state=True)
+    bs.sobol(P, 256)
+    others = [
+        ("lfsr 16-bit", lambda: bs.lfsr(P, L, width=16, seed=1)),
+        ("lfsr zero_st", lambda: bs.lfsr(P, L, width=16, seed=1, zero_state=True)),
+        ("sobol dim 1", lambda: bs.sobol(P, L, dimension=1)),
+    ]
+    print()
+    for name, fn in others:
+        tb, tf = paired_best([lambda: np_encode(P, L, SEED), fn], repeats=5)
+        print(f"{name:14s} {tb * 1e3:11.3f} ms {tf * 1e3:9.3f} ms {tb / tf:7.1f}x   (encode, no target)")
+
     # the comparator stops early when T = round(p 2^32) has trailing zeros (p = 0.5 needs 1 plane)
     print("\nencode time per 64-bit word vs p (packed): ", end="")
     for p in (0.5, 0.3, 0.123456789, 0.99):
