@@ -64,7 +64,19 @@ def decode(words: Any, length: int) -> Any:
 
 
 def decode_bipolar(words: Any, length: int) -> Any:
-    r"""Bipolar estimate :math:`\hat x = 2\hat p - 1` of each stream (see :func:`decode`)."""
+    r"""Bipolar estimate :math:`\hat x = 2\hat p - 1` of each stream.
+
+    Parameters
+    ----------
+    words : numpy.ndarray of uint64, shape ``S + (ceil(L / 64),)``
+    length : int
+        Stream length ``L`` in bits.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Values in [-1, 1], shape ``S`` (a float for a single stream).
+    """
     p = decode(words, length)
     return 2.0 * p - 1.0
 

@@ -80,7 +80,15 @@ def and_(a: Any, b: Any) -> np.ndarray:
 def or_(a: Any, b: Any) -> np.ndarray:
     """Bitwise OR of packed streams, :math:`P = p_a + p_b - p_a p_b` for independent inputs.
 
-    Shapes as in :func:`and_`.
+    Parameters
+    ----------
+    a, b : numpy.ndarray of uint64, shapes ``A + (W,)``, ``B + (W,)``
+        Packed streams; the leading axes broadcast.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64, shape ``broadcast(A, B) + (W,)``.
     """
     (x, y), lead = broadcast_words([check_words(a, "a"), check_words(b, "b")], ["a", "b"])
     return or_words(x, y).reshape(lead + (x.shape[1],))
@@ -155,12 +163,12 @@ def mux(a: Any, b: Any, sel: Any) -> np.ndarray:
 
 
 def sc_and(a: Any, b: Any) -> np.ndarray:
-    """Alias of :func:`and_` (unipolar SC multiplication)."""
+    """Unipolar SC multiplication: alias of :func:`and_` (same parameters and result)."""
     return and_(a, b)
 
 
 def sc_xnor(a: Any, b: Any, length: int) -> np.ndarray:
-    """Alias of :func:`xnor` (bipolar SC multiplication)."""
+    """Bipolar SC multiplication: alias of :func:`xnor` (same parameters and result)."""
     return xnor(a, b, length)
 
 
@@ -196,7 +204,14 @@ def or_reduce(words: Any) -> np.ndarray:
 def and_reduce(words: Any) -> np.ndarray:
     r"""AND of the ``k`` streams on axis 0, cycle by cycle; :math:`P = \prod_i p_i` for independent inputs.
 
-    Shapes as in :func:`or_reduce`.
+    Parameters
+    ----------
+    words : numpy.ndarray of uint64, shape ``(k,) + S + (W,)``
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64, shape ``S + (W,)``.
     """
     x, lead = _reduce(words, "words")
     return and_reduce_words(x).reshape(lead + (x.shape[-1],))
