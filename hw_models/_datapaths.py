@@ -104,7 +104,34 @@ class _Netlist:
         return self.nets[id(cs)]
 
 
-class Synapse(Block):
+class _Composite(Block):
+    """A block made of parts: clocks and resets each distinct register-owning leaf once per cycle.
+
+    The parts are fixed at construction, so the distinct leaves are computed once.
+    """
+
+    _leaf_cache: list[Block] | None = None
+
+    def _distinct_leaves(self) -> list[Block]:
+        if self._leaf_cache is None:
+            seen: set[int] = set()
+            self._leaf_cache = []
+            for leaf in self.leaves():
+                if id(leaf) not in seen and leaf is not self:
+                    seen.add(id(leaf))
+                    self._leaf_cache.append(leaf)
+        return self._leaf_cache
+
+    def reset(self) -> None:
+        for leaf in self._distinct_leaves():
+            leaf.reset()
+
+    def clock(self) -> None:
+        for leaf in self._distinct_leaves():
+            leaf.clock()
+
+
+class Synapse(_Composite):
     """SC synapse: ``y = x AND w`` (``XNOR`` if ``bipolar``) of two SNG streams.
 
     Parameters
@@ -140,7 +167,7 @@ class Synapse(Block):
     def eval(self, **inputs: int) -> dict[str, int]:
         a = self.x.eval()["stream"]
         b = self.w.eval()["stream"]
-        return self.gate.eval(a=a, b=b)
+        return {"y": self.gate.func(a, b)}  # internal nets: 1-bit by construction, no port check
 
     def verilog_modules(self) -> dict[str, str]:
         net = _Netlist()
@@ -153,7 +180,7 @@ class Synapse(Block):
         return wrap_top(self, "".join(net.lines) + f"  assign y = {y};\n")
 
 
-class CurrentSource(Block):
+class CurrentSource(_Composite):
     """N synapses accumulated per cycle: ``a_t`` by parallel count, OR, or MUX.
 
     Parameters
@@ -226,7 +253,7 @@ class CurrentSource(Block):
         return wrap_top(self, "".join(net.lines) + f"  assign a = {a};\n")
 
 
-class DenseLayer(Block):
+class DenseLayer(_Composite):
     """Dense SC layer datapath: per neuron a current source, ``i = bias + gain a``, a fixed-point LIF.
 
     Parameters
