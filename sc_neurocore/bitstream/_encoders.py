@@ -237,10 +237,13 @@ def lfsr(
     the density :math:`(X-1)/(2^n-1)`.  With ``zero_state=True`` the state 0
     is inserted after :math:`10\ldots0` (feedback flipped when the low
     :math:`n-1` bits are 0), the period is :math:`2^n` and the count is
-    exactly :math:`X`, density :math:`X/2^n`.  The error of a full-period
-    stream is deterministic, at most :math:`2^{-n}` plus the count offset,
-    i.e. :math:`O(1/L)` rather than :math:`O(1/\sqrt{L})`; streams of one
-    register with equal seeds are maximally correlated (SCC = 1).
+    exactly :math:`X`, density :math:`X/2^n`.  Over whole periods the error
+    is therefore deterministic and :math:`O(2^{-n})`; a stream shorter than a
+    period is a window of a pseudo-random sequence whose consecutive states
+    are correlated (:math:`s_{t+1} \approx 2 s_t \bmod 2^n`), and its error is
+    then somewhat *larger* than the binomial :math:`\sqrt{p(1-p)/L}` (about
+    1.5x for n = 16, L = 1024, p = 0.3).  Streams of one register with equal
+    seeds are maximally correlated (SCC = 1).
 
     Parameters
     ----------
