@@ -314,7 +314,8 @@ class DenseLayer(_Composite):
                     for i in range(layer.n_inputs)]
             sources.append(CurrentSource(syns, layer.accumulation, select))
             neurons.append(FixedPointLIFNeuron(layer.qformat.width, raw["v_threshold"], raw["v_reset"],
-                                               raw["v_rest"], raw["leak_shift"], raw["refractory_period"]))
+                                               raw["v_rest"], raw["leak_shift"], raw["refractory_period"],
+                                               frac=layer.qformat.frac))
         return cls(sources, neurons, layer.gain_raw, layer.bias_raw)
 
     def leaves(self) -> list[Block]:

@@ -34,14 +34,17 @@ class FixedPointLIFNeuron(Block):
     Parameters
     ----------
     width : int
-        Register width (sign included) in [2, 32]; the fraction bits only
-        matter for interpretation (``raw / 2^frac``), not for the datapath.
+        Register width (sign included) in [2, 32].
     v_threshold, v_reset, v_rest : int
         Raw values in the signed ``width``-bit range.
     leak_shift : int
         k in [0, width - 1]: leak ``(v - v_rest) >>> k`` per cycle (tau = 2^k cycles).
     refractory : int
         Refractory cycles in [0, 65535].
+    frac : int
+        Fraction bits of the Q(width, frac) format, in [0, width - 1]: a raw
+        value r means ``r / 2^frac`` (:meth:`to_real`).  The datapath is the
+        same for every ``frac``; it only fixes the interpretation.
 
     Ports: input ``i`` (signed, width bits, raw current of the cycle); outputs
     ``spike`` and ``v`` (the membrane register during the cycle).
@@ -51,8 +54,9 @@ class FixedPointLIFNeuron(Block):
     top_module = "lif_fixed_top"
 
     def __init__(self, width: int = 16, v_threshold: int = 256, v_reset: int = 0, v_rest: int = 0,
-                 leak_shift: int = 4, refractory: int = 0) -> None:
+                 leak_shift: int = 4, refractory: int = 0, *, frac: int = 0) -> None:
         self.width: int = check_part_int(self.part, "width", width, 2, 32)
+        self.frac: int = check_part_int(self.part, "frac", frac, 0, self.width - 1)
         lo, hi = signed_range(self.width)
         self.v_min, self.v_max = lo, hi
         self.v_threshold: int = check_part_int(self.part, "v_threshold", v_threshold, lo, hi)
@@ -64,6 +68,10 @@ class FixedPointLIFNeuron(Block):
         self.v = self.v_rest
         self.ref = 0
         self._next = (self.v, self.ref)
+
+    def to_real(self, raw: int) -> float:
+        """Real value of a raw register value in Q(width, frac)."""
+        return raw / (1 << self.frac)
 
     def inputs_spec(self) -> list[Port]:
         return [("i", self.width, True)]

@@ -104,12 +104,17 @@ def lif_case(draw):
     return width, v_th, v_reset, v_rest, k, refractory, cur
 
 
+def core_real(raw: int, frac: int) -> float:
+    return float(QFormat(32, frac).to_real(raw))
+
+
 @given(case=lif_case())
 def test_lif_block_matches_core_fixed_point(case):
     width, v_th, v_reset, v_rest, k, refractory, cur = case
-    blk = FixedPointLIFNeuron(width, v_th, v_reset, v_rest, k, refractory)
-    out = blk.run(len(cur), {"i": cur})
     frac = width - 1
+    blk = FixedPointLIFNeuron(width, v_th, v_reset, v_rest, k, refractory, frac=frac)
+    out = blk.run(len(cur), {"i": cur})
+    assert blk.to_real(v_th) == core_real(v_th, frac)
     core = FixedPointLIF(1, QFormat(width, frac), v_th / 2**frac, v_reset / 2**frac, v_rest / 2**frac,
                          k, refractory)
     spikes, volts = core.run_raw(np.array(cur, dtype=np.int64))
@@ -134,5 +139,7 @@ def test_lif_bad_input():
         FixedPointLIFNeuron(8, v_threshold=10, leak_shift=8)
     with pytest.raises(ValueError, match=r"FixedPointLIFNeuron: i must be an integer in \[-128, 127\]; got 128"):
         FixedPointLIFNeuron(8, v_threshold=10).eval(i=128)
+    with pytest.raises(ValueError, match=r"FixedPointLIFNeuron: frac must be an integer in \[0, 7\]; got 8"):
+        FixedPointLIFNeuron(8, v_threshold=10, frac=8)
     with pytest.raises(ValueError, match=r"FixedPointLIFNeuron: width must be an integer in \[2, 32\]; got 1"):
         FixedPointLIFNeuron(1)
