@@ -302,14 +302,14 @@ class DenseLayer(_Composite):
     @classmethod
     def from_fixed_point(cls, layer: Any) -> DenseLayer:
         """The gate-level datapath of a ``sc_neurocore.FixedPointDenseLayer`` (same seeds and parameters)."""
-        w = layer.lfsr_width
-        x_sngs = [SNG(FibonacciLFSR(w, int(s)), int(t)) for s, t in
+        w, zs = layer.lfsr_width, bool(layer.zero_state)
+        x_sngs = [SNG(FibonacciLFSR(w, int(s), zero_state=zs), int(t)) for s, t in
                   zip(layer.x_seeds, layer.x_thresholds, strict=True)]
-        select = FibonacciLFSR(w, int(layer.sel_seed)) if layer.accumulation == "mux" else None
+        select = FibonacciLFSR(w, int(layer.sel_seed), zero_state=zs) if layer.accumulation == "mux" else None
         raw = layer.neurons.raw
         sources, neurons = [], []
         for r in range(layer.n_neurons):
-            syns = [Synapse(x_sngs[i], SNG(FibonacciLFSR(w, int(layer.w_seeds[r, i])),
+            syns = [Synapse(x_sngs[i], SNG(FibonacciLFSR(w, int(layer.w_seeds[r, i]), zero_state=zs),
                                            int(layer.w_thresholds[r, i])))
                     for i in range(layer.n_inputs)]
             sources.append(CurrentSource(syns, layer.accumulation, select))

@@ -245,7 +245,8 @@ class FixedPointDenseLayer:
 
     The input current is :math:`i_t = \mathrm{bias} + \mathrm{gain}\cdot a_t` (raw Q
     units) and drives :class:`FixedPointLIF` neuron ``r``.  Every register
-    advances once per cycle; streams never wrap (period :math:`2^n - 1`).
+    advances once per cycle; streams never wrap (period :math:`2^n - 1`, or
+    :math:`2^n` with ``zero_state``).
 
     Parameters
     ----------
@@ -272,13 +273,20 @@ class FixedPointDenseLayer:
         Explicit seed of the MUX select LFSR.
     qformat, v_threshold, v_reset, v_rest, leak_shift, refractory_period
         As in :class:`FixedPointLIF`.
+    zero_state : bool
+        Zero-state insertion in every LFSR (period 2^n through every value,
+        so a full period of a stream holds exactly X ones).
     """
 
     def __init__(self, n_neurons: int, p_inputs: Any, p_weights: Any, accumulation: str = "count",
                  gain: float = 0.25, bias: float = 0.0, lfsr_width: int = 16, seed: SeedLike = None,
                  x_seeds: Any = None, w_seeds: Any = None, sel_seed: int | None = None,
                  qformat: QFormat | None = None, v_threshold: float = 1.0, v_reset: float = 0.0,
-                 v_rest: float = 0.0, leak_shift: int = 4, refractory_period: int = 0) -> None:
+                 v_rest: float = 0.0, leak_shift: int = 4, refractory_period: int = 0,
+                 zero_state: bool = False) -> None:
+        if not isinstance(zero_state, (bool, np.bool_)):
+            raise TypeError(f"zero_state must be a bool; got {type(zero_state).__name__} {zero_state!r}")
+        self.zero_state = bool(zero_state)
         self.neurons = FixedPointLIF(n_neurons, qformat, v_threshold, v_reset, v_rest, leak_shift,
                                      refractory_period)
         self.n_neurons = self.neurons.n_neurons
@@ -342,7 +350,7 @@ class FixedPointDenseLayer:
         nrn = self.neurons
         vmin, vmax, v_th, v_reset, v_rest, k, refr = nrn._args()
         dense_fixed_run(self.x_thresholds, self.x_state, self.w_thresholds, self.w_state, self.sel_state,
-                        self.lfsr_width, np.uint64(tap_mask(self.taps)), False, mode, self.gain_raw,
+                        self.lfsr_width, np.uint64(tap_mask(self.taps)), self.zero_state, mode, self.gain_raw,
                         self.bias_raw, nrn.v_raw, nrn.refractory, vmin, vmax, v_th, v_reset, v_rest, k,
                         refr, spikes, volts, accs)
         self.last_v_raw, self.last_acc = volts, accs

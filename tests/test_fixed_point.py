@@ -113,9 +113,10 @@ def test_qformat():
 def dense_reference(layer: FixedPointDenseLayer, n: int):
     """Streams from the core encoder bitstream.lfsr, accumulation and LIF in plain Python."""
     w = layer.lfsr_width
-    xs = bs.unpack(bs.lfsr(layer.p_inputs, n, w, layer.x_seeds.astype(np.int64)), n)
-    ws = bs.unpack(bs.lfsr(layer.p_weights, n, w, layer.w_seeds.astype(np.int64)), n)
-    sel_states = bs.lfsr_states(n, w, layer.sel_seed).astype(np.int64)
+    zs = layer.zero_state
+    xs = bs.unpack(bs.lfsr(layer.p_inputs, n, w, layer.x_seeds.astype(np.int64), zero_state=zs), n)
+    ws = bs.unpack(bs.lfsr(layer.p_weights, n, w, layer.w_seeds.astype(np.int64), zero_state=zs), n)
+    sel_states = bs.lfsr_states(n, w, layer.sel_seed, zero_state=zs).astype(np.int64)
     sel = (sel_states * layer.n_inputs) >> w
     prod = xs[None, :, :] & ws  # (N, n_in, T)
     if layer.accumulation == "count":
@@ -133,12 +134,13 @@ def dense_reference(layer: FixedPointDenseLayer, n: int):
 
 @given(n_in=st.integers(1, 6), n_out=st.integers(1, 4), width=st.integers(3, 20),
        mode=st.sampled_from(["count", "or", "mux"]), seed=st.integers(0, 2**32), n=st.integers(1, 400),
-       k=st.integers(0, 6), refr=st.integers(0, 3))
-def test_dense_layer_matches_encoder_reference(n_in, n_out, width, mode, seed, n, k, refr):
+       k=st.integers(0, 6), refr=st.integers(0, 3), zero_state=st.booleans())
+def test_dense_layer_matches_encoder_reference(n_in, n_out, width, mode, seed, n, k, refr, zero_state):
     rng = np.random.default_rng(seed)
     layer = FixedPointDenseLayer(n_out, rng.random(n_in), rng.random((n_out, n_in)), mode,
                                  gain=0.125, bias=0.0625, lfsr_width=width, seed=seed,
-                                 qformat=QFormat(12, 6), v_threshold=0.5, leak_shift=k, refractory_period=refr)
+                                 qformat=QFormat(12, 6), v_threshold=0.5, leak_shift=k, refractory_period=refr,
+                                 zero_state=zero_state)
     a1 = layer.run(n // 2)
     acc1 = layer.last_acc
     a2 = layer.run(n - n // 2)
@@ -200,3 +202,5 @@ def test_bad_input():
         FixedPointDenseLayer(1, [0.5], [[0.5]], lfsr_width=2)
     with pytest.raises(ValueError, match="accumulation must be one of"):
         FixedPointDenseLayer(1, [0.5], [[0.5]], "sum")
+    with pytest.raises(TypeError, match="zero_state must be a bool"):
+        FixedPointDenseLayer(1, [0.5], [[0.5]], zero_state=1)

@@ -29,19 +29,19 @@ def spike_bus(spikes: np.ndarray) -> np.ndarray:
     return (spikes.astype(np.int64) << np.arange(spikes.shape[1])).sum(axis=1)
 
 
-def make_layer(n_in, n_out, width, mode, seed, k=2, refr=1):
+def make_layer(n_in, n_out, width, mode, seed, k=2, refr=1, zero_state=False):
     rng = np.random.default_rng(seed)
     return FixedPointDenseLayer(n_out, rng.random(n_in), rng.random((n_out, n_in)), mode, gain=0.125,
                                 bias=0.0625, lfsr_width=width, seed=seed, qformat=QFormat(10, 6),
-                                v_threshold=0.5, leak_shift=k, refractory_period=refr)
+                                v_threshold=0.5, leak_shift=k, refractory_period=refr, zero_state=zero_state)
 
 
 @settings(max_examples=20)
 @given(n_in=st.integers(1, 5), n_out=st.integers(1, 3), width=st.integers(3, 24),
        mode=st.sampled_from(["count", "or", "mux"]), seed=st.integers(0, 2**32), n=st.integers(1, 300),
-       k=st.integers(0, 5), refr=st.integers(0, 3))
-def test_dense_layer_model_matches_core_fixed_point(n_in, n_out, width, mode, seed, n, k, refr):
-    core = make_layer(n_in, n_out, width, mode, seed, k, refr)
+       k=st.integers(0, 5), refr=st.integers(0, 3), zero_state=st.booleans())
+def test_dense_layer_model_matches_core_fixed_point(n_in, n_out, width, mode, seed, n, k, refr, zero_state):
+    core = make_layer(n_in, n_out, width, mode, seed, k, refr, zero_state)
     hw = DenseLayer.from_fixed_point(core)
     out = hw.run(n)
     spikes = core.run(n)
