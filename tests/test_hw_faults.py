@@ -159,3 +159,28 @@ def test_faulty_block_wraps_a_model():
         FaultyBlock(ToyCounter(5), registers={"nope": 3})
     with pytest.raises(ValueError, match=r"register_rate must be in \[0.0, 1.0\]; got 2.0"):
         FaultyBlock(ToyCounter(5), register_rate=2.0)
+
+
+def test_faulty_block_on_real_parts():
+    import hw_models as hw
+
+    # every bit of the x-side LFSR register flipped after each edge: state' = ~next(state)
+    lx, lw = hw.FibonacciLFSR(8, 1), hw.FibonacciLFSR(8, 200)
+    syn = hw.Synapse(hw.SNG(lx, 100), hw.SNG(lw, 50))
+    faulty = FaultyBlock(syn, register_rate=1.0, registers={"x.source.state": 8}, seed=0)
+    ref = hw.FibonacciLFSR(8, 1)
+    states = []
+    for _ in range(50):
+        states.append(lx.state)
+        faulty.step()
+    s = 1
+    for t in range(50):
+        assert states[t] == s
+        s = ~ref.next_state(s) & 0xFF
+    # signed membrane register of the LIF neuron: flips keep it in the signed range
+    nrn = hw.FixedPointLIFNeuron(12, 500, 0, 0, 3, 1)
+    fn = FaultyBlock(nrn, register_rate=0.05, registers={"v": (12, True)}, seed=4)
+    v = fn.run(2000, {"i": np.full(2000, 40)})["v"]
+    assert v.min() >= -2048 and v.max() <= 2047 and fn.flips > 0
+    clean = hw.FixedPointLIFNeuron(12, 500, 0, 0, 3, 1).run(2000, {"i": np.full(2000, 40)})["v"]
+    assert not np.array_equal(v, clean)

@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 
 import hw_models as hw
-from hw_models._counters import UpCounter
 from sc_neurocore import bitstream as bs
 
 WIDTH = 8  # LFSR and comparator width n: values are quantised to X / 2^n
@@ -68,7 +67,7 @@ class SNGMultiplier(hw.Block):
         self.sng_w = hw.SNG(self.lfsr_w, w)
         # `sources` records the wiring for the correlation checker
         self.gate = hw.AndGate(1, sources=(self.sng_x, self.sng_w))
-        self.counter = UpCounter(PERIOD + 1)
+        self.counter = hw.UpCounter(PERIOD + 1)
 
     # registers live in the LFSRs and the counter; a shared LFSR is clocked once
     def leaves(self) -> list[hw.Block]:
