@@ -204,3 +204,26 @@ def test_bad_input():
         FixedPointDenseLayer(1, [0.5], [[0.5]], "sum")
     with pytest.raises(TypeError, match="zero_state must be a bool"):
         FixedPointDenseLayer(1, [0.5], [[0.5]], zero_state=1)
+
+
+@given(k=st.integers(0, 6), frac=st.integers(4, 12), data=st.data())
+def test_fixed_point_tracks_float_euler_lif(k, frac, data):
+    """With dt/tau = 2^-k and representable inputs, the fixed-point membrane stays within
+    [0, 2^k) LSB above the float Euler membrane of StochasticLIFNeuron (no spikes): each step's
+    floor in the leak adds an error in [0, 1) LSB, which then decays by (1 - 2^-k) per step."""
+    from sc_neurocore import StochasticLIFNeuron
+
+    lsb = 2.0**-frac
+    cur_raw = data.draw(st.lists(st.integers(-(1 << frac), 1 << frac), min_size=1, max_size=150))
+    v_rest = data.draw(st.integers(-(1 << frac), 1 << frac)) * lsb
+    q = QFormat(frac + 10, frac)
+    fixed = FixedPointLIF(1, q, v_threshold=500.0, v_reset=v_rest, v_rest=v_rest, leak_shift=k)
+    _, v_fixed = fixed.run_raw(np.array(cur_raw, dtype=np.int64))
+    neuron = StochasticLIFNeuron(v_rest=v_rest, v_reset=v_rest, v_threshold=500.0, tau_mem=float(2**k),
+                                 dt=1.0, seed=0)
+    v_float = []
+    for c in cur_raw:
+        assert neuron.step(c * lsb) == 0
+        v_float.append(neuron.v)
+    err = v_fixed[:, 0] * lsb - np.array(v_float)
+    assert err.min() >= -1e-9 and err.max() < 2**k * lsb + 1e-9

@@ -160,6 +160,15 @@ def test_lfsr_sng_long_contract(width, data, p, zero_state, extra):
     assert_bit_exact(sng.bits(n), core, "SNG bits() vs bitstream.lfsr")
 
 
+@settings(max_examples=4)
+@given(dim=st.integers(0, bs.SOBOL_MAX_DIMENSION), p=st.floats(0, 1), skip=st.integers(0, 1 << 20))
+def test_sobol_sng_long_contract(dim, p, skip):
+    """>= 2^16 cycles of the Sobol SNG (vectorised model) against bitstream.sobol."""
+    n = 1 << 16
+    sng = SNG(SobolGenerator(dim, 32, skip), threshold_of(p, 32))
+    assert_bit_exact(sng.bits(n), bs.unpack(bs.sobol(p, n, dim, skip), n), "Sobol SNG vs bitstream.sobol")
+
+
 def test_sng_full_period_count_is_exact():
     width, x = 10, 300
     sng = SNG(FibonacciLFSR(width, seed=77))
