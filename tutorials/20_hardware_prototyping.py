@@ -126,6 +126,8 @@ def main() -> None:
     b = bs.lfsr(q, PERIOD, width=WIDTH, seed=seed_w)
     core_bits = bs.unpack(bs.and_(a, b), PERIOD)
     same = np.array_equal(core_bits, out["y"][:PERIOD])
+    if not same:
+        raise RuntimeError("the gate-level model and the core lfsr encoder disagree")
     print(f"   core hardware-mode encoder bs.lfsr + AND: {int(core_bits.sum())} ones, "
           f"bit-for-bit equal to the gate-level model: {same}")
     rng_errors = []
@@ -149,6 +151,8 @@ def main() -> None:
     # --- 3. co-simulation ---------------------------------------------------------------
     if shutil.which("iverilog") and shutil.which("vvp"):
         res = hw.cosimulate(mult, PERIOD + 1, reset_cycles=[100])
+        if not res.ok:  # a tutorial that silently printed FAILED would hide a real bug
+            raise RuntimeError(str(res))
         print(f"3. Icarus Verilog co-simulation, {res.n_cycles} cycles with a reset at cycle 100: {res}")
         print(f"   RTL product ones after the restart: {int(res.rtl['y'][101:].sum())} in "
               f"{PERIOD + 1 - 101} cycles\n")
