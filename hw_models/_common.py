@@ -103,9 +103,9 @@ def check_taps(part: str, width: int, taps: Sequence[int] | None) -> tuple[int, 
     t = tuple(sorted(set(vals), reverse=True))
     if t in (base, mirror_taps(base)) and len(t) == len(vals):
         return t
-    from sc_neurocore.bitstream._metrics import _primitive
+    from sc_neurocore.bitstream import is_maximal_taps
 
-    if len(t) != len(vals) or not t or t[0] != width or t[-1] < 1 or not _primitive(width, t):
+    if len(t) != len(vals) or not t or t[0] != width or t[-1] < 1 or not is_maximal_taps(width, t):
         raise ValueError(
             f"{part}: taps must be a maximal-length tap set for width {width}: distinct ints in "
             f"[1, {width}] including {width} with a primitive feedback polynomial "
