@@ -133,3 +133,19 @@ class ToyBroken(ToyCounter):
 
     def verilog_top(self) -> str:
         return f"module {self.top_module} (input wire clk; endmodule\n"
+
+
+class ToyNoReset(ToyCounter):
+    """Its Verilog ignores rst, so the register powers up as x in simulation."""
+
+    part = "ToyNoReset"
+
+    def verilog_modules(self) -> dict[str, str]:
+        return {
+            "toy_counter": (
+                "module toy_counter #(parameter W = 4, parameter [W-1:0] START = 0) (\n"
+                "  input wire clk, input wire rst, input wire en, output reg [W-1:0] q);\n"
+                "  always @(posedge clk) q <= q + {{(W-1){1'b0}}, en};\n"
+                "endmodule\n"
+            )
+        }

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _hw_toy_blocks import ToyBroken, ToyCounter, ToySignedAcc, require_tool
+from _hw_toy_blocks import ToyBroken, ToyCounter, ToyNoReset, ToySignedAcc, require_tool
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import hw_models as hw
 import hw_models._counters as ctr
@@ -76,6 +78,13 @@ def test_first_mismatch_is_reported():
     assert (res.mismatch.cycle, res.mismatch.port) == (10, "acc")
     assert (res.mismatch.model, res.mismatch.rtl) == (10, 9)
     assert "cycle 10" in str(res)
+
+
+def test_unknown_values_are_a_mismatch():
+    res = cosimulate(ToyNoReset(4), 20, {"en": [1] * 20})
+    assert not res.ok
+    assert (res.mismatch.cycle, res.mismatch.port, res.mismatch.model) == (0, "q", 0)
+    assert res.mismatch.rtl == "x" and len(res.rtl["q"]) == 0
 
 
 def test_compile_error_is_reported():
@@ -285,3 +294,48 @@ def test_dense_layer_rtl_equals_model_and_core(accumulation, n_neurons, n_inputs
     np.testing.assert_array_equal(bits, core.run(n))  # RTL == core fixed-point layer, spike for spike
     assert bits.sum() > 0
     assert check_correlation(layer).ok
+
+
+# --- drawn configurations (hypothesis): a few dozen random designs per run ---------------
+
+RTL_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@RTL_SETTINGS
+@given(width=st.integers(3, 32), seed=st.integers(1, 2**32 - 1), mirror=st.booleans(), zero=st.booleans(),
+       galois=st.booleans(), p=st.floats(0, 1), n=st.integers(1, 3000))
+def test_drawn_lfsr_sng_rtl(width, seed, mirror, zero, galois, p, n):
+    seed = 1 + (seed - 1) % ((1 << width) - 1)
+    taps = mirror_taps(MAXIMAL_TAPS[width]) if mirror else None
+    src = (hw.GaloisLFSR if galois else hw.FibonacciLFSR)(width, seed, taps=taps, zero_state=zero)
+    sng = hw.SNG(src, hw.threshold_of(p, width))
+    res = hw.cosimulate(sng, n)
+    assert res.ok, str(res)
+
+
+@RTL_SETTINGS
+@given(data=st.data(), width=st.integers(2, 32), k=st.integers(0, 31), refr=st.integers(0, 20),
+       n=st.integers(1, 3000), seed=st.integers(0, 2**32))
+def test_drawn_lif_rtl(data, width, k, refr, n, seed):
+    lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    vals = st.integers(lo, hi)
+    vth, vreset, vrest = data.draw(vals), data.draw(vals), data.draw(vals)
+    neuron = hw.FixedPointLIFNeuron(width, vth, vreset, vrest, min(k, width - 1), refr)
+    res = hw.cosimulate(neuron, n, hw.random_inputs(neuron, n, seed=seed))
+    assert res.ok, str(res)
+
+
+@RTL_SETTINGS
+@given(n_inputs=st.integers(1, 6), width=st.integers(3, 12), mode=st.sampled_from(["count", "or", "mux"]),
+       bipolar=st.booleans(), seed=st.integers(0, 2**32), n=st.integers(1, 2000))
+def test_drawn_current_source_rtl(n_inputs, width, mode, bipolar, seed, n):
+    rng = np.random.default_rng(seed)
+    period = (1 << width) - 1
+    seeds = rng.integers(1, period + 1, 2 * n_inputs + 1)
+    values = rng.integers(0, (1 << width) + 1, 2 * n_inputs)
+    lf = [hw.FibonacciLFSR(width, int(s)) for s in seeds]
+    syns = [hw.Synapse(hw.SNG(lf[2 * i], int(values[2 * i])), hw.SNG(lf[2 * i + 1], int(values[2 * i + 1])),
+                       bipolar=bipolar) for i in range(n_inputs)]
+    cs = hw.CurrentSource(syns, mode, select=lf[-1] if mode == "mux" else None)
+    res = hw.cosimulate(cs, n)
+    assert res.ok, str(res)
