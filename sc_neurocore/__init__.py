@@ -25,6 +25,11 @@ _EXPORTS: dict[str, str] = {
     "BitstreamSynapse": "sc_neurocore._synapse",
     "BitstreamCurrentSource": "sc_neurocore._current_source",
     "SCDenseLayer": "sc_neurocore._dense",
+    # fixed-point hardware mode, bit-exact with hw_models
+    "QFormat": "sc_neurocore._fixed_point",
+    "FixedPointLIF": "sc_neurocore._fixed_point",
+    "FixedPointDenseLayer": "sc_neurocore._fixed_point",
+    "FIXED_ACCUMULATION_MODES": "sc_neurocore._fixed_point",
 }
 _SUBPACKAGES = ("bitstream", "network")
 
@@ -33,6 +38,10 @@ __all__ = [
     "BitstreamEncoder",
     "BitstreamSpikeRecorder",
     "BitstreamSynapse",
+    "FIXED_ACCUMULATION_MODES",
+    "FixedPointDenseLayer",
+    "FixedPointLIF",
+    "QFormat",
     "SCDenseLayer",
     "StochasticLIFNeuron",
     "__version__",
@@ -46,6 +55,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sc_neurocore._current_source import BitstreamCurrentSource
     from sc_neurocore._dense import SCDenseLayer
     from sc_neurocore._encoder import BitstreamEncoder, bitstream_to_probability
+    from sc_neurocore._fixed_point import (
+        FIXED_ACCUMULATION_MODES,
+        FixedPointDenseLayer,
+        FixedPointLIF,
+        QFormat,
+    )
     from sc_neurocore._neuron import StochasticLIFNeuron
     from sc_neurocore._recorder import BitstreamSpikeRecorder
     from sc_neurocore._synapse import BitstreamSynapse
