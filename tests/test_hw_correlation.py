@@ -284,3 +284,22 @@ def test_dense_layer_with_one_shared_weight_source():
     assert [(i.severity, i.gate) for i in rep.issues] == [("error", ".sources[1].synapses[2].gate")]
     # the layer's input SNGs are shared across neurons: that is fine, they meet different weights
     assert check_correlation(dp.DenseLayer(sources[:1], neurons[:1], gain=16)).ok
+
+
+@given(width=st.integers(4, 16), seed=st.integers(1, 2**16))
+def test_one_cycle_isolator_leaves_lfsr_streams_correlated(width, seed):
+    # why a DFF on an LFSR comparator stream is only a warning, not a fix: at p = 1/4 the bit is
+    # "top two state bits zero"; one clock shifts the state left, so the stream and its one-cycle
+    # delay are both 1 exactly when the top three bits of the earlier state are zero:
+    # 2^(n-3) - 1 of the 2^n - 1 states (circularly over one period), far above the 1/16 of independence
+    period = (1 << width) - 1
+    seed = 1 + (seed - 1) % period
+    from sc_neurocore.bitstream import pack, unpack
+
+    b = unpack(lfsr(0.25, period, width=width, seed=seed), period)
+    delayed = np.roll(b, 1)
+    assert int((b & delayed).sum()) == 2 ** (width - 3) - 1
+    r = scc(pack(b), pack(delayed), period)
+    pa = (2 ** (width - 2) - 1) / period
+    expected = ((2 ** (width - 3) - 1) / period - pa * pa) / (pa - pa * pa)
+    assert r == pytest.approx(expected, rel=1e-9) and r > 0.15  # -> 1/3 as the width grows
