@@ -303,3 +303,19 @@ def test_one_cycle_isolator_leaves_lfsr_streams_correlated(width, seed):
     pa = (2 ** (width - 2) - 1) / period
     expected = ((2 ** (width - 3) - 1) / period - pa * pa) / (pa - pa * pa)
     assert r == pytest.approx(expected, rel=1e-9) and r > 0.15  # -> 1/3 as the width grows
+
+
+@pytest.mark.parametrize("offset", [1, 3, 13])
+def test_near_phase_warning_carries_measured_scc(offset):
+    w = 12
+    period = (1 << w) - 1
+    sa, sb = 77, lfsr_jump(77, offset, w)
+    syn = hw.Synapse(hw.SNG(hw.FibonacciLFSR(w, sa), 1500), hw.SNG(hw.FibonacciLFSR(w, sb), 2600))
+    (issue,) = check_correlation(syn).issues
+    assert issue.severity == "warning" and f"{offset} clock(s) apart" in issue.reason
+    expected = scc(lfsr(1500 / 4096, period, width=w, seed=sa), lfsr(2600 / 4096, period, width=w, seed=sb), period)
+    assert issue.scc == expected and f"measured SCC {expected:+.3f}" in issue.reason
+    # no measurement when an input is not a constant-threshold SNG directly on the source
+    delayed = hw.AndGate(1, sources=(hw.SNG(hw.FibonacciLFSR(w, sa), 1500),
+                                     hw.DFF(1, sources=(hw.SNG(hw.FibonacciLFSR(w, sb), 2600),))))
+    assert all(i.scc is None for i in check_correlation(delayed).issues)
