@@ -114,6 +114,10 @@ def main() -> None:
     print(f"1. Seeds from assign_channels: {seed_x} and {seed_w} (half a period apart on one "
           f"polynomial); measured SCC of the two streams = {channels.scc[0, 1]:+.4f}")
 
+    naive = hw.assign_channels(2, kind="naive", width=WIDTH, seed=1, probabilities=[p, q])
+    print(f"   (the tempting seeds 1 and 2 give SCC {naive.scc[0, 1]:+.4f}: with these taps state 1 "
+          f"clocks to {hw.lfsr_jump(1, 1, WIDTH)}, so the second stream is the first one cycle ahead)")
+
     mult = SNGMultiplier(X, W, seed_x, seed_w)
     out = mult.run(PERIOD + 1)
     ones = int(out["count"][-1])  # count of the first PERIOD cycles
