@@ -292,8 +292,8 @@ def main() -> None:
             import brian2  # noqa: F401
 
             have_brian = True
-        except ImportError:
-            print("brian2 is not importable: printing its reference figures only")
+        except Exception as exc:  # ImportError, or e.g. brian2 2.9 under NumPy >= 2.4 (no ndarray.ptp)
+            print(f"brian2 is not importable ({type(exc).__name__}: {exc}): printing its reference figures only")
     print(f"bench_network: single thread, dt = {DT} ms{' (--quick: reduced sizes)' if args.quick else ''}")
     for case in cases:
         spec = case_spec(case, args.quick)

@@ -43,9 +43,8 @@ def er_row_counts(k0, k1, n_pre, n_post, p, allow_self):
             if p >= 1.0:
                 gap = 0
             else:
-                gap = int(math.floor(math.log1p(-u) / logq))
-                if gap > n_post:
-                    gap = n_post
+                g = math.log1p(-u) / logq  # >= 0; clamp before int(): a tiny p gives a huge g
+                gap = n_post if g >= n_post else int(g)
             j += gap + 1
             if j >= n_post:
                 break
@@ -70,9 +69,8 @@ def er_fill(k0, k1, n_pre, n_post, p, allow_self, indptr, indices):
             if p >= 1.0:
                 gap = 0
             else:
-                gap = int(math.floor(math.log1p(-u) / logq))
-                if gap > n_post:
-                    gap = n_post
+                g = math.log1p(-u) / logq  # >= 0; clamp before int(): a tiny p gives a huge g
+                gap = n_post if g >= n_post else int(g)
             j += gap + 1
             if j >= n_post:
                 break
@@ -104,7 +102,8 @@ def ws_sources(k0, k1, n, k, p):
     (mod n).  Each of the ``k`` sources is rewired with probability ``p``
     (``uniform01(k0, k1, i, slot) < p``) to a uniformly random neuron that is
     neither ``i`` nor already a source of ``i`` (rejection sampling on the
-    counters ``k + 2 * attempt``), so every in-degree stays exactly ``k``.
+    counters ``k, k + 1, ...``), so every in-degree stays exactly ``k``.  With
+    ``k = n - 1`` every other neuron is already a source and nothing is rewired.
     """
     src = np.empty((n, k), dtype=np.int32)
     mark = np.full(n, -1, dtype=np.int64)
@@ -121,7 +120,7 @@ def ws_sources(k0, k1, n, k, p):
         mark[i] = i
         c = k
         for m in range(k):
-            if uniform01(k0, k1, i, m) < p:
+            if k < n - 1 and uniform01(k0, k1, i, m) < p:  # k = n - 1: no other source exists
                 while True:
                     cand = int(hash3(k0, k1, i, c) % uint64(n))
                     c += 1

@@ -244,7 +244,8 @@ def watts_strogatz(
     then each of these ``k`` presynaptic sources is independently rewired with
     probability ``p`` to a uniformly random neuron that is not ``i`` and not
     already a source of ``i``.  Every in-degree therefore stays ``k`` (no self
-    loops, no duplicates); out-degrees vary once ``p > 0``.  (networkx's
+    loops, no duplicates); out-degrees vary once ``p > 0``.  With ``k = n - 1``
+    the graph is complete and there is nothing to rewire.  (networkx's
     undirected version rewires an endpoint of each undirected edge, which does
     not keep degrees; we do not depend on networkx.)
 
