@@ -1,6 +1,6 @@
 """Area estimates: synthesise a block's Verilog with Yosys and count cells (private).
 
-``yosys -p "read_verilog design.v; synth -top <top>; stat -json"`` maps the
+``yosys -p "read_verilog design.v; synth -flatten -top <top>; stat"`` maps the
 design onto Yosys' internal gate library (``$_AND_``, ``$_XOR_``, ``$_MUX_``,
 ``$_DFF_P_``, ``$_SDFF_PP0_`` ...: one cell is one 2-input gate, one mux or
 one flip-flop bit).  The cell count is a technology-independent proxy for area,
@@ -13,18 +13,17 @@ once on its own and listed with its own counts.
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from hw_models._common import Block
 from hw_models._cosim import CosimError, require_tool
 
-__all__ = ["AreaReport", "area_report", "cell_counts"]
+__all__ = ["AreaReport", "area_report", "cell_counts", "parse_stat"]
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,56 @@ def _clean(name: str) -> str:
     return name[1:] if name.startswith("\\") else name
 
 
-def _parse_stat_json(text: str, part: str) -> dict[str, Any]:
-    """Parse ``stat -json`` output.
+_SECTION = re.compile(r"^=== (.+?) ===[ \t]*$", re.M)
+_CELLS = (re.compile(r"^\s*Number of cells:\s+(\d+)\s*$"), re.compile(r"^\s*(\d+)\s+cells\s*$"))
+_TYPE_NAME_FIRST = re.compile(r"^\s+(\S+)\s+(\d+)\s*$")
+_TYPE_COUNT_FIRST = re.compile(r"^\s+(\d+)\s+(\S+)\s*$")
 
-    Yosys 0.23 prints the design-hierarchy table (lines like
-    ``$paramod...\\sc_popcount   1``) into the JSON for designs with three or
-    more levels; every genuine JSON line starts with a quote or a bracket, so
-    the stray lines are dropped before parsing.
+
+def _cells_of(body: str) -> tuple[int, dict[str, int]] | None:
+    """(total, by type) from one ``stat`` section, or None if it has no cell count."""
+    total = None
+    by_type: dict[str, int] = {}
+    for line in body.splitlines():
+        if total is None:
+            for pat in _CELLS:
+                m = pat.match(line)
+                if m:
+                    total = int(m.group(1))
+            continue
+        m = _TYPE_NAME_FIRST.match(line)
+        if m and not m.group(1).isdigit():
+            by_type[_clean(m.group(1))] = int(m.group(2))
+            continue
+        m = _TYPE_COUNT_FIRST.match(line)
+        if m:
+            by_type[_clean(m.group(2))] = int(m.group(1))
+            continue
+        break  # the first line that is not a cell type ends the list
+    return None if total is None else (total, by_type)
+
+
+def parse_stat(text: str, top: str) -> tuple[int, dict[str, int], dict[str, dict[str, int]]]:
+    """Parse the text output of Yosys ``stat``: (design total, design cells by type, per-module cells).
+
+    The design total is the ``design hierarchy`` section when present (every
+    sub-module instance expanded), else the top module's own section.  Both
+    the classic layout (``Number of cells: N`` then ``<type> <count>`` lines,
+    Yosys 0.9 .. 0.4x) and the newer count-first layout (``N cells`` then
+    ``<count> <type>``) are understood.
     """
-    keep = [ln for ln in text.splitlines() if not ln.strip() or ln.strip()[0] in '"{}[]']
-    try:
-        return dict(json.loads("\n".join(keep)))
-    except json.JSONDecodeError as exc:
-        raise CosimError(f"{part}: could not parse the Yosys statistics: {exc}") from None
+    parts = _SECTION.split(text)
+    sections = {_clean(parts[i].strip()): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    modules: dict[str, dict[str, int]] = {}
+    for name, body in sections.items():
+        cells = _cells_of(body)
+        if cells is not None and name != "design hierarchy":
+            modules[name] = cells[1]
+    design_body = sections.get("design hierarchy") or sections.get(top)
+    cells = _cells_of(design_body) if design_body is not None else None
+    if cells is None:
+        raise ValueError(f"no cell statistics for top module {top!r} in the Yosys output")
+    return cells[0], cells[1], modules
 
 
 def area_report(
@@ -126,23 +162,20 @@ def area_report(
     try:
         (build / "design.v").write_text(verilog)
         synth = f"synth {'-flatten ' if flatten else ''}-top {top}"
-        script = f"read_verilog design.v; {synth}; tee -q -o stat.json stat -json"
+        script = f"read_verilog design.v; {synth}; tee -q -o stat.txt stat"
         proc = subprocess.run([yosys, "-q", "-p", script], cwd=build, capture_output=True,
                               text=True, timeout=timeout)
         if proc.returncode != 0:
             raise CosimError(f"{block.part}: yosys failed on the emitted Verilog:\n"
                              f"{(proc.stderr or proc.stdout).strip()}")
-        stat = _parse_stat_json((build / "stat.json").read_text(), block.part)
+        text = (build / "stat.txt").read_text()
     finally:
         if tmp is not None:
             tmp.cleanup()
-    modules = {
-        _clean(name): {_clean(k): int(v) for k, v in m.get("num_cells_by_type", {}).items()}
-        for name, m in stat.get("modules", {}).items()
-    }
-    design = stat.get("design") or stat["modules"].get("\\" + top) or stat["modules"][top]
-    by_type = {_clean(k): int(v) for k, v in design.get("num_cells_by_type", {}).items()}
-    total = int(design["num_cells"])
+    try:
+        total, by_type, modules = parse_stat(text, top)
+    except ValueError as exc:
+        raise CosimError(f"{block.part}: could not read the Yosys statistics: {exc}") from None
     ffs = sum(v for k, v in by_type.items() if "DFF" in k.upper())
     return AreaReport(top, total, by_type, ffs, modules)
 
