@@ -99,10 +99,12 @@ def parse_stat(text: str, top: str) -> tuple[int, dict[str, int], dict[str, dict
     """Parse the text output of Yosys ``stat``: (design total, design cells by type, per-module cells).
 
     The design total is the ``design hierarchy`` section when present (every
-    sub-module instance expanded), else the top module's own section.  Both
-    the classic layout (``Number of cells: N`` then ``<type> <count>`` lines,
-    Yosys 0.9 .. 0.4x) and the newer count-first layout (``N cells`` then
-    ``<count> <type>``) are understood.
+    sub-module instance expanded), else the top module's own section.  The
+    classic layout (``Number of cells: N`` then ``<type> <count>`` lines, as
+    Yosys 0.23 prints it) and count-first lines (``N cells`` then
+    ``<count> <type>``) are both understood.  Text rather than ``stat -json``:
+    older releases lack the option and 0.23 prints its hierarchy table into
+    the JSON of three-level designs.
     """
     parts = _SECTION.split(text)
     sections = {_clean(parts[i].strip()): parts[i + 1] for i in range(1, len(parts) - 1, 2)}

@@ -112,8 +112,8 @@ class TestBlockAreas:
 
     @pytest.mark.parametrize("width", [3, 8, 16, 24, 32])
     def test_fibonacci_lfsr_is_flops_plus_tap_xors(self, width):
-        # n flip-flops and one 2-input XOR per extra tap; Yosys >= 0.10 folds the synchronous reset
-        # into the flop cells ($_SDFF_*), older versions spend at most one gate per bit on it
+        # n flip-flops and one 2-input XOR per extra tap; the synchronous reset folds into the flop
+        # cells ($_SDFF_*) in Yosys 0.23, and may cost at most one gate per bit where it does not
         lfsr = hw.FibonacciLFSR(width, 1)
         rep = area_report(lfsr)
         assert rep.flip_flops == width
