@@ -379,21 +379,33 @@ def _children(obj: object) -> list[tuple[str, object]]:
 
 
 def _phase_distance(a: object, b: object, limit: int) -> int | None:
-    """Clocks d with |d| <= limit such that b's seed is a's seed shifted by d (same LFSR polynomial)."""
+    """Clocks d with |d| <= limit such that b's seed is a's seed shifted by d (same LFSR polynomial).
+
+    Steps with the register's own ``next_state`` when it has one (Galois and
+    Fibonacci forms differ), else with the Fibonacci rule of conventions §3.
+    """
     width = getattr(a, "width", None)
     taps = getattr(a, "taps", None)
     sa, sb = getattr(a, "seed", None), getattr(b, "seed", None)
     if not (isinstance(width, int) and isinstance(sa, int) and isinstance(sb, int) and taps):
         return None
-    tmask = _tap_mask(taps)
+    own = getattr(a, "next_state", None)
+    if callable(own):
+        step = own
+    else:
+        tmask = _tap_mask(taps)
+
+        def step(s: int) -> int:
+            return _step(s, width, tmask)
+
     s = sa
     for d in range(1, limit + 1):
-        s = _step(s, width, tmask)
+        s = int(step(s))
         if s == sb:
             return d
     s = sb
     for d in range(1, limit + 1):
-        s = _step(s, width, tmask)
+        s = int(step(s))
         if s == sa:
             return -d
     return None

@@ -319,3 +319,19 @@ def test_near_phase_warning_carries_measured_scc(offset):
     delayed = hw.AndGate(1, sources=(hw.SNG(hw.FibonacciLFSR(w, sa), 1500),
                                      hw.DFF(1, sources=(hw.SNG(hw.FibonacciLFSR(w, sb), 2600),))))
     assert all(i.scc is None for i in check_correlation(delayed).issues)
+
+
+def test_near_phase_uses_the_registers_own_next_state():
+    g = hw.GaloisLFSR(10, 5)
+    s3 = 5
+    for _ in range(3):
+        s3 = g.next_state(s3)
+    rep = check_correlation(hw.Synapse(hw.SNG(hw.GaloisLFSR(10, 5), 300), hw.SNG(hw.GaloisLFSR(10, s3), 600)))
+    assert [i.severity for i in rep.issues] == ["warning"] and "3 clock(s) apart" in rep.issues[0].reason
+    # state 777's Fibonacci successor is 367 Galois clocks away: stepping with the wrong rule would
+    # call this pair one clock apart
+    fib_next = lfsr_jump(777, 1, 10)
+    far = hw.Synapse(hw.SNG(hw.GaloisLFSR(10, 777), 300), hw.SNG(hw.GaloisLFSR(10, fib_next), 600))
+    assert check_correlation(far).issues == []
+    near_fib = hw.Synapse(hw.SNG(hw.FibonacciLFSR(10, 777), 300), hw.SNG(hw.FibonacciLFSR(10, fib_next), 600))
+    assert "1 clock(s) apart" in check_correlation(near_fib).issues[0].reason
