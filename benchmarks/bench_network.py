@@ -66,13 +66,13 @@ def case_spec(case: str, quick: bool) -> dict[str, Any]:
     """Sizes and drive of one case (``quick`` shrinks sizes, keeps the model)."""
     if case == "decision":
         return {"n": 1000, "k": 100, "steps": 1000 if not quick else 300, "w_exc": 0.02, "g": 5.0,
-                "drive": "poisson", "rate_hz": 1500.0, "amp": 0.12}
+                "drive": "poisson", "rate_hz": 1500.0, "amp": 0.12, "repeat": 7}
     if case == "100k":
         return {"n": 100_000 if not quick else 10_000, "k": 100, "steps": 10_000 if not quick else 2000,
-                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06}
+                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06, "repeat": 2}
     if case == "1M":
         return {"n": 1_000_000 if not quick else 50_000, "k": 100, "steps": 1000 if not quick else 300,
-                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06}
+                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06, "repeat": 1}
     raise ValueError(f"case must be one of decision, 100k, 1M; got {case}")
 
 
@@ -123,11 +123,14 @@ def child_ours(spec: dict[str, Any]) -> dict[str, Any]:
     model_bytes = int(c.indptr.nbytes + c.indices.nbytes + c.weights.nbytes + c.delays.nbytes
                       + net.v.nbytes + net.refr.nbytes + net.ring.nbytes
                       + sum(a.nbytes for a in net.population.to_arrays().values()))
-    t = time.perf_counter()
-    c0 = time.process_time()
-    sp = net.run(spec["steps"])
-    cpu_s = time.process_time() - c0
-    run_s = time.perf_counter() - t
+    run_s = cpu_s = float("inf")
+    for _ in range(spec["repeat"]):  # best of `repeat` (the machine is shared); reset() restarts identically
+        net.reset()
+        t = time.perf_counter()
+        c0 = time.process_time()
+        sp = net.run(spec["steps"])
+        cpu_s = min(cpu_s, time.process_time() - c0)
+        run_s = min(run_s, time.perf_counter() - t)
     return {"compile_s": compile_s, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s, "rate_hz": sp.mean_rate_hz(),
             "n_spikes": len(sp), "model_mb": model_bytes / 2**20, "base_mb": base_mb, "peak_mb": _rss_mb()}
 
@@ -149,30 +152,45 @@ def child_numpy(spec: dict[str, Any]) -> dict[str, Any]:
     indices = c.indices
     weights = c.weights
     n = spec["n"]
-    pop = net.population
+    hold = int(net.population.hold_steps[0])
     del net
     build_s = time.perf_counter() - t
     f32 = np.float32
+    if spec["drive"] == "poisson":
+        cur = np.zeros(n, dtype=np.float32)
+    else:
+        cur = (f32(DT) * _currents(spec)).astype(np.float32)
+    rng = np.random.default_rng(5)
+    run_s = cpu_s = float("inf")
+    n_spikes = 0
+    for _ in range(spec["repeat"]):  # best of `repeat`, like ours
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        n_spikes = _numpy_loop(spec, cur, rng, indptr, indices, weights, hold)
+        cpu_s = min(cpu_s, time.process_time() - c0)
+        run_s = min(run_s, time.perf_counter() - t0)
+    rate = n_spikes / n / (spec["steps"] * DT / 1000.0)
+    return {"compile_s": 0.0, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s, "rate_hz": rate,
+            "n_spikes": n_spikes, "model_mb": float("nan"), "base_mb": base_mb, "peak_mb": _rss_mb()}
+
+
+def _numpy_loop(spec: dict[str, Any], cur: np.ndarray, rng: np.random.Generator, indptr: np.ndarray,
+                indices: np.ndarray, weights: np.ndarray, hold: int) -> int:
+    """The NumPy time loop from the initial state; returns the number of spikes."""
+    f32 = np.float32
+    n = spec["n"]
     alpha = f32(DT / TAU_M)
-    hold = int(pop.hold_steps[0])
     v = _v_init(n)
     refr = np.zeros(n, dtype=np.int32)
     n_slots = DELAY_STEPS + 1
     ring = np.zeros((n_slots, n), dtype=np.float32)
-    rng = np.random.default_rng(5)
-    if spec["drive"] == "poisson":
-        p = spec["rate_hz"] * DT / 1000.0
-        amp = f32(spec["amp"])
-        cur = np.zeros(n, dtype=np.float32)
-    else:
-        cur = (f32(DT) * _currents(spec)).astype(np.float32)
+    poisson = spec["drive"] == "poisson"
+    p = spec.get("rate_hz", 0.0) * DT / 1000.0
+    amp = f32(spec.get("amp", 0.0))
     n_spikes = 0
-    t0 = time.perf_counter()
-    c0 = time.process_time()
     for step in range(spec["steps"]):
-        slot = step % n_slots
-        x = ring[slot]
-        if spec["drive"] == "poisson":
+        x = ring[step % n_slots]
+        if poisson:
             x += amp * (rng.random(n) < p)
         vn = v + alpha * (f32(0.0) - v) + cur + x
         x[:] = 0.0
@@ -188,12 +206,7 @@ def child_numpy(spec: dict[str, Any]) -> dict[str, Any]:
             total = int(lens.sum())
             offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(total)
             np.add.at(ring[(step + DELAY_STEPS) % n_slots], indices[offs], weights[offs])
-    cpu_s = time.process_time() - c0
-    run_s = time.perf_counter() - t0
-    rate = n_spikes / n / (spec["steps"] * DT / 1000.0)
-    return {"compile_s": 0.0, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s, "rate_hz": rate,
-            "n_spikes": n_spikes,
-            "model_mb": float("nan"), "base_mb": base_mb, "peak_mb": _rss_mb()}
+    return n_spikes
 
 
 def child_brian(spec: dict[str, Any]) -> dict[str, Any]:
@@ -305,17 +318,17 @@ def main() -> None:
             res["numpy"] = run_child(case, "numpy", args.quick)
         if have_brian:
             res["brian"] = run_child(case, "brian", args.quick)
-        print(f"  {'implementation':<26}{'loop':>11}{'build':>10}{'compile':>10}{'rate':>10}"
+        print(f"  {'implementation':<26}{'loop':>11}{'loop CPU':>10}{'build':>10}{'compile':>10}{'rate':>10}"
               f"{'peak RSS':>11}{'pre-build':>11}{'model':>9}")
         for impl, r in res.items():
             if r is None:
                 continue
             label = {"ours": "sc_neurocore (numba)", "numpy": "NumPy (this script)",
                      "brian": "Brian2 cpp_standalone"}[impl]
-            print(f"  {label:<26}{_fmt_s(r['run_s']):>11}{_fmt_s(r['build_s']):>10}{_fmt_s(r['compile_s']):>10}"
+            print(f"  {label:<26}{_fmt_s(r['run_s']):>11}{_fmt_s(r['cpu_s']):>10}{_fmt_s(r['build_s']):>10}{_fmt_s(r['compile_s']):>10}"
                   f"{r['rate_hz']:>8.2f}Hz{_fmt_mb(r['peak_mb']):>11}{_fmt_mb(r['base_mb']):>11}"
                   f"{_fmt_mb(r['model_mb']):>9}")
-        print(f"  {'Brian2 reference (issue)':<26}{_fmt_s(ref['brian2_s']):>11}{'':>10}{'':>10}{'':>10}"
+        print(f"  {'Brian2 reference (issue)':<26}{_fmt_s(ref['brian2_s']):>11}{'':>10}{'':>10}{'':>10}{'':>10}"
               f"{_fmt_mb(ref['brian2_mb']):>11}")
         print(f"  {'NumPy reference (issue)':<26}{_fmt_s(ref['numpy_s']):>11}")
         ours = res["ours"]

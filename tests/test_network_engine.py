@@ -31,9 +31,9 @@ def _quiet_uint64_overflow():
         yield
 
 
-def _euler(v, alpha, v_rest, dt, i, x=F(0)):
+def _euler(v, alpha, v_rest, dt, i, x=0.0):
     """One float32 Euler step in the kernel's operation order."""
-    return F(F(F(v + F(alpha * F(v_rest - v))) + F(dt * i)) + x)
+    return F(F(F(v + F(alpha * F(v_rest - v))) + F(dt * i)) + F(x))
 
 
 def test_constant_and_time_varying_current_hand_computed():
