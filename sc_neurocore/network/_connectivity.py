@@ -9,6 +9,7 @@ Rows are presynaptic neurons: the synapses of neuron ``i`` are
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -212,17 +213,20 @@ def erdos_renyi(
     keys = spawn_keys(seed, 2)
     self_ok = bool(allow_self) or n_post != n_pre
     if p == 0.0:
-        counts = np.zeros(n_pre, dtype=np.int64)
+        indptr64 = np.zeros(n_pre + 1, dtype=np.int64)
+        indices = np.zeros(0, dtype=np.int32)
     else:
-        counts = K.er_row_counts(keys[0, 0], keys[0, 1], n_pre, n_post, p, self_ok)
-    indptr64 = np.zeros(n_pre + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr64[1:])
+        pairs = n_pre * (n_post - (0 if self_ok else 1))
+        mean = pairs * p
+        if mean > np.iinfo(np.int32).max:
+            raise ValueError(f"number of synapses must be < 2^31; expected {mean:.3g} (n_pre * n_post * p too large)")
+        cap = int(mean + 8.0 * math.sqrt(mean * (1.0 - p)) + 64)  # outgrown with probability ~1e-15
+        indptr64, buf, nnz = K.er_build(keys[0, 0], keys[0, 1], n_pre, n_post, p, self_ok, cap)
+        indices = buf[:nnz] if buf.shape[0] <= 1.1 * nnz + 64 else buf[:nnz].copy()
     if indptr64[-1] > np.iinfo(np.int32).max:
-        raise ValueError(f"number of synapses must be < 2^31; got {int(indptr64[-1])} (n_pre * n_post * p too large)")
+        raise ValueError(f"number of synapses must be < 2^31; got {int(indptr64[-1])} "
+                         "(n_pre * n_post * p too large)")
     indptr = indptr64.astype(np.int32)
-    indices = np.empty(int(indptr[-1]), dtype=np.int32)
-    if p > 0.0:
-        K.er_fill(keys[0, 0], keys[0, 1], n_pre, n_post, p, self_ok, indptr, indices)
     w = _weights_for(indptr, weight, weight_std, n_pre, keys[1])
     d = np.full(indices.shape[0], delay, dtype=_delay_dtype(delay))
     return Connectivity._trusted(indptr, indices, w, d, n_post)
