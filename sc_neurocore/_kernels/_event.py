@@ -1,0 +1,372 @@
+"""Exact event-driven LIF kernels: an array binary heap and the event loop (private).
+
+Model (per neuron, between events): ``dv/dt = (v_inf - v) / tau`` with
+``v_inf = v_rest + tau * I_ext``, so ``v(t) = v + (v_inf - v) * (1 - exp(-(t - t0) / tau))``.
+An input adds its weight to ``v`` instantly; ``v >= thr`` is a spike.  A
+neuron with ``v_inf > thr`` reaches the threshold on its own at
+``t0 + tau * log1p((thr - v) / (v_inf - thr))``.
+
+Heap entries are ``(time, key, payload)`` ordered by ``(time, key)``.  The key
+packs a kind in bits 40.. and an index below: ``SELF`` (a neuron's predicted
+threshold crossing; payload = version of the neuron's state when predicted),
+``POIS`` (the next spike of Poisson generator ``q``) and ``DELIV`` (delivery of
+synapse group ``g``: consecutive synapses of one presynaptic row with one
+delay).  External explicit events are not in the heap: they are a time-sorted
+array merged in as kind ``EXT`` (between ``SELF`` and ``POIS``).
+
+Pure functions on plain arrays; nothing is validated here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, uint64
+
+from ._hash import uniform01
+
+KIND_SHIFT = 40
+KIND_SELF = 0
+KIND_EXT = 1
+KIND_POIS = 2
+KIND_DELIV = 3
+_SELF_END = np.int64(1) << np.int64(KIND_SHIFT)  # keys below this are SELF entries
+_POIS_BASE = np.int64(KIND_POIS) << np.int64(KIND_SHIFT)
+_DELIV_BASE = np.int64(KIND_DELIV) << np.int64(KIND_SHIFT)
+_IDX_MASK = (np.int64(1) << np.int64(KIND_SHIFT)) - np.int64(1)
+
+__all__ = [
+    "KIND_SHIFT",
+    "heap_push",
+    "heap_pop",
+    "crossing_time",
+    "crossing_times",
+    "push_many",
+    "advance",
+    "poisson_interval",
+    "build_groups",
+    "potentials_at",
+    "run_events",
+]
+
+
+# --------------------------------------------------------------------------- heap
+
+
+@njit(cache=True, inline="always")
+def _less(ht, hk, a, b):
+    return ht[a] < ht[b] or (ht[a] == ht[b] and hk[a] < hk[b])
+
+
+@njit(cache=True)
+def heap_push(ht, hk, hp, n, t, k, p):
+    """Push ``(t, k, p)`` onto the heap of size ``n`` (arrays have room); returns the new size."""
+    i = n
+    # sift up with a hole instead of swaps
+    while i > 0:
+        parent = (i - 1) >> 1
+        if t < ht[parent] or (t == ht[parent] and k < hk[parent]):
+            ht[i] = ht[parent]
+            hk[i] = hk[parent]
+            hp[i] = hp[parent]
+            i = parent
+        else:
+            break
+    ht[i] = t
+    hk[i] = k
+    hp[i] = p
+    return n + 1
+
+
+@njit(cache=True)
+def heap_pop(ht, hk, hp, n):
+    """Remove the smallest entry (it must exist); returns ``(t, k, p, new_size)``."""
+    t0 = ht[0]
+    k0 = hk[0]
+    p0 = hp[0]
+    n -= 1
+    if n > 0:
+        t = ht[n]
+        k = hk[n]
+        p = hp[n]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= n:
+                break
+            if c + 1 < n and _less(ht, hk, c + 1, c):
+                c += 1
+            if ht[c] < t or (ht[c] == t and hk[c] < k):
+                ht[i] = ht[c]
+                hk[i] = hk[c]
+                hp[i] = hp[c]
+                i = c
+            else:
+                break
+        ht[i] = t
+        hk[i] = k
+        hp[i] = p
+    return t0, k0, p0, n
+
+
+@njit(cache=True)
+def _grow(ht, hk, hp):
+    m = ht.shape[0]
+    nt = np.empty(2 * m, dtype=np.float64)
+    nk = np.empty(2 * m, dtype=np.int64)
+    np_ = np.empty(2 * m, dtype=np.int64)
+    nt[:m] = ht
+    nk[:m] = hk
+    np_[:m] = hp
+    return nt, nk, np_
+
+
+# --------------------------------------------------------------------------- neuron maths
+
+
+@njit(cache=True, inline="always")
+def advance(v, v_inf, tau, dt):
+    """Free membrane potential ``dt`` ms later: ``v + (v_inf - v) * (-expm1(-dt / tau))``."""
+    return v + (v_inf - v) * (-math.expm1(-dt / tau))
+
+
+@njit(cache=True, inline="always")
+def crossing_time(t0, v, v_inf, thr, tau):
+    """Time at which the free trajectory from ``(t0, v)`` reaches ``thr`` (``inf`` if never).
+
+    ``t0`` if ``v >= thr``; otherwise ``t0 + tau * log1p((thr - v) / (v_inf - thr))``
+    when ``v_inf > thr``, else ``inf``.
+    """
+    if v >= thr:
+        return t0
+    if v_inf > thr:
+        return t0 + tau * math.log1p((thr - v) / (v_inf - thr))
+    return math.inf
+
+
+@njit(cache=True, inline="always")
+def poisson_interval(k0, k1, dom, count, mean_ms):
+    """Exponential inter-spike interval ``-mean_ms * log(1 - u)``, ``u = uniform01(k0, k1, dom, count)``."""
+    return -mean_ms * math.log1p(-uniform01(k0, k1, dom, count))
+
+
+# --------------------------------------------------------------------------- synapse groups
+
+
+@njit(cache=True)
+def build_groups(indptr, delays):
+    """Group consecutive equal delays of each row (rows already sorted by delay).
+
+    Returns ``(grp_ptr, grp_start, grp_delay)``: row ``i`` owns groups
+    ``grp_ptr[i]:grp_ptr[i+1]``; group ``g`` is synapses ``grp_start[g]:grp_start[g+1]``
+    (``grp_start`` has a final sentinel ``nnz``), all with delay ``grp_delay[g]``.
+    """
+    n = indptr.shape[0] - 1
+    nnz = indptr[n]
+    n_grp = 0
+    for i in range(n):
+        for s in range(indptr[i], indptr[i + 1]):
+            if s == indptr[i] or delays[s] != delays[s - 1]:
+                n_grp += 1
+    grp_ptr = np.zeros(n + 1, dtype=np.int64)
+    grp_start = np.empty(n_grp + 1, dtype=np.int64)
+    grp_delay = np.empty(n_grp, dtype=np.float64)
+    g = 0
+    for i in range(n):
+        grp_ptr[i] = g
+        for s in range(indptr[i], indptr[i + 1]):
+            if s == indptr[i] or delays[s] != delays[s - 1]:
+                grp_start[g] = s
+                grp_delay[g] = delays[s]
+                g += 1
+    grp_ptr[n] = g
+    grp_start[n_grp] = nnz
+    return grp_ptr, grp_start, grp_delay
+
+
+# --------------------------------------------------------------------------- event loop
+
+
+@njit(cache=True)
+def run_events(
+    t_stop,
+    v, t_upd, t_spk, ver, v_inf, v_reset, thr, tau, t_ref,
+    grp_ptr, grp_start, grp_delay, indices, weights,
+    ext_t, ext_i, ext_w, ext_pos,
+    pois_target, pois_amp, pois_mean, pois_k0, pois_k1, pois_dom, pois_count,
+    ht, hk, hp, heap_n,
+    acc, touched, tlist, slist,
+    out_t, out_i, n_out, stats,
+):
+    """Process every event with time ``< t_stop``, round by round.
+
+    A *round* is one instant ``t`` (the smallest pending time):
+
+    1. pop every heap entry at ``t`` in key order, merging the external events
+       at ``t`` after the ``SELF`` entries.  A ``SELF`` entry whose payload
+       equals ``ver[i]`` is a spike of ``i`` (state: ``v = v_reset``,
+       ``t_upd = t + t_ref``, ``t_spk = t``).  External, Poisson and synaptic
+       inputs are summed per target into ``acc`` (in pop order, synapses in
+       CSR order); a Poisson generator draws its next time.
+    2. each neuron that received input: if ``t >= t_upd`` and ``t != t_spk``
+       (not refractory, at most one spike per instant) it is advanced to ``t``,
+       the sum is added, and ``v >= thr`` is a spike; otherwise the input is
+       discarded.  A non-spiking neuron gets a new version and, if it can
+       cross on its own, a new ``SELF`` prediction.
+    3. the round's spikes are recorded and their synapse groups pushed at
+       ``t + delay`` (zero delays form a later round at the same ``t``);
+       neurons with ``v_inf > thr`` get the ``SELF`` prediction from the end
+       of their refractory period.
+
+    Heap and output arrays grow when full (returned, possibly reallocated).
+    ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes].
+    """
+    n_ext = ext_t.shape[0]
+    hn = heap_n[0]
+    no = n_out[0]
+    ep = ext_pos[0]
+    while True:
+        # next instant
+        t = math.inf
+        if hn > 0:
+            t = ht[0]
+        if ep < n_ext and ext_t[ep] < t:
+            t = ext_t[ep]
+        if not (t < t_stop):
+            break
+        stats[0] += 1
+        n_touch = 0
+        n_sp = 0
+        # (1a) SELF entries at t
+        while hn > 0 and ht[0] == t and hk[0] < _SELF_END:
+            _, k, p, hn = heap_pop(ht, hk, hp, hn)
+            stats[1] += 1
+            i = k
+            if p == ver[i]:
+                v[i] = v_reset[i]
+                t_upd[i] = t + t_ref[i]
+                t_spk[i] = t
+                ver[i] += 1
+                slist[n_sp] = i
+                n_sp += 1
+        # (1b) external events at t (array order)
+        while ep < n_ext and ext_t[ep] == t:
+            j = ext_i[ep]
+            if touched[j] == 0:
+                touched[j] = 1
+                tlist[n_touch] = j
+                n_touch += 1
+            acc[j] += ext_w[ep]
+            ep += 1
+        # (1c) Poisson and deliveries at t
+        while hn > 0 and ht[0] == t:
+            _, k, p, hn = heap_pop(ht, hk, hp, hn)
+            stats[1] += 1
+            if k >= _DELIV_BASE:
+                g = k & _IDX_MASK
+                for s in range(grp_start[g], grp_start[g + 1]):
+                    j = indices[s]
+                    if touched[j] == 0:
+                        touched[j] = 1
+                        tlist[n_touch] = j
+                        n_touch += 1
+                    acc[j] += weights[s]
+                stats[2] += grp_start[g + 1] - grp_start[g]
+            else:
+                q = k & _IDX_MASK
+                j = pois_target[q]
+                if touched[j] == 0:
+                    touched[j] = 1
+                    tlist[n_touch] = j
+                    n_touch += 1
+                acc[j] += pois_amp[q]
+                c = pois_count[q]
+                pois_count[q] = c + 1
+                tn = t + poisson_interval(pois_k0[q], pois_k1[q], pois_dom[q], uint64(c), pois_mean[q])
+                if hn == ht.shape[0]:
+                    ht, hk, hp = _grow(ht, hk, hp)
+                hn = heap_push(ht, hk, hp, hn, tn, k, 0)
+        # (2) integrate the summed inputs
+        for r in range(n_touch):
+            j = tlist[r]
+            x = acc[j]
+            acc[j] = 0.0
+            touched[j] = 0
+            if t >= t_upd[j] and t != t_spk[j]:
+                stats[3] += 1
+                vj = advance(v[j], v_inf[j], tau[j], t - t_upd[j]) + x
+                t_upd[j] = t
+                ver[j] += 1
+                if vj >= thr[j]:
+                    v[j] = v_reset[j]
+                    t_upd[j] = t + t_ref[j]
+                    t_spk[j] = t
+                    slist[n_sp] = j
+                    n_sp += 1
+                else:
+                    v[j] = vj
+                    if v_inf[j] > thr[j]:
+                        tc = crossing_time(t, vj, v_inf[j], thr[j], tau[j])
+                        if hn == ht.shape[0]:
+                            ht, hk, hp = _grow(ht, hk, hp)
+                        hn = heap_push(ht, hk, hp, hn, tc, np.int64(j), ver[j])
+        # (3) emit the round's spikes
+        for r in range(n_sp):
+            i = slist[r]
+            if no == out_t.shape[0]:
+                m = out_t.shape[0]
+                nt = np.empty(2 * m, dtype=np.float64)
+                ni = np.empty(2 * m, dtype=np.int32)
+                nt[:m] = out_t
+                ni[:m] = out_i
+                out_t = nt
+                out_i = ni
+            out_t[no] = t
+            out_i[no] = i
+            no += 1
+            for g in range(grp_ptr[i], grp_ptr[i + 1]):
+                if hn == ht.shape[0]:
+                    ht, hk, hp = _grow(ht, hk, hp)
+                hn = heap_push(ht, hk, hp, hn, t + grp_delay[g], _DELIV_BASE + g, 0)
+            if v_inf[i] > thr[i]:
+                tc = crossing_time(t_upd[i], v[i], v_inf[i], thr[i], tau[i])
+                if hn == ht.shape[0]:
+                    ht, hk, hp = _grow(ht, hk, hp)
+                hn = heap_push(ht, hk, hp, hn, tc, np.int64(i), ver[i])
+        stats[4] += n_sp
+    heap_n[0] = hn
+    n_out[0] = no
+    ext_pos[0] = ep
+    return ht, hk, hp, out_t, out_i
+
+
+@njit(cache=True)
+def push_many(ht, hk, hp, n, times, keys, payloads):
+    """Push every ``(times[q], keys[q], payloads[q])`` (the arrays must have room); returns the new size."""
+    for q in range(times.shape[0]):
+        n = heap_push(ht, hk, hp, n, times[q], keys[q], payloads[q])
+    return n
+
+
+@njit(cache=True)
+def crossing_times(t0, v, v_inf, thr, tau):
+    """:func:`crossing_time` of every neuron from the common time ``t0``."""
+    n = v.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        out[i] = crossing_time(t0, v[i], v_inf[i], thr[i], tau[i])
+    return out
+
+
+@njit(cache=True)
+def potentials_at(t, v, t_upd, v_inf, tau):
+    """Membrane potentials at time ``t`` without changing the state (held neurons stay at ``v``)."""
+    n = v.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        if t > t_upd[i]:
+            out[i] = advance(v[i], v_inf[i], tau[i], t - t_upd[i])
+        else:
+            out[i] = v[i]
+    return out

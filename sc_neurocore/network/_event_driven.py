@@ -1,0 +1,404 @@
+"""Exact event-driven simulation of LIF networks with delta synapses (private; re-exported).
+
+See ``docs/event_driven.md`` for the model, the event semantics and when this
+beats the clock-driven :class:`~sc_neurocore.network.Network`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._kernels import _event as K
+from .._validation import check_finite_array, check_real
+from ._connectivity import Connectivity
+from ._inputs import Current, PoissonInput
+from ._population import Population
+
+__all__ = ["EventDrivenNetwork", "EventSpikes"]
+
+_STAT_NAMES = ("rounds", "heap_pops", "synaptic_events", "accepted_inputs", "spikes")
+
+
+class EventSpikes:
+    """Spikes at exact times: ``neurons[e]`` spiked at ``times_ms[e]``.
+
+    Sorted by time, then by neuron index.  ``t_start``/``t_stop`` (ms) is the
+    half-open window that was simulated.
+    """
+
+    def __init__(self, times_ms: np.ndarray, neurons: np.ndarray, *, n_neurons: int,
+                 t_start: float, t_stop: float) -> None:
+        self.times_ms = np.ascontiguousarray(times_ms, dtype=np.float64)
+        self.neurons = np.ascontiguousarray(neurons, dtype=np.int32)
+        self.n_neurons = int(n_neurons)
+        self.t_start = float(t_start)
+        self.t_stop = float(t_stop)
+
+    def __len__(self) -> int:
+        return int(self.neurons.shape[0])
+
+    @property
+    def duration_ms(self) -> float:
+        return self.t_stop - self.t_start
+
+    def counts(self) -> np.ndarray:
+        """Spike count per neuron, shape (n_neurons,), int64."""
+        return np.bincount(self.neurons, minlength=self.n_neurons).astype(np.int64)
+
+    def rates_hz(self) -> np.ndarray:
+        """Mean rate per neuron in Hz over the window."""
+        d = self.duration_ms
+        return self.counts() / (d / 1000.0) if d > 0 else np.zeros(self.n_neurons)
+
+    def mean_rate_hz(self) -> float:
+        """Population mean rate in Hz."""
+        return float(self.rates_hz().mean())
+
+    def spike_trains(self) -> list[np.ndarray]:
+        """Per-neuron arrays of spike times (ms)."""
+        order = np.argsort(self.neurons, kind="stable")
+        bounds = np.searchsorted(self.neurons[order], np.arange(self.n_neurons + 1))
+        tt = self.times_ms[order]
+        return [tt[bounds[i]: bounds[i + 1]] for i in range(self.n_neurons)]
+
+    def __repr__(self) -> str:
+        return (f"EventSpikes({len(self)} spikes, {self.n_neurons} neurons, "
+                f"[{self.t_start}, {self.t_stop}) ms)")
+
+
+def _check_times(value: Any, name: str, n: int) -> np.ndarray:
+    arr = check_finite_array(value, name, ndim=1)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},); got shape {arr.shape}")
+    if (arr < 0).any():
+        i = int(np.argmax(arr < 0))
+        raise ValueError(f"{name} must be >= 0; got {arr[i]} at index {i}")
+    return arr
+
+
+def _check_neuron_ids(value: Any, name: str, n: int) -> np.ndarray:
+    a = np.asarray(value)
+    if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.integer)):
+        raise ValueError(f"{name} must be a 1-d integer array; got shape {a.shape} dtype {a.dtype}")
+    if a.size and (a.min() < 0 or a.max() >= n):
+        bad = int(a.min() if a.min() < 0 else a.max())
+        raise ValueError(f"{name} must be in [0, {n - 1}]; got {bad}")
+    return a.astype(np.int32)
+
+
+class EventDrivenNetwork:
+    r"""Exact event-driven simulation of a current-based LIF network with delta synapses.
+
+    Between events every neuron follows
+
+    .. math:: \frac{dv}{dt} = -\frac{v - v_\mathrm{rest}}{\tau_m} + I_\mathrm{ext},
+
+    so :math:`v(t) = v_\infty + (v_0 - v_\infty) e^{-(t - t_0)/\tau_m}` with
+    :math:`v_\infty = v_\mathrm{rest} + \tau_m I_\mathrm{ext}`.  An arriving
+    spike adds its weight ``w`` to ``v`` at the arrival instant; ``v >= threshold``
+    is a spike at that exact time.  If :math:`v_\infty > \theta` the neuron
+    also reaches the threshold on its own, at
+
+    .. math:: t^* = t_0 + \tau_m \ln\frac{v_\infty - v_0}{v_\infty - \theta}.
+
+    After a spike at :math:`t_s`, ``v = v_reset`` and the neuron is refractory
+    on :math:`[t_s, t_s + t_\mathrm{ref})`: ``v`` is held and arriving input is
+    discarded (Brian2's and :class:`Network`'s semantics); a neuron spikes at
+    most once per instant.  Inputs reaching one neuron at exactly the same time
+    are summed before the threshold test.  Spike times are exact up to
+    floating-point rounding (no time step).
+
+    Parameters
+    ----------
+    population : Population
+        Neuron parameters (``v_rest``, ``v_reset``, ``threshold``, ``tau_m`` and
+        ``refractory`` in ms, ``v_init``); ``population.dt`` is only used to turn
+        a :class:`Connectivity`'s integer delays into ms.
+    connectivity : Connectivity or tuple, optional
+        Recurrent synapses: a :class:`Connectivity` (delays ``delays * dt`` ms
+        unless ``delays_ms`` is given) or plain CSR arrays
+        ``(indptr, indices, weights)`` (rows = presynaptic neurons).
+    delays_ms : float or array (nnz,), optional
+        Continuous synaptic delays in ms (>= 0; zero delay is allowed).
+        Default: the Connectivity's step delays times ``dt``, or 0 for plain arrays.
+    i_ext : float or array (n,)
+        Constant bias current per neuron (potential units per ms).
+    """
+
+    def __init__(self, population: Population, connectivity: Connectivity | tuple[Any, ...] | None = None, *,
+                 delays_ms: Any = None, i_ext: Any = 0.0) -> None:
+        if not isinstance(population, Population):
+            raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        self.population = population
+        n = population.n
+        self.n = n
+        if np.ndim(i_ext) == 0:
+            self.i_ext = np.full(n, check_real(i_ext, "i_ext"))
+        else:
+            self.i_ext = check_finite_array(i_ext, "i_ext", ndim=1)
+            if self.i_ext.shape != (n,):
+                raise ValueError(f"i_ext must be a scalar or have shape ({n},); got shape {self.i_ext.shape}")
+        if connectivity is None:
+            conn = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
+                                         np.zeros(0, np.float32), np.ones(0, np.int8), n)
+            default_delays = np.zeros(0)
+        elif isinstance(connectivity, Connectivity):
+            conn = connectivity
+            default_delays = conn.delays.astype(np.float64) * population.dt
+        elif isinstance(connectivity, tuple) and len(connectivity) == 3:
+            indptr, indices, weights = connectivity
+            ip = np.asarray(indptr)
+            nnz_guess = int(ip[-1]) if ip.ndim == 1 and ip.size and np.issubdtype(ip.dtype, np.integer) else 0
+            conn = Connectivity(indptr, indices, weights, np.ones(max(nnz_guess, 0), np.int8), n)
+            default_delays = np.zeros(conn.nnz)
+        else:
+            raise TypeError("connectivity must be a Connectivity, a tuple (indptr, indices, weights) "
+                            f"or None; got {type(connectivity).__name__}")
+        if conn.n_pre != n or conn.n_post != n:
+            raise ValueError(f"connectivity must be {n} x {n} to match the population; "
+                             f"got {conn.n_pre} x {conn.n_post}")
+        nnz = conn.nnz
+        if delays_ms is None:
+            d = default_delays
+        elif np.ndim(delays_ms) == 0:
+            d = np.full(nnz, check_real(delays_ms, "delays_ms", low=0.0))
+        else:
+            d = check_finite_array(delays_ms, "delays_ms", ndim=1)
+            if d.shape != (nnz,):
+                raise ValueError(f"delays_ms must be a scalar or have shape ({nnz},); got shape {d.shape}")
+            if (d < 0).any():
+                i = int(np.argmax(d < 0))
+                raise ValueError(f"delays_ms must be >= 0; got {d[i]} at index {i}")
+        self.connectivity = conn
+        self.delays_ms = d
+        # rows sorted by delay (stable): a spike pushes one heap entry per distinct delay of its row
+        rows = conn.pre().astype(np.int64)
+        order = np.argsort(d, kind="stable")
+        order = order[np.argsort(rows[order], kind="stable")]
+        self._indices = np.ascontiguousarray(conn.indices[order])
+        self._weights = np.ascontiguousarray(conn.weights[order])
+        self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
+            conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
+        pop = population
+        self._v_inf = pop.v_rest + pop.tau_m * self.i_ext
+        self._poisson: list[PoissonInput] = []
+        self._ext_t = np.zeros(0)
+        self._ext_i = np.zeros(0, np.int32)
+        self._ext_w = np.zeros(0)
+        self.reset()
+
+    # ------------------------------------------------------------------ setup
+
+    def reset(self) -> None:
+        """Back to ``t = 0``: ``v = v_init``, no refractoriness, Poisson generators restart, spikes cleared.
+
+        Explicit events already consumed are not replayed (add them again).
+        """
+        pop = self.population
+        n = self.n
+        self.t = 0.0
+        self.v = pop.v_init.astype(np.float64).copy()
+        self.t_upd = np.zeros(n)
+        self.t_spk = np.full(n, -math.inf)
+        self.ver = np.zeros(n, dtype=np.int64)
+        self._acc = np.zeros(n)
+        self._touched = np.zeros(n, dtype=np.uint8)
+        self._tlist = np.zeros(n, dtype=np.int32)
+        self._slist = np.zeros(n, dtype=np.int32)
+        self._heap_n = np.zeros(1, dtype=np.int64)
+        cap = max(1024, 2 * n)
+        self._ht = np.zeros(cap)
+        self._hk = np.zeros(cap, dtype=np.int64)
+        self._hp = np.zeros(cap, dtype=np.int64)
+        self._ext_t = self._ext_t[:0]
+        self._ext_i = self._ext_i[:0]
+        self._ext_w = self._ext_w[:0]
+        self._ext_pos = np.zeros(1, dtype=np.int64)
+        self._out_t = np.zeros(max(1024, n))
+        self._out_i = np.zeros(max(1024, n), dtype=np.int32)
+        self._n_out = np.zeros(1, dtype=np.int64)
+        self._t_record_start = 0.0
+        self.stats = np.zeros(len(_STAT_NAMES), dtype=np.int64)
+        # initial SELF predictions (also a neuron starting at or above threshold: spike at t = 0)
+        tc = K.crossing_times(0.0, self.v, self._v_inf, pop.threshold, pop.tau_m)
+        sel = np.flatnonzero(np.isfinite(tc))
+        self._push_sorted(tc[sel], sel.astype(np.int64), np.zeros(sel.shape[0], dtype=np.int64))
+        self._p_count = np.zeros(0, np.int64)
+        self._pois_arrays()
+        for inp in self._poisson:
+            self._schedule_poisson_first(inp)
+
+    def _push_sorted(self, times: np.ndarray, keys: np.ndarray, payloads: np.ndarray) -> None:
+        hn = int(self._heap_n[0])
+        need = hn + times.shape[0]
+        while need > self._ht.shape[0]:
+            self._ht, self._hk, self._hp = K._grow(self._ht, self._hk, self._hp)
+        order = np.lexsort((keys, times))
+        self._heap_n[0] = K.push_many(self._ht, self._hk, self._hp, hn, np.ascontiguousarray(times[order]),
+                                      np.ascontiguousarray(keys[order], dtype=np.int64),
+                                      np.ascontiguousarray(payloads[order], dtype=np.int64))
+
+    def _pois_arrays(self) -> None:
+        tg, amp, mean, k0, k1, dom = [], [], [], [], [], []
+        for inp in self._poisson:
+            m = inp.rates_hz.shape[0]
+            tg.append(inp.targets)
+            amp.append(np.full(m, inp.amplitude))
+            with np.errstate(divide="ignore"):
+                mean.append(np.where(inp.rates_hz > 0, 1000.0 / np.maximum(inp.rates_hz, 1e-300), math.inf))
+            k0.append(np.full(m, inp.key[0], dtype=np.uint64))
+            k1.append(np.full(m, inp.key[1], dtype=np.uint64))
+            dom.append(np.arange(m, dtype=np.uint64))
+        if tg:
+            self._p_target = np.concatenate(tg).astype(np.int32)
+            self._p_amp = np.concatenate(amp)
+            self._p_mean = np.concatenate(mean)
+            self._p_k0 = np.concatenate(k0)
+            self._p_k1 = np.concatenate(k1)
+            self._p_dom = np.concatenate(dom)
+        else:
+            self._p_target = np.zeros(0, np.int32)
+            self._p_amp = np.zeros(0)
+            self._p_mean = np.zeros(0)
+            self._p_k0 = np.zeros(0, np.uint64)
+            self._p_k1 = np.zeros(0, np.uint64)
+            self._p_dom = np.zeros(0, np.uint64)
+        old = getattr(self, "_p_count", np.zeros(0, np.int64))
+        cnt = np.zeros(self._p_target.shape[0], dtype=np.int64)
+        cnt[: old.shape[0]] = old[: cnt.shape[0]]
+        self._p_count = cnt
+
+    def _schedule_poisson_first(self, inp: PoissonInput) -> None:
+        # generators of ``inp`` occupy the global indices [offset, offset + m)
+        offset = 0
+        for other in self._poisson:
+            if other is inp:
+                break
+            offset += other.rates_hz.shape[0]
+        m = inp.rates_hz.shape[0]
+        q = np.arange(offset, offset + m)
+        live = q[np.isfinite(self._p_mean[q])]
+        times = np.empty(live.shape[0])
+        for r, g in enumerate(live):
+            times[r] = self.t + K.poisson_interval(self._p_k0[g], self._p_k1[g], self._p_dom[g],
+                                                   np.uint64(0), float(self._p_mean[g]))
+            self._p_count[g] = 1
+        keys = (np.int64(K.KIND_POIS) << np.int64(K.KIND_SHIFT)) + live.astype(np.int64)
+        self._push_sorted(times, keys, np.zeros(live.shape[0], dtype=np.int64))
+
+    def add_input(self, inp: PoissonInput | Current) -> EventDrivenNetwork:
+        """Attach a Poisson input or a constant current (returns ``self``).
+
+        :class:`PoissonInput` generator ``q`` fires as a continuous-time Poisson
+        process: its ``k``-th interval is ``-(1000 / rate) * log(1 - u_k)`` ms with
+        ``u_k = uniform01(key, q, k)`` (counter hash keyed by the input's seed),
+        and each spike adds ``amplitude`` to ``targets[q]``.  A constant
+        :class:`Current` is added to ``i_ext`` (time-varying currents are not
+        supported in the event-driven model).
+        """
+        n = self.n
+        if isinstance(inp, Current):
+            const, tv = inp.resolve(n)
+            if tv is not None:
+                raise ValueError("inp must be a constant Current in event-driven mode; "
+                                 "got a time-varying one")
+            self.i_ext = self.i_ext + np.asarray(const, dtype=np.float64)
+            self._v_inf = self.population.v_rest + self.population.tau_m * self.i_ext
+            if self.t == 0.0 and int(self._n_out[0]) == 0:
+                self.reset()
+                return self
+            raise ValueError("inp (a Current) must be added before the first run; call reset() first")
+        if not isinstance(inp, PoissonInput):
+            raise TypeError(f"inp must be a PoissonInput or a Current; got {type(inp).__name__}")
+        if inp.targets.size and inp.targets.max() >= n:
+            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+        self._poisson.append(inp)
+        self._pois_arrays()
+        self._schedule_poisson_first(inp)
+        return self
+
+    def add_poisson(self, rates_hz: Any, weight: float, *, n: int | None = None, targets: Any = None,
+                    seed: Any = None) -> EventDrivenNetwork:
+        """Shortcut for ``add_input(PoissonInput(rates_hz, weight, n=n, targets=targets, seed=seed))``."""
+        return self.add_input(PoissonInput(rates_hz, weight, n=n, targets=targets, seed=seed))
+
+    def add_events(self, times_ms: Any, neurons: Any, weights: Any) -> EventDrivenNetwork:
+        """Explicit external input: at ``times_ms[e]`` add ``weights[e]`` to neuron ``neurons[e]``.
+
+        Times must be >= the current time ``t``; events at equal times keep
+        their order (which only fixes the floating-point summation order).
+        """
+        ids = _check_neuron_ids(neurons, "neurons", self.n)
+        m = ids.shape[0]
+        tt = _check_times(times_ms, "times_ms", m)
+        ww = np.atleast_1d(check_finite_array(weights, "weights"))
+        if ww.shape == (1,) and m != 1:
+            ww = np.full(m, ww[0])
+        if ww.shape != (m,):
+            raise ValueError(f"weights must be a scalar or have shape ({m},); got shape {ww.shape}")
+        if m and tt.min() < self.t:
+            raise ValueError(f"times_ms must be >= the current time {self.t}; got {tt.min()}")
+        p = int(self._ext_pos[0])
+        t_all = np.concatenate([self._ext_t[p:], tt])
+        i_all = np.concatenate([self._ext_i[p:], ids])
+        w_all = np.concatenate([self._ext_w[p:], ww])
+        order = np.argsort(t_all, kind="stable")
+        self._ext_t = np.ascontiguousarray(t_all[order])
+        self._ext_i = np.ascontiguousarray(i_all[order], dtype=np.int32)
+        self._ext_w = np.ascontiguousarray(w_all[order])
+        self._ext_pos[0] = 0
+        return self
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, duration: float) -> EventSpikes:
+        """Process every event in ``[t, t + duration)`` ms; returns the spikes of this call.
+
+        ``run(a); run(b)`` gives the same spikes as ``run(a + b)`` (when
+        ``t + a + b`` is computed the same way).
+        """
+        duration = check_real(duration, "duration", low=0.0, low_open=True)
+        t_begin = self.t
+        t_stop = self.t + duration
+        first = int(self._n_out[0])
+        pop = self.population
+        self._ht, self._hk, self._hp, self._out_t, self._out_i = K.run_events(
+            t_stop,
+            self.v, self.t_upd, self.t_spk, self.ver, self._v_inf, pop.v_reset, pop.threshold, pop.tau_m,
+            pop.refractory,
+            self._grp_ptr, self._grp_start, self._grp_delay, self._indices, self._weights,
+            self._ext_t, self._ext_i, self._ext_w, self._ext_pos,
+            self._p_target, self._p_amp, self._p_mean, self._p_k0, self._p_k1, self._p_dom, self._p_count,
+            self._ht, self._hk, self._hp, self._heap_n,
+            self._acc, self._touched, self._tlist, self._slist,
+            self._out_t, self._out_i, self._n_out, self.stats,
+        )
+        self.t = t_stop
+        m = int(self._n_out[0])
+        return self._events(first, m, t_begin, t_stop)
+
+    def _events(self, a: int, b: int, t0: float, t1: float) -> EventSpikes:
+        tt = self._out_t[a:b]
+        ii = self._out_i[a:b]
+        order = np.lexsort((ii, tt))
+        return EventSpikes(tt[order], ii[order], n_neurons=self.n, t_start=t0, t_stop=t1)
+
+    @property
+    def spikes(self) -> EventSpikes:
+        """Every spike since the last :meth:`reset`."""
+        return self._events(0, int(self._n_out[0]), self._t_record_start, self.t)
+
+    def potentials(self) -> np.ndarray:
+        """Membrane potentials at the current time ``t`` (float64, shape (n,)); the state is not changed."""
+        return K.potentials_at(self.t, self.v, self.t_upd, self._v_inf, self.population.tau_m)
+
+    def statistics(self) -> dict[str, int]:
+        """Counters since :meth:`reset`: rounds (distinct instants), heap pops, synaptic events
+        (arrivals, including discarded ones), accepted input sums and spikes."""
+        return {k: int(v) for k, v in zip(_STAT_NAMES, self.stats, strict=True)}
+
+    def __repr__(self) -> str:
+        return f"EventDrivenNetwork(n={self.n}, nnz={self.connectivity.nnz}, t={self.t} ms)"
