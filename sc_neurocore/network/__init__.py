@@ -88,3 +88,8 @@ __all__ += [
     "DecisionTrials",
     "Reservoir",
 ]
+
+# --- event-driven simulation ---
+from ._event_driven import EventDrivenNetwork, EventSpikes
+
+__all__ += ["EventDrivenNetwork", "EventSpikes"]
