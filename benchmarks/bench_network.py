@@ -49,7 +49,7 @@ for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 import numpy as np  # noqa: E402
 
 # Brian2 2.x cpp_standalone, one thread, these machines (issue 4): wall s, peak MB; NumPy wall s
-REFERENCE = {
+REFERENCE: dict[str, dict[str, Any]] = {
     "decision": {"brian2_s": 0.0063, "brian2_mb": None, "numpy_s": 0.020},
     "100k": {"brian2_s": 1.73, "brian2_mb": 356.0, "numpy_s": 4.75},
     "1M": {"brian2_s": 2.6, "brian2_mb": 3400.0, "numpy_s": None},
@@ -96,7 +96,8 @@ def build_ours(spec: dict[str, Any]) -> Any:
     n = spec["n"]
     n_exc = int(EXC_FRAC * n)
     pop = Population(n, tau_m=TAU_M, refractory=REFRACTORY, dt=DT, n_exc=n_exc, v_init=_v_init(n))
-    conn = erdos_renyi(n, spec["k"] / n, weight=ei_weights(n, n_exc, spec["w_exc"], spec["g"] * spec["w_exc"]),
+    w = ei_weights(n, n_exc, spec["w_exc"], spec["g"] * spec["w_exc"])
+    conn = erdos_renyi(n, spec["k"] / n, weight=w,
                        delay=DELAY_STEPS, seed=1)
     net = Network(pop, conn, seed=2)
     if spec["drive"] == "poisson":
@@ -131,7 +132,8 @@ def child_ours(spec: dict[str, Any]) -> dict[str, Any]:
         sp = net.run(spec["steps"])
         cpu_s = min(cpu_s, time.process_time() - c0)
         run_s = min(run_s, time.perf_counter() - t)
-    return {"compile_s": compile_s, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s, "rate_hz": sp.mean_rate_hz(),
+    return {"compile_s": compile_s, "build_s": build_s, "run_s": run_s, "cpu_s": cpu_s,
+            "rate_hz": sp.mean_rate_hz(),
             "n_spikes": len(sp), "model_mb": model_bytes / 2**20, "base_mb": base_mb, "peak_mb": _rss_mb()}
 
 
@@ -238,7 +240,8 @@ def child_brian(spec: dict[str, Any]) -> dict[str, Any]:
     group.v = _v_init(n).astype(np.float64)
     if spec["drive"] == "poisson":
         group.I = 0 / b2.second
-        drive = b2.PoissonInput(group, "v", 1, spec["rate_hz"] * b2.Hz, weight=f"{spec['amp']}*int(not_refractory)")
+        drive = b2.PoissonInput(group, "v", 1, spec["rate_hz"] * b2.Hz,
+                                weight=f"{spec['amp']}*int(not_refractory)")
         _ = drive
     else:
         group.I = _currents(spec).astype(np.float64) / b2.ms
@@ -306,7 +309,8 @@ def main() -> None:
 
             have_brian = True
         except Exception as exc:  # ImportError, or e.g. brian2 2.9 under NumPy >= 2.4 (no ndarray.ptp)
-            print(f"brian2 is not importable ({type(exc).__name__}: {exc}): printing its reference figures only")
+            print(f"brian2 is not importable ({type(exc).__name__}: {exc}): "
+                  "printing its reference figures only")
     print(f"bench_network: single thread, dt = {DT} ms{' (--quick: reduced sizes)' if args.quick else ''}")
     for case in cases:
         spec = case_spec(case, args.quick)
@@ -325,10 +329,11 @@ def main() -> None:
                 continue
             label = {"ours": "sc_neurocore (numba)", "numpy": "NumPy (this script)",
                      "brian": "Brian2 cpp_standalone"}[impl]
-            print(f"  {label:<26}{_fmt_s(r['run_s']):>11}{_fmt_s(r['cpu_s']):>10}{_fmt_s(r['build_s']):>10}{_fmt_s(r['compile_s']):>10}"
+            print(f"  {label:<26}{_fmt_s(r['run_s']):>11}{_fmt_s(r['cpu_s']):>10}{_fmt_s(r['build_s']):>10}"
+                  f"{_fmt_s(r['compile_s']):>10}"
                   f"{r['rate_hz']:>8.2f}Hz{_fmt_mb(r['peak_mb']):>11}{_fmt_mb(r['base_mb']):>11}"
                   f"{_fmt_mb(r['model_mb']):>9}")
-        print(f"  {'Brian2 reference (issue)':<26}{_fmt_s(ref['brian2_s']):>11}{'':>10}{'':>10}{'':>10}{'':>10}"
+        print(f"  {'Brian2 reference (issue)':<26}{_fmt_s(ref['brian2_s']):>11}{'':>40}"
               f"{_fmt_mb(ref['brian2_mb']):>11}")
         print(f"  {'NumPy reference (issue)':<26}{_fmt_s(ref['numpy_s']):>11}")
         ours = res["ours"]
@@ -337,18 +342,20 @@ def main() -> None:
         if args.quick:
             print("  (--quick: sizes differ from the reference figures; no ratios)")
             continue
+        rn = res.get("numpy")
         print(f"  loop speed-up: x{ref['brian2_s'] / ours['run_s']:.2f} vs Brian2 reference"
               + (f", x{ref['numpy_s'] / ours['run_s']:.2f} vs NumPy reference" if ref["numpy_s"] else "")
-              + (f", x{res['numpy']['run_s'] / ours['run_s']:.1f} vs NumPy measured here"
-                 if res.get("numpy") else ""))
+              + (f", x{rn['run_s'] / ours['run_s']:.1f} vs NumPy measured here" if rn else ""))
         print(f"  build + loop: {_fmt_s(ours['build_s'] + ours['run_s'])} (compile/cache load "
               f"{_fmt_s(ours['compile_s'])} separate)")
         if ref["brian2_mb"]:
-            print(f"  peak RSS {ours['peak_mb'] / ref['brian2_mb']:.0%} of Brian2's {ref['brian2_mb']:.0f} MB "
+            print(f"  peak RSS {ours['peak_mb'] / ref['brian2_mb']:.0%} of Brian2's "
+                  f"{ref['brian2_mb']:.0f} MB "
                   f"(target <= 60%); model arrays {ours['model_mb']:.0f} MB, interpreter + numpy + numba + "
                   f"kernels {ours['base_mb']:.0f} MB")
-        if res.get("brian"):
-            rb = res["brian"]["rate_hz"]
+        rbr = res.get("brian")
+        if rbr:
+            rb = rbr["rate_hz"]
             ok = abs(ours["rate_hz"] - rb) <= 0.05 * rb
             print(f"  rates: ours {ours['rate_hz']:.3f} Hz, Brian2 {rb:.3f} Hz: "
                   f"{'agree within 5%' if ok else 'DIFFER by more than 5%'}")

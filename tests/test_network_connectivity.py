@@ -46,7 +46,8 @@ def er_reference(n: int, p: float, seed: int) -> list[list[int]]:
         while True:
             u = _u01(k0, k1, i, c)
             c += 1
-            gap = 0 if p >= 1.0 else min(int(math.floor(math.log1p(-u) / logq)), n)
+            g = 0.0 if p >= 1.0 else math.log1p(-u) / logq  # may be inf for a denormal p
+            gap = n if g >= n else int(g)
             j += gap + 1
             if j >= n:
                 break

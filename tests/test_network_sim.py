@@ -142,7 +142,7 @@ def reference(net: Network, n_steps: int):
                     y = xpost[c.indices[s]]
                     if y != 0:
                         w[s] = _upd(w[s], sign[s], -y, s_, ap, am, wm)
-                for s in np.nonzero(c.indices == i)[0]:
+                for s in np.nonzero(c.indices == i)[0].tolist():
                     y = xpre[pre_of[s]]
                     if y != 0:
                         w[s] = _upd(w[s], sign[s], y, s_, ap, am, wm)

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit, uint32, uint64
 
-from ._hash import _GOLDEN, hash3, mix64, standard_normal, uniform01
+from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
 
 _TWO32 = 4294967296.0
 
@@ -40,8 +40,9 @@ def er_build(k0, k1, n_pre, n_post, p, allow_self, capacity):
     for i in range(n_pre):
         j = -1
         c = 0
+        row = mix64(uint64(k0) ^ (uint64(i) * _GOLDEN)) ^ uint64(k1)  # uniform01(k0, k1, i, c), hoisted
         while True:
-            u = uniform01(k0, k1, i, c)
+            u = float(mix64(row ^ mix64(uint64(c) + _GOLDEN)) >> uint64(11)) * _INV_2_53
             c += 1
             if p >= 1.0:
                 gap = 0
@@ -358,7 +359,8 @@ def simulate(
             _neurons_uniform(n, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0], refr_steps[0],
                              theta, homeo, dt, i_const)
         else:
-            _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const)
+            _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+                     i_const)
         if homeo:
             for i in range(n):
                 theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)

@@ -30,7 +30,7 @@ __all__ = [
 _MAX_DELAY = 32767
 
 
-def _delay_dtype(max_delay: int) -> type:
+def _delay_dtype(max_delay: int) -> type[np.int8] | type[np.int16]:
     return np.int8 if max_delay <= 127 else np.int16
 
 
@@ -219,7 +219,8 @@ def erdos_renyi(
         pairs = n_pre * (n_post - (0 if self_ok else 1))
         mean = pairs * p
         if mean > np.iinfo(np.int32).max:
-            raise ValueError(f"number of synapses must be < 2^31; expected {mean:.3g} (n_pre * n_post * p too large)")
+            raise ValueError(f"number of synapses must be < 2^31; expected {mean:.3g} "
+                             "(n_pre * n_post * p too large)")
         cap = int(mean + 8.0 * math.sqrt(mean * (1.0 - p)) + 64)  # outgrown with probability ~1e-15
         indptr64, buf, nnz = K.er_build(keys[0, 0], keys[0, 1], n_pre, n_post, p, self_ok, cap)
         indices = buf[:nnz] if buf.shape[0] <= 1.1 * nnz + 64 else buf[:nnz].copy()
@@ -324,7 +325,8 @@ def from_arrays(
     else:
         d_a = np.asarray(delay)
         if d_a.shape != (m,) or (m and not np.issubdtype(d_a.dtype, np.integer)):
-            raise ValueError(f"delay must be an integer or an integer array of shape ({m},); got shape {d_a.shape}")
+            raise ValueError(f"delay must be an integer or an integer array of shape ({m},); "
+                             f"got shape {d_a.shape}")
         if m and (d_a.min() < 1 or d_a.max() > _MAX_DELAY):
             bad = int(d_a.min() if d_a.min() < 1 else d_a.max())
             raise ValueError(f"delay must be in [1, {_MAX_DELAY}] steps; got {bad}")

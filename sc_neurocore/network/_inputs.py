@@ -82,7 +82,7 @@ class PoissonInput:
 
 
 class BinaryInput:
-    """A binary matrix ``(n_inputs, T)``: where ``matrix[q, t] == 1``, add ``amplitude`` to ``targets[q]`` on step ``t``.
+    """Binary ``(n_inputs, T)`` matrix: a 1 at ``[q, t]`` adds ``amplitude`` to ``targets[q]`` on step ``t``.
 
     This is the reservoir package's ``input_spike_times``; by default input row
     ``q`` drives neuron ``q`` (the first rows' neurons).  Steps ``>= T`` inject
@@ -116,7 +116,8 @@ class BitstreamInput(BinaryInput):
                 raise ValueError("length must be given for packed uint64 streams; got None")
             length = check_int(length, "length", low=0)
             if arr.shape[1] != (length + 63) // 64:
-                raise ValueError(f"streams must have {(length + 63) // 64} words per row for length {length}; "
+                raise ValueError(f"streams must have {(length + 63) // 64} words per row for length "
+                                 f"{length}; "
                                  f"got {arr.shape[1]}")
             packed = np.ascontiguousarray(arr).copy()
             if length % 64 and packed.shape[1]:

@@ -76,11 +76,12 @@ class SpikeEvents:
         return [st[bounds[i]: bounds[i + 1]] for i in range(self.n_neurons)]
 
     def __repr__(self) -> str:
-        return f"SpikeEvents({len(self)} spikes, {self.n_neurons} neurons, steps [{self.t_start}, {self.t_stop}))"
+        return (f"SpikeEvents({len(self)} spikes, {self.n_neurons} neurons, "
+                f"steps [{self.t_start}, {self.t_stop}))")
 
 
 class StateTrace:
-    """Membrane potential of monitored neurons after each step: ``v[k, j]`` is neuron ``neurons[j]`` at step ``t_start + k``."""
+    """Monitored membrane potentials: ``v[k, j]`` is neuron ``neurons[j]`` after step ``t_start + k``."""
 
     def __init__(self, neurons: np.ndarray, v: np.ndarray, *, dt: float, t_start: int) -> None:
         self.neurons = neurons

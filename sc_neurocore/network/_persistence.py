@@ -68,7 +68,7 @@ def save_network(net: Any, path: Any) -> None:
         "homeostasis": None if net.homeostasis is None else net.homeostasis.to_dict(),
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    np.savez(path, **arrays)
+    np.savez(path, **arrays)  # type: ignore[arg-type]
 
 
 def load_network(path: Any) -> Any:
@@ -92,7 +92,8 @@ def load_network(path: Any) -> Any:
             inp = PoissonInput(d[p + "rates"], im["amplitude"], targets=d[p + "targets"], seed=0)
             inp.key = d[p + "key"]
         elif im["kind"] == "bits":
-            inp = BitstreamInput(d[p + "packed"], im["amplitude"], length=im["length"], targets=d[p + "targets"])
+            inp = BitstreamInput(d[p + "packed"], im["amplitude"], length=im["length"],
+                                 targets=d[p + "targets"])
         else:
             inp = Current(d[p + "values"], targets=d.get(p + "targets"), time_varying=im["time_varying"])
         net.add_input(inp)

@@ -125,7 +125,7 @@ class Population:
 
     @property
     def refractory_steps(self) -> np.ndarray:
-        """Refractory period in steps, ``R = round(refractory / dt)`` (the minimum inter-spike interval), int32."""
+        """Refractory period in steps, ``R = round(refractory / dt)`` (the minimum ISI), int32."""
         return np.rint(self.refractory / self.dt).astype(np.int32)
 
     @property

@@ -143,7 +143,8 @@ class Network:
         self.xpre = np.zeros(n, dtype=np.float32)
         self.xpost = np.zeros(n, dtype=np.float32)
         if self.synapse == "lfsr":
-            self.lfsr = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self.connectivity.nnz, self.lfsr_width)
+            self.lfsr = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self.connectivity.nnz,
+                                    self.lfsr_width)
         else:
             self.lfsr = np.zeros(0, dtype=np.uint32)
         self._sp_n = np.zeros(max(4 * n, 1 << 12), dtype=np.int32)
@@ -176,7 +177,8 @@ class Network:
         """Enable (or with ``None`` disable) STDP on the recurrent synapses; traces restart from 0."""
         if stdp is not None and not isinstance(stdp, STDP):
             raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
-        if stdp is not None and self.synapse != "deterministic" and (not stdp.clip or stdp.W_max > self.w_scale):
+        sc_mode = self.synapse != "deterministic"
+        if stdp is not None and sc_mode and (not stdp.clip or stdp.W_max > self.w_scale):
             raise ValueError(f"stdp.W_max must be <= w_scale = {self.w_scale} with clip=True in SC mode; "
                              f"got W_max={stdp.W_max}, clip={stdp.clip}")
         self.stdp = stdp
@@ -238,7 +240,8 @@ class Network:
             pois = (thr, np.concatenate(pt).astype(np.int32), np.concatenate(pa),
                     np.concatenate(pk))
         else:
-            pois = (np.zeros(0, np.uint64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint64))
+            pois = (np.zeros(0, np.uint64), np.zeros(0, np.int32), np.zeros(0, np.float32),
+                    np.zeros(0, np.uint64))
         if rows:
             w = max(r.shape[1] for r in rows)
             bits = np.zeros((sum(r.shape[0] for r in rows), max(w, 1)), dtype=np.uint64)
@@ -322,7 +325,7 @@ class Network:
               homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
               scratch: np.ndarray, flags: np.ndarray) -> int:
         c = self.connectivity
-        return int(K.simulate(
+        return int(K.simulate(  # type: ignore[call-arg]
             self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
             self.v, self.refr, self.ring,
             c.indptr, c.indices, c.weights, c.delays, self._uniform_delay(),
@@ -394,10 +397,11 @@ class Network:
             raise ValueError("weights must not all be zero to rescale; got mean |w| = 0")
         w *= _F32(target / cur)
         if self.synapse != "deterministic" and float(np.abs(w).max()) > self.w_scale:
-            raise ValueError(f"target_mean must keep |w| <= w_scale = {self.w_scale} in SC mode; got {target}")
+            raise ValueError(f"target_mean must keep |w| <= w_scale = {self.w_scale} in SC mode; "
+                             f"got {target}")
 
     def prune(self, fraction: float) -> int:
-        """Remove the weakest ``fraction`` of synapses by ``|w|`` (ties broken by synapse index); returns how many.
+        """Remove the weakest ``fraction`` of synapses by ``|w|`` (ties: lower index first); returns how many.
 
         The CSR arrays are rebuilt; per-synapse state (signs, LFSR registers)
         follows the surviving synapses.  Delay-buffer contents already in flight
@@ -411,7 +415,8 @@ class Network:
         order = np.argsort(np.abs(c.weights), kind="stable")
         keep = np.ones(c.nnz, dtype=bool)
         keep[order[:k]] = False
-        counts = np.add.reduceat(keep.astype(np.int64), c.indptr[:-1]) if c.nnz else np.zeros(c.n_pre, np.int64)
+        counts = (np.add.reduceat(keep.astype(np.int64), c.indptr[:-1]) if c.nnz
+                  else np.zeros(c.n_pre, np.int64))
         counts[np.diff(c.indptr) == 0] = 0
         indptr = np.zeros(c.n_pre + 1, dtype=np.int32)
         np.cumsum(counts, out=indptr[1:])
