@@ -40,6 +40,7 @@ __all__ = [
     "KIND_SHIFT",
     "heap_push",
     "heap_pop",
+    "N_COLS",
     "crossing_time",
     "crossing_times",
     "push_many",
@@ -188,18 +189,41 @@ def build_groups(indptr, delays):
 # --------------------------------------------------------------------------- event loop
 
 
+# columns of the per-neuron state rows ``S[i]`` (one 64-byte row per neuron: one cache line per event)
+V, TUPD, TSPK, ACC, VINF, TAU, THR, VER = 0, 1, 2, 3, 4, 5, 6, 7
+N_COLS = 8
+
+
+@njit(cache=True, inline="always")
+def _add_input(S, j, w, tlist, n_touch):
+    """``acc[j] += w``; ``acc`` is NaN while untouched (then ``acc = w``, the same value as ``0.0 + w``)."""
+    a = S[j, ACC]
+    if a != a:
+        S[j, ACC] = w
+        tlist[n_touch] = j
+        return n_touch + 1
+    S[j, ACC] = a + w
+    return n_touch
+
+
 @njit(cache=True)
 def run_events(
     t_stop,
-    v, t_upd, t_spk, ver, v_inf, v_reset, thr, tau, t_ref,
+    S, v_reset, t_ref,
     grp_ptr, grp_start, grp_delay, indices, weights,
     ext_t, ext_i, ext_w, ext_pos,
     pois_target, pois_amp, pois_mean, pois_k0, pois_k1, pois_dom, pois_count,
     ht, hk, hp, heap_n,
-    acc, touched, tlist, slist,
+    tlist, slist,
     out_t, out_i, n_out, stats,
 ):
     """Process every event with time ``< t_stop``, round by round.
+
+    ``S`` is the ``(n, 8)`` float64 state: potential ``v``, ``t_upd`` (the time
+    at which ``v`` is valid; the end of the refractory period while
+    refractory), ``t_spk`` (last spike), ``acc`` (input sum of the current
+    round, NaN when none), ``v_inf``, ``tau``, ``thr`` and ``ver`` (state
+    version, invalidates older ``SELF`` predictions).
 
     A *round* is one instant ``t`` (the smallest pending time):
 
@@ -243,21 +267,16 @@ def run_events(
             _, k, p, hn = heap_pop(ht, hk, hp, hn)
             stats[1] += 1
             i = k
-            if p == ver[i]:
-                v[i] = v_reset[i]
-                t_upd[i] = t + t_ref[i]
-                t_spk[i] = t
-                ver[i] += 1
+            if float(p) == S[i, VER]:
+                S[i, V] = v_reset[i]
+                S[i, TUPD] = t + t_ref[i]
+                S[i, TSPK] = t
+                S[i, VER] += 1.0
                 slist[n_sp] = i
                 n_sp += 1
         # (1b) external events at t (array order)
         while ep < n_ext and ext_t[ep] == t:
-            j = ext_i[ep]
-            if touched[j] == 0:
-                touched[j] = 1
-                tlist[n_touch] = j
-                n_touch += 1
-            acc[j] += ext_w[ep]
+            n_touch = _add_input(S, ext_i[ep], ext_w[ep], tlist, n_touch)
             ep += 1
         # (1c) Poisson and deliveries at t
         while hn > 0 and ht[0] == t:
@@ -266,21 +285,11 @@ def run_events(
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
                 for s in range(grp_start[g], grp_start[g + 1]):
-                    j = indices[s]
-                    if touched[j] == 0:
-                        touched[j] = 1
-                        tlist[n_touch] = j
-                        n_touch += 1
-                    acc[j] += weights[s]
+                    n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
                 stats[2] += grp_start[g + 1] - grp_start[g]
             else:
                 q = k & _IDX_MASK
-                j = pois_target[q]
-                if touched[j] == 0:
-                    touched[j] = 1
-                    tlist[n_touch] = j
-                    n_touch += 1
-                acc[j] += pois_amp[q]
+                n_touch = _add_input(S, pois_target[q], pois_amp[q], tlist, n_touch)
                 c = pois_count[q]
                 pois_count[q] = c + 1
                 tn = t + poisson_interval(pois_k0[q], pois_k1[q], pois_dom[q], uint64(c), pois_mean[q])
@@ -290,27 +299,30 @@ def run_events(
         # (2) integrate the summed inputs
         for r in range(n_touch):
             j = tlist[r]
-            x = acc[j]
-            acc[j] = 0.0
-            touched[j] = 0
-            if t >= t_upd[j] and t != t_spk[j]:
+            x = S[j, ACC]
+            S[j, ACC] = math.nan
+            tu = S[j, TUPD]
+            if t >= tu and t != S[j, TSPK]:
                 stats[3] += 1
-                vj = advance(v[j], v_inf[j], tau[j], t - t_upd[j]) + x
-                t_upd[j] = t
-                ver[j] += 1
-                if vj >= thr[j]:
-                    v[j] = v_reset[j]
-                    t_upd[j] = t + t_ref[j]
-                    t_spk[j] = t
+                vi = S[j, VINF]
+                tau = S[j, TAU]
+                vj = advance(S[j, V], vi, tau, t - tu) + x
+                S[j, TUPD] = t
+                S[j, VER] += 1.0
+                th = S[j, THR]
+                if vj >= th:
+                    S[j, V] = v_reset[j]
+                    S[j, TUPD] = t + t_ref[j]
+                    S[j, TSPK] = t
                     slist[n_sp] = j
                     n_sp += 1
                 else:
-                    v[j] = vj
-                    if v_inf[j] > thr[j]:
-                        tc = crossing_time(t, vj, v_inf[j], thr[j], tau[j])
+                    S[j, V] = vj
+                    if vi > th:
+                        tc = crossing_time(t, vj, vi, th, tau)
                         if hn == ht.shape[0]:
                             ht, hk, hp = _grow(ht, hk, hp)
-                        hn = heap_push(ht, hk, hp, hn, tc, np.int64(j), ver[j])
+                        hn = heap_push(ht, hk, hp, hn, tc, np.int64(j), np.int64(S[j, VER]))
         # (3) emit the round's spikes
         for r in range(n_sp):
             i = slist[r]
@@ -329,11 +341,11 @@ def run_events(
                 if hn == ht.shape[0]:
                     ht, hk, hp = _grow(ht, hk, hp)
                 hn = heap_push(ht, hk, hp, hn, t + grp_delay[g], _DELIV_BASE + g, 0)
-            if v_inf[i] > thr[i]:
-                tc = crossing_time(t_upd[i], v[i], v_inf[i], thr[i], tau[i])
+            if S[i, VINF] > S[i, THR]:
+                tc = crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
                 if hn == ht.shape[0]:
                     ht, hk, hp = _grow(ht, hk, hp)
-                hn = heap_push(ht, hk, hp, hn, tc, np.int64(i), ver[i])
+                hn = heap_push(ht, hk, hp, hn, tc, np.int64(i), np.int64(S[i, VER]))
         stats[4] += n_sp
     heap_n[0] = hn
     n_out[0] = no
@@ -360,13 +372,13 @@ def crossing_times(t0, v, v_inf, thr, tau):
 
 
 @njit(cache=True)
-def potentials_at(t, v, t_upd, v_inf, tau):
+def potentials_at(t, S):
     """Membrane potentials at time ``t`` without changing the state (held neurons stay at ``v``)."""
-    n = v.shape[0]
+    n = S.shape[0]
     out = np.empty(n, dtype=np.float64)
     for i in range(n):
-        if t > t_upd[i]:
-            out[i] = advance(v[i], v_inf[i], tau[i], t - t_upd[i])
+        if t > S[i, TUPD]:
+            out[i] = advance(S[i, V], S[i, VINF], S[i, TAU], t - S[i, TUPD])
         else:
-            out[i] = v[i]
+            out[i] = S[i, V]
     return out

@@ -200,12 +200,16 @@ class EventDrivenNetwork:
         pop = self.population
         n = self.n
         self.t = 0.0
-        self.v = pop.v_init.astype(np.float64).copy()
-        self.t_upd = np.zeros(n)
-        self.t_spk = np.full(n, -math.inf)
-        self.ver = np.zeros(n, dtype=np.int64)
-        self._acc = np.zeros(n)
-        self._touched = np.zeros(n, dtype=np.uint8)
+        S = np.empty((n, K.N_COLS))
+        S[:, K.V] = pop.v_init
+        S[:, K.TUPD] = 0.0
+        S[:, K.TSPK] = -math.inf
+        S[:, K.ACC] = math.nan
+        S[:, K.VINF] = self._v_inf
+        S[:, K.TAU] = pop.tau_m
+        S[:, K.THR] = pop.threshold
+        S[:, K.VER] = 0.0
+        self._S = S
         self._tlist = np.zeros(n, dtype=np.int32)
         self._slist = np.zeros(n, dtype=np.int32)
         self._heap_n = np.zeros(1, dtype=np.int64)
@@ -223,7 +227,7 @@ class EventDrivenNetwork:
         self._t_record_start = 0.0
         self.stats = np.zeros(len(_STAT_NAMES), dtype=np.int64)
         # initial SELF predictions (also a neuron starting at or above threshold: spike at t = 0)
-        tc = K.crossing_times(0.0, self.v, self._v_inf, pop.threshold, pop.tau_m)
+        tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
         sel = np.flatnonzero(np.isfinite(tc))
         self._push_sorted(tc[sel], sel.astype(np.int64), np.zeros(sel.shape[0], dtype=np.int64))
         self._p_count = np.zeros(0, np.int64)
@@ -367,13 +371,12 @@ class EventDrivenNetwork:
         pop = self.population
         self._ht, self._hk, self._hp, self._out_t, self._out_i = K.run_events(
             t_stop,
-            self.v, self.t_upd, self.t_spk, self.ver, self._v_inf, pop.v_reset, pop.threshold, pop.tau_m,
-            pop.refractory,
+            self._S, pop.v_reset, pop.refractory,
             self._grp_ptr, self._grp_start, self._grp_delay, self._indices, self._weights,
             self._ext_t, self._ext_i, self._ext_w, self._ext_pos,
             self._p_target, self._p_amp, self._p_mean, self._p_k0, self._p_k1, self._p_dom, self._p_count,
             self._ht, self._hk, self._hp, self._heap_n,
-            self._acc, self._touched, self._tlist, self._slist,
+            self._tlist, self._slist,
             self._out_t, self._out_i, self._n_out, self.stats,
         )
         self.t = t_stop
@@ -393,7 +396,7 @@ class EventDrivenNetwork:
 
     def potentials(self) -> np.ndarray:
         """Membrane potentials at the current time ``t`` (float64, shape (n,)); the state is not changed."""
-        return K.potentials_at(self.t, self.v, self.t_upd, self._v_inf, self.population.tau_m)
+        return K.potentials_at(self.t, self._S)
 
     def statistics(self) -> dict[str, int]:
         """Counters since :meth:`reset`: rounds (distinct instants), heap pops, synaptic events
