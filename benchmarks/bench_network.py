@@ -72,7 +72,7 @@ def case_spec(case: str, quick: bool) -> dict[str, Any]:
                 "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06, "repeat": 2}
     if case == "1M":
         return {"n": 1_000_000 if not quick else 50_000, "k": 100, "steps": 1000 if not quick else 300,
-                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06, "repeat": 1}
+                "w_exc": 0.01, "g": 5.0, "drive": "current", "i_lo": 0.035, "i_hi": 0.06, "repeat": 2}
     raise ValueError(f"case must be one of decision, 100k, 1M; got {case}")
 
 
