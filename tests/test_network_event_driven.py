@@ -442,8 +442,14 @@ def test_connectivity_delay_steps_become_ms_and_current_input():
     sp = net.run(10.0)
     assert sp.times_ms.tolist() == [2.0, 3.0, 3.5] and sp.neurons.tolist() == [0, 1, 2]
     assert sp.counts().tolist() == [1, 1, 1]
-    net2 = EventDrivenNetwork(Population(1)).add_input(Current(0.1))
-    assert len(net2.run(100.0)) > 0
+    # a Current added after explicit events keeps them and equals i_ext (Current values are float32)
+    net2 = EventDrivenNetwork(Population(2)).add_events([1.0], [1], [2.0]).add_input(Current(0.06, targets=[0]))
+    net3 = EventDrivenNetwork(Population(2), i_ext=[float(np.float32(0.06)), 0.0]).add_events([1.0], [1], [2.0])
+    s2, s3 = net2.run(100.0), net3.run(100.0)
+    assert s2.times_ms.tolist() == s3.times_ms.tolist() and s2.neurons.tolist() == s3.neurons.tolist()
+    assert s2.counts().tolist() == [2, 1]  # first spike 20 ln 6 = 35.8 ms, then every 37.8 ms
+    with pytest.raises(ValueError, match=r"inp \(a Current\) must be added before the first run"):
+        net2.add_input(Current(0.1))
 
 
 # --------------------------------------------------------------------------- (5) bad input

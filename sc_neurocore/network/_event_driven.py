@@ -309,12 +309,18 @@ class EventDrivenNetwork:
             if tv is not None:
                 raise ValueError("inp must be a constant Current in event-driven mode; "
                                  "got a time-varying one")
+            if self.t != 0.0 or int(self._n_out[0]) != 0:
+                raise ValueError("inp (a Current) must be added before the first run; call reset() first")
             self.i_ext = self.i_ext + np.asarray(const, dtype=np.float64)
             self._v_inf = self.population.v_rest + self.population.tau_m * self.i_ext
-            if self.t == 0.0 and int(self._n_out[0]) == 0:
-                self.reset()
-                return self
-            raise ValueError("inp (a Current) must be added before the first run; call reset() first")
+            # new asymptotes: invalidate the old self-crossing predictions and predict again
+            pop = self.population
+            self._S[:, K.VINF] = self._v_inf
+            self._S[:, K.VER] += 1.0
+            tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
+            sel = np.flatnonzero(np.isfinite(tc))
+            self._push_sorted(tc[sel], sel.astype(np.int64), self._S[sel, K.VER].astype(np.int64))
+            return self
         if not isinstance(inp, PoissonInput):
             raise TypeError(f"inp must be a PoissonInput or a Current; got {type(inp).__name__}")
         if inp.targets.size and inp.targets.max() >= n:
