@@ -241,6 +241,10 @@ def test_matches_heapq_reference(seed, grid):
                           [(pin.rates_hz, pin.amplitude, pin.targets, pin.key)], ext, t_stop)
     assert len(rt) > 0
     assert sp.neurons.tolist() == ri
+    binned = sp.to_spike_events(0.25)
+    assert sorted(zip(binned.steps.tolist(), binned.neurons.tolist(), strict=True)) == sorted(
+        (max(math.ceil(t / 0.25) - 1, 0), i) for t, i in zip(rt, ri, strict=True))
+    assert (binned.t_start, binned.t_stop) == (0, int(round(t_stop / 0.25)))
     assert sp.times_ms.tolist() == rt  # bit for bit
 
 

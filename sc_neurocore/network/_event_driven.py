@@ -15,6 +15,7 @@ from .._kernels import _event as K
 from .._validation import check_finite_array, check_real
 from ._connectivity import Connectivity
 from ._inputs import Current, PoissonInput
+from ._monitors import SpikeEvents
 from ._population import Population
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
@@ -63,6 +64,22 @@ class EventSpikes:
         bounds = np.searchsorted(self.neurons[order], np.arange(self.n_neurons + 1))
         tt = self.times_ms[order]
         return [tt[bounds[i]: bounds[i + 1]] for i in range(self.n_neurons)]
+
+    def to_spike_events(self, dt: float) -> SpikeEvents:
+        """Bin onto a ``dt`` grid as the clock-driven :class:`SpikeEvents` (for the readout features).
+
+        A spike at time ``t`` goes to step ``max(ceil(t / dt) - 1, 0)``: the step
+        ``s`` whose end ``(s + 1) dt`` is the first grid time at or after ``t``,
+        which is how :class:`Network` labels a crossing inside ``(s dt, (s + 1) dt]``.
+        The window becomes steps ``[round(t_start / dt), round(t_stop / dt))``.
+        """
+        dt = check_real(dt, "dt", low=0.0, low_open=True)
+        steps = np.maximum(np.ceil(self.times_ms / dt) - 1.0, 0.0).astype(np.int64)
+        if steps.size and steps.max() > np.iinfo(np.int32).max:
+            raise ValueError(f"dt must keep step indices below 2^31; got {dt}")
+        order = np.lexsort((self.neurons, steps))
+        return SpikeEvents(self.neurons[order], steps[order].astype(np.int32), n_neurons=self.n_neurons,
+                           dt=dt, t_start=int(round(self.t_start / dt)), t_stop=int(round(self.t_stop / dt)))
 
     def __repr__(self) -> str:
         return (f"EventSpikes({len(self)} spikes, {self.n_neurons} neurons, "
