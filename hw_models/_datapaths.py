@@ -301,16 +301,22 @@ class DenseLayer(_Composite):
 
     @classmethod
     def from_fixed_point(cls, layer: Any) -> DenseLayer:
-        """The gate-level datapath of a ``sc_neurocore.FixedPointDenseLayer`` (same seeds and parameters)."""
+        """The gate-level datapath of a ``sc_neurocore.FixedPointDenseLayer`` (same seeds, taps, parameters).
+
+        Input SNGs use the layer's ``x_taps``, weight SNGs ``w_taps`` and the
+        MUX select ``sel_taps``, each register with the layer's seed.
+        """
         w, zs = layer.lfsr_width, bool(layer.zero_state)
-        x_sngs = [SNG(FibonacciLFSR(w, int(s), zero_state=zs), int(t)) for s, t in
+        x_taps, w_taps, sel_taps = tuple(layer.x_taps), tuple(layer.w_taps), tuple(layer.sel_taps)
+        x_sngs = [SNG(FibonacciLFSR(w, int(s), taps=x_taps, zero_state=zs), int(t)) for s, t in
                   zip(layer.x_seeds, layer.x_thresholds, strict=True)]
-        select = FibonacciLFSR(w, int(layer.sel_seed), zero_state=zs) if layer.accumulation == "mux" else None
+        select = (FibonacciLFSR(w, int(layer.sel_seed), taps=sel_taps, zero_state=zs)
+                  if layer.accumulation == "mux" else None)
         raw = layer.neurons.raw
         sources, neurons = [], []
         for r in range(layer.n_neurons):
-            syns = [Synapse(x_sngs[i], SNG(FibonacciLFSR(w, int(layer.w_seeds[r, i]), zero_state=zs),
-                                           int(layer.w_thresholds[r, i])))
+            syns = [Synapse(x_sngs[i], SNG(FibonacciLFSR(w, int(layer.w_seeds[r, i]), taps=w_taps,
+                                                         zero_state=zs), int(layer.w_thresholds[r, i])))
                     for i in range(layer.n_inputs)]
             sources.append(CurrentSource(syns, layer.accumulation, select))
             neurons.append(FixedPointLIFNeuron(layer.qformat.width, raw["v_threshold"], raw["v_reset"],

@@ -36,7 +36,15 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._kernels._fixed import MODE_COUNT, MODE_MUX, MODE_OR, dense_fixed_run, lif_fixed_run
+from sc_neurocore._kernels._fixed import (
+    MODE_COUNT,
+    MODE_MUX,
+    MODE_OR,
+    dense_fixed_run,
+    lfsr_jump_matrix,
+    lfsr_phase_chain,
+    lif_fixed_run,
+)
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
 from sc_neurocore._validation import check_choice, check_finite_array, check_int, check_real, check_unit_array
@@ -227,6 +235,47 @@ def _lfsr_seed_array(value: Any, name: str, shape: tuple[int, ...], width: int) 
     return np.ascontiguousarray(arr, dtype=np.uint64)
 
 
+def _mirror_taps(taps: tuple[int, ...]) -> tuple[int, ...]:
+    """Taps of the reciprocal polynomial: ``x^n + sum x^t + 1 -> x^n + sum x^(n-t) + 1`` (also primitive)."""
+    n = taps[0]
+    return (n, *sorted((n - t for t in taps[1:]), reverse=True))
+
+
+def _taps_arg(value: Any, name: str, width: int, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Validated maximal-length tap set (sorted descending); ``None`` -> ``default``."""
+    if value is None:
+        return default
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of ints; got {type(value).__name__} {value!r}")
+    vals = []
+    for t in value:
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)):
+            raise TypeError(f"{name} must be a sequence of ints; got {value!r}")
+        vals.append(int(t))
+    taps = tuple(sorted(set(vals), reverse=True))
+    from sc_neurocore.bitstream._metrics import is_maximal_taps
+
+    if (len(taps) != len(vals) or not taps or taps[0] != width or taps[-1] < 1
+            or not is_maximal_taps(width, taps)):
+        base = MAXIMAL_TAPS[width]
+        raise ValueError(
+            f"{name} must be a maximal-length tap set for width {width}: distinct ints in [1, {width}] "
+            f"including {width} with a primitive feedback polynomial (e.g. {base} or {_mirror_taps(base)}); "
+            f"got {tuple(vals)}")
+    return taps
+
+
+def _spread_states(base: int, count: int, width: int, taps: tuple[int, ...]) -> np.ndarray:
+    """``count`` states of one register, ``d = max(1, (2^n - 1) // count)`` clocks apart from ``base`` on.
+
+    State ``j`` is the state ``j d`` clocks after ``base`` (linear register, no
+    zero-state insertion): the phases are spread evenly over the period.
+    """
+    d = max(1, ((1 << width) - 1) // max(count, 1))
+    cols = lfsr_jump_matrix(width, np.uint64(tap_mask(taps)), d)
+    return np.ascontiguousarray(lfsr_phase_chain(np.uint64(base), cols, count))
+
+
 class FixedPointDenseLayer:
     r"""Dense SC layer as hardware builds it: LFSR SNGs, AND synapses, accumulation, fixed-point LIF.
 
@@ -234,14 +283,15 @@ class FixedPointDenseLayer:
     weight stream bit :math:`w_{r,i,t} = [s^w_{r,i,t} < W_{r,i}]` (each from its
     own ``lfsr_width``-bit Fibonacci LFSR, conventions §3, thresholds
     :math:`X = \mathrm{round}(p\,2^n)`, i.e. exactly the streams of
-    ``sc_neurocore.bitstream.lfsr(p, T, n, seed)``), synapse bits
+    ``sc_neurocore.bitstream.lfsr(p, T, n, seed, taps)`` with ``x_taps`` resp.
+    ``w_taps``), synapse bits
     :math:`x_{i,t} \wedge w_{r,i,t}`, accumulated per neuron ``r`` into
 
     * ``"count"``: :math:`a_t = \sum_i x_{i,t} w_{r,i,t}` (parallel counter, 0..n_in);
     * ``"or"``: :math:`a_t = \bigvee_i x_{i,t} w_{r,i,t}`;
     * ``"mux"``: :math:`a_t = x_{j,t} w_{r,j,t}` with :math:`j = \lfloor s^{sel}_t\, n_{in} / 2^n \rfloor`
-      from one select LFSR shared by all neurons (its states 1..2^n-1 make
-      each input selected :math:`\approx 1/n_{in}` of the time).
+      from one select LFSR (taps ``sel_taps``) shared by all neurons (its
+      states 1..2^n-1 make each input selected :math:`\approx 1/n_{in}` of the time).
 
     The input current is :math:`i_t = \mathrm{bias} + \mathrm{gain}\cdot a_t` (raw Q
     units) and drives :class:`FixedPointLIF` neuron ``r``.  Every register
@@ -264,18 +314,66 @@ class FixedPointDenseLayer:
     lfsr_width : int
         LFSR width n in [3, 32].
     seed : None, int, SeedSequence or Generator
-        Draws the LFSR seeds (uniform nonzero states) from three spawned
-        children: inputs, weights, select.  Ignored for the seeds given
-        explicitly.
+        Draws the two base states (uniform nonzero) of the default seed
+        assignment (Notes) from two spawned children: input/select group,
+        weight group.  Ignored for the seeds given explicitly.
     x_seeds, w_seeds : array_like of int, optional
-        Explicit LFSR seeds, shapes (n_inputs,) and (n_neurons, n_inputs).
+        Explicit LFSR seeds, shapes (n_inputs,) and (n_neurons, n_inputs):
+        states of the registers with ``x_taps`` resp. ``w_taps``.
     sel_seed : int, optional
         Explicit seed of the MUX select LFSR.
+    x_taps, w_taps, sel_taps : sequence of int, optional
+        Feedback taps of the input, weight and select registers (any
+        maximal-length set, e.g. ``MAXIMAL_TAPS[n]`` or its mirror, the
+        reciprocal polynomial).  Default ``x_taps = MAXIMAL_TAPS[n]``;
+        ``w_taps`` and ``sel_taps`` default to ``x_taps``.
     qformat, v_threshold, v_reset, v_rest, leak_shift, refractory_period
         As in :class:`FixedPointLIF`.
     zero_state : bool
         Zero-state insertion in every LFSR (period 2^n through every value,
         so a full period of a stream holds exactly X ones).
+
+    Notes
+    -----
+    **Default seeds are decorrelated by construction.**  An AND computes the
+    product only if its two streams are uncorrelated; two registers of one
+    polynomial whose seeds happen to lie a few clocks apart on the
+    m-sequence give strongly correlated streams (drawn uniformly, a 64x64
+    layer with 16-bit registers has about four such synapses; one measured
+    at SCC +0.27).  So, as a hardware designer would place them:
+
+    * **Phases spread.**  The registers take the states ``0, d, 2d, ...``
+      clocks after a base state, in the order select, inputs, weights
+      (row-major), within each group of registers sharing a polynomial.  With
+      the default (one polynomial for all) ``d = (2^n - 1) // (1 + n_in +
+      N n_in)`` and the two registers of synapse ``(r, i)`` are
+      ``(r + 1) n_in d`` clocks apart, never fewer than ``n_in d`` (about
+      ``2^n / (N + 1)``) either way round the period: far outside the near-phase
+      window ``hw_models.check_correlation`` flags.
+    * **Reciprocal polynomials** (``w_taps`` = mirror of ``x_taps``, e.g.
+      ``hw_models.mirror_taps``): the two streams of every AND then come from
+      different primitive polynomials and input and weight groups are spread
+      separately (``d = (2^n-1) // (1 + n_in)`` resp. ``(2^n-1) // (N n_in)``).
+      The weight sequence is the time reversal of an input-polynomial
+      sequence, so over a full period every pair of parity functions of the two
+      states correlates through a Kloosterman sum,
+      :math:`|\sum_t (-1)^{a\cdot s^x_t + b\cdot s^w_t}| \le 2^{n/2+1}`
+      (Weil bound, :math:`a, b \ne 0`), *whatever the seeds*.  For comparator
+      streams this gives :math:`|P(x \wedge w) - P(x) P(w)| \le L_X L_W\,
+      2^{n/2+1}/(2^n-1) + (2^n-1)^{-2}`, :math:`L_X` being the sum of the
+      absolute non-constant Walsh coefficients of :math:`[s < X]` (at most
+      about :math:`n/4`); at :math:`X = W = 2^{n-1}`,
+      :math:`|\mathrm{SCC}| \le 2^{n/2+1}/(2^n-1)`.  A uniform guarantee,
+      but the typical error is of order :math:`2^{-n/2}`, while well
+      separated phases of one polynomial are typically far below it (measured,
+      16-bit, full period: rms covariance 7e-4 vs 1e-4, worst 3.2e-3 vs
+      1.8e-3; at 10 bits worst 0.029 vs 0.125).
+
+    The base states come from ``seed``.  Explicit seeds are used as given
+    (``hw_models.check_correlation`` on ``DenseLayer.from_fixed_point(layer)``
+    flags near-phase pairs).  :meth:`seeds` returns seeds and taps, enough to
+    rebuild the identical layer (``FixedPointDenseLayer(..., **layer.seeds())``)
+    or its gate-level datapath.
     """
 
     def __init__(self, n_neurons: int, p_inputs: Any, p_weights: Any, accumulation: str = "count",
@@ -283,7 +381,8 @@ class FixedPointDenseLayer:
                  x_seeds: Any = None, w_seeds: Any = None, sel_seed: int | None = None,
                  qformat: QFormat | None = None, v_threshold: float = 1.0, v_reset: float = 0.0,
                  v_rest: float = 0.0, leak_shift: int = 4, refractory_period: int = 0,
-                 zero_state: bool = False) -> None:
+                 zero_state: bool = False, x_taps: Sequence[int] | None = None,
+                 w_taps: Sequence[int] | None = None, sel_taps: Sequence[int] | None = None) -> None:
         if not isinstance(zero_state, (bool, np.bool_)):
             raise TypeError(f"zero_state must be a bool; got {type(zero_state).__name__} {zero_state!r}")
         self.zero_state = bool(zero_state)
@@ -315,16 +414,27 @@ class FixedPointDenseLayer:
                 raise ValueError(
                     f"bias + gain * a must be representable in Q({q.width},{q.frac}) for a in [0, {a_max}]; "
                     f"got {cur * q.resolution} at a = {a}")
+        n = self.lfsr_width
+        self.x_taps: tuple[int, ...] = _taps_arg(x_taps, "x_taps", n, MAXIMAL_TAPS[n])
+        self.w_taps: tuple[int, ...] = _taps_arg(w_taps, "w_taps", n, self.x_taps)
+        self.sel_taps: tuple[int, ...] = _taps_arg(sel_taps, "sel_taps", n, self.x_taps)
         _check_seed(seed, "seed")
-        gens = spawn_generators(seed, 3)
-        hi = 1 << self.lfsr_width
-        self.x_seeds = (_lfsr_seed_array(x_seeds, "x_seeds", (self.n_inputs,), self.lfsr_width)
-                        if x_seeds is not None else gens[0].integers(1, hi, self.n_inputs).astype(np.uint64))
-        self.w_seeds = (_lfsr_seed_array(w_seeds, "w_seeds", p_w.shape, self.lfsr_width)
-                        if w_seeds is not None else gens[1].integers(1, hi, p_w.shape).astype(np.uint64))
+        gens = spawn_generators(seed, 2)
+        hi = 1 << n
+        base_x, base_w = int(gens[0].integers(1, hi)), int(gens[1].integers(1, hi))
+        n_x, n_w = 1 + self.n_inputs, self.n_neurons * self.n_inputs
+        if self.w_taps == self.x_taps:  # one polynomial: spread everything jointly
+            chain = _spread_states(base_x, n_x + n_w, n, self.x_taps)
+            group_x, group_w = chain[:n_x], chain[n_x:]
+        else:
+            group_x, group_w = _spread_states(base_x, n_x, n, self.x_taps), _spread_states(base_w, n_w, n,
+                                                                                           self.w_taps)
+        self.x_seeds = (_lfsr_seed_array(x_seeds, "x_seeds", (self.n_inputs,), n)
+                        if x_seeds is not None else group_x[1:].copy())
+        self.w_seeds = (_lfsr_seed_array(w_seeds, "w_seeds", p_w.shape, n)
+                        if w_seeds is not None else np.ascontiguousarray(group_w.reshape(p_w.shape)))
         self.sel_seed: int = (check_int(sel_seed, "sel_seed", low=1, high=hi - 1) if sel_seed is not None
-                              else int(gens[2].integers(1, hi)))
-        self.taps: tuple[int, ...] = MAXIMAL_TAPS[self.lfsr_width]
+                              else int(group_x[0]))
         self.reset()
 
     def reset(self) -> None:
@@ -350,16 +460,22 @@ class FixedPointDenseLayer:
         nrn = self.neurons
         vmin, vmax, v_th, v_reset, v_rest, k, refr = nrn._args()
         dense_fixed_run(self.x_thresholds, self.x_state, self.w_thresholds, self.w_state, self.sel_state,
-                        self.lfsr_width, np.uint64(tap_mask(self.taps)), self.zero_state, mode, self.gain_raw,
+                        self.lfsr_width, np.uint64(tap_mask(self.x_taps)), np.uint64(tap_mask(self.w_taps)),
+                        np.uint64(tap_mask(self.sel_taps)), self.zero_state, mode, self.gain_raw,
                         self.bias_raw, nrn.v_raw, nrn.refractory, vmin, vmax, v_th, v_reset, v_rest, k,
                         refr, spikes, volts, accs)
         self.last_v_raw, self.last_acc = volts, accs
         self.cycle += n
         return spikes
 
-    def seeds(self) -> dict[str, Sequence[int] | int]:
-        """The LFSR seeds (to build the identical gate-level datapath)."""
-        return {"x_seeds": self.x_seeds.tolist(), "w_seeds": self.w_seeds.tolist(), "sel_seed": self.sel_seed}
+    def seeds(self) -> dict[str, Any]:
+        """LFSR seeds and taps: ``FixedPointDenseLayer(..., **layer.seeds())`` rebuilds the same registers.
+
+        Keys ``x_seeds``, ``w_seeds`` (nested lists), ``sel_seed`` (int) and
+        ``x_taps``, ``w_taps``, ``sel_taps`` (tuples).
+        """
+        return {"x_seeds": self.x_seeds.tolist(), "w_seeds": self.w_seeds.tolist(), "sel_seed": self.sel_seed,
+                "x_taps": self.x_taps, "w_taps": self.w_taps, "sel_taps": self.sel_taps}
 
     def __repr__(self) -> str:
         q = self.qformat

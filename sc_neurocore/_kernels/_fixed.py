@@ -10,7 +10,14 @@ int64).  One cycle of a neuron (see ``sc_neurocore._fixed_point``)::
         else:          spike = 0; v' = s
 
 The dense layer's streams are shift-left Fibonacci LFSRs with ``<``
-comparators (conventions §3), stepped with ``_lfsr.lfsr_step``.
+comparators (conventions §3), stepped with ``_lfsr.lfsr_step``; the input,
+weight and select registers each have their own tap mask.
+
+Jump-ahead: without zero-state insertion one clock is linear over GF(2),
+``s' = A s``.  A matrix is held as its ``n`` columns (the images of the basis
+vectors ``1 << j``) in a uint64 array; ``A^k`` is built by repeated squaring
+(:func:`lfsr_jump_matrix`, O(n^2 log k)) and :func:`lfsr_phase_chain` walks
+``s, A^k s, A^2k s, ...`` (O(n) per state).
 """
 
 from __future__ import annotations
@@ -54,14 +61,64 @@ def lif_fixed_run(currents, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refrac
             volts[t, j] = nv
 
 
+@njit(cache=True, inline="always")
+def gf2_matvec(cols, v):
+    """``M v`` over GF(2): XOR of the columns ``cols[j]`` for the set bits ``j`` of ``v`` (uint64)."""
+    out = uint64(0)
+    j = 0
+    while v != uint64(0):
+        if v & uint64(1):
+            out ^= cols[j]
+        v >>= uint64(1)
+        j += 1
+    return out
+
+
 @njit(cache=True)
-def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, tmask, zero_state, mode,
-                    gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory,
+def lfsr_jump_matrix(width, tmask, k):
+    """Columns (uint64, (width,)) of ``A^k``, ``A`` one clock of the Fibonacci LFSR without insertion."""
+    msk = (uint64(1) << uint64(width)) - uint64(1)
+    low = uint64(0)
+    tm = uint64(tmask)
+    a = np.empty(width, dtype=np.uint64)
+    r = np.empty(width, dtype=np.uint64)
+    for j in range(width):
+        a[j] = lfsr_step(uint64(1) << uint64(j), msk, tm, low, False)
+        r[j] = uint64(1) << uint64(j)  # identity
+    tmp = np.empty(width, dtype=np.uint64)
+    kk = k
+    while kk > 0:
+        if kk & 1:
+            for j in range(width):
+                tmp[j] = gf2_matvec(a, r[j])  # R <- A R
+            r[:] = tmp
+        for j in range(width):
+            tmp[j] = gf2_matvec(a, a[j])  # A <- A^2
+        a[:] = tmp
+        kk >>= 1
+    return r
+
+
+@njit(cache=True)
+def lfsr_phase_chain(start, cols, count):
+    """(count,) uint64 states ``s_0 = start``, ``s_j = M s_{j-1}`` (``M`` given by its columns)."""
+    out = np.empty(count, dtype=np.uint64)
+    s = uint64(start)
+    for j in range(count):
+        out[j] = s
+        s = gf2_matvec(cols, s)
+    return out
+
+
+@njit(cache=True)
+def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w_tmask, sel_tmask,
+                    zero_state, mode, gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory,
                     spikes, volts, accs):
     """Run ``spikes.shape[0]`` cycles of the LFSR-fed layer; every state array is updated in place.
 
     x_thr, x_state: (n_in,) uint64; w_thr, w_state: (N, n_in) uint64;
-    sel_state: (1,) uint64 (MUX select register); v, ref: (N,) int64;
+    sel_state: (1,) uint64 (MUX select register); x_tmask, w_tmask, sel_tmask:
+    feedback tap masks of the input, weight and select registers; v, ref: (N,) int64;
     outputs spikes (T, N) uint8, volts (T, N) int64 (membrane after the
     cycle), accs (T, N) int64 (accumulated value a_t).
     """
@@ -70,19 +127,21 @@ def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, tmask, zer
     n_out = w_thr.shape[0]
     msk = (uint64(1) << uint64(width)) - uint64(1)
     low = (uint64(1) << uint64(width - 1)) - uint64(1)
-    tm = uint64(tmask)
+    xtm = uint64(x_tmask)
+    wtm = uint64(w_tmask)
+    stm = uint64(sel_tmask)
     xb = np.empty(n_in, dtype=np.int64)
     for t in range(n_t):
         for i in range(n_in):
             xb[i] = 1 if x_state[i] < x_thr[i] else 0
-            x_state[i] = lfsr_step(x_state[i], msk, tm, low, zero_state)
+            x_state[i] = lfsr_step(x_state[i], msk, xtm, low, zero_state)
         sel = int((sel_state[0] * uint64(n_in)) >> uint64(width))
-        sel_state[0] = lfsr_step(sel_state[0], msk, tm, low, zero_state)
+        sel_state[0] = lfsr_step(sel_state[0], msk, stm, low, zero_state)
         for r in range(n_out):
             a = 0
             for i in range(n_in):
                 wb = 1 if w_state[r, i] < w_thr[r, i] else 0
-                w_state[r, i] = lfsr_step(w_state[r, i], msk, tm, low, zero_state)
+                w_state[r, i] = lfsr_step(w_state[r, i], msk, wtm, low, zero_state)
                 p = xb[i] & wb
                 if mode == MODE_COUNT:
                     a += p
@@ -100,4 +159,14 @@ def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, tmask, zer
             accs[t, r] = a
 
 
-__all__ = ["MODE_COUNT", "MODE_MUX", "MODE_OR", "dense_fixed_run", "lif_fixed_run", "lif_fixed_update"]
+__all__ = [
+    "MODE_COUNT",
+    "MODE_MUX",
+    "MODE_OR",
+    "dense_fixed_run",
+    "gf2_matvec",
+    "lfsr_jump_matrix",
+    "lfsr_phase_chain",
+    "lif_fixed_run",
+    "lif_fixed_update",
+]
