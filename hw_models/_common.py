@@ -67,14 +67,30 @@ def check_part_int(part: str, name: str, value: Any, low: int, high: int) -> int
     return v
 
 
+def check_part_bool(part: str, name: str, value: Any) -> bool:
+    """Return ``value`` as a bool (Python or numpy bool only), or raise naming the part."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{part}: {name} must be a bool; got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def mirror_taps(taps: Sequence[int]) -> tuple[int, ...]:
     """Taps of the reciprocal polynomial: ``x^n + sum x^t + 1`` -> ``x^n + sum x^(n-t) + 1``.
 
     The reciprocal of a primitive polynomial is primitive, so each width has
-    two maximal tap sets: ``MAXIMAL_TAPS[n]`` and its mirror.
+    two maximal tap sets: ``MAXIMAL_TAPS[n]`` and its mirror.  ``taps`` must
+    be a non-empty sequence of ints whose first entry ``n`` is the largest.
     """
-    n = taps[0]
-    return (n, *sorted((n - t for t in taps[1:]), reverse=True))
+    if isinstance(taps, (str, bytes)) or not isinstance(taps, (Sequence, np.ndarray)):
+        raise TypeError(f"taps must be a sequence of ints; got {type(taps).__name__} {taps!r}")
+    if len(taps) == 0 or any(
+        isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) for t in taps
+    ):
+        raise TypeError(f"taps must be a non-empty sequence of ints; got {taps!r}")
+    if any(not 1 <= int(t) <= int(taps[0]) for t in taps):
+        raise ValueError(f"taps must be ints in [1, taps[0]] with the width first; got {tuple(taps)!r}")
+    n = int(taps[0])
+    return (n, *sorted((n - int(t) for t in taps[1:]), reverse=True))
 
 
 def check_taps(part: str, width: int, taps: Sequence[int] | None) -> tuple[int, ...]:
@@ -166,13 +182,38 @@ class Block:
         """
         n = check_part_int(self.part, "n_cycles", n_cycles, 0, 1 << 40)
         names = [p[0] for p in self.inputs_spec()]
-        seqs = {k: list(inputs[k]) if inputs is not None and k in inputs else None for k in names}
+        if inputs is not None:
+            if not isinstance(inputs, Mapping):
+                raise TypeError(
+                    f"{self.part}: inputs must be None or a mapping port -> values; "
+                    f"got {type(inputs).__name__} {inputs!r}"
+                )
+            unknown = sorted(set(inputs) - set(names), key=str)
+            if unknown:
+                raise ValueError(
+                    f"{self.part}: inputs must only name input ports {names}; got unknown "
+                    f"{', '.join(map(repr, unknown))}"
+                )
+        seqs: dict[str, list[Any] | None] = {}
+        for k in names:
+            raw = inputs.get(k) if inputs is not None else None
+            if raw is not None and (isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable)):
+                raise TypeError(
+                    f"{self.part}: inputs[{k!r}] must be a sequence of ints; got {type(raw).__name__} {raw!r}"
+                )
+            seqs[k] = None if raw is None else list(raw)
         for k, s in seqs.items():
             if s is None or len(s) < n:
                 raise ValueError(
                     f"{self.part}: inputs[{k!r}] must hold at least n_cycles={n} values; "
                     f"got {0 if s is None else len(s)}"
                 )
+            for t in range(n):  # int() below must not truncate a float or parse a string
+                if not isinstance(s[t], (int, np.integer, np.bool_)):
+                    raise TypeError(
+                        f"{self.part}: inputs[{k!r}] must hold integers; got "
+                        f"{type(s[t]).__name__} {s[t]!r} at cycle {t}"
+                    )
         outs: dict[str, list[int]] = {p[0]: [] for p in self.outputs_spec()}
         for t in range(n):
             o = self.step(**{k: int(s[t]) for k, s in seqs.items()})  # type: ignore[index]

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hw_models._common import Block, Port, check_part_int, mask, vhex, vsigned, wrap_top
+from hw_models._common import (
+    Block,
+    Port,
+    check_part_bool,
+    check_part_int,
+    mask,
+    vhex,
+    vsigned,
+    wrap_top,
+)
 
 __all__ = ["AccumulativeParallelCounter", "ParallelCounter", "UpCounter", "UpDownCounter", "bipolar_decode"]
 
@@ -39,7 +48,7 @@ class UpCounter(Block):
     def __init__(self, length: int, saturate: bool = False) -> None:
         self.length: int = check_part_int(self.part, "length", length, 1, _MAX_LENGTH)
         self.width: int = self.length.bit_length()
-        self.saturate = bool(saturate)
+        self.saturate = check_part_bool(self.part, "saturate", saturate)
         self.q = 0
         self._next = 0
 
@@ -88,7 +97,12 @@ class UpCounter(Block):
 
 
 def bipolar_decode(q: int, length: int) -> float:
-    r"""Bipolar value of an up/down count: :math:`x = q / L = 2 n_1 / L - 1`."""
+    r"""Bipolar value of an up/down count: :math:`x = q / L = 2 n_1 / L - 1`.
+
+    ``length`` is the stream length L in [1, 2^40]; ``q`` an int in [-L, L].
+    """
+    length = check_part_int("bipolar_decode", "length", length, 1, _MAX_LENGTH)
+    q = check_part_int("bipolar_decode", "q", q, -length, length)
     return q / length
 
 

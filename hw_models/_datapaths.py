@@ -25,7 +25,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hw_models._common import Block, Port, check_part_int, signed_range, vsigned, wrap_top
+from hw_models._common import (
+    Block,
+    Port,
+    check_part_bool,
+    check_part_int,
+    signed_range,
+    vsigned,
+    wrap_top,
+)
 from hw_models._counters import ParallelCounter
 from hw_models._gates import AndGate, XnorGate
 from hw_models._lfsr import FibonacciLFSR
@@ -156,7 +164,8 @@ class Synapse(_Composite):
             if s.value is None:
                 raise ValueError(f"{self.part}: {name} must have a constant threshold (SNG value); got None")
         self.x, self.w = x, w
-        self.gate: AndGate | XnorGate = (XnorGate if bipolar else AndGate)(sources=(x, w))
+        self.bipolar = check_part_bool(self.part, "bipolar", bipolar)
+        self.gate: AndGate | XnorGate = (XnorGate if self.bipolar else AndGate)(sources=(x, w))
 
     def leaves(self) -> list[Block]:
         return self.x.leaves() + self.w.leaves()

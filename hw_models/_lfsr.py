@@ -125,6 +125,7 @@ class FibonacciLFSR(_LFSRBase):
         self._low = mask(self.width - 1)
 
     def next_state(self, state: int) -> int:
+        state = check_part_int(self.part, "state", state, 0, self._mask)
         fb = (state & self.tap_mask).bit_count() & 1
         if self.zero_state and (state & self._low) == 0:
             fb ^= 1
@@ -173,6 +174,7 @@ class GaloisLFSR(_LFSRBase):
         self.pre_one: int = (1 << (self.width - 1)) | (self.poly >> 1)
 
     def next_state(self, state: int) -> int:
+        state = check_part_int(self.part, "state", state, 0, self._mask)
         if self.zero_state:
             if state == self.pre_one:
                 return 0

@@ -71,6 +71,8 @@ class FixedPointLIFNeuron(Block):
 
     def to_real(self, raw: int) -> float:
         """Real value of a raw register value in Q(width, frac)."""
+        lo, hi = signed_range(self.width)
+        raw = check_part_int(self.part, "raw", raw, lo, hi)
         return raw / (1 << self.frac)
 
     def inputs_spec(self) -> list[Port]:

@@ -22,9 +22,15 @@ __all__ = ["SNG", "threshold_of"]
 
 
 def threshold_of(p: float, width: int) -> int:
-    """Comparator threshold ``X = round(p 2^n)`` (half to even, as the core encoders)."""
-    if not 0.0 <= float(p) <= 1.0:
+    """Comparator threshold ``X = round(p 2^n)`` (half to even, as the core encoders).
+
+    ``p`` is a real in [0, 1]; ``width`` an int in [1, 64].
+    """
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(f"SNG: p must be a real number in [0, 1]; got {type(p).__name__} {p!r}")
+    if not 0.0 <= float(p) <= 1.0:  # also rejects NaN
         raise ValueError(f"SNG: p must be in [0, 1]; got {p}")
+    width = check_part_int("SNG", "width", width, 1, 64)
     return int(np.round(float(p) * float(2**width)))
 
 

@@ -69,7 +69,8 @@ class SobolGenerator(Block):
         self._next = (self.k, self.x)
 
     def point_at(self, k: int) -> int:
-        """``x_k``: XOR of the direction numbers over the set bits of ``gray(k)``."""
+        """``x_k``: XOR of the direction numbers over the set bits of ``gray(k)``, k in [0, 2^width - 1]."""
+        k = check_part_int(self.part, "k", k, 0, mask(self.width))
         g = k ^ (k >> 1)
         x = 0
         for i, v in enumerate(self.directions):
@@ -78,7 +79,9 @@ class SobolGenerator(Block):
         return x
 
     def next_state(self, k: int, x: int) -> tuple[int, int]:
-        """Next (index, point) register values."""
+        """Next (index, point) register values (both in [0, 2^width - 1])."""
+        k = check_part_int(self.part, "k", k, 0, mask(self.width))
+        x = check_part_int(self.part, "x", x, 0, mask(self.width))
         c = min(_lowest_zero(k), self.width - 1)
         return (k + 1) & mask(self.width), x ^ self.directions[c]
 

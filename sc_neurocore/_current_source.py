@@ -16,7 +16,7 @@ from sc_neurocore._kernels._layer import (
     plane_values,
 )
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_keys
-from sc_neurocore._validation import check_choice, check_int
+from sc_neurocore._validation import check_choice, check_count
 
 __all__ = [
     "ACCUMULATION_MODES",
@@ -193,7 +193,7 @@ class BitstreamCurrentSource:
         self.x_min, self.x_max = check_range(x_min, x_max, "x_min", "x_max")
         self.w_min, self.w_max = check_range(w_min, w_max, "w_min", "w_max")
         self.y_min, self.y_max = check_range(y_min, y_max, "y_min", "y_max")
-        self.length: int = check_int(length, "length", low=1)
+        self.length: int = check_count(length, "length", low=1)
         self.accumulation: str = check_choice(accumulation, "accumulation", ACCUMULATION_MODES)
         _check_seed(seed, "seed")
         p_x = normalise(x_inputs, "x_inputs", self.x_min, self.x_max, clip=False)

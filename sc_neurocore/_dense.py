@@ -18,7 +18,7 @@ from sc_neurocore._kernels._layer import layer_run, plane_sums, plane_values
 from sc_neurocore._kernels._lif import noise_prefixes
 from sc_neurocore._neuron import NEURON_PARAMS, StochasticLIFNeuron, validate_neuron_params
 from sc_neurocore._rng import SeedLike, _check_seed, key_from_seed, spawn_generators
-from sc_neurocore._validation import check_choice, check_int, check_known_keys, check_real
+from sc_neurocore._validation import check_choice, check_count, check_known_keys, check_real
 
 __all__ = ["SCDenseLayer"]
 
@@ -90,10 +90,10 @@ class SCDenseLayer:
         base_seed: SeedLike = None,
         accumulation: str = "or",
     ) -> None:
-        self.n_neurons: int = check_int(n_neurons, "n_neurons", low=1)
+        self.n_neurons: int = check_count(n_neurons, "n_neurons", low=1)
         self.dt_ms: float = check_real(dt_ms, "dt_ms", low=0.0, low_open=True)
         self.accumulation: str = check_choice(accumulation, "accumulation", ACCUMULATION_MODES)
-        self.length: int = check_int(length, "length", low=1)
+        self.length: int = check_count(length, "length", low=1)
         self.x_min, self.x_max = check_range(x_min, x_max, "x_min", "x_max")
         self.w_min, self.w_max = check_range(w_min, w_max, "w_min", "w_max")
         self.y_min, self.y_max = check_range(y_min, y_max, "y_min", "y_max")
@@ -169,7 +169,7 @@ class SCDenseLayer:
 
     def run(self, T: int) -> np.ndarray:  # the tutorial's name
         """Advance ``T`` steps; return the new spikes, uint8 (n_neurons, T)."""
-        n_steps = check_int(T, "T", low=0)
+        n_steps = check_count(T, "T", low=0)
         out = np.zeros((self.n_neurons, n_steps), dtype=np.uint8)
         p = self.neuron_params
         cycle0 = self.t_steps % self.length

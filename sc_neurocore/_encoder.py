@@ -10,6 +10,7 @@ from sc_neurocore._rng import SeedLike, _check_seed
 from sc_neurocore._validation import (
     check_binary_array,
     check_choice,
+    check_count,
     check_finite_array,
     check_int,
     check_real,
@@ -121,10 +122,17 @@ class BitstreamEncoder:
         clip: bool = False,
     ) -> None:
         self.x_min, self.x_max = check_range(x_min, x_max, "x_min", "x_max")
-        self.length: int = check_int(length, "length", low=1)
+        self.length: int = check_count(length, "length", low=1)
         self.mode: str = check_choice(mode, "mode", ENCODER_MODES)
         self.lfsr_width: int = check_int(lfsr_width, "lfsr_width", low=3, high=32)
         self.sobol_dimension: int = check_int(sobol_dimension, "sobol_dimension", low=0)
+        from sc_neurocore.bitstream import SOBOL_MAX_DIMENSION
+
+        if self.sobol_dimension > SOBOL_MAX_DIMENSION:
+            raise ValueError(
+                f"sobol_dimension must be an integer in [0, {SOBOL_MAX_DIMENSION}]; "
+                f"got {self.sobol_dimension}"
+            )
         if not isinstance(clip, (bool, np.bool_)):
             raise TypeError(f"clip must be a bool; got {type(clip).__name__} {clip!r}")
         self.clip = bool(clip)

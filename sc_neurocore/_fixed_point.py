@@ -47,7 +47,14 @@ from sc_neurocore._kernels._fixed import (
 )
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
-from sc_neurocore._validation import check_choice, check_finite_array, check_int, check_real, check_unit_array
+from sc_neurocore._validation import (
+    check_choice,
+    check_count,
+    check_finite_array,
+    check_int,
+    check_real,
+    check_unit_array,
+)
 
 __all__ = ["FIXED_ACCUMULATION_MODES", "FixedPointDenseLayer", "FixedPointLIF", "QFormat"]
 
@@ -105,8 +112,20 @@ class QFormat:
         return int(out) if out.ndim == 0 else out
 
     def to_real(self, raw: Any) -> Any:
-        """Real value(s) of raw integer(s)."""
-        return np.asarray(raw, dtype=np.float64) * self.resolution
+        """Real value(s) of raw integer(s), ``raw * 2^-frac``.
+
+        Raises
+        ------
+        TypeError
+            If ``raw`` is not an integer or an integer array (bool included).
+        """
+        arr = np.asarray(raw)
+        if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(
+                f"raw must be an integer or an integer array; got {type(raw).__name__} "
+                f"of dtype {arr.dtype}"
+            )
+        return arr.astype(np.float64) * self.resolution
 
 
 def _lif_raw(q: QFormat, v_threshold: float, v_reset: float, v_rest: float, leak_shift: int,
@@ -150,7 +169,7 @@ class FixedPointLIF:
     def __init__(self, n_neurons: int = 1, qformat: QFormat | None = None, v_threshold: float = 1.0,
                  v_reset: float = 0.0, v_rest: float = 0.0, leak_shift: int = 4,
                  refractory_period: int = 0) -> None:
-        self.n_neurons: int = check_int(n_neurons, "n_neurons", low=1)
+        self.n_neurons: int = check_count(n_neurons, "n_neurons", low=1)
         if qformat is None:
             qformat = QFormat()
         if not isinstance(qformat, QFormat):
@@ -452,7 +471,7 @@ class FixedPointDenseLayer:
         ``a_t`` of the last call are kept in ``last_v_raw`` and ``last_acc``.
         Calls continue where the previous one stopped.
         """
-        n = check_int(n_cycles, "n_cycles", low=0)
+        n = check_count(n_cycles, "n_cycles", low=0)
         spikes = np.zeros((n, self.n_neurons), dtype=np.uint8)
         volts = np.zeros((n, self.n_neurons), dtype=np.int64)
         accs = np.zeros((n, self.n_neurons), dtype=np.int64)

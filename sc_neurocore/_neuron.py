@@ -8,7 +8,7 @@ import numpy as np
 
 from sc_neurocore._kernels._lif import lif_run_constant, lif_step, noise_prefix
 from sc_neurocore._rng import SeedLike, key_from_seed
-from sc_neurocore._validation import check_int, check_real
+from sc_neurocore._validation import check_count, check_int, check_real
 
 __all__ = ["StochasticLIFNeuron", "NEURON_PARAMS"]
 
@@ -141,7 +141,7 @@ class StochasticLIFNeuron:
         as a uint8 array of shape ``(n_steps,)``.
         """
         current = check_real(I, "I")
-        n = check_int(n_steps, "n_steps", low=0)
+        n = check_count(n_steps, "n_steps", low=0)
         out = np.zeros(n, dtype=np.uint8)
         v, refr = lif_run_constant(
             self.v, self.refractory_counter, self.step_count, current, n, self._prefix,
@@ -172,7 +172,7 @@ def validate_neuron_params(**kw: Any) -> dict[str, Any]:
         "dt": check_real(kw["dt"], "dt", low=0.0, low_open=True),
         "noise_std": check_real(kw["noise_std"], "noise_std", low=0.0),
         "resistance": check_real(kw["resistance"], "resistance", low=0.0, low_open=True),
-        "refractory_period": check_int(kw["refractory_period"], "refractory_period", low=0),
+        "refractory_period": check_count(kw["refractory_period"], "refractory_period", low=0),
     }
     if not out["v_reset"] < out["v_threshold"]:
         raise ValueError(

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._validation import check_binary_array, check_real
+from sc_neurocore._validation import check_binary_array, check_count, check_finite_array, check_real
 
 __all__ = ["BitstreamSpikeRecorder"]
 
@@ -84,7 +84,35 @@ class BitstreamSpikeRecorder:
         Same semantics as :func:`numpy.histogram` (``bins`` an int or edges,
         optional ``range``); returns ``(counts, edges)``.  With fewer than two
         spikes the counts are all zero.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``bins`` is neither an int >= 1 nor a 1-D array of at least two
+            finite, strictly increasing edges, or ``range`` is neither None
+            nor a pair ``(lo, hi)`` of finite reals with ``lo < hi``.
         """
+        if isinstance(bins, (int, np.integer)) and not isinstance(bins, (bool, np.bool_)):
+            bins = check_count(bins, "bins", low=1)
+        else:
+            if isinstance(bins, (bool, np.bool_, str, bytes)) or bins is None:
+                raise TypeError(
+                    f"bins must be an int >= 1 or an array of bin edges; got {type(bins).__name__} {bins!r}"
+                )
+            edges = check_finite_array(bins, "bins", ndim=1)
+            if edges.size < 2 or np.any(np.diff(edges) <= 0):
+                raise ValueError(
+                    f"bins must be at least two strictly increasing edges; got {edges.tolist()!r}"
+                )
+            bins = edges
+        if range is not None:
+            if isinstance(range, (str, bytes, dict)) or not hasattr(range, "__len__") or len(range) != 2:
+                raise TypeError(f"range must be None or a pair (lo, hi); got {range!r}")
+            lo = check_real(range[0], "range[0]")
+            hi = check_real(range[1], "range[1]")
+            if not lo < hi:
+                raise ValueError(f"range must have lo < hi; got ({lo}, {hi})")
+            range = (lo, hi)
         return np.histogram(self.isi_ms(), bins=bins, range=range)
 
     def reset(self) -> None:

@@ -86,6 +86,9 @@ class BitstreamSynapse:
                 f"pre_words must be a uint64 array with last axis {n_words}; "
                 f"got dtype {pre.dtype}, shape {pre.shape}"
             )
+        from sc_neurocore.bitstream._packing import check_words
+
+        pre = check_words(pre, "pre_words", self.length)  # padding bits must be 0
         if self.bipolar:
             return np.asarray(bs.sc_xnor(pre, self.weight_words, self.length))
         return np.asarray(bs.sc_and(pre, self.weight_words))

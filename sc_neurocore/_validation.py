@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MAX_COUNT",
+    "check_count",
     "check_finite_array",
     "check_int",
     "check_real",
@@ -65,6 +67,26 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
         lo = "-inf" if low is None else str(low)
         hi = "inf" if high is None else str(high)
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {v}")
+    return v
+
+
+#: Upper bound for sizes, stream lengths and step counts (2^40, about 1.1e12).
+#: Anything larger cannot be allocated on current machines (a packed stream of
+#: 2^40 bits alone is 128 GiB) and would push int64 index arithmetic in the
+#: kernels towards overflow, so it is rejected up front instead of failing as
+#: an OverflowError or MemoryError deep inside numpy or numba.
+MAX_COUNT = 2**40
+
+
+def check_count(value: Any, name: str, *, low: int = 0) -> int:
+    """Return ``value`` as an int in [low, MAX_COUNT] (a size, length or step count), or raise.
+
+    Values below ``low`` give the same message as :func:`check_int` with only
+    a lower bound; values above :data:`MAX_COUNT` name the full interval.
+    """
+    v = check_int(value, name, low=low)
+    if v > MAX_COUNT:
+        raise ValueError(f"{name} must be an integer in [{low}, {MAX_COUNT}]; got {v}")
     return v
 
 

@@ -315,6 +315,17 @@ def lfsr_states(
     return out.reshape(shape + (length,))
 
 
+def _check_sobol_length(length: Any) -> int:
+    """Stream length for a Sobol encoder: at most the 2^32 points of the 32-bit sequence."""
+    length = check_length(length)
+    if length > 2**SOBOL_BITS:
+        raise ValueError(
+            f"length must be an integer in [1, {2**SOBOL_BITS}] (a {SOBOL_BITS}-bit Sobol sequence "
+            f"has 2^{SOBOL_BITS} points); got {length}"
+        )
+    return length
+
+
 def sobol_direction_numbers(dimension: int) -> np.ndarray:
     """The 32 direction integers ``v_1 .. v_32`` of a Sobol dimension (uint64, 32-bit values).
 
@@ -372,7 +383,7 @@ def sobol(p: Any, length: int, dimension: int = 0, skip: int = 0) -> np.ndarray:
         uint64, shape ``S + (ceil(L / 64),)``.
     """
     arr = check_unit_array(p, "p")
-    length = check_length(length)
+    length = _check_sobol_length(length)
     v = sobol_direction_numbers(dimension)
     skip = check_int(skip, "skip", low=0, high=2**SOBOL_BITS - length)
     nw = (length + 63) // 64
@@ -391,7 +402,7 @@ def sobol_points(length: int, dimension: int = 0, skip: int = 0) -> np.ndarray:
     numpy.ndarray
         uint64 (values < 2^32), shape ``(length,)``.
     """
-    length = check_length(length)
+    length = _check_sobol_length(length)
     v = sobol_direction_numbers(dimension)
     skip = check_int(skip, "skip", low=0, high=2**SOBOL_BITS - length)
     return _sobol_points_kernel(v, skip, length)

@@ -183,6 +183,12 @@ def binomial_standard_error(p: Any, length: Any) -> Any:
         raise TypeError(f"length must be an integer or integer array; got {type(length).__name__} {length!r}")
     if np.any(la < 1):
         raise ValueError(f"length must be integers >= 1; got {la[la < 1].reshape(-1)[0]}")
+    try:
+        np.broadcast_shapes(pa.shape, la.shape)
+    except ValueError:
+        raise ValueError(
+            f"length must broadcast against p; got shapes {la.shape} (length) and {pa.shape} (p)"
+        ) from None
     out = np.sqrt(pa * (1.0 - pa) / la.astype(np.float64))
     return float(out) if out.ndim == 0 else out
 

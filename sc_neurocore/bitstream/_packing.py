@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from sc_neurocore._kernels._bitops import bits_at_words, pack_bits, unpack_words
-from sc_neurocore._validation import check_binary_array, check_int
+from sc_neurocore._validation import check_binary_array, check_count, check_int
 
 __all__ = ["bits_at", "check_length", "check_words", "n_words", "pack", "tail_mask", "unpack"]
 
@@ -19,8 +19,8 @@ WORD_BITS = 64
 
 
 def check_length(length: Any, name: str = "length") -> int:
-    """``length`` as an int >= 1, or raise."""
-    return check_int(length, name, low=1)
+    """``length`` as an int in [1, MAX_COUNT] (2^40), or raise."""
+    return check_count(length, name, low=1)
 
 
 def n_words(length: int) -> int:

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sc_neurocore._validation import check_int, check_real
+from sc_neurocore._validation import check_count, check_int, check_real
 
 __all__ = [
     "FEATURE_NAMES",
@@ -98,10 +98,10 @@ def _prepare(
         raise ValueError(
             f"neuron and step must have the same length; got {nrn.shape[0]} and {stp.shape[0]}"
         )
-    n_steps_i = check_int(n_steps, "n_steps", low=1)
+    n_steps_i = check_count(n_steps, "n_steps", low=1)
     dt = check_real(dt_ms, "dt_ms", low=0.0, low_open=True)
     if isinstance(neurons, (int, np.integer)) and not isinstance(neurons, (bool, np.bool_)):
-        n_sel = check_int(neurons, "neurons", low=0)
+        n_sel = check_count(neurons, "neurons", low=0)
         sel = np.arange(n_sel, dtype=np.int64)
     else:
         sel = _int_vector(neurons, "neurons")
@@ -115,10 +115,14 @@ def _prepare(
         bad = int(stp.min()) if stp.min() < 0 else int(stp.max())
         raise ValueError(f"step must be in [0, {n_steps_i - 1}] (n_steps={n_steps_i}); got {bad}")
     n_out = int(sel.size)
-    size = int(max(nrn.max(initial=-1), sel.max(initial=-1))) + 1
-    lookup = np.full(size, -1, dtype=np.int64)
-    lookup[sel] = np.arange(n_out, dtype=np.int64)
-    out = lookup[nrn] if nrn.size else np.zeros(0, dtype=np.int64)
+    # output index of each event's neuron (-1: not selected), by binary search
+    # rather than a dense lookup table, so huge neuron ids cost no memory
+    by_id = np.argsort(sel, kind="stable")
+    sel_sorted = sel[by_id]
+    pos = np.searchsorted(sel_sorted, nrn)
+    pos_c = np.minimum(pos, max(n_out - 1, 0))
+    hit = (pos < n_out) & (sel_sorted[pos_c] == nrn) if n_out else np.zeros(nrn.size, dtype=bool)
+    out = np.where(hit, by_id[pos_c] if n_out else 0, -1).astype(np.int64)
     keep = out >= 0
     out, stp = out[keep], stp[keep]
     order = np.lexsort((stp, out))
@@ -402,7 +406,7 @@ def spike_entropy(
     ``p_b = 0`` are 0).  ``0 <= H <= log2(min(n_bins, n_steps, count))``.  Bins may outnumber
     steps (some bins then never hold a spike).  ``fill`` for a silent neuron.
     """
-    nb = check_int(n_bins, "n_bins", low=1)
+    nb = check_count(n_bins, "n_bins", low=1)
     ev = _prepare(neuron, step, neurons, n_steps)
     return _entropy(ev, nb, _check_fill(fill))
 
@@ -418,7 +422,7 @@ def autocorrelation_lag1(
     mu)^2`` (the standard estimator, in [-1, 1]).  ``fill`` when the binned train
     is constant (no spikes, or the same count in every bin).
     """
-    bs = check_int(bin_steps, "bin_steps", low=1)
+    bs = check_count(bin_steps, "bin_steps", low=1)
     ev = _prepare(neuron, step, neurons, n_steps)
     return _autocorr(ev, bs, _check_fill(fill))
 
@@ -499,8 +503,8 @@ def extract_features(
     """
     fl = _check_fill(fill)
     ev = _prepare(neuron, step, neurons, n_steps, dt_ms)
-    nb = check_int(n_bins, "n_bins", low=1)
-    bs = check_int(bin_steps, "bin_steps", low=1)
+    nb = check_count(n_bins, "n_bins", low=1)
+    bs = check_count(bin_steps, "bin_steps", low=1)
     mi = check_int(max_isi_steps, "max_isi_steps", low=1)
     ms = check_int(min_spikes, "min_spikes", low=1)
     return {

@@ -190,20 +190,32 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
     return float(np.mean(t == p))
 
 
+#: Largest number of classes :func:`confusion_matrix` accepts (a 2^14 x 2^14 int64 matrix is 2 GiB).
+MAX_CLASSES = 2**14
+
+
 def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of true class ``i`` predicted as ``j`` (labels ``0 .. K-1``).
 
-    ``K`` is ``n_classes`` or ``max(label) + 1``; rows sum to the class sizes.
+    ``K`` is ``n_classes`` or ``max(label) + 1``, at most ``MAX_CLASSES`` (2^14);
+    rows sum to the class sizes.
     """
     t = _labels(y_true, "y_true")
     p = _labels(y_pred, "y_pred")
     if t.shape != p.shape:
         raise ValueError(f"y_pred must have the same length as y_true ({t.shape[0]}); got {p.shape[0]}")
-    if t.size and min(int(t.min()), int(p.min())) < 0:
-        raise ValueError(f"labels must be >= 0; got {min(int(t.min()), int(p.min()))}")
+    for name, lab in (("y_true", t), ("y_pred", p)):
+        if lab.size and int(lab.min()) < 0:
+            raise ValueError(f"{name} labels must be >= 0; got {int(lab.min())}")
+        if lab.size and int(lab.max()) >= MAX_CLASSES:
+            raise ValueError(
+                f"{name} labels must be < {MAX_CLASSES} (the matrix is K x K); got {int(lab.max())}"
+            )
     k = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
     if n_classes is not None:
         if not isinstance(n_classes, (int, np.integer)) or isinstance(n_classes, bool) or n_classes < k:
             raise ValueError(f"n_classes must be an integer >= {k} (largest label + 1); got {n_classes!r}")
+        if n_classes > MAX_CLASSES:
+            raise ValueError(f"n_classes must be an integer in [{k}, {MAX_CLASSES}]; got {n_classes!r}")
         k = int(n_classes)
     return np.bincount(t * k + p, minlength=k * k).reshape(k, k).astype(np.int64)
