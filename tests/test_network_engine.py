@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sc_neurocore.bitstream import bernoulli
 from sc_neurocore.network import (
@@ -17,6 +19,7 @@ from sc_neurocore.network import (
     Network,
     PoissonInput,
     Population,
+    erdos_renyi,
     from_arrays,
     load_network,
 )
@@ -232,3 +235,23 @@ def test_bad_input():
             STDP(W_max=1.0))
     with pytest.raises(ValueError, match="n_steps must"):
         Network(Population(2)).run(-1)
+
+
+@given(split=st.integers(0, 120), mode=st.sampled_from(["deterministic", "bernoulli", "lfsr"]))
+def test_any_split_equals_one_run(split, mode):
+    def make():
+        pop = Population(12, v_rest=-0.05, refractory=0.2, dt=0.1)
+        net = Network(pop, erdos_renyi(12, 0.3, weight=0.3, delay=2, seed=4), synapse=mode, seed=6,
+                      lfsr_width=10)
+        net.add_input(PoissonInput(600.0, 0.6, n=12, seed=7))
+        return net
+
+    a = make()
+    whole = a.run(120)
+    b = make()
+    b.run(split)
+    b.run(120 - split)
+    assert len(whole) > 10
+    np.testing.assert_array_equal(whole.neurons, b.spikes.neurons)
+    np.testing.assert_array_equal(whole.steps, b.spikes.steps)
+    np.testing.assert_array_equal(a.v, b.v)
