@@ -299,8 +299,10 @@ class Network:
         chunk = max(1, n_steps // 100) if progress else max(n_steps, 1)
         bar = None
         if progress:
-            from tqdm import tqdm
-
+            try:
+                from tqdm import tqdm
+            except ImportError as exc:  # optional dependency
+                raise ImportError("progress=True needs tqdm: pip install 'sc_neurocore[progress]'") from exc
             bar = tqdm(total=n_steps, unit="step")
         done = 0
         while done < n_steps:
