@@ -24,7 +24,6 @@ import numpy as np
 
 from sc_neurocore import BitstreamEncoder, BitstreamSynapse, bitstream_to_probability
 from sc_neurocore import bitstream as bs
-from sc_neurocore._rng import spawn_generators
 
 
 def figure_dir() -> Path | None:
@@ -60,7 +59,7 @@ def main() -> None:
     # --- 2. the same with the packed engine: 64 bits per uint64 word --------------------
     # bs.bernoulli(p, L, seed) returns uint64 words; AND, popcount and decode work on
     # 64 cycles at once.  Many streams go in one call (one per entry of p).
-    gens = spawn_generators(2024, 2)
+    gens = np.random.default_rng(2024).spawn(2)
     a = bs.bernoulli(0.6, L, seed=gens[0])
     b = bs.bernoulli(0.5, L, seed=gens[1])
     prod = bs.and_(a, b)
@@ -72,7 +71,7 @@ def main() -> None:
     lengths = 2 ** np.arange(6, 15)
     trials = 400
     rms = np.empty(lengths.size)
-    gens = spawn_generators(7, 2 * lengths.size)
+    gens = np.random.default_rng(7).spawn(2 * lengths.size)
     print(f"{'L':>6} {'RMS error':>10} {'theory SE':>10} {'ratio':>6}   ({trials} repetitions each)")
     for k, n_bits in enumerate(lengths):
         n = int(n_bits)
@@ -90,7 +89,7 @@ def main() -> None:
 
     # --- 4. bipolar: x in [-1, 1], p = (x + 1)/2, product by XNOR ---------------------
     x, w = -0.4, 0.5
-    gens = spawn_generators(11, 2)
+    gens = np.random.default_rng(11).spawn(2)
     sx = bs.bernoulli(bs.to_unipolar(x), L, seed=gens[0])
     sw = bs.bernoulli(bs.to_unipolar(w), L, seed=gens[1])
     got = bs.decode_bipolar(bs.xnor(sx, sw, L), L)

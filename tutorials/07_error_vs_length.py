@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore import bitstream as bs
-from sc_neurocore._rng import spawn_generators
 
 
 def figure_dir() -> Path | None:
@@ -43,7 +42,7 @@ def figure_dir() -> Path | None:
 
 def main() -> None:
     print("Tutorial 07: error vs stream length\n")
-    gens = spawn_generators(2024, 3)
+    gens = np.random.default_rng(2024).spawn(3)
     values = gens[0].random(200)  # the same values for every generator
     # one nonzero 16-bit start state per value, so the LFSR streams are different prefixes
     lfsr_seeds = gens[1].integers(1, 2**16, size=values.size)

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore import bitstream as bs
-from sc_neurocore._rng import spawn_generators
 
 P, Q, L = 0.6, 0.5, 4096
 
@@ -63,7 +62,7 @@ def main() -> None:
     print(f"p = {P}, q = {Q}, L = {L}: independent streams give P(AND) = p q = {P * Q:.2f};")
     print(f"fully overlapping ones give min(p, q) = {min(P, Q):.2f}; fully avoiding ones give "
           f"max(p + q - 1, 0) = {max(P + Q - 1, 0):.2f}\n")
-    g = spawn_generators(2024, 6)
+    g = np.random.default_rng(2024).spawn(6)
     shared = g[0]  # consumed once: both streams below are keyed from this one draw
     seed_int = int(shared.integers(0, 2**63))
     seed_a = int(g[1].integers(0, 2**63))
