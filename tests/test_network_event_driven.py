@@ -278,21 +278,19 @@ def test_heap_growth_and_output_growth():
 
 @given(ops=st.lists(st.tuples(st.booleans(), st.integers(0, 6), st.integers(0, 5)), max_size=200))
 def test_array_heap_pops_like_heapq(ops):
-    ht = np.zeros(256)
-    hk = np.zeros(256, dtype=np.int64)
-    hp = np.zeros(256, dtype=np.int64)
+    h = np.zeros((256, 3))
     n = 0
     ref: list = []
     for serial, (push, t, k) in enumerate(ops):
         if push or not ref:
-            n = K.heap_push(ht, hk, hp, n, float(t) * 0.5, np.int64(k), np.int64(serial))
+            n = K.heap_push(h, n, float(t) * 0.5, float(k), float(serial))
             heapq.heappush(ref, (float(t) * 0.5, k, serial))
         else:
-            tt, kk, _, n = K.heap_pop(ht, hk, hp, n)
+            tt, kk, _, n = K.heap_pop(h, n)
             rt, rk, _ = heapq.heappop(ref)
             assert (tt, kk) == (rt, rk)
     while ref:
-        tt, kk, _, n = K.heap_pop(ht, hk, hp, n)
+        tt, kk, _, n = K.heap_pop(h, n)
         rt, rk, _ = heapq.heappop(ref)
         assert (tt, kk) == (rt, rk)
     assert n == 0

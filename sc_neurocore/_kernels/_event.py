@@ -6,7 +6,7 @@ An input adds its weight to ``v`` instantly; ``v >= thr`` is a spike.  A
 neuron with ``v_inf > thr`` reaches the threshold on its own at
 ``t0 + tau * log1p((thr - v) / (v_inf - thr))``.
 
-Heap entries are ``(time, key, payload)`` ordered by ``(time, key)``.  The key
+Heap entries are ``(time, key, payload)`` rows of one float64 array, ordered by ``(time, key)``.  The key
 packs a kind in bits 40.. and an index below: ``SELF`` (a neuron's predicted
 threshold crossing; payload = version of the neuron's state when predicted),
 ``POIS`` (the next spike of Poisson generator ``q``) and ``DELIV`` (delivery of
@@ -31,7 +31,7 @@ KIND_SELF = 0
 KIND_EXT = 1
 KIND_POIS = 2
 KIND_DELIV = 3
-_SELF_END = np.int64(1) << np.int64(KIND_SHIFT)  # keys below this are SELF entries
+_SELF_END_F = float(1 << KIND_SHIFT)  # keys below this are SELF entries
 _POIS_BASE = np.int64(KIND_POIS) << np.int64(KIND_SHIFT)
 _DELIV_BASE = np.int64(KIND_DELIV) << np.int64(KIND_SHIFT)
 _IDX_MASK = (np.int64(1) << np.int64(KIND_SHIFT)) - np.int64(1)
@@ -53,74 +53,81 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- heap
-
-
-@njit(cache=True, inline="always")
-def _less(ht, hk, a, b):
-    return ht[a] < ht[b] or (ht[a] == ht[b] and hk[a] < hk[b])
+#
+# The heap is one float64 array ``h`` of shape (capacity, 3): row = (time, key, payload).  Keys
+# (< 2^43) and payloads (state versions, < 2^53) are exact in float64; one row per node keeps a
+# node in one cache line.  Order: (time, key).
 
 
 @njit(cache=True)
-def heap_push(ht, hk, hp, n, t, k, p):
-    """Push ``(t, k, p)`` onto the heap of size ``n`` (arrays have room); returns the new size."""
+def heap_push(h, n, t, k, p):
+    """Push ``(t, k, p)`` onto the heap of size ``n`` (``h`` has room); returns the new size."""
     i = n
-    # sift up with a hole instead of swaps
-    while i > 0:
+    while i > 0:  # sift up with a hole instead of swaps
         parent = (i - 1) >> 1
-        if t < ht[parent] or (t == ht[parent] and k < hk[parent]):
-            ht[i] = ht[parent]
-            hk[i] = hk[parent]
-            hp[i] = hp[parent]
+        tp = h[parent, 0]
+        if t < tp or (t == tp and k < h[parent, 1]):
+            h[i, 0] = tp
+            h[i, 1] = h[parent, 1]
+            h[i, 2] = h[parent, 2]
             i = parent
         else:
             break
-    ht[i] = t
-    hk[i] = k
-    hp[i] = p
+    h[i, 0] = t
+    h[i, 1] = k
+    h[i, 2] = p
     return n + 1
 
 
 @njit(cache=True)
-def heap_pop(ht, hk, hp, n):
-    """Remove the smallest entry (it must exist); returns ``(t, k, p, new_size)``."""
-    t0 = ht[0]
-    k0 = hk[0]
-    p0 = hp[0]
+def heap_pop(h, n):
+    """Remove the smallest entry (it must exist); returns ``(t, k, p, new_size)``.
+
+    Bottom-up deletion (as CPython's ``heapq``): the hole left by the root
+    moves down along the smaller children to a leaf, then the last entry is
+    sifted up from there; about half the comparisons of the textbook version.
+    """
+    t0 = h[0, 0]
+    k0 = h[0, 1]
+    p0 = h[0, 2]
     n -= 1
     if n > 0:
-        t = ht[n]
-        k = hk[n]
-        p = hp[n]
+        t = h[n, 0]
+        k = h[n, 1]
+        p = h[n, 2]
         i = 0
         while True:
             c = 2 * i + 1
             if c >= n:
                 break
-            if c + 1 < n and _less(ht, hk, c + 1, c):
+            if c + 1 < n and (h[c + 1, 0] < h[c, 0] or (h[c + 1, 0] == h[c, 0] and h[c + 1, 1] < h[c, 1])):
                 c += 1
-            if ht[c] < t or (ht[c] == t and hk[c] < k):
-                ht[i] = ht[c]
-                hk[i] = hk[c]
-                hp[i] = hp[c]
-                i = c
+            h[i, 0] = h[c, 0]
+            h[i, 1] = h[c, 1]
+            h[i, 2] = h[c, 2]
+            i = c
+        while i > 0:
+            parent = (i - 1) >> 1
+            tp = h[parent, 0]
+            if t < tp or (t == tp and k < h[parent, 1]):
+                h[i, 0] = tp
+                h[i, 1] = h[parent, 1]
+                h[i, 2] = h[parent, 2]
+                i = parent
             else:
                 break
-        ht[i] = t
-        hk[i] = k
-        hp[i] = p
+        h[i, 0] = t
+        h[i, 1] = k
+        h[i, 2] = p
     return t0, k0, p0, n
 
 
 @njit(cache=True)
-def _grow(ht, hk, hp):
-    m = ht.shape[0]
-    nt = np.empty(2 * m, dtype=np.float64)
-    nk = np.empty(2 * m, dtype=np.int64)
-    np_ = np.empty(2 * m, dtype=np.int64)
-    nt[:m] = ht
-    nk[:m] = hk
-    np_[:m] = hp
-    return nt, nk, np_
+def _grow(h):
+    m = h.shape[0]
+    out = np.empty((2 * m, 3), dtype=np.float64)
+    out[:m] = h
+    return out
 
 
 # --------------------------------------------------------------------------- neuron maths
@@ -213,7 +220,7 @@ def run_events(
     grp_ptr, grp_start, grp_delay, indices, weights,
     ext_t, ext_i, ext_w, ext_pos,
     pois_target, pois_amp, pois_mean, pois_k0, pois_k1, pois_dom, pois_count,
-    ht, hk, hp, heap_n,
+    h, heap_n,
     tlist, slist,
     out_t, out_i, n_out, stats,
 ):
@@ -243,7 +250,7 @@ def run_events(
        neurons with ``v_inf > thr`` get the ``SELF`` prediction from the end
        of their refractory period.
 
-    Heap and output arrays grow when full (returned, possibly reallocated).
+    The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes].
     """
     n_ext = ext_t.shape[0]
@@ -254,7 +261,7 @@ def run_events(
         # next instant
         t = math.inf
         if hn > 0:
-            t = ht[0]
+            t = h[0, 0]
         if ep < n_ext and ext_t[ep] < t:
             t = ext_t[ep]
         if not (t < t_stop):
@@ -263,11 +270,11 @@ def run_events(
         n_touch = 0
         n_sp = 0
         # (1a) SELF entries at t
-        while hn > 0 and ht[0] == t and hk[0] < _SELF_END:
-            _, k, p, hn = heap_pop(ht, hk, hp, hn)
+        while hn > 0 and h[0, 0] == t and h[0, 1] < _SELF_END_F:
+            _, k, p, hn = heap_pop(h, hn)
             stats[1] += 1
-            i = k
-            if float(p) == S[i, VER]:
+            i = np.int64(k)
+            if p == S[i, VER]:
                 S[i, V] = v_reset[i]
                 S[i, TUPD] = t + t_ref[i]
                 S[i, TSPK] = t
@@ -279,9 +286,10 @@ def run_events(
             n_touch = _add_input(S, ext_i[ep], ext_w[ep], tlist, n_touch)
             ep += 1
         # (1c) Poisson and deliveries at t
-        while hn > 0 and ht[0] == t:
-            _, k, p, hn = heap_pop(ht, hk, hp, hn)
+        while hn > 0 and h[0, 0] == t:
+            _, kf, p, hn = heap_pop(h, hn)
             stats[1] += 1
+            k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
                 for s in range(grp_start[g], grp_start[g + 1]):
@@ -293,9 +301,9 @@ def run_events(
                 c = pois_count[q]
                 pois_count[q] = c + 1
                 tn = t + poisson_interval(pois_k0[q], pois_k1[q], pois_dom[q], uint64(c), pois_mean[q])
-                if hn == ht.shape[0]:
-                    ht, hk, hp = _grow(ht, hk, hp)
-                hn = heap_push(ht, hk, hp, hn, tn, k, 0)
+                if hn == h.shape[0]:
+                    h = _grow(h)
+                hn = heap_push(h, hn, tn, kf, 0.0)
         # (2) integrate the summed inputs
         for r in range(n_touch):
             j = tlist[r]
@@ -320,9 +328,9 @@ def run_events(
                     S[j, V] = vj
                     if vi > th:
                         tc = crossing_time(t, vj, vi, th, tau)
-                        if hn == ht.shape[0]:
-                            ht, hk, hp = _grow(ht, hk, hp)
-                        hn = heap_push(ht, hk, hp, hn, tc, np.int64(j), np.int64(S[j, VER]))
+                        if hn == h.shape[0]:
+                            h = _grow(h)
+                        hn = heap_push(h, hn, tc, float(j), S[j, VER])
         # (3) emit the round's spikes
         for r in range(n_sp):
             i = slist[r]
@@ -338,26 +346,26 @@ def run_events(
             out_i[no] = i
             no += 1
             for g in range(grp_ptr[i], grp_ptr[i + 1]):
-                if hn == ht.shape[0]:
-                    ht, hk, hp = _grow(ht, hk, hp)
-                hn = heap_push(ht, hk, hp, hn, t + grp_delay[g], _DELIV_BASE + g, 0)
+                if hn == h.shape[0]:
+                    h = _grow(h)
+                hn = heap_push(h, hn, t + grp_delay[g], float(_DELIV_BASE + g), 0.0)
             if S[i, VINF] > S[i, THR]:
                 tc = crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
-                if hn == ht.shape[0]:
-                    ht, hk, hp = _grow(ht, hk, hp)
-                hn = heap_push(ht, hk, hp, hn, tc, np.int64(i), np.int64(S[i, VER]))
+                if hn == h.shape[0]:
+                    h = _grow(h)
+                hn = heap_push(h, hn, tc, float(i), S[i, VER])
         stats[4] += n_sp
     heap_n[0] = hn
     n_out[0] = no
     ext_pos[0] = ep
-    return ht, hk, hp, out_t, out_i
+    return h, out_t, out_i
 
 
 @njit(cache=True)
-def push_many(ht, hk, hp, n, times, keys, payloads):
-    """Push every ``(times[q], keys[q], payloads[q])`` (the arrays must have room); returns the new size."""
+def push_many(h, n, times, keys, payloads):
+    """Push every ``(times[q], keys[q], payloads[q])`` (``h`` must have room); returns the new size."""
     for q in range(times.shape[0]):
-        n = heap_push(ht, hk, hp, n, times[q], keys[q], payloads[q])
+        n = heap_push(h, n, times[q], keys[q], payloads[q])
     return n
 
 

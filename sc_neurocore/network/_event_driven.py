@@ -231,9 +231,7 @@ class EventDrivenNetwork:
         self._slist = np.zeros(n, dtype=np.int32)
         self._heap_n = np.zeros(1, dtype=np.int64)
         cap = max(1024, 2 * n)
-        self._ht = np.zeros(cap)
-        self._hk = np.zeros(cap, dtype=np.int64)
-        self._hp = np.zeros(cap, dtype=np.int64)
+        self._h = np.zeros((cap, 3))
         self._ext_t = self._ext_t[:0]
         self._ext_i = self._ext_i[:0]
         self._ext_w = self._ext_w[:0]
@@ -254,13 +252,12 @@ class EventDrivenNetwork:
 
     def _push_sorted(self, times: np.ndarray, keys: np.ndarray, payloads: np.ndarray) -> None:
         hn = int(self._heap_n[0])
-        need = hn + times.shape[0]
-        while need > self._ht.shape[0]:
-            self._ht, self._hk, self._hp = K._grow(self._ht, self._hk, self._hp)
+        while hn + times.shape[0] > self._h.shape[0]:
+            self._h = K._grow(self._h)
         order = np.lexsort((keys, times))
-        self._heap_n[0] = K.push_many(self._ht, self._hk, self._hp, hn, np.ascontiguousarray(times[order]),
-                                      np.ascontiguousarray(keys[order], dtype=np.int64),
-                                      np.ascontiguousarray(payloads[order], dtype=np.int64))
+        self._heap_n[0] = K.push_many(self._h, hn, np.ascontiguousarray(times[order], dtype=np.float64),
+                                      np.ascontiguousarray(keys[order], dtype=np.float64),
+                                      np.ascontiguousarray(payloads[order], dtype=np.float64))
 
     def _pois_arrays(self) -> None:
         tg, amp, mean, k0, k1, dom = [], [], [], [], [], []
@@ -392,13 +389,13 @@ class EventDrivenNetwork:
         t_stop = self.t + duration
         first = int(self._n_out[0])
         pop = self.population
-        self._ht, self._hk, self._hp, self._out_t, self._out_i = K.run_events(
+        self._h, self._out_t, self._out_i = K.run_events(
             t_stop,
             self._S, pop.v_reset, pop.refractory,
             self._grp_ptr, self._grp_start, self._grp_delay, self._indices, self._weights,
             self._ext_t, self._ext_i, self._ext_w, self._ext_pos,
             self._p_target, self._p_amp, self._p_mean, self._p_k0, self._p_k1, self._p_dom, self._p_count,
-            self._ht, self._hk, self._hp, self._heap_n,
+            self._h, self._heap_n,
             self._tlist, self._slist,
             self._out_t, self._out_i, self._n_out, self.stats,
         )
