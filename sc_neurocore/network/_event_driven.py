@@ -137,12 +137,28 @@ class EventDrivenNetwork:
     connectivity : Connectivity or tuple, optional
         Recurrent synapses: a :class:`Connectivity` (delays ``delays * dt`` ms
         unless ``delays_ms`` is given) or plain CSR arrays
-        ``(indptr, indices, weights)`` (rows = presynaptic neurons).
+        ``(indptr, indices, weights)`` (rows = presynaptic neurons; weights are
+        stored as float32, as in :class:`Connectivity`).
     delays_ms : float or array (nnz,), optional
         Continuous synaptic delays in ms (>= 0; zero delay is allowed).
         Default: the Connectivity's step delays times ``dt``, or 0 for plain arrays.
     i_ext : float or array (n,)
         Constant bias current per neuron (potential units per ms).
+
+    Raises
+    ------
+    ValueError
+        Non-finite or out-of-range parameters (negative delays, NaN weights,
+        indices outside ``[0, n - 1]``, shape mismatches), naming the parameter.
+    TypeError
+        ``population`` not a :class:`Population`, or an unsupported ``connectivity``.
+
+    Examples
+    --------
+    >>> from sc_neurocore.network import EventDrivenNetwork, Population
+    >>> net = EventDrivenNetwork(Population(1, tau_m=20.0, refractory=2.0), i_ext=0.08)
+    >>> [round(float(t), 4) for t in net.run(50.0).times_ms]  # 20 ln(8/3), then every 2 + 20 ln(8/3) ms
+    [19.6166, 41.2332]
     """
 
     def __init__(self, population: Population, connectivity: Connectivity | tuple[Any, ...] | None = None, *,
@@ -379,10 +395,25 @@ class EventDrivenNetwork:
     # ------------------------------------------------------------------ run
 
     def run(self, duration: float) -> EventSpikes:
-        """Process every event in ``[t, t + duration)`` ms; returns the spikes of this call.
+        """Process every event in ``[t, t + duration)`` ms.
 
         ``run(a); run(b)`` gives the same spikes as ``run(a + b)`` (when
         ``t + a + b`` is computed the same way).
+
+        Parameters
+        ----------
+        duration : float
+            Biological time to simulate in ms (> 0).
+
+        Returns
+        -------
+        EventSpikes
+            The spikes of this call, at exact times (ms), sorted by time then neuron.
+
+        Raises
+        ------
+        ValueError
+            If ``duration`` is not a finite number > 0.
         """
         duration = check_real(duration, "duration", low=0.0, low_open=True)
         t_begin = self.t
