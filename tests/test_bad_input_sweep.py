@@ -471,3 +471,51 @@ def test_padding_bits_always_rejected_when_length_known(length: int, p: float) -
         with pytest.raises(ValueError, match=r"words must have zero padding bits"):
             bs.decode(bad, length)
     assert 0.0 <= bs.decode(words, length) <= 1.0
+
+
+# --- network: readout, decision task, reservoir ------------------------------
+def test_readout_rejects_magnitudes_whose_squares_overflow() -> None:
+    x = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match=r"X must have entries in \[-1e\+150, 1e\+150\]; got 1e\+300"):
+        net.RidgeReadout().fit(x * 1e300, [0.0, 1.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match=r"y must have entries in \[-1e\+150, 1e\+150\]; got 1e\+200"):
+        net.RidgeReadout().fit(x, [0.0, 1e200, 1.0, 0.0])
+    with pytest.raises(ValueError, match=r"X must have entries in"):
+        net.LinearClassifier().fit(x * 1e300, [0, 1, 1, 0])
+    # large but safe values still fit
+    r = net.RidgeReadout().fit(x * 1e100, [0.0, 1.0, 1.0, 0.0])
+    assert np.all(np.isfinite(r.predict(x * 1e100)))
+
+
+@pytest.mark.parametrize(
+    ("kw", "msg"),
+    [
+        ({"window_ms": 0.01}, r"window_ms must be in \[dt, dt \* \(2\^31 - 1\)\] = \[0.1, "),
+        ({"window_ms": 1e30}, r"window_ms must be in \[dt, "),
+        ({"delay_ms": 1e30}, r"delay_ms must be in \(0, 32767 \* dt\]"),
+        ({"rate_on_hz": 1e30}, r"rate_on_hz must be in \[0.0, 1000000.0\] \(at most 1000 Poisson generators"),
+        ({"bg_rate_hz": 1e30}, r"bg_rate_hz must be in \[0.0, "),
+        ({"n": 2**70}, rf"n must be an integer in \[4, {MAX_COUNT}\]"),
+    ],
+)
+def test_decision_task_bounds(kw: dict[str, Any], msg: str) -> None:
+    with pytest.raises(ValueError, match=msg):
+        net.DecisionTask(**kw)
+
+
+def test_decision_task_trial_count_bound() -> None:
+    task = net.DecisionTask(n=50, n_pool=10, n_afferents=2)
+    with pytest.raises(ValueError, match=rf"n_trials must be an integer in \[1, {MAX_COUNT}\]"):
+        task.run_trials(2**70, seed=1)
+
+
+def test_reservoir_size_duration_adjacency_and_path() -> None:
+    with pytest.raises(ValueError, match=r"n_neurons must be an integer in \[3, 2147483647\]; got"):
+        net.Reservoir(2**70, n_inputs=1, n_outputs=2, k=2, seed=1)
+    with pytest.raises(TypeError, match=r"adjacency must be a scipy.sparse matrix"):
+        net.Reservoir(n_inputs=1, n_outputs=2, adjacency=np.ones((4, 4)))
+    res = net.Reservoir(10, n_inputs=1, n_outputs=2, k=2, seed=1)
+    with pytest.raises(ValueError, match=r"duration must be an integer in \[1, 2147483647\]"):
+        res.simulate(np.zeros((1, 5), np.uint8), duration=2**70)
+    with pytest.raises(TypeError, match=r"path must be a str, os.PathLike or a writable file; got int"):
+        res.save(123)

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from .._rng import SeedLike, spawn_generators
-from .._validation import check_choice, check_int, check_real
+from .._validation import check_choice, check_count, check_int, check_real
 from ._connectivity import Connectivity, ei_weights, erdos_renyi
 from ._inputs import PoissonInput
 from ._plasticity import STDP
@@ -103,6 +103,10 @@ class DecisionResult:
     n_test: int
     threshold_hz: float
     stderr: float
+
+
+#: Largest number of Bernoulli generators that model one neuron's Poisson drive.
+_MAX_GENERATORS = 1000
 
 
 def _n_generators(rate_hz: float, dt: float) -> int:
@@ -160,15 +164,15 @@ class DecisionTask:
         input_amplitude: float = 0.1,
         seed: SeedLike = None,
     ) -> None:
-        self.n = check_int(n, "n", low=4)
+        self.n = check_count(n, "n", low=4)
         self.exc_fraction = check_real(exc_fraction, "exc_fraction", low=0.0, high=1.0)
         self.n_exc = int(round(self.exc_fraction * self.n))
         self.coding = check_choice(coding, "coding", _CODINGS)
-        self.n_pool = check_int(n_pool, "n_pool", low=1)
+        self.n_pool = check_count(n_pool, "n_pool", low=1)
         if 2 * self.n_pool > self.n_exc:
             raise ValueError(f"n_pool must be <= n_exc / 2 = {self.n_exc // 2} (two pools of excitatory "
                              f"neurons); got {self.n_pool}")
-        self.n_afferents = check_int(n_afferents, "n_afferents", low=1)
+        self.n_afferents = check_count(n_afferents, "n_afferents", low=1)
         self.rate_on_hz = check_real(rate_on_hz, "rate_on_hz", low=0.0)
         self.rate_off_hz = check_real(rate_off_hz, "rate_off_hz", low=0.0)
         self.input_amplitude = check_real(input_amplitude, "input_amplitude")
@@ -180,8 +184,28 @@ class DecisionTask:
         self.window_ms = check_real(window_ms, "window_ms", low=0.0, low_open=True)
         self.population = Population(self.n, tau_m=tau_m, refractory=refractory, dt=dt, n_exc=self.n_exc)
         self.dt = self.population.dt
+        # at least one step and a step count the engine's int32 clock can hold
+        # (a window shorter than dt used to be rounded up to one step silently)
+        if not self.dt <= self.window_ms <= self.dt * (2**31 - 1):
+            raise ValueError(
+                f"window_ms must be in [dt, dt * (2^31 - 1)] = [{self.dt}, {self.dt * (2**31 - 1)}]; "
+                f"got {self.window_ms}"
+            )
         self.n_steps = max(1, int(round(self.window_ms / self.dt)))
+        # Poisson rates: at most _MAX_GENERATORS generators per neuron (see _n_generators)
+        max_rate = _MAX_GENERATORS * 0.1 * 1000.0 / self.dt
+        for name in ("rate_on_hz", "rate_off_hz", "bg_rate_hz"):
+            if getattr(self, name) > max_rate:
+                raise ValueError(
+                    f"{name} must be in [0.0, {max_rate}] (at most {_MAX_GENERATORS} Poisson generators "
+                    f"per neuron at dt = {self.dt} ms); got {getattr(self, name)}"
+                )
         d_ms = check_real(delay_ms, "delay_ms", low=0.0, low_open=True)
+        if d_ms > 32767 * self.dt:
+            raise ValueError(
+                f"delay_ms must be in (0, 32767 * dt] = (0, {32767 * self.dt}] (16-bit step delays); "
+                f"got {d_ms}"
+            )
         self.delay_steps = max(1, int(round(d_ms / self.dt)))
         # Poisson drive of one neuron is split over m generators, m chosen so that each
         # fires with probability <= 0.1 per step (Bernoulli per step approximates a Poisson
@@ -266,7 +290,7 @@ class DecisionTask:
         Trial ``i`` uses the ``i``-th seed spawned from ``seed``, so the same
         seed gives the same spikes.
         """
-        n_trials = check_int(n_trials, "n_trials", low=1)
+        n_trials = check_count(n_trials, "n_trials", low=1)
         gens = spawn_generators(seed, n_trials)
         out = self.output_neurons
         labels = np.arange(n_trials, dtype=np.int64) % 2
@@ -337,8 +361,8 @@ class DecisionTask:
         test trials come from independent children of ``seed``.
         """
         rule = check_choice(rule, "rule", DECISION_RULES)
-        n_test = check_int(n_test, "n_test", low=1)
-        n_train = check_int(n_train, "n_train", low=2)
+        n_test = check_count(n_test, "n_test", low=1)
+        n_train = check_count(n_train, "n_train", low=2)
         g_train, g_test = spawn_generators(seed, 2)
         needs_train = rule in ("linear", "hebbian") or (rule == "threshold" and threshold_hz is None)
         train = self.run_trials(n_train, g_train, synapse=synapse, **network_kwargs) if needs_train else None
@@ -376,7 +400,7 @@ class DecisionTask:
             raise TypeError(f"keep_mean must be a bool; got {type(keep_mean).__name__}")
         if not isinstance(stdp, STDP):
             raise TypeError(f"stdp must be an STDP; got {type(stdp).__name__}")
-        n_presentations = check_int(n_presentations, "n_presentations", low=1)
+        n_presentations = check_count(n_presentations, "n_presentations", low=1)
         gens = spawn_generators(seed, n_presentations)
         c = self.connectivity
         pre = c.pre()

@@ -33,8 +33,23 @@ from .._validation import check_finite_array, check_real
 __all__ = ["RidgeReadout", "LinearClassifier", "accuracy", "confusion_matrix"]
 
 
+#: Largest magnitude accepted in X and y: their squares (variances, Gram
+#: matrix) must stay finite in float64, else the fit would return inf/NaN.
+MAX_ABS = 1e150
+
+
+def _check_magnitude(arr: np.ndarray, name: str) -> None:
+    big = np.abs(arr) > MAX_ABS
+    if big.any():
+        idx = tuple(int(i) for i in np.argwhere(big)[0])
+        raise ValueError(
+            f"{name} must have entries in [-{MAX_ABS}, {MAX_ABS}]; got {arr[idx]} at index {idx}"
+        )
+
+
 def _features(x: Any, name: str = "X") -> np.ndarray:
     arr = check_finite_array(x, name)
+    _check_magnitude(arr, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional (samples x features); got shape {arr.shape}")
     if arr.shape[0] < 1 or arr.shape[1] < 1:
@@ -89,6 +104,7 @@ class RidgeReadout:
         """Fit on ``X`` (n_samples, n_features) and ``y`` (n_samples,) or (n_samples, n_targets)."""
         x = _features(X)
         t = check_finite_array(y, "y")
+        _check_magnitude(t, "y")
         if t.ndim not in (1, 2) or t.shape[0] != x.shape[0]:
             raise ValueError(f"y must have shape ({x.shape[0]},) or ({x.shape[0]}, n_targets) to match X; "
                              f"got shape {t.shape}")

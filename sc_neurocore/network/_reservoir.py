@@ -23,6 +23,7 @@ network engine, with these differences (see ``docs/network_readout.md``):
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,15 @@ from ._simulate import SYNAPSE_MODES, Network
 __all__ = ["Reservoir"]
 
 _TOPOLOGIES = ("small_world", "random")
+#: Neuron ids and step counts are int32 in the network engine.
+_MAX_NEURONS = 2**31 - 1
+_MAX_STEPS = 2**31 - 1
+
+
+def _is_sparse(x: Any) -> bool:
+    import scipy.sparse as sp
+
+    return bool(sp.issparse(x))
 
 
 class Reservoir:
@@ -117,6 +127,10 @@ class Reservoir:
         g_topo, g_out, g_net = spawn_generators(seed, 3)
         self._g_weights = g_topo.spawn(1)[0]
         if adjacency is not None:
+            if not _is_sparse(adjacency):
+                raise TypeError(
+                    f"adjacency must be a scipy.sparse matrix (M[pre, post]); got {type(adjacency).__name__}"
+                )
             conn = from_scipy(adjacency, delay)
             if conn.n_pre != conn.n_post:
                 raise ValueError(f"adjacency must be square; got {conn.n_pre} x {conn.n_post}")
@@ -126,7 +140,7 @@ class Reservoir:
         else:
             if n_neurons is None:
                 raise ValueError("n_neurons must be given when adjacency is None; got None")
-            n = check_int(n_neurons, "n_neurons", low=3)
+            n = check_int(n_neurons, "n_neurons", low=3, high=_MAX_NEURONS)
             topology = check_choice(topology, "topology", _TOPOLOGIES)
             mw = check_real(mean_weight, "mean_weight")
             ws = 0.1 * abs(mw) if weight_std is None else check_real(weight_std, "weight_std", low=0.0)
@@ -202,7 +216,7 @@ class Reservoir:
         if bits.ndim != 2 or bits.shape[0] != self.n_inputs:
             raise ValueError(f"input_spikes must have shape ({self.n_inputs}, T) (inputs x time); "
                              f"got shape {bits.shape}")
-        steps = bits.shape[1] if duration is None else check_int(duration, "duration", low=1)
+        steps = bits.shape[1] if duration is None else check_int(duration, "duration", low=1, high=_MAX_STEPS)
         if steps < 1:
             raise ValueError(f"duration must be >= 1 step; got input_spikes with {steps} columns")
         net = self._build()
@@ -386,6 +400,8 @@ class Reservoir:
 
     def save(self, path: Any) -> None:
         """Save topology, delays, output neurons, initial potentials, thresholds and parameters (npz)."""
+        if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "write"):
+            raise TypeError(f"path must be a str, os.PathLike or a writable file; got {type(path).__name__}")
         c = self.connectivity
         meta = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self._pop_kwargs.items()}
         meta.update(n_inputs=self.n_inputs, input_amplitude=self.input_amplitude, synapse=self.synapse)
