@@ -210,7 +210,7 @@ def test_zero_delay_and_zero_refractory_spike_once_per_instant():
 # --------------------------------------------------------------------------- (2) vs the heapq reference
 
 
-def _random_setup(seed: int, n: int, *, grid: bool):
+def _random_setup(seed: int, n: int, *, grid: bool, uniform: bool = False):
     rng = np.random.default_rng(seed)
     pop = Population(n, tau_m=rng.uniform(5.0, 30.0, n), refractory=rng.choice([0.0, 1.0, 2.5], n),
                      v_reset=rng.uniform(-0.5, 0.2, n), v_init=rng.uniform(-0.5, 0.9, n), n_exc=int(0.8 * n))
@@ -221,6 +221,8 @@ def _random_setup(seed: int, n: int, *, grid: bool):
     else:
         delays = rng.uniform(0.0, 3.0, conn.nnz)
         i_ext = rng.uniform(0.0, 0.08, n)
+    if uniform:
+        delays = np.full(conn.nnz, 0.75)  # the one-group-per-row path
     n_ev = 40
     ext = (np.round(rng.uniform(0, 80, n_ev) * 2) / 2 if grid else rng.uniform(0, 80, n_ev),
            rng.integers(0, n, n_ev), rng.choice([0.3, -0.2, 0.6], n_ev))
@@ -229,11 +231,11 @@ def _random_setup(seed: int, n: int, *, grid: bool):
     return pop, conn, delays, i_ext, ext, pin
 
 
-@given(seed=st.integers(0, 2**20), grid=st.booleans())
-def test_matches_heapq_reference(seed, grid):
+@given(seed=st.integers(0, 2**20), grid=st.booleans(), uniform=st.booleans())
+def test_matches_heapq_reference(seed, grid, uniform):
     n = 12 if NOJIT else 30
     t_stop = 60.0 if NOJIT else 150.0
-    pop, conn, delays, i_ext, ext, pin = _random_setup(seed, n, grid=grid)
+    pop, conn, delays, i_ext, ext, pin = _random_setup(seed, n, grid=grid, uniform=uniform)
     net = EventDrivenNetwork(pop, conn, delays_ms=delays, i_ext=i_ext)
     net.add_input(pin).add_events(*ext)
     sp = net.run(t_stop)

@@ -177,16 +177,13 @@ class EventDrivenNetwork:
         if connectivity is None:
             conn = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
                                          np.zeros(0, np.float32), np.ones(0, np.int8), n)
-            default_delays = np.zeros(0)
         elif isinstance(connectivity, Connectivity):
             conn = connectivity
-            default_delays = conn.delays.astype(np.float64) * population.dt
         elif isinstance(connectivity, tuple) and len(connectivity) == 3:
             indptr, indices, weights = connectivity
             ip = np.asarray(indptr)
             nnz_guess = int(ip[-1]) if ip.ndim == 1 and ip.size and np.issubdtype(ip.dtype, np.integer) else 0
             conn = Connectivity(indptr, indices, weights, np.ones(max(nnz_guess, 0), np.int8), n)
-            default_delays = np.zeros(conn.nnz)
         else:
             raise TypeError("connectivity must be a Connectivity, a tuple (indptr, indices, weights) "
                             f"or None; got {type(connectivity).__name__}")
@@ -194,10 +191,19 @@ class EventDrivenNetwork:
             raise ValueError(f"connectivity must be {n} x {n} to match the population; "
                              f"got {conn.n_pre} x {conn.n_post}")
         nnz = conn.nnz
+        uni: float | None = None  # the common delay (ms) when every synapse has the same one
+        d = np.zeros(0)
         if delays_ms is None:
-            d = default_delays
+            if isinstance(connectivity, Connectivity):
+                cd = conn.delays
+                if nnz == 0 or bool((cd == cd[0]).all()):
+                    uni = float(cd[0]) * population.dt if nnz else 0.0
+                else:
+                    d = cd.astype(np.float64) * population.dt
+            else:
+                uni = 0.0
         elif np.ndim(delays_ms) == 0:
-            d = np.full(nnz, check_real(delays_ms, "delays_ms", low=0.0))
+            uni = check_real(delays_ms, "delays_ms", low=0.0)
         else:
             d = check_finite_array(delays_ms, "delays_ms", ndim=1)
             if d.shape != (nnz,):
@@ -205,16 +211,29 @@ class EventDrivenNetwork:
             if (d < 0).any():
                 i = int(np.argmax(d < 0))
                 raise ValueError(f"delays_ms must be >= 0; got {d[i]} at index {i}")
+            if nnz == 0 or bool((d == d[0]).all()):
+                uni = float(d[0]) if nnz else 0.0
         self.connectivity = conn
-        self.delays_ms = d
-        # rows sorted by delay (stable): a spike pushes one heap entry per distinct delay of its row
-        rows = conn.pre().astype(np.int64)
-        order = np.argsort(d, kind="stable")
-        order = order[np.argsort(rows[order], kind="stable")]
-        self._indices = np.ascontiguousarray(conn.indices[order])
-        self._weights = np.ascontiguousarray(conn.weights[order])
-        self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
-            conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
+        self._uniform_delay = uni
+        self._delays = d
+        if uni is not None:
+            # one delivery group per non-empty row; the CSR arrays are used as they are (no copy)
+            nonempty = np.diff(conn.indptr) > 0
+            self._grp_ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(nonempty, out=self._grp_ptr[1:])
+            self._grp_start = np.append(conn.indptr[:-1][nonempty], nnz).astype(np.int64)
+            self._grp_delay = np.full(int(self._grp_ptr[-1]), uni)
+            self._indices = conn.indices
+            self._weights = conn.weights
+        else:
+            # rows sorted by delay (stable): a spike pushes one heap entry per distinct delay of its row
+            rows = conn.pre()
+            order = np.argsort(d, kind="stable")
+            order = order[np.argsort(rows[order], kind="stable")]
+            self._indices = np.ascontiguousarray(conn.indices[order])
+            self._weights = np.ascontiguousarray(conn.weights[order])
+            self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
+                conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
         pop = population
         self._v_inf = pop.v_rest + pop.tau_m * self.i_ext
         self._poisson: list[PoissonInput] = []
@@ -222,6 +241,13 @@ class EventDrivenNetwork:
         self._ext_i = np.zeros(0, np.int32)
         self._ext_w = np.zeros(0)
         self.reset()
+
+    @property
+    def delays_ms(self) -> np.ndarray:
+        """Delay of every synapse in ms, in the connectivity's CSR order (float64, a new array)."""
+        if self._uniform_delay is not None:
+            return np.full(self.connectivity.nnz, self._uniform_delay)
+        return self._delays.copy()
 
     # ------------------------------------------------------------------ setup
 
