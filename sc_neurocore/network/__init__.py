@@ -1,41 +1,14 @@
-"""Spiking network simulation: LIF populations, CSR connectivity, SC synapses, inputs, STDP.
+"""Spiking network simulation: LIF populations, CSR connectivity, SC synapses, inputs,
+plasticity, readout features, the decision task, reservoirs and exact event-driven runs.
 
-See ``docs/network.md`` for the model, the update order, the units and the
-benchmarks.
+See ``docs/network.md`` (model, update order, units, benchmarks),
+``docs/network_readout.md`` (features, readout, decision task, reservoir) and
+``docs/event_driven.md`` (the exact event-driven simulator).
 """
 
 from ._connectivity import Connectivity, ei_weights, erdos_renyi, from_arrays, from_scipy, watts_strogatz
-from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
-from ._monitors import SpikeEvents, StateTrace
-from ._persistence import load_network, save_network
-from ._plasticity import STDP, Homeostasis
-from ._population import Population
-from ._simulate import SYNAPSE_MODES, Network
-
-__all__ = [
-    "BinaryInput",
-    "BitstreamInput",
-    "Connectivity",
-    "Current",
-    "Homeostasis",
-    "Network",
-    "PoissonInput",
-    "Population",
-    "STDP",
-    "SYNAPSE_MODES",
-    "SpikeEvents",
-    "StateTrace",
-    "ei_weights",
-    "erdos_renyi",
-    "from_arrays",
-    "from_scipy",
-    "load_network",
-    "save_network",
-    "watts_strogatz",
-]
-
-# --- readout, tasks and reservoir ---
 from ._decision import DECISION_RULES, DecisionResult, DecisionTask, DecisionTrials
+from ._event_driven import EventDrivenNetwork, EventSpikes
 from ._features import (
     FEATURE_NAMES,
     autocorrelation_lag1,
@@ -56,40 +29,62 @@ from ._features import (
     spike_time_kurtosis,
     spike_time_skewness,
 )
+from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
+from ._monitors import SpikeEvents, StateTrace
+from ._persistence import load_network, save_network
+from ._plasticity import STDP, Homeostasis
+from ._population import Population
 from ._readout import LinearClassifier, RidgeReadout, accuracy, confusion_matrix
 from ._reservoir import Reservoir
+from ._simulate import SYNAPSE_MODES, Network
 
-__all__ += [
-    "FEATURE_NAMES",
+__all__ = [
+    "accuracy",
     "autocorrelation_lag1",
+    "BinaryInput",
+    "BitstreamInput",
     "burst_counts",
     "burstiness",
+    "confusion_matrix",
+    "Connectivity",
+    "Current",
+    "DECISION_RULES",
+    "DecisionResult",
+    "DecisionTask",
+    "DecisionTrials",
+    "ei_weights",
+    "erdos_renyi",
+    "EventDrivenNetwork",
+    "EventSpikes",
     "extract_features",
+    "FEATURE_NAMES",
     "features_from_events",
     "first_spike_times",
+    "from_arrays",
+    "from_scipy",
     "half_asymmetry",
+    "Homeostasis",
     "isi_cv",
     "isi_variance",
     "last_spike_times",
+    "LinearClassifier",
+    "load_network",
     "mean_isi",
     "mean_spike_times",
+    "Network",
+    "PoissonInput",
+    "Population",
+    "Reservoir",
+    "RidgeReadout",
+    "save_network",
     "spike_counts",
     "spike_entropy",
     "spike_rates",
     "spike_time_kurtosis",
     "spike_time_skewness",
-    "LinearClassifier",
-    "RidgeReadout",
-    "accuracy",
-    "confusion_matrix",
-    "DECISION_RULES",
-    "DecisionResult",
-    "DecisionTask",
-    "DecisionTrials",
-    "Reservoir",
+    "SpikeEvents",
+    "StateTrace",
+    "STDP",
+    "SYNAPSE_MODES",
+    "watts_strogatz",
 ]
-
-# --- event-driven simulation ---
-from ._event_driven import EventDrivenNetwork, EventSpikes
-
-__all__ += ["EventDrivenNetwork", "EventSpikes"]
