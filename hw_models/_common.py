@@ -67,6 +67,15 @@ def check_part_int(part: str, name: str, value: Any, low: int, high: int) -> int
     return v
 
 
+def port_input(part: str, inputs: Mapping[str, Any], name: str) -> Any:
+    """The value of input port ``name`` from an ``eval(**inputs)`` call, or raise naming the port."""
+    if name not in inputs:
+        raise ValueError(
+            f"{part}: input port {name} must be given; got ports {sorted(inputs)!r}"
+        )
+    return inputs[name]
+
+
 def check_part_bool(part: str, name: str, value: Any) -> bool:
     """Return ``value`` as a bool (Python or numpy bool only), or raise naming the part."""
     if not isinstance(value, (bool, np.bool_)):

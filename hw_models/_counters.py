@@ -19,6 +19,7 @@ from hw_models._common import (
     check_part_bool,
     check_part_int,
     mask,
+    port_input,
     vhex,
     vsigned,
     wrap_top,
@@ -62,7 +63,7 @@ class UpCounter(Block):
         self.q = self._next = 0
 
     def eval(self, **inputs: int) -> dict[str, int]:
-        inc = check_part_int(self.part, "inc", inputs["inc"], 0, 1)
+        inc = check_part_int(self.part, "inc", port_input(self.part, inputs, "inc"), 0, 1)
         nxt = self.q + inc
         if nxt > self.length:
             if not self.saturate:
@@ -137,7 +138,7 @@ class UpDownCounter(Block):
         self.q = self._next = 0
 
     def eval(self, **inputs: int) -> dict[str, int]:
-        b = check_part_int(self.part, "stream", inputs["stream"], 0, 1)
+        b = check_part_int(self.part, "stream", port_input(self.part, inputs, "stream"), 0, 1)
         nxt = self.q + (1 if b else -1)
         if abs(nxt) > self.length:
             raise OverflowError(
@@ -212,7 +213,7 @@ class ParallelCounter(Block):
         """No registers."""
 
     def eval(self, **inputs: int) -> dict[str, int]:
-        x = check_part_int(self.part, "x", inputs["x"], 0, mask(self.n_inputs))
+        x = check_part_int(self.part, "x", port_input(self.part, inputs, "x"), 0, mask(self.n_inputs))
         return {"count": x.bit_count()}
 
     def verilog_modules(self) -> dict[str, str]:
@@ -263,7 +264,7 @@ class AccumulativeParallelCounter(Block):
         self.acc = self._next = 0
 
     def eval(self, **inputs: int) -> dict[str, int]:
-        x = check_part_int(self.part, "x", inputs["x"], 0, mask(self.n_inputs))
+        x = check_part_int(self.part, "x", port_input(self.part, inputs, "x"), 0, mask(self.n_inputs))
         nxt = self.acc + x.bit_count()
         if nxt > self.limit:
             raise OverflowError(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from hw_models._common import Block, Port, check_part_int, mask, vhex, wrap_top
+from hw_models._common import Block, Port, check_part_int, mask, port_input, vhex, wrap_top
 
 __all__ = ["AndGate", "DFF", "Mux2", "NotGate", "OrGate", "XnorGate"]
 
@@ -54,7 +54,7 @@ class _Gate(Block):
         out = []
         for n in self.input_names:
             hi = 1 if n == "sel" else mask(self.width)
-            out.append(check_part_int(self.part, n, inputs[n], 0, hi))
+            out.append(check_part_int(self.part, n, port_input(self.part, inputs, n), 0, hi))
         return out
 
     def func(self, *args: int) -> int:
@@ -218,7 +218,7 @@ class DFF(Block):
         self._next = self.chain
 
     def eval(self, **inputs: int) -> dict[str, int]:
-        d = check_part_int(self.part, "d", inputs["d"], 0, mask(self.width))
+        d = check_part_int(self.part, "d", port_input(self.part, inputs, "d"), 0, mask(self.width))
         self._next = ((self.chain << self.width) | d) & mask(self.width * self.stages)
         return {"q": self.q}
 

@@ -23,7 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hw_models._common import Block, Port, check_part_int, signed_range, vhex, vsigned, wrap_top
+from hw_models._common import (
+    Block,
+    Port,
+    check_part_int,
+    port_input,
+    signed_range,
+    vhex,
+    vsigned,
+    wrap_top,
+)
 
 __all__ = ["FixedPointLIFNeuron"]
 
@@ -86,7 +95,7 @@ class FixedPointLIFNeuron(Block):
         self._next = (self.v, self.ref)
 
     def eval(self, **inputs: int) -> dict[str, int]:
-        i = check_part_int(self.part, "i", inputs["i"], self.v_min, self.v_max)
+        i = check_part_int(self.part, "i", port_input(self.part, inputs, "i"), self.v_min, self.v_max)
         spike = 0
         if self.ref > 0:
             self._next = (self.v_reset, self.ref - 1)

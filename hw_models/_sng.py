@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from hw_models._common import Block, Port, check_part_int, vhex, wrap_top
+from hw_models._common import Block, Port, check_part_int, port_input, vhex, wrap_top
 
 __all__ = ["SNG", "threshold_of"]
 
@@ -75,7 +75,7 @@ class SNG(Block):
     def eval(self, **inputs: int) -> dict[str, int]:
         x = self.value
         if x is None:
-            x = check_part_int(self.part, "x", inputs["x"], 0, (2 << self.width) - 1)
+            x = check_part_int(self.part, "x", port_input(self.part, inputs, "x"), 0, (2 << self.width) - 1)
         r = self.source.eval()[self.source.out_port]  # type: ignore[attr-defined]
         return {"stream": int(r < x)}
 

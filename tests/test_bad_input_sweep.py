@@ -519,3 +519,19 @@ def test_reservoir_size_duration_adjacency_and_path() -> None:
         res.simulate(np.zeros((1, 5), np.uint8), duration=2**70)
     with pytest.raises(TypeError, match=r"path must be a str, os.PathLike or a writable file; got int"):
         res.save(123)
+
+
+@pytest.mark.parametrize(
+    ("call", "msg"),
+    [
+        (lambda: hw.UpCounter(16).eval(bit=1), r"UpCounter: input port inc must be given; got ports \['bit'\]"),
+        (lambda: hw.FixedPointLIFNeuron().eval(current=3), r"FixedPointLIFNeuron: input port i must be given"),
+        (lambda: hw.AndGate(1).eval(a=1), r"AndGate: input port b must be given; got ports \['a'\]"),
+        (lambda: hw.DFF(1).eval(), r"DFF: input port d must be given; got ports \[\]"),
+        (lambda: hw.SNG(_fib8()).eval(), r"SNG: input port x must be given"),
+        (lambda: hw.ParallelCounter(3).eval(y=1), r"ParallelCounter: input port x must be given"),
+    ],
+)
+def test_hw_eval_missing_port_is_named(call: Callable[[], Any], msg: str) -> None:
+    with pytest.raises(ValueError, match=msg):
+        call()
