@@ -41,8 +41,7 @@ from sc_neurocore._kernels._fixed import (
     MODE_MUX,
     MODE_OR,
     dense_fixed_run,
-    lfsr_jump_matrix,
-    lfsr_phase_chain,
+    lfsr_jump_states,
     lif_fixed_run,
 )
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
@@ -284,15 +283,40 @@ def _taps_arg(value: Any, name: str, width: int, default: tuple[int, ...]) -> tu
     return taps
 
 
-def _spread_states(base: int, count: int, width: int, taps: tuple[int, ...]) -> np.ndarray:
-    """``count`` states of one register, ``d = max(1, (2^n - 1) // count)`` clocks apart from ``base`` on.
+def _circular_gap(a: np.ndarray, b: np.ndarray, period: int) -> np.ndarray:
+    """Clocks between phases ``a`` and ``b`` the shorter way round a cycle of ``period`` (broadcast)."""
+    d = np.abs(a - b) % period
+    return np.minimum(d, period - d)
 
-    State ``j`` is the state ``j d`` clocks after ``base`` (linear register, no
-    zero-state insertion): the phases are spread evenly over the period.
+
+def _jump(base: int, phases: np.ndarray, width: int, taps: tuple[int, ...]) -> np.ndarray:
+    """States ``phases`` clocks after ``base`` (GF(2) jump-ahead, no zero-state insertion)."""
+    flat = np.ascontiguousarray(phases, dtype=np.int64).ravel()
+    out = lfsr_jump_states(np.uint64(base), width, np.uint64(tap_mask(taps)), flat)
+    return np.ascontiguousarray(out.reshape(np.shape(phases)))
+
+
+def _default_phases(gens: list[np.random.Generator], n_in: int, n_out: int, width: int,
+                    one_polynomial: bool) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Phases (clocks after state 1) of inputs, weights, select; and the guard used.
+
+    Returns ``(phi_x (n_in,), phi_w (n_out, n_in), psi, guard)``; see
+    :class:`FixedPointDenseLayer` (Notes).
     """
-    d = max(1, ((1 << width) - 1) // max(count, 1))
-    cols = lfsr_jump_matrix(width, np.uint64(tap_mask(taps)), d)
-    return np.ascontiguousarray(lfsr_phase_chain(np.uint64(base), cols, count))
+    period = (1 << width) - 1
+    guard = max(0, min(4 * width, (period - 3) // 2))
+    phi_x = gens[0].integers(0, period, n_in)
+    if one_polynomial:  # weight (r, i) more than `guard` clocks from input i, either way round
+        phi_w = (phi_x[None, :] + gens[1].integers(guard + 1, period - guard, (n_out, n_in))) % period
+        rivals = np.concatenate([phi_x, phi_w.ravel()])
+    else:  # reciprocal polynomial: any phase (Weil bound)
+        phi_w = gens[1].integers(0, period, (n_out, n_in))
+        rivals = phi_x
+    cand = gens[2].integers(0, period, 64)  # select: first candidate clear of every rival, else the clearest
+    gaps = _circular_gap(cand[:, None], rivals[None, :], period).min(axis=1)
+    clear = np.flatnonzero(gaps > guard)
+    psi = int(cand[clear[0]] if clear.size else cand[int(np.argmax(gaps))])
+    return phi_x, phi_w, psi, guard
 
 
 class FixedPointDenseLayer:
@@ -333,9 +357,9 @@ class FixedPointDenseLayer:
     lfsr_width : int
         LFSR width n in [3, 32].
     seed : None, int, SeedSequence or Generator
-        Draws the two base states (uniform nonzero) of the default seed
-        assignment (Notes) from two spawned children: input/select group,
-        weight group.  Ignored for the seeds given explicitly.
+        Draws the phases of the default seeds (Notes) from three spawned
+        children: inputs, weights, select.  Ignored for the seeds given
+        explicitly.
     x_seeds, w_seeds : array_like of int, optional
         Explicit LFSR seeds, shapes (n_inputs,) and (n_neurons, n_inputs):
         states of the registers with ``x_taps`` resp. ``w_taps``.
@@ -359,40 +383,43 @@ class FixedPointDenseLayer:
     polynomial whose seeds happen to lie a few clocks apart on the
     m-sequence give strongly correlated streams (drawn uniformly, a 64x64
     layer with 16-bit registers has about four such synapses; one measured
-    at SCC +0.27).  So, as a hardware designer would place them:
+    at SCC +0.27).  The default seeds are therefore drawn as *phases* (clocks
+    after state 1, placed by GF(2) jump-ahead) rather than states:
 
-    * **Phases spread.**  The registers take the states ``0, d, 2d, ...``
-      clocks after a base state, in the order select, inputs, weights
-      (row-major), within each group of registers sharing a polynomial.  With
-      the default (one polynomial for all) ``d = (2^n - 1) // (1 + n_in +
-      N n_in)`` and the two registers of synapse ``(r, i)`` are
-      ``(r + 1) n_in d`` clocks apart, never fewer than ``n_in d`` (about
-      ``2^n / (N + 1)``) either way round the period: far outside the near-phase
-      window ``hw_models.check_correlation`` flags.
-    * **Reciprocal polynomials** (``w_taps`` = mirror of ``x_taps``, e.g.
-      ``hw_models.mirror_taps``): the two streams of every AND then come from
-      different primitive polynomials and input and weight groups are spread
-      separately (``d = (2^n-1) // (1 + n_in)`` resp. ``(2^n-1) // (N n_in)``).
-      The weight sequence is the time reversal of an input-polynomial
-      sequence, so over a full period every pair of parity functions of the two
-      states correlates through a Kloosterman sum,
-      :math:`|\sum_t (-1)^{a\cdot s^x_t + b\cdot s^w_t}| \le 2^{n/2+1}`
-      (Weil bound, :math:`a, b \ne 0`), *whatever the seeds*.  For comparator
-      streams this gives :math:`|P(x \wedge w) - P(x) P(w)| \le L_X L_W\,
-      2^{n/2+1}/(2^n-1) + (2^n-1)^{-2}`, :math:`L_X` being the sum of the
+    * inputs: uniform phases ``phi_i``;
+    * weights, one polynomial (default ``w_taps = x_taps``): weight ``(r, i)``
+      at ``phi_i + theta`` with ``theta`` uniform in ``[g + 1, 2^n - 2 - g]``,
+      i.e. more than ``g = min(4 n, (2^n - 4) // 2)`` clocks from its input
+      either way round the period (``hw_models.check_correlation`` flags
+      ``<= 2 n``; 16-bit offsets of 15 or more measured below SCC 0.02);
+    * weights, reciprocal polynomial (``w_taps`` = mirror of ``x_taps``, e.g.
+      ``hw_models.mirror_taps``): uniform phases.  The two streams of every AND
+      then come from different primitive polynomials: the weight sequence is
+      the time reversal of an input-polynomial sequence, so over a full period
+      every pair of parity functions of the two states correlates through a
+      Kloosterman sum, :math:`|\sum_t (-1)^{a\cdot s^x_t + b\cdot s^w_t}| \le
+      2^{n/2+1}` (Weil bound, :math:`a, b \ne 0`), *whatever the phases*.  For
+      comparator streams this gives :math:`|P(x \wedge w) - P(x) P(w)| \le L_X
+      L_W\, 2^{n/2+1}/(2^n-1) + (2^n-1)^{-2}`, :math:`L_X` being the sum of the
       absolute non-constant Walsh coefficients of :math:`[s < X]` (at most
-      about :math:`n/4`); at :math:`X = W = 2^{n-1}`,
-      :math:`|\mathrm{SCC}| \le 2^{n/2+1}/(2^n-1)`.  A uniform guarantee,
-      but the typical error is of order :math:`2^{-n/2}`, while well
-      separated phases of one polynomial are typically far below it (measured,
-      16-bit, full period: rms covariance 7e-4 vs 1e-4, worst 3.2e-3 vs
-      1.8e-3; at 10 bits worst 0.029 vs 0.125).
+      about :math:`n/4`); at :math:`X = W = 2^{n-1}`, :math:`|\mathrm{SCC}| \le
+      2^{n/2+1}/(2^n-1)`.  (It also removes every input-weight relation of the
+      shared sequence, which otherwise occasionally biases OR and MUX means.)
+    * MUX select: the first of 64 uniform phases more than ``g`` clocks from
+      every register of its polynomial (else the one farthest from them).
 
-    The base states come from ``seed``.  Explicit seeds are used as given
-    (``hw_models.check_correlation`` on ``DenseLayer.from_fixed_point(layer)``
-    flags near-phase pairs).  :meth:`seeds` returns seeds and taps, enough to
-    rebuild the identical layer (``FixedPointDenseLayer(..., **layer.seeds())``)
-    or its gate-level datapath.
+    The phases are uniform otherwise, on purpose: evenly spaced phases
+    ``0, d, 2d, ...`` of one sequence were tried and rejected, since their
+    bit sequences obey short XOR relations (e.g. 31 registers of 20 bits at
+    ``d = (2^20 - 1)/31`` span only a 5-dimensional space), which biased OR
+    and MUX means of about 3 % of drawn 16-bit layers beyond 5 binomial
+    standard errors of a full period (uniform phases: about 0.3 %).
+    The guard used is kept in ``phase_guard``.  Explicit seeds are used as
+    given (``hw_models.check_correlation`` on
+    ``DenseLayer.from_fixed_point(layer)`` flags near-phase pairs).
+    :meth:`seeds` returns seeds and taps, enough to rebuild the identical
+    layer (``FixedPointDenseLayer(..., **layer.seeds())``) or its gate-level
+    datapath.
     """
 
     def __init__(self, n_neurons: int, p_inputs: Any, p_weights: Any, accumulation: str = "count",
@@ -438,22 +465,15 @@ class FixedPointDenseLayer:
         self.w_taps: tuple[int, ...] = _taps_arg(w_taps, "w_taps", n, self.x_taps)
         self.sel_taps: tuple[int, ...] = _taps_arg(sel_taps, "sel_taps", n, self.x_taps)
         _check_seed(seed, "seed")
-        gens = spawn_generators(seed, 2)
         hi = 1 << n
-        base_x, base_w = int(gens[0].integers(1, hi)), int(gens[1].integers(1, hi))
-        n_x, n_w = 1 + self.n_inputs, self.n_neurons * self.n_inputs
-        if self.w_taps == self.x_taps:  # one polynomial: spread everything jointly
-            chain = _spread_states(base_x, n_x + n_w, n, self.x_taps)
-            group_x, group_w = chain[:n_x], chain[n_x:]
-        else:
-            group_x, group_w = _spread_states(base_x, n_x, n, self.x_taps), _spread_states(base_w, n_w, n,
-                                                                                           self.w_taps)
+        phi_x, phi_w, psi, self.phase_guard = _default_phases(
+            spawn_generators(seed, 3), self.n_inputs, self.n_neurons, n, self.w_taps == self.x_taps)
         self.x_seeds = (_lfsr_seed_array(x_seeds, "x_seeds", (self.n_inputs,), n)
-                        if x_seeds is not None else group_x[1:].copy())
+                        if x_seeds is not None else _jump(1, phi_x, n, self.x_taps))
         self.w_seeds = (_lfsr_seed_array(w_seeds, "w_seeds", p_w.shape, n)
-                        if w_seeds is not None else np.ascontiguousarray(group_w.reshape(p_w.shape)))
+                        if w_seeds is not None else _jump(1, phi_w, n, self.w_taps))
         self.sel_seed: int = (check_int(sel_seed, "sel_seed", low=1, high=hi - 1) if sel_seed is not None
-                              else int(group_x[0]))
+                              else int(_jump(1, np.array([psi]), n, self.sel_taps)[0]))
         self.reset()
 
     def reset(self) -> None:

@@ -16,8 +16,9 @@ weight and select registers each have their own tap mask.
 Jump-ahead: without zero-state insertion one clock is linear over GF(2),
 ``s' = A s``.  A matrix is held as its ``n`` columns (the images of the basis
 vectors ``1 << j``) in a uint64 array; ``A^k`` is built by repeated squaring
-(:func:`lfsr_jump_matrix`, O(n^2 log k)) and :func:`lfsr_phase_chain` walks
-``s, A^k s, A^2k s, ...`` (O(n) per state).
+(:func:`lfsr_jump_matrix`, O(n^2 log k)); :func:`lfsr_jump_states` puts one
+register at many phases ``k_j`` of a base state (a table of ``A^(2^b)``, then
+O(n log k) per state).
 """
 
 from __future__ import annotations
@@ -100,13 +101,31 @@ def lfsr_jump_matrix(width, tmask, k):
 
 
 @njit(cache=True)
-def lfsr_phase_chain(start, cols, count):
-    """(count,) uint64 states ``s_0 = start``, ``s_j = M s_{j-1}`` (``M`` given by its columns)."""
-    out = np.empty(count, dtype=np.uint64)
-    s = uint64(start)
-    for j in range(count):
+def lfsr_jump_states(base, width, tmask, phases):
+    """(len(phases),) uint64 states ``A^phases[j] base``: each phase walked bit by bit with ``A^(2^b)``."""
+    nb = 1
+    top = 0
+    for j in range(phases.shape[0]):
+        if phases[j] > top:
+            top = phases[j]
+    while (1 << nb) <= top:
+        nb += 1
+    table = np.empty((nb, width), dtype=np.uint64)
+    table[0, :] = lfsr_jump_matrix(width, tmask, 1)
+    for b in range(1, nb):
+        for j in range(width):
+            table[b, j] = gf2_matvec(table[b - 1], table[b - 1, j])  # A^(2^b) = (A^(2^(b-1)))^2
+    out = np.empty(phases.shape[0], dtype=np.uint64)
+    for j in range(phases.shape[0]):
+        s = uint64(base)
+        k = phases[j]
+        b = 0
+        while k > 0:
+            if k & 1:
+                s = gf2_matvec(table[b], s)
+            k >>= 1
+            b += 1
         out[j] = s
-        s = gf2_matvec(cols, s)
     return out
 
 
@@ -166,7 +185,7 @@ __all__ = [
     "dense_fixed_run",
     "gf2_matvec",
     "lfsr_jump_matrix",
-    "lfsr_phase_chain",
+    "lfsr_jump_states",
     "lif_fixed_run",
     "lif_fixed_update",
 ]
