@@ -17,11 +17,25 @@ stays correlated with the original (see ``hw_models.check_correlation``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from hw_models._common import Block, Port, check_part_int, mask, port_input, vhex, wrap_top
 
 __all__ = ["AndGate", "DFF", "Mux2", "NotGate", "OrGate", "XnorGate"]
+
+
+def _check_sources(part: str, sources: Any) -> tuple[Block, ...]:
+    """``sources`` as a tuple of Blocks, or raise naming the part."""
+    if isinstance(sources, (str, bytes)) or not isinstance(sources, Iterable):
+        raise TypeError(f"{part}: sources must be a sequence of Blocks; got {type(sources).__name__}")
+    out = tuple(sources)
+    for s in out:
+        if not isinstance(s, Block):
+            raise TypeError(
+                f"{part}: sources must be a sequence of Blocks; got an entry of type {type(s).__name__}"
+            )
+    return out
 
 
 class _Gate(Block):
@@ -31,7 +45,7 @@ class _Gate(Block):
 
     def __init__(self, width: int = 1, sources: Sequence[Block] = ()) -> None:
         self.width: int = check_part_int(self.part, "width", width, 1, 64)
-        self.sources: tuple[Block, ...] = tuple(sources)
+        self.sources: tuple[Block, ...] = _check_sources(self.part, sources)
         if self.sources and len(self.sources) != len(self.input_names):
             raise ValueError(
                 f"{self.part}: sources must name one block per input {self.input_names}; "
@@ -190,7 +204,7 @@ class DFF(Block):
         self.width: int = check_part_int(self.part, "width", width, 1, 64)
         self.stages: int = check_part_int(self.part, "stages", stages, 1, 64)
         self.init: int = check_part_int(self.part, "init", init, 0, mask(self.width))
-        self.sources: tuple[Block, ...] = tuple(sources)
+        self.sources: tuple[Block, ...] = _check_sources(self.part, sources)
         if len(self.sources) > 1:
             raise ValueError(f"{self.part}: sources must hold at most one block (the d driver); "
                              f"got {len(self.sources)}")

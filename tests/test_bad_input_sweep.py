@@ -535,3 +535,11 @@ def test_reservoir_size_duration_adjacency_and_path() -> None:
 def test_hw_eval_missing_port_is_named(call: Callable[[], Any], msg: str) -> None:
     with pytest.raises(ValueError, match=msg):
         call()
+
+
+@pytest.mark.parametrize("cls", [hw.AndGate, hw.OrGate, hw.DFF])
+def test_hw_gate_sources_must_be_blocks(cls: type) -> None:
+    with pytest.raises(TypeError, match=r"sources must be a sequence of Blocks; got an entry of type int"):
+        cls(1, sources=(3,) if cls is hw.DFF else (1, 2))
+    with pytest.raises(TypeError, match=r"sources must be a sequence of Blocks; got int"):
+        cls(1, sources=5)
