@@ -50,11 +50,14 @@ def normalise(x: Any, name: str, lo: float, hi: float, clip: bool) -> np.ndarray
 
 
 def check_range(lo: Any, hi: Any, lo_name: str, hi_name: str) -> tuple[float, float]:
-    """Validate an interval ``lo < hi`` of finite reals."""
+    """Validate an interval ``lo < hi`` of finite reals with a finite width ``hi - lo``."""
     a = check_real(lo, lo_name)
     b = check_real(hi, hi_name)
     if not a < b:
         raise ValueError(f"{hi_name} must be > {lo_name} ({a}); got {b}")
+    if not np.isfinite(b - a):
+        # the linear map (x - lo) / (hi - lo) would silently give 0 for every x
+        raise ValueError(f"{hi_name} - {lo_name} must be finite (at most ~1.8e308); got {b} - {a} = inf")
     return a, b
 
 

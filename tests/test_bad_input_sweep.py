@@ -543,3 +543,23 @@ def test_hw_gate_sources_must_be_blocks(cls: type) -> None:
         cls(1, sources=(3,) if cls is hw.DFF else (1, 2))
     with pytest.raises(TypeError, match=r"sources must be a sequence of Blocks; got int"):
         cls(1, sources=5)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: sc.BitstreamEncoder(x_min=-1e308, x_max=1e308),
+        lambda: sc.BitstreamSynapse(w_min=-1e308, w_max=1e308),
+        lambda: sc.BitstreamCurrentSource([0.5], weight_values=[0.5], y_min=-1e308, y_max=1e308),
+    ],
+    ids=["encoder", "synapse", "current_source"],
+)
+def test_range_width_must_be_finite(make: Callable[[], Any]) -> None:
+    # (x - lo) / (hi - lo) with hi - lo = inf would encode every value as p = 0
+    with pytest.raises(ValueError, match=r"_max - \w+_min must be finite"):
+        make()
+
+
+def test_wide_but_finite_range_still_encodes() -> None:
+    enc = sc.BitstreamEncoder(x_min=-1e307, x_max=1e307, length=64, mode="sobol")
+    assert enc.probability(0.0) == 0.5
