@@ -563,3 +563,10 @@ def test_range_width_must_be_finite(make: Callable[[], Any]) -> None:
 def test_wide_but_finite_range_still_encodes() -> None:
     enc = sc.BitstreamEncoder(x_min=-1e307, x_max=1e307, length=64, mode="sobol")
     assert enc.probability(0.0) == 0.5
+
+
+def test_uint64_labels_do_not_wrap() -> None:
+    y = np.array([0, 2**64 - 1], dtype=np.uint64)
+    with pytest.raises(ValueError, match=r"y_true must hold labels <= 2\^63 - 1; got 18446744073709551615"):
+        net.accuracy(y, y)
+    np.testing.assert_array_equal(net.confusion_matrix(np.array([0, 1], np.uint64), [1, 1]), [[0, 1], [0, 1]])

@@ -65,6 +65,9 @@ def _labels(y: Any, name: str = "y") -> np.ndarray:
         raise TypeError(f"{name} must be an array of integer class labels; got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional; got shape {arr.shape}")
+    if arr.dtype == np.uint64 and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
+        # astype(int64) would wrap these to negative labels
+        raise ValueError(f"{name} must hold labels <= 2^63 - 1; got {int(arr.max())}")
     return arr.astype(np.int64)
 
 
