@@ -570,3 +570,12 @@ def test_uint64_labels_do_not_wrap() -> None:
     with pytest.raises(ValueError, match=r"y_true must hold labels <= 2\^63 - 1; got 18446744073709551615"):
         net.accuracy(y, y)
     np.testing.assert_array_equal(net.confusion_matrix(np.array([0, 1], np.uint64), [1, 1]), [[0, 1], [0, 1]])
+
+
+def test_uint64_event_arrays_do_not_wrap() -> None:
+    big = np.array([2**64 - 1], dtype=np.uint64)
+    with pytest.raises(ValueError, match=r"step must hold values <= 2\^63 - 1; got 18446744073709551615"):
+        net.spike_counts(np.array([0], np.uint64), big, 1, 10)
+    with pytest.raises(ValueError, match=r"neuron must hold values <= 2\^63 - 1"):
+        net.spike_counts(big, np.array([0], np.uint64), 1, 10)
+    np.testing.assert_array_equal(net.spike_counts(np.array([0], np.uint64), np.array([3], np.uint64), 1, 10), [1.0])

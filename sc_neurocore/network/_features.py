@@ -85,6 +85,9 @@ def _int_vector(value: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a 1-D array of integers; got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional; got shape {arr.shape}")
+    if arr.dtype == np.uint64 and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
+        # astype(int64) would wrap these to negative values
+        raise ValueError(f"{name} must hold values <= 2^63 - 1; got {int(arr.max())}")
     return arr.astype(np.int64)
 
 
