@@ -579,3 +579,16 @@ def test_uint64_event_arrays_do_not_wrap() -> None:
     with pytest.raises(ValueError, match=r"neuron must hold values <= 2\^63 - 1"):
         net.spike_counts(big, np.array([0], np.uint64), 1, 10)
     np.testing.assert_array_equal(net.spike_counts(np.array([0], np.uint64), np.array([3], np.uint64), 1, 10), [1.0])
+
+
+@pytest.mark.parametrize("dt_ms", [1e-320, 1e-13, 1e10, 1e200])
+def test_feature_dt_range(dt_ms: float) -> None:
+    # 1e200 ms squared overflowed isi_variance; 1e-320 overflowed the rates
+    with pytest.raises(ValueError, match=r"dt_ms must be in \[1e-12, 1000000000.0\]; got"):
+        net.extract_features([0, 0, 1], [0, 1, 2], 2, 10, dt_ms=dt_ms)
+
+
+def test_feature_dt_extremes_inside_range_are_finite() -> None:
+    for dt_ms in (1e-12, 1e9):
+        feats = net.extract_features([0, 0, 0, 1], [0, 1, 5, 2], 2, 2**20, dt_ms=dt_ms)
+        assert all(np.all(np.isfinite(v)) for v in feats.values())
