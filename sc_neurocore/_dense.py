@@ -18,7 +18,7 @@ from sc_neurocore._kernels._layer import layer_run, plane_sums, plane_values
 from sc_neurocore._kernels._lif import noise_prefixes
 from sc_neurocore._neuron import NEURON_PARAMS, StochasticLIFNeuron, validate_neuron_params
 from sc_neurocore._rng import SeedLike, _check_seed, key_from_seed, spawn_generators
-from sc_neurocore._validation import check_choice, check_count, check_known_keys, check_real
+from sc_neurocore._validation import check_choice, check_count, check_dt_ms, check_known_keys, check_real
 
 __all__ = ["SCDenseLayer"]
 
@@ -91,7 +91,7 @@ class SCDenseLayer:
         accumulation: str = "or",
     ) -> None:
         self.n_neurons: int = check_count(n_neurons, "n_neurons", low=1)
-        self.dt_ms: float = check_real(dt_ms, "dt_ms", low=0.0, low_open=True)
+        self.dt_ms: float = check_dt_ms(dt_ms)
         self.accumulation: str = check_choice(accumulation, "accumulation", ACCUMULATION_MODES)
         self.length: int = check_count(length, "length", low=1)
         self.x_min, self.x_max = check_range(x_min, x_max, "x_min", "x_max")

@@ -6,7 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore._validation import check_binary_array, check_count, check_finite_array, check_real
+from sc_neurocore._validation import (
+    check_binary_array,
+    check_count,
+    check_dt_ms,
+    check_finite_array,
+    check_real,
+)
 
 __all__ = ["BitstreamSpikeRecorder"]
 
@@ -25,7 +31,7 @@ class BitstreamSpikeRecorder:
     """
 
     def __init__(self, dt_ms: float = 1.0) -> None:
-        self.dt_ms: float = check_real(dt_ms, "dt_ms", low=0.0, low_open=True)
+        self.dt_ms: float = check_dt_ms(dt_ms)
         self._bits = bytearray()
 
     def record(self, spike: Any) -> None:

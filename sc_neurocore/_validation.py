@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "DT_MS_RANGE",
     "MAX_COUNT",
     "check_count",
+    "check_dt_ms",
     "check_finite_array",
     "check_int",
     "check_real",
@@ -87,6 +89,24 @@ def check_count(value: Any, name: str, *, low: int = 0) -> int:
     v = check_int(value, name, low=low)
     if v > MAX_COUNT:
         raise ValueError(f"{name} must be an integer in [{low}, {MAX_COUNT}]; got {v}")
+    return v
+
+
+#: Accepted range of a time step in ms (1 fs .. ~11.6 days).  Outside it,
+#: spike times over MAX_COUNT steps, their squares or rates ``1000 / dt``
+#: overflow float64 (silently to inf, or as OverflowError).
+DT_MS_RANGE = (1e-12, 1e9)
+
+
+def check_dt_ms(value: Any, name: str = "dt_ms") -> float:
+    """Return a time step in ms in :data:`DT_MS_RANGE`, or raise.
+
+    Non-positive values give the message of ``check_real(..., low=0, low_open=True)``.
+    """
+    v = check_real(value, name, low=0.0, low_open=True)
+    lo, hi = DT_MS_RANGE
+    if not lo <= v <= hi:
+        raise ValueError(f"{name} must be in [{lo}, {hi}]; got {v}")
     return v
 
 

@@ -582,10 +582,20 @@ def test_uint64_event_arrays_do_not_wrap() -> None:
 
 
 @pytest.mark.parametrize("dt_ms", [1e-320, 1e-13, 1e10, 1e200])
-def test_feature_dt_range(dt_ms: float) -> None:
-    # 1e200 ms squared overflowed isi_variance; 1e-320 overflowed the rates
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda dt: net.extract_features([0, 0, 1], [0, 1, 2], 2, 10, dt_ms=dt),
+        lambda dt: sc.BitstreamSpikeRecorder(dt_ms=dt),
+        lambda dt: sc.SCDenseLayer(1, [0.5], [0.5], length=64, dt_ms=dt),
+    ],
+    ids=["features", "recorder", "dense"],
+)
+def test_dt_ms_range(make: Callable[[float], Any], dt_ms: float) -> None:
+    # 1e200 ms squared overflowed isi_variance / the recorder's durations;
+    # 1e-320 made the rates 1000 / dt infinite
     with pytest.raises(ValueError, match=r"dt_ms must be in \[1e-12, 1000000000.0\]; got"):
-        net.extract_features([0, 0, 1], [0, 1, 2], 2, 10, dt_ms=dt_ms)
+        make(dt_ms)
 
 
 def test_feature_dt_extremes_inside_range_are_finite() -> None:

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sc_neurocore._validation import check_count, check_int, check_real
+from sc_neurocore._validation import check_count, check_dt_ms, check_int, check_real
 
 __all__ = [
     "FEATURE_NAMES",
@@ -65,11 +65,6 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-#: Range of ``dt_ms`` (1 fs .. ~11.6 days per step): beyond it squared ISIs or rates overflow float64.
-_DT_MIN_MS = 1e-12
-_DT_MAX_MS = 1e9
-
-
 class _Events(NamedTuple):
     """Events of the selected neurons, sorted by (output index, step)."""
 
@@ -108,9 +103,7 @@ def _prepare(
         )
     n_steps_i = check_count(n_steps, "n_steps", low=1)
     # bounded so that times (up to 2^40 steps), their squares and rates stay finite
-    dt = check_real(dt_ms, "dt_ms", low=0.0, low_open=True)
-    if not _DT_MIN_MS <= dt <= _DT_MAX_MS:
-        raise ValueError(f"dt_ms must be in [{_DT_MIN_MS}, {_DT_MAX_MS}]; got {dt}")
+    dt = check_dt_ms(dt_ms)
     if isinstance(neurons, (int, np.integer)) and not isinstance(neurons, (bool, np.bool_)):
         n_sel = check_count(neurons, "neurons", low=0)
         sel = np.arange(n_sel, dtype=np.int64)
