@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import hw_models as hw
 import sc_neurocore as sc
@@ -602,3 +603,41 @@ def test_feature_dt_extremes_inside_range_are_finite() -> None:
     for dt_ms in (1e-12, 1e9):
         feats = net.extract_features([0, 0, 0, 1], [0, 1, 5, 2], 2, 2**20, dt_ms=dt_ms)
         assert all(np.all(np.isfinite(v)) for v in feats.values())
+
+
+# --- property: arbitrary arrays never crash the packed-stream API ------------
+_ANY_ARRAY = st.sampled_from(
+    [np.uint64, np.int64, np.uint8, np.float64, np.bool_, np.int32]
+).flatmap(lambda d: hnp.arrays(d, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)))
+_ANY_LENGTH = st.one_of(st.integers(-2, 200), st.sampled_from([2**40, 2**40 + 1, 2**63, 2**64]))
+
+_WORD_CALLS: list[tuple[str, Callable[[Any, Any, Any], Any]]] = [
+    ("unpack", lambda a, b, n: bs.unpack(a, n)),
+    ("decode", lambda a, b, n: bs.decode(a, n)),
+    ("popcount", lambda a, b, n: bs.popcount(a)),
+    ("and_", lambda a, b, n: bs.and_(a, b)),
+    ("xnor", lambda a, b, n: bs.xnor(a, b, n)),
+    ("scc", lambda a, b, n: bs.scc(a, b, n)),
+    ("mux", lambda a, b, n: bs.mux(a, b, a)),
+    ("mux_add", lambda a, b, n: bs.mux_add(a, n, seed=1)),
+    ("parallel_count", lambda a, b, n: bs.parallel_count(a, n)),
+    ("or_reduce", lambda a, b, n: bs.or_reduce(a)),
+    ("bits_at", lambda a, b, n: bs.bits_at(a, 0, n)),
+    ("pack", lambda a, b, n: bs.pack(a)),
+    ("progressive_precision", lambda a, b, n: bs.progressive_precision(a, n, lengths=b)),
+    ("binomial_standard_error", lambda a, b, n: bs.binomial_standard_error(a, b)),
+    ("to_unipolar", lambda a, b, n: bs.to_unipolar(a)),
+]
+
+
+@given(a=_ANY_ARRAY, b=_ANY_ARRAY, length=_ANY_LENGTH)
+def test_arbitrary_arrays_raise_only_value_or_type_errors(a: np.ndarray, b: np.ndarray, length: int) -> None:
+    for name, call in _WORD_CALLS:
+        try:
+            out = call(a, b, length)
+        except (ValueError, TypeError):
+            continue
+        res = out.errors if isinstance(out, bs.ProgressivePrecision) else out
+        arr = np.asarray(res)
+        if arr.dtype.kind == "f":
+            assert np.all(np.isfinite(arr)), name
