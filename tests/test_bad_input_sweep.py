@@ -647,3 +647,21 @@ def test_arbitrary_arrays_raise_only_value_or_type_errors(a: np.ndarray, b: np.n
         arr = np.asarray(res)
         if arr.dtype.kind == "f":
             assert np.all(np.isfinite(arr)), name
+
+
+@pytest.mark.parametrize(
+    ("args", "msg"),
+    [
+        ((np.zeros(2), np.zeros(3), np.zeros(3), np.zeros(3)), r"counts must be a non-negative \(n_trials=2, n_outputs\)"),
+        ((np.zeros(0), np.zeros((0, 1)), np.zeros((0, 2)), np.zeros(0)), r"labels must be a non-empty 1-d array"),
+        ((np.array([0, 2]), np.zeros((2, 1)), np.zeros((2, 2)), np.zeros(2)), r"labels must hold patterns 0 or 1"),
+        ((np.array([0, 1]), np.zeros((2, 1)), np.zeros((2, 3)), np.zeros(2)), r"rates_hz must have shape \(2, 2\)"),
+        ((np.array([0, 1]), np.zeros((2, 1)), np.full((2, 2), np.nan), np.zeros(2)), r"rates_hz must be finite"),
+        ((np.array([0, 1]), np.zeros((2, 1)), np.zeros((2, 2)), np.zeros(3)),
+         r"network_rate_hz must have shape \(2,\)"),
+    ],
+)
+def test_decision_trials_are_validated(args: tuple[Any, ...], msg: str) -> None:
+    # mismatched shapes used to surface later as an IndexError inside DecisionTask.decide
+    with pytest.raises(ValueError, match=msg):
+        net.DecisionTrials(*args)

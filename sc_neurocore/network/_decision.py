@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from .._rng import SeedLike, spawn_generators
-from .._validation import check_choice, check_count, check_int, check_real
+from .._validation import check_choice, check_count, check_finite_array, check_int, check_real
 from ._connectivity import Connectivity, ei_weights, erdos_renyi
 from ._inputs import PoissonInput
 from ._plasticity import STDP
@@ -85,6 +85,25 @@ class DecisionTrials:
     counts: np.ndarray
     rates_hz: np.ndarray
     network_rate_hz: np.ndarray
+
+    def __post_init__(self) -> None:
+        lab = np.asarray(self.labels)
+        if lab.ndim != 1 or lab.size == 0:
+            raise ValueError(f"labels must be a non-empty 1-d array (n_trials,); got shape {lab.shape}")
+        n = lab.shape[0]
+        if not np.all((lab == 0) | (lab == 1)):
+            raise ValueError(f"labels must hold patterns 0 or 1; got {np.unique(lab).tolist()!r}")
+        counts = check_finite_array(self.counts, "counts")
+        if counts.ndim != 2 or counts.shape[0] != n or np.any(counts < 0):
+            raise ValueError(
+                f"counts must be a non-negative (n_trials={n}, n_outputs) array; got shape {counts.shape}"
+            )
+        rates = check_finite_array(self.rates_hz, "rates_hz")
+        if rates.shape != (n, 2):
+            raise ValueError(f"rates_hz must have shape ({n}, 2); got shape {rates.shape}")
+        net_rate = check_finite_array(self.network_rate_hz, "network_rate_hz")
+        if net_rate.shape != (n,):
+            raise ValueError(f"network_rate_hz must have shape ({n},); got shape {net_rate.shape}")
 
 
 @dataclass(frozen=True)
