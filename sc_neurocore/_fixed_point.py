@@ -43,6 +43,7 @@ from sc_neurocore._kernels._fixed import (
     dense_fixed_run,
     lfsr_jump_states,
     lif_fixed_run,
+    pick_offsets,
 )
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
@@ -297,7 +298,7 @@ def _jump(base: int, phases: np.ndarray, width: int, taps: tuple[int, ...]) -> n
 
 
 def _default_phases(gens: list[np.random.Generator], n_in: int, n_out: int, width: int,
-                    one_polynomial: bool) -> tuple[np.ndarray, np.ndarray, int, int]:
+                    one_polynomial: bool, taps: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Phases (clocks after state 1) of inputs, weights, select; and the guard used.
 
     Returns ``(phi_x (n_in,), phi_w (n_out, n_in), psi, guard)``; see
@@ -306,8 +307,10 @@ def _default_phases(gens: list[np.random.Generator], n_in: int, n_out: int, widt
     period = (1 << width) - 1
     guard = max(0, min(4 * width, (period - 3) // 2))
     phi_x = gens[0].integers(0, period, n_in)
-    if one_polynomial:  # weight (r, i) more than `guard` clocks from input i, either way round
-        phi_w = (phi_x[None, :] + gens[1].integers(guard + 1, period - guard, (n_out, n_in))) % period
+    if one_polynomial:  # weight (r, i) more than `guard` clocks from input i, top bits independent
+        cands = gens[1].integers(guard + 1, period - guard, (n_out * n_in, 64))
+        theta, _ok = pick_offsets(cands, width, np.uint64(tap_mask(taps)), width // 2)
+        phi_w = (phi_x[None, :] + theta.reshape(n_out, n_in)) % period
         rivals = np.concatenate([phi_x, phi_w.ravel()])
     else:  # reciprocal polynomial: any phase (Weil bound)
         phi_w = gens[1].integers(0, period, (n_out, n_in))
@@ -391,7 +394,19 @@ class FixedPointDenseLayer:
       at ``phi_i + theta`` with ``theta`` uniform in ``[g + 1, 2^n - 2 - g]``,
       i.e. more than ``g = min(4 n, (2^n - 4) // 2)`` clocks from its input
       either way round the period (``hw_models.check_correlation`` flags
-      ``<= 2 n``; 16-bit offsets of 15 or more measured below SCC 0.02);
+      ``<= 2 n``), *and* such that the top ``k = n // 2`` bits of the weight
+      state are linearly independent of the top ``k`` bits of the input state
+      (first of 64 uniform candidates passing; a rank test on the ``k x (n-k)``
+      block of ``A^theta``).  Near phases are not the only trap: some far
+      offsets make the top bits of one state an XOR of top bits of the other
+      (16-bit table polynomial: ``theta = 15941``, ``31882``, ``16176``, ...;
+      over 40 drawn 64x64 layers such pairs reached covariance 0.076).  With
+      the ``2k`` top bits independent, every pattern of them occurs
+      ``2^(n-2k)`` times per period (the all-zero one once fewer), so for
+      thresholds on the ``2^(n-k)`` grid :math:`|P(x\wedge w) - P(x)P(w)| \le
+      2/(2^n - 1)`, and moving a threshold off the grid changes a stream on
+      fewer than :math:`2^{-k}` of the cycles: :math:`|P(x\wedge w) -
+      P(x)P(w)| < 4\cdot 2^{-k} + 2/(2^n-1)` for all thresholds;
     * weights, reciprocal polynomial (``w_taps`` = mirror of ``x_taps``, e.g.
       ``hw_models.mirror_taps``): uniform phases.  The two streams of every AND
       then come from different primitive polynomials: the weight sequence is
@@ -407,6 +422,13 @@ class FixedPointDenseLayer:
       shared sequence, which otherwise occasionally biases OR and MUX means.)
     * MUX select: the first of 64 uniform phases more than ``g`` clocks from
       every register of its polynomial (else the one farthest from them).
+      On the default ``sel_taps = x_taps`` that is all it gets: far-offset
+      relations between the select and single weights remain possible
+      (measured: 3 of 300 drawn 16-bit MUX layers had one synapse whose
+      full-period mean was more than 5 binomial standard errors off).  With
+      ``sel_taps`` the mirror of ``x_taps`` (and ``w_taps = x_taps``) every
+      term involving the select is a Kloosterman sum, bounded as below (0 of
+      300); recommended for MUX layers.
 
     The phases are uniform otherwise, on purpose: evenly spaced phases
     ``0, d, 2d, ...`` of one sequence were tried and rejected, since their
@@ -467,7 +489,8 @@ class FixedPointDenseLayer:
         _check_seed(seed, "seed")
         hi = 1 << n
         phi_x, phi_w, psi, self.phase_guard = _default_phases(
-            spawn_generators(seed, 3), self.n_inputs, self.n_neurons, n, self.w_taps == self.x_taps)
+            spawn_generators(seed, 3), self.n_inputs, self.n_neurons, n, self.w_taps == self.x_taps,
+            self.x_taps)
         self.x_seeds = (_lfsr_seed_array(x_seeds, "x_seeds", (self.n_inputs,), n)
                         if x_seeds is not None else _jump(1, phi_x, n, self.x_taps))
         self.w_seeds = (_lfsr_seed_array(w_seeds, "w_seeds", p_w.shape, n)

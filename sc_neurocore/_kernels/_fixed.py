@@ -130,6 +130,74 @@ def lfsr_jump_states(base, width, tmask, phases):
 
 
 @njit(cache=True)
+def top_bits_independent(cols, width, k):
+    """Whether the top ``k`` bits of ``M s`` are linearly independent of the top ``k`` bits of ``s``.
+
+    ``cols`` are the columns of ``M`` (e.g. ``A^theta``).  Equivalent: the
+    ``k x (width - k)`` block of ``M`` (top rows, low columns) has rank ``k``,
+    so no nonzero XOR of top bits of ``M s`` is an XOR of top bits of ``s`` alone.
+    """
+    basis = np.zeros(k, dtype=np.uint64)  # basis[i]: reduced vector with leading bit i, or 0
+    rank = 0
+    for j in range(width - k):
+        v = cols[j] >> uint64(width - k)
+        for i in range(k - 1, -1, -1):
+            if (v >> uint64(i)) & uint64(1):
+                if basis[i] == uint64(0):
+                    basis[i] = v
+                    rank += 1
+                    break
+                v ^= basis[i]
+        if rank == k:
+            return True
+    return rank == k
+
+
+@njit(cache=True)
+def pick_offsets(cands, width, tmask, k):
+    """Per row of ``cands`` (m, T): the first offset ``theta`` for which ``A^theta`` passes
+    :func:`top_bits_independent`.
+
+    Returns ``(theta (m,), ok (m,) bool)``; a row with no passing candidate gives its last one and False.
+    """
+    m, n_try = cands.shape
+    top = 0
+    for r in range(m):
+        for c in range(n_try):
+            if cands[r, c] > top:
+                top = cands[r, c]
+    nb = 1
+    while (1 << nb) <= top:
+        nb += 1
+    table = np.empty((nb, width), dtype=np.uint64)
+    table[0, :] = lfsr_jump_matrix(width, tmask, 1)
+    for b in range(1, nb):
+        for j in range(width):
+            table[b, j] = gf2_matvec(table[b - 1], table[b - 1, j])
+    theta = np.empty(m, dtype=np.int64)
+    ok = np.zeros(m, dtype=np.bool_)
+    cols = np.empty(width, dtype=np.uint64)
+    for r in range(m):
+        theta[r] = cands[r, n_try - 1]
+        for c in range(n_try):
+            kk = cands[r, c]
+            for j in range(width):
+                cols[j] = uint64(1) << uint64(j)
+            b = 0
+            while kk > 0:
+                if kk & 1:
+                    for j in range(width):
+                        cols[j] = gf2_matvec(table[b], cols[j])
+                kk >>= 1
+                b += 1
+            if top_bits_independent(cols, width, k):
+                theta[r] = cands[r, c]
+                ok[r] = True
+                break
+    return theta, ok
+
+
+@njit(cache=True)
 def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w_tmask, sel_tmask,
                     zero_state, mode, gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory,
                     spikes, volts, accs):
@@ -186,6 +254,8 @@ __all__ = [
     "gf2_matvec",
     "lfsr_jump_matrix",
     "lfsr_jump_states",
+    "pick_offsets",
     "lif_fixed_run",
     "lif_fixed_update",
+    "top_bits_independent",
 ]
