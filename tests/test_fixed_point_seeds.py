@@ -409,8 +409,15 @@ def test_one_polynomial_grid_thresholds_exactly_uncorrelated(n_out, n_in, width)
     grid = 2.0**-k
     px, pw = rng.integers(0, 2**k + 1, n_in) * grid, rng.integers(0, 2**k + 1, (n_out, n_in)) * grid
     layer = FixedPointDenseLayer(n_out, px, pw, gain=0.0, lfsr_width=width, seed=width)
-    _, _, cov, _ = full_period_covariance(layer)
+    xs, ws, cov, _ = full_period_covariance(layer)
     assert np.abs(cov).max() <= 2 / period
+    # SCC = cov over its sign-dependent denominator: bounded by (2/P) / denominator
+    scc = np.asarray(bs.scc(xs[None, :, :], ws, period))
+    qx = bs.popcount(xs)[None, :] / period
+    qw = bs.popcount(ws) / period
+    den = np.where(cov > 0, np.minimum(qx, qw) - qx * qw, qx * qw - np.maximum(qx + qw - 1, 0))
+    ok = den > 0
+    assert np.all(np.abs(scc[ok]) <= 2 / period / den[ok] + 1e-12)
     layer = make_layer(n_out, n_in, width, seed=width + 1)
     _, _, cov, _ = full_period_covariance(layer)
     assert np.abs(cov).max() < 4 * 2.0**-k + 2 / period
