@@ -28,6 +28,18 @@ __all__ = [
 ]
 
 _MAX_DELAY = 32767
+#: Neuron ids are int32 in the kernels and the CSR arrays.
+_MAX_NEURONS = 2**31 - 1
+
+
+def _check_n(value: Any, name: str, low: int = 1) -> int:
+    return check_int(value, name, low=low, high=_MAX_NEURONS)
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def _delay_dtype(max_delay: int) -> type[np.int8] | type[np.int16]:
@@ -57,7 +69,7 @@ def ei_weights(n_pre: int, n_exc: int, w_exc: float, w_inh: float) -> np.ndarray
     Pass the result as ``weight=`` to a builder to get an E/I network obeying
     Dale's law.
     """
-    n_pre = check_int(n_pre, "n_pre", low=1)
+    n_pre = _check_n(n_pre, "n_pre")
     n_exc = check_int(n_exc, "n_exc", low=0, high=n_pre)
     we = abs(check_real(w_exc, "w_exc"))
     wi = abs(check_real(w_inh, "w_inh"))
@@ -88,7 +100,10 @@ class Connectivity:
             raise ValueError(f"indptr must be a 1-d integer array of length >= 2; got shape {indptr.shape}")
         if indptr[0] != 0 or (np.diff(indptr) < 0).any():
             raise ValueError("indptr must start at 0 and be non-decreasing; got an invalid row pointer")
-        self.n_post = check_int(n_post, "n_post", low=1)
+        self.n_post = _check_n(n_post, "n_post")
+        if indptr.shape[0] - 1 > _MAX_NEURONS:
+            raise ValueError(f"indptr must have at most {_MAX_NEURONS + 1} entries (int32 neuron ids); "
+                             f"got {indptr.shape[0]}")
         nnz = int(indptr[-1])
         if nnz > np.iinfo(np.int32).max:
             raise ValueError(f"number of synapses must be < 2^31; got {nnz}")
@@ -206,12 +221,13 @@ def erdos_renyi(
         Allow ``i -> i`` synapses (only meaningful when ``n_post == n_pre``).
     seed : None, int, SeedSequence or Generator
     """
-    n_pre = check_int(n_pre, "n_pre", low=1)
-    n_post = n_pre if n_post is None else check_int(n_post, "n_post", low=1)
+    n_pre = _check_n(n_pre, "n_pre")
+    n_post = n_pre if n_post is None else _check_n(n_post, "n_post")
     p = check_real(p, "p", low=0.0, high=1.0)
     delay = _check_delay_scalar(delay)
+    allow_self = _check_bool(allow_self, "allow_self")
     keys = spawn_keys(seed, 2)
-    self_ok = bool(allow_self) or n_post != n_pre
+    self_ok = allow_self or n_post != n_pre
     if p == 0.0:
         indptr64 = np.zeros(n_pre + 1, dtype=np.int64)
         indices = np.zeros(0, dtype=np.int32)
@@ -265,7 +281,7 @@ def watts_strogatz(
     weight, weight_std, delay, seed
         As in :func:`erdos_renyi`.
     """
-    n = check_int(n, "n", low=3)
+    n = _check_n(n, "n", low=3)
     k = check_int(k, "k", low=2)
     if k % 2 or k >= n:
         raise ValueError(f"k must be an even integer with 2 <= k < n = {n}; got {k}")
@@ -296,8 +312,8 @@ def from_arrays(
     ``weight`` and ``delay`` may be scalars.  Synapses keep their input order
     within each presynaptic row; duplicates are separate synapses.
     """
-    n_pre = check_int(n_pre, "n_pre", low=1)
-    n_post = n_pre if n_post is None else check_int(n_post, "n_post", low=1)
+    n_pre = _check_n(n_pre, "n_pre")
+    n_post = n_pre if n_post is None else _check_n(n_post, "n_post")
     pre_a = np.asarray(pre)
     post_a = np.asarray(post)
     for name, a in (("pre", pre_a), ("post", post_a)):

@@ -78,8 +78,9 @@ class EventSpikes:
         if steps.size and steps.max() > np.iinfo(np.int32).max:
             raise ValueError(f"dt must keep step indices below 2^31; got {dt}")
         order = np.lexsort((self.neurons, steps))
-        return SpikeEvents(self.neurons[order], steps[order].astype(np.int32), n_neurons=self.n_neurons,
-                           dt=dt, t_start=int(round(self.t_start / dt)), t_stop=int(round(self.t_stop / dt)))
+        return SpikeEvents._trusted(self.neurons[order], steps[order].astype(np.int32),
+                                    n_neurons=self.n_neurons, dt=dt, t_start=int(round(self.t_start / dt)),
+                                    t_stop=int(round(self.t_stop / dt)))
 
     def __repr__(self) -> str:
         return (f"EventSpikes({len(self)} spikes, {self.n_neurons} neurons, "

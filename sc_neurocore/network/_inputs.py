@@ -15,9 +15,12 @@ from typing import Any
 import numpy as np
 
 from .._rng import SeedLike, key_from_seed
-from .._validation import check_binary_array, check_finite_array, check_int, check_real
+from .._validation import check_binary_array, check_count, check_finite_array, check_int, check_real
 
 __all__ = ["PoissonInput", "BinaryInput", "BitstreamInput", "Current"]
+
+#: Neuron ids and input indices are int32 in the simulation kernels.
+_MAX_INT32 = 2**31 - 1
 
 
 def _targets(targets: Any, n_in: int) -> np.ndarray:
@@ -28,8 +31,9 @@ def _targets(targets: Any, n_in: int) -> np.ndarray:
         raise ValueError(f"targets must be a 1-d integer array; got shape {t.shape} dtype {t.dtype}")
     if t.shape != (n_in,):
         raise ValueError(f"targets must have shape ({n_in},) (one target per input); got shape {t.shape}")
-    if n_in and t.min() < 0:
-        raise ValueError(f"targets must be >= 0; got {int(t.min())}")
+    if n_in and (t.min() < 0 or t.max() > _MAX_INT32):
+        bad = int(t.min() if t.min() < 0 else t.max())
+        raise ValueError(f"targets must be in [0, {_MAX_INT32}] (int32 neuron ids); got {bad}")
     return t.astype(np.int32)
 
 
@@ -57,7 +61,8 @@ class PoissonInput:
     amplitude : float
         Jump added to the target's potential per input spike.
     n : int, optional
-        Number of generators when ``rates_hz`` is a scalar.
+        Number of generators (``1 <= n <= 2**31 - 1``) when ``rates_hz`` is a
+        scalar; with an array it must be None or ``len(rates_hz)``.
     targets : array of int, optional
         Target neuron of each generator (default ``0 .. n_inputs - 1``).
     seed : None, int, SeedSequence or Generator
@@ -68,11 +73,16 @@ class PoissonInput:
         if np.ndim(rates_hz) == 0:
             if n is None:
                 raise ValueError("n must be given when rates_hz is a scalar; got None")
-            n = check_int(n, "n", low=1)
+            n = check_int(n, "n", low=1, high=_MAX_INT32)
             r = check_real(rates_hz, "rates_hz", low=0.0)
             self.rates_hz = np.full(n, r)
         else:
             self.rates_hz = check_finite_array(rates_hz, "rates_hz", ndim=1)
+            m = self.rates_hz.shape[0]
+            if m > _MAX_INT32:
+                raise ValueError(f"rates_hz must have at most {_MAX_INT32} entries; got {m}")
+            if n is not None and check_int(n, "n", low=1, high=_MAX_INT32) != m:
+                raise ValueError(f"n must be None or equal len(rates_hz) = {m}; got {n}")
             if (self.rates_hz < 0).any():
                 i = int(np.argmax(self.rates_hz < 0))
                 raise ValueError(f"rates_hz must be >= 0; got {self.rates_hz[i]} at index {i}")
@@ -114,7 +124,7 @@ class BitstreamInput(BinaryInput):
                 raise ValueError(f"streams must be 2-dimensional; got shape {arr.shape}")
             if length is None:
                 raise ValueError("length must be given for packed uint64 streams; got None")
-            length = check_int(length, "length", low=0)
+            length = check_count(length, "length")
             if arr.shape[1] != (length + 63) // 64:
                 raise ValueError(f"streams must have {(length + 63) // 64} words per row for length "
                                  f"{length}; "
@@ -128,7 +138,7 @@ class BitstreamInput(BinaryInput):
             self.targets = _targets(targets, arr.shape[0])
         else:
             super().__init__(arr, amplitude, targets=targets)
-            if length is not None and check_int(length, "length", low=0) != self.length:
+            if length is not None and check_count(length, "length") != self.length:
                 raise ValueError(f"length must equal streams.shape[1] = {self.length}; got {length}")
 
 
@@ -150,11 +160,17 @@ class Current:
             t = np.asarray(targets)
             if t.ndim != 1 or (t.size and not np.issubdtype(t.dtype, np.integer)):
                 raise ValueError(f"targets must be a 1-d integer array; got shape {t.shape} dtype {t.dtype}")
-            if t.size and t.min() < 0:
-                raise ValueError(f"targets must be >= 0; got {int(t.min())}")
+            if t.size and (t.min() < 0 or t.max() > _MAX_INT32):
+                bad = int(t.min() if t.min() < 0 else t.max())
+                raise ValueError(f"targets must be in [0, {_MAX_INT32}] (int32 neuron ids); got {bad}")
             self.targets: np.ndarray | None = t.astype(np.int64)
         else:
             self.targets = None
+        if time_varying is not None and not isinstance(time_varying, (bool, np.bool_)):
+            raise TypeError(f"time_varying must be a bool or None; got {type(time_varying).__name__} "
+                            f"{time_varying!r}")
+        if time_varying is not None:
+            time_varying = bool(time_varying)
         # a 1-d array is (N,) constant unless declared time-varying; resolved against N in Network
         self.time_varying = time_varying
 

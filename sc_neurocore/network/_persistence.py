@@ -10,6 +10,7 @@ Counter-based randomness means no generator state beyond keys and the step.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,28 @@ __all__ = ["save_network", "load_network"]
 _FORMAT = 1
 
 
+def _check_path(path: Any, mode: str) -> None:
+    """``path`` must be a str, an ``os.PathLike`` or an open binary file (with ``write`` / ``read``)."""
+    if isinstance(path, (str, os.PathLike)) or hasattr(path, mode):
+        return
+    raise TypeError(f"path must be a str, an os.PathLike or a binary file object; "
+                    f"got {type(path).__name__} {path!r}")
+
+
 def save_network(net: Any, path: Any) -> None:
-    """Write ``net`` (a :class:`~sc_neurocore.network.Network`) to ``path`` (npz, no pickles)."""
+    """Write ``net`` (a :class:`~sc_neurocore.network.Network`) to ``path`` (npz, no pickles).
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a Network or ``path`` is not a str, ``os.PathLike``
+        or writable binary file object.
+    """
+    from ._simulate import Network
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network; got {type(net).__name__}")
+    _check_path(path, "write")
     arrays: dict[str, np.ndarray] = {}
     for k, v in net.population.to_arrays().items():
         arrays["pop_" + k] = np.asarray(v)
@@ -72,14 +93,38 @@ def save_network(net: Any, path: Any) -> None:
 
 
 def load_network(path: Any) -> Any:
-    """Rebuild a network saved by :func:`save_network`; continuing it equals never having stopped."""
+    """Rebuild a network saved by :func:`save_network`; continuing it equals never having stopped.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a str, ``os.PathLike`` or readable binary file object.
+    ValueError
+        If ``path`` is not an npz network file of the current format.
+    """
     from ._simulate import Network
 
-    with np.load(path, allow_pickle=False) as z:
+    _check_path(path, "read")
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError(f"path must be an npz network file saved by save_network; "
+                         f"got {path!r} ({exc})") from exc
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(f"path must be an npz network file saved by save_network; got a plain .npy array in "
+                         f"{path!r}")
+    with loaded as z:
         d = {k: z[k] for k in z.files}
-    meta = json.loads(str(d["meta"]))
-    if meta.get("format") != _FORMAT:
-        raise ValueError(f"path must be a network file of format {_FORMAT}; got format {meta.get('format')}")
+    try:
+        meta = json.loads(str(d["meta"]))
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"path must be an npz network file saved by save_network (with a 'meta' entry); "
+                         f"got {path!r}") from exc
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        got = meta.get("format") if isinstance(meta, dict) else meta
+        raise ValueError(f"path must be a network file of format {_FORMAT}; got format {got!r}")
     pop = Population.from_arrays({k[4:]: v for k, v in d.items() if k.startswith("pop_")})
     conn = Connectivity._trusted(d["conn_indptr"], d["conn_indices"], d["conn_weights"], d["conn_delays"],
                                  int(d["conn_n_post"]))

@@ -6,9 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_real
+from .._validation import check_dt_ms, check_int, check_real
 
 __all__ = ["Population"]
+
+#: Neuron ids are int32 in the simulation kernels.
+_MAX_NEURONS = 2**31 - 1
 
 
 def _param(value: Any, name: str, n: int, *, positive: bool = False, nonneg: bool = False) -> np.ndarray:
@@ -45,7 +48,7 @@ class Population:
     Parameters
     ----------
     n : int
-        Number of neurons (>= 1).
+        Number of neurons, ``1 <= n <= 2**31 - 1`` (neuron ids are int32).
     v_rest, v_reset, threshold : float or array
         Resting potential (the leak pulls ``v`` towards it), reset potential and
         firing threshold.  ``threshold > v_reset`` is required.
@@ -58,8 +61,8 @@ class Population:
         and integrates again from step ``t + R``, so consecutive spikes are at
         least ``max(R, 1)`` steps = ``refractory`` ms apart.
     dt : float
-        Time step in ms (> 0).  Forward Euler needs ``dt < tau_m / 10`` for every
-        neuron unless ``allow_large_dt=True``.
+        Time step in ms, in ``[1e-12, 1e9]`` (``DT_MS_RANGE``).  Forward Euler needs
+        ``dt < tau_m / 10`` for every neuron unless ``allow_large_dt=True``.
     n_exc : int, optional
         Neurons ``0 .. n_exc - 1`` are excitatory, the rest inhibitory (default:
         all excitatory).  Used by the weight helpers of the builders.
@@ -83,8 +86,8 @@ class Population:
         v_init: Any = None,
         allow_large_dt: bool = False,
     ) -> None:
-        self.n = check_int(n, "n", low=1)
-        self.dt = check_real(dt, "dt", low=0.0, low_open=True)
+        self.n = check_int(n, "n", low=1, high=_MAX_NEURONS)
+        self.dt = check_dt_ms(dt, "dt")
         self.v_rest = _param(v_rest, "v_rest", self.n)
         self.v_reset = _param(v_reset, "v_reset", self.n)
         self.threshold = _param(threshold, "threshold", self.n)

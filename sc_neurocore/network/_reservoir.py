@@ -228,8 +228,8 @@ class Reservoir:
             self.connectivity = net.connectivity
         ev = net.spikes
         keep = np.isin(ev.neurons, self.output_neurons)
-        self._last = SpikeEvents(ev.neurons[keep], ev.steps[keep], n_neurons=self.n_neurons, dt=self.dt,
-                                 t_start=ev.t_start, t_stop=ev.t_stop)
+        self._last = SpikeEvents._trusted(ev.neurons[keep], ev.steps[keep], n_neurons=self.n_neurons,
+                                          dt=self.dt, t_start=ev.t_start, t_stop=ev.t_stop)
         return self._last
 
     def _require_run(self) -> SpikeEvents:

@@ -13,7 +13,7 @@ import numpy as np
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS
-from .._validation import check_choice, check_int, check_real
+from .._validation import check_choice, check_count, check_int, check_real
 from ._connectivity import Connectivity
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
@@ -277,7 +277,10 @@ class Network:
         ``progress=True`` the loop runs in ~100 compiled chunks and shows a tqdm
         bar between them (no Python work inside a chunk).
         """
-        n_steps = check_int(n_steps, "n_steps", low=0)
+        n_steps = check_count(n_steps, "n_steps")
+        if not isinstance(progress, (bool, np.bool_)):
+            raise TypeError(f"progress must be a bool; got {type(progress).__name__} {progress!r}")
+        progress = bool(progress)
         pop = self.population
         n = pop.n
         if self.t + n_steps > np.iinfo(np.int32).max:
@@ -320,8 +323,8 @@ class Network:
         if bar is not None:
             bar.close()
         m = int(self._n_rec[0])
-        return SpikeEvents(self._sp_n[first_event:m].copy(), self._sp_t[first_event:m].copy(),
-                           n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
+        return SpikeEvents._trusted(self._sp_n[first_event:m].copy(), self._sp_t[first_event:m].copy(),
+                                    n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
 
     def _call(self, todo: int, params: tuple[Any, ...], uni: bool, mode: int, merged: tuple[Any, ...],
               homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
@@ -364,8 +367,9 @@ class Network:
     def spikes(self) -> SpikeEvents:
         """Every recorded spike since the last :meth:`reset`."""
         m = int(self._n_rec[0])
-        return SpikeEvents(self._sp_n[:m].copy(), self._sp_t[:m].copy(), n_neurons=self.population.n,
-                           dt=self.population.dt, t_start=self._t_record_start, t_stop=self.t)
+        return SpikeEvents._trusted(self._sp_n[:m].copy(), self._sp_t[:m].copy(),
+                                    n_neurons=self.population.n, dt=self.population.dt,
+                                    t_start=self._t_record_start, t_stop=self.t)
 
     def clear_spikes(self) -> None:
         """Forget recorded spikes (the simulation state is untouched)."""
