@@ -168,10 +168,30 @@ def _streams(sources: Sequence[ChannelSource], p: np.ndarray, length: int) -> np
 
 
 def pairwise_scc(streams: Any, length: int) -> np.ndarray:
-    """(N, N) SCC matrix of N packed streams of ``length`` bits (``sc_neurocore.bitstream.scc``)."""
-    from sc_neurocore.bitstream import scc
+    """(N, N) SCC matrix of N packed streams of ``length`` bits (``sc_neurocore.bitstream.scc``).
 
-    s = np.asarray(streams)
+    Parameters
+    ----------
+    streams : numpy.ndarray of uint64, shape (N, ceil(length / 64))
+        Packed streams (conventions §1), N >= 1, zero padding bits.
+    length : int
+        Stream length in bits (>= 1).
+
+    Raises
+    ------
+    TypeError
+        If ``streams`` is not uint64 or ``length`` not an integer.
+    ValueError
+        If ``streams`` is not 2-D with ``n_words(length)`` words per row and
+        zero padding, or ``length`` is out of range.
+    """
+    from sc_neurocore.bitstream import scc
+    from sc_neurocore.bitstream._packing import check_length, check_words
+
+    length = check_length(length)
+    s = check_words(streams, "streams", length)
+    if s.ndim != 2 or s.shape[0] == 0:
+        raise ValueError(f"streams must be a 2-d (N, n_words) array with N >= 1; got shape {s.shape}")
     return np.asarray(scc(s[:, None, :], s[None, :, :], length), dtype=np.float64)
 
 

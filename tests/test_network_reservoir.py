@@ -160,7 +160,7 @@ def test_sc_synapse_mode_runs_and_is_seeded() -> None:
     [
         ({"k": 5}, ValueError, r"k must be an even integer with 2 <= k < n = 40; got 5"),
         ({"k": 40}, ValueError, r"k must be an even integer with 2 <= k < n = 40; got 40"),
-        ({"p_rewire": 1.5}, ValueError, r"p must be in \[0.0, 1.0\]; got 1.5"),
+        ({"p_rewire": 1.5}, ValueError, r"p_rewire must be in \[0.0, 1.0\]; got 1.5"),
         ({"topology": "ring"}, ValueError, r"topology must be one of 'small_world', 'random'; got 'ring'"),
         ({"n_outputs": None}, ValueError, r"n_outputs must be given when output_neurons is None"),
         ({"n_outputs": 37}, ValueError, r"n_outputs must be an integer in \[1, 36\]; got 37"),
@@ -171,7 +171,7 @@ def test_sc_synapse_mode_runs_and_is_seeded() -> None:
         ({"tau_m": 0.0}, ValueError, r"tau_m must be finite and > 0|tau_m must be in \(0.0, inf\)"),
         ({"weight_std": -1.0}, ValueError, r"weight_std must be in \[0.0, inf\); got -1.0"),
         ({"synapse": "analog"}, ValueError, r"synapse must be one of"),
-        ({"membrane_potentials": [0.0]}, ValueError, r"v_init must be a scalar or have shape \(40,\)"),
+        ({"membrane_potentials": [0.0]}, ValueError, r"membrane_potentials must be a scalar or have shape \(40,\)"),
     ],
 )
 def test_bad_construction(kwargs: dict, exc: type, match: str) -> None:

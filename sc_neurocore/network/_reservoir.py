@@ -35,7 +35,7 @@ from ._features import FEATURE_NAMES, features_from_events
 from ._inputs import BinaryInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP, Homeostasis
-from ._population import Population
+from ._population import Population, _param
 from ._simulate import SYNAPSE_MODES, Network
 
 __all__ = ["Reservoir"]
@@ -145,8 +145,10 @@ class Reservoir:
             mw = check_real(mean_weight, "mean_weight")
             ws = 0.1 * abs(mw) if weight_std is None else check_real(weight_std, "weight_std", low=0.0)
             if topology == "small_world":
+                p_rewire = check_real(p_rewire, "p_rewire", low=0.0, high=1.0)
                 conn = watts_strogatz(n, k, p_rewire, weight=mw, weight_std=ws, delay=delay, seed=g_topo)
             else:
+                connection_prob = check_real(connection_prob, "connection_prob", low=0.0, high=1.0)
                 conn = erdos_renyi(n, connection_prob, weight=mw, weight_std=ws, delay=delay, seed=g_topo)
         self.n_neurons = n
         self.n_inputs = check_int(n_inputs, "n_inputs", low=1, high=n - 1)
@@ -162,7 +164,9 @@ class Reservoir:
             "v_rest": v_rest, "v_reset": v_reset, "threshold": threshold, "tau_m": tau_m,
             "refractory": refractory, "dt": self.dt, "allow_large_dt": allow_large_dt,
         }
-        self.population = Population(n, v_init=membrane_potentials, **self._pop_kwargs)
+        v_init = (None if membrane_potentials is None
+                  else _param(membrane_potentials, "membrane_potentials", n))
+        self.population = Population(n, v_init=v_init, **self._pop_kwargs)
         self.synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
         self.connectivity: Connectivity = conn
         self._net_seed = g_net
@@ -414,8 +418,15 @@ class Reservoir:
         """Rebuild a reservoir written by :meth:`save` (``seed`` keys SC synapse bits)."""
         import scipy.sparse as sp
 
+        if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "read"):
+            raise TypeError(f"path must be a str, os.PathLike or a readable file; got {type(path).__name__}")
         with np.load(path, allow_pickle=False) as z:
             d = {k: z[k] for k in z.files}
+        needed = ("indptr", "indices", "weights", "delays", "output_neurons", "v_init", "theta", "meta")
+        missing = [k for k in needed if k not in d]
+        if missing:
+            raise ValueError(f"path must be a reservoir file written by Reservoir.save; got {path!r} "
+                             f"without {', '.join(missing)}")
         meta = json.loads(str(d["meta"]))
         n = int(d["indptr"].shape[0] - 1)
         adj = sp.csr_matrix((d["weights"], d["indices"], d["indptr"]), shape=(n, n))
