@@ -17,6 +17,7 @@ import numpy as np
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
 from .._validation import check_finite_array, check_int, check_real
+from ._population import check_f32
 
 __all__ = [
     "Connectivity",
@@ -53,6 +54,7 @@ def _check_delay_scalar(delay: Any) -> int:
 def _per_pre(value: Any, name: str, n_pre: int, *, nonneg: bool = False) -> np.ndarray:
     if np.ndim(value) == 0:
         v = check_real(value, name, low=0.0 if nonneg else None)
+        check_f32(v, name)
         return np.full(n_pre, v, dtype=np.float64)
     arr = check_finite_array(value, name, ndim=1)
     if arr.shape != (n_pre,):
@@ -60,6 +62,7 @@ def _per_pre(value: Any, name: str, n_pre: int, *, nonneg: bool = False) -> np.n
     if nonneg and (arr < 0).any():
         i = int(np.argmax(arr < 0))
         raise ValueError(f"{name} must be >= 0; got {arr[i]} at index {i}")
+    check_f32(arr, name)
     return arr
 
 
@@ -73,6 +76,8 @@ def ei_weights(n_pre: int, n_exc: int, w_exc: float, w_inh: float) -> np.ndarray
     n_exc = check_int(n_exc, "n_exc", low=0, high=n_pre)
     we = abs(check_real(w_exc, "w_exc"))
     wi = abs(check_real(w_inh, "w_inh"))
+    check_f32(we, "w_exc")
+    check_f32(wi, "w_inh")
     out = np.full(n_pre, -wi, dtype=np.float64)
     out[:n_exc] = we
     return out
@@ -116,7 +121,9 @@ class Connectivity:
         if w.shape != (nnz,):
             raise ValueError(f"weights must have shape ({nnz},); got shape {w.shape}")
         if w.dtype != np.float32:
-            w = check_finite_array(w, "weights").astype(np.float32)
+            w = check_finite_array(w, "weights")
+            check_f32(w, "weights")
+            w = w.astype(np.float32)
         elif not np.isfinite(w).all():
             i = int(np.argmax(~np.isfinite(w)))
             raise ValueError(f"weights must be finite; got {w[i]} at index {i}")
@@ -329,11 +336,14 @@ def from_arrays(
         bad = int(post_a.min() if post_a.min() < 0 else post_a.max())
         raise ValueError(f"post must be in [0, {n_post - 1}]; got {bad}")
     if np.ndim(weight) == 0:
-        w = np.full(m, check_real(weight, "weight"), dtype=np.float32)
+        wv = check_real(weight, "weight")
+        check_f32(wv, "weight")
+        w = np.full(m, wv, dtype=np.float32)
     else:
         w = check_finite_array(weight, "weight", ndim=1)
         if w.shape != (m,):
             raise ValueError(f"weight must be a scalar or have shape ({m},); got shape {w.shape}")
+        check_f32(w, "weight")
         w = w.astype(np.float32)
     if np.ndim(delay) == 0:
         dv = _check_delay_scalar(delay)

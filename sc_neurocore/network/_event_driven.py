@@ -74,9 +74,12 @@ class EventSpikes:
         The window becomes steps ``[round(t_start / dt), round(t_stop / dt))``.
         """
         dt = check_real(dt, "dt", low=0.0, low_open=True)
-        steps = np.maximum(np.ceil(self.times_ms / dt) - 1.0, 0.0).astype(np.int64)
-        if steps.size and steps.max() > np.iinfo(np.int32).max:
-            raise ValueError(f"dt must keep step indices below 2^31; got {dt}")
+        stepf = np.maximum(np.ceil(self.times_ms / dt) - 1.0, 0.0)
+        if self.t_stop / dt > np.iinfo(np.int32).max or (
+                stepf.size and stepf.max() > np.iinfo(np.int32).max):
+            raise ValueError(f"dt must keep step indices below 2^31 (t_stop / dt = {self.t_stop / dt:.6g}); "
+                             f"got {dt}")
+        steps = stepf.astype(np.int64)
         order = np.lexsort((self.neurons, steps))
         return SpikeEvents._trusted(self.neurons[order], steps[order].astype(np.int32),
                                     n_neurons=self.n_neurons, dt=dt, t_start=int(round(self.t_start / dt)),
@@ -236,7 +239,12 @@ class EventDrivenNetwork:
             self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
                 conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
         pop = population
-        self._v_inf = pop.v_rest + pop.tau_m * self.i_ext
+        with np.errstate(over="ignore"):
+            self._v_inf = pop.v_rest + pop.tau_m * self.i_ext
+        if not np.isfinite(self._v_inf).all():
+            i = int(np.argmax(~np.isfinite(self._v_inf)))
+            raise ValueError(f"i_ext must keep v_inf = v_rest + tau_m * i_ext finite; got {self.i_ext[i]} "
+                             f"at index {i}")
         self._poisson: list[PoissonInput] = []
         self._ext_t = np.zeros(0)
         self._ext_i = np.zeros(0, np.int32)

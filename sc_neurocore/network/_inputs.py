@@ -16,6 +16,7 @@ import numpy as np
 
 from .._rng import SeedLike, key_from_seed
 from .._validation import check_binary_array, check_count, check_finite_array, check_int, check_real
+from ._population import check_f32
 
 __all__ = ["PoissonInput", "BinaryInput", "BitstreamInput", "Current"]
 
@@ -35,6 +36,12 @@ def _targets(targets: Any, n_in: int) -> np.ndarray:
         bad = int(t.min() if t.min() < 0 else t.max())
         raise ValueError(f"targets must be in [0, {_MAX_INT32}] (int32 neuron ids); got {bad}")
     return t.astype(np.int32)
+
+
+def _amplitude(value: Any) -> float:
+    a = check_real(value, "amplitude")
+    check_f32(a, "amplitude")
+    return a
 
 
 def _pack_rows(bits: np.ndarray) -> np.ndarray:
@@ -86,7 +93,7 @@ class PoissonInput:
             if (self.rates_hz < 0).any():
                 i = int(np.argmax(self.rates_hz < 0))
                 raise ValueError(f"rates_hz must be >= 0; got {self.rates_hz[i]} at index {i}")
-        self.amplitude = check_real(amplitude, "amplitude")
+        self.amplitude = _amplitude(amplitude)
         self.targets = _targets(targets, self.rates_hz.shape[0])
         self.key = key_from_seed(seed)
 
@@ -100,12 +107,15 @@ class BinaryInput:
     """
 
     def __init__(self, matrix: Any, amplitude: float, *, targets: Any = None) -> None:
-        bits = check_binary_array(matrix, "matrix")
+        self._init_bits(matrix, amplitude, targets, "matrix")
+
+    def _init_bits(self, matrix: Any, amplitude: float, targets: Any, name: str) -> None:
+        bits = check_binary_array(matrix, name)
         if bits.ndim != 2:
-            raise ValueError(f"matrix must be 2-dimensional (inputs x time); got shape {bits.shape}")
+            raise ValueError(f"{name} must be 2-dimensional (inputs x time); got shape {bits.shape}")
         self.length = int(bits.shape[1])
         self.packed = _pack_rows(bits)
-        self.amplitude = check_real(amplitude, "amplitude")
+        self.amplitude = _amplitude(amplitude)
         self.targets = _targets(targets, bits.shape[0])
 
 
@@ -134,10 +144,10 @@ class BitstreamInput(BinaryInput):
                 packed[:, -1] &= np.uint64((1 << (length % 64)) - 1)
             self.length = length
             self.packed = packed
-            self.amplitude = check_real(amplitude, "amplitude")
+            self.amplitude = _amplitude(amplitude)
             self.targets = _targets(targets, arr.shape[0])
         else:
-            super().__init__(arr, amplitude, targets=targets)
+            self._init_bits(arr, amplitude, targets, "streams")
             if length is not None and check_count(length, "length") != self.length:
                 raise ValueError(f"length must equal streams.shape[1] = {self.length}; got {length}")
 
@@ -153,6 +163,7 @@ class Current:
 
     def __init__(self, values: Any, *, targets: Any = None, time_varying: bool | None = None) -> None:
         arr = check_finite_array(values, "values")
+        check_f32(arr, "values")
         if arr.ndim > 2:
             raise ValueError(f"values must be a scalar, (N,), (T,) or (T, N) array; got shape {arr.shape}")
         self.values = arr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .._validation import check_choice, check_real
+from ._population import check_f32
 
 __all__ = ["STDP", "Homeostasis"]
 
@@ -70,6 +71,10 @@ class STDP:
         self.clip = _check_bool(clip, "clip")
         self.nearest_neighbor = _check_bool(nearest_neighbor, "nearest_neighbor")
         self.rule = check_choice(rule, "rule", ("multiplicative", "additive"))
+        # the kernel works in float32 with the products eta * A+ and eta * A-
+        check_f32(self.W_max, "W_max")
+        check_f32(self.eta * self.A_plus, "eta * A_plus")
+        check_f32(self.eta * self.A_minus, "eta * A_minus")
 
     def decay(self, dt: float) -> tuple[float, float]:
         """Per-step trace factors ``(exp(-dt / tau_plus), exp(-dt / tau_minus))``."""
@@ -93,6 +98,7 @@ class Homeostasis:
 
     def __init__(self, *, theta_plus: float = 0.05, tau_theta: float = 1000.0) -> None:
         self.theta_plus = check_real(theta_plus, "theta_plus", low=0.0)
+        check_f32(self.theta_plus, "theta_plus")
         self.tau_theta = check_real(tau_theta, "tau_theta", low=0.0, low_open=True)
 
     def to_dict(self) -> dict[str, object]:

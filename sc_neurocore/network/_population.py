@@ -12,12 +12,28 @@ __all__ = ["Population"]
 
 #: Neuron ids are int32 in the simulation kernels.
 _MAX_NEURONS = 2**31 - 1
+#: Potentials, weights, amplitudes and currents are float32 in the kernels.
+F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _param(value: Any, name: str, n: int, *, positive: bool = False, nonneg: bool = False) -> np.ndarray:
-    """Scalar or length-``n`` array -> float64 array of length ``n`` (validated)."""
+def check_f32(value: Any, name: str) -> None:
+    """Raise unless every entry of ``value`` (already finite float) fits float32 (``|x| <= F32_MAX``)."""
+    arr = np.asarray(value, dtype=np.float64)
+    bad = np.abs(arr) > F32_MAX
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f" at index {idx[0] if len(idx) == 1 else idx}" if arr.ndim else ""
+        raise ValueError(f"{name} must be in [-{F32_MAX:.7g}, {F32_MAX:.7g}] (float32 range); "
+                         f"got {arr[idx]}{where}")
+
+
+def _param(value: Any, name: str, n: int, *, positive: bool = False, nonneg: bool = False,
+           f32: bool = False) -> np.ndarray:
+    """Scalar or length-``n`` array -> float64 array of length ``n`` (validated; ``f32``: fits float32)."""
     if np.ndim(value) == 0:
         v = check_real(value, name, low=0.0 if (positive or nonneg) else None, low_open=positive)
+        if f32:
+            check_f32(v, name)
         return np.full(n, v, dtype=np.float64)
     arr = np.asarray(value)
     if arr.dtype == object or arr.dtype == np.bool_ or not (
@@ -36,6 +52,8 @@ def _param(value: Any, name: str, n: int, *, positive: bool = False, nonneg: boo
         i = int(np.argmax(bad))
         allowed = "finite and > 0" if positive else ("finite and >= 0" if nonneg else "finite")
         raise ValueError(f"{name} must be {allowed}; got {arr[i]} at index {i}")
+    if f32:
+        check_f32(arr, name)
     return arr
 
 
@@ -88,11 +106,16 @@ class Population:
     ) -> None:
         self.n = check_int(n, "n", low=1, high=_MAX_NEURONS)
         self.dt = check_dt_ms(dt, "dt")
-        self.v_rest = _param(v_rest, "v_rest", self.n)
-        self.v_reset = _param(v_reset, "v_reset", self.n)
-        self.threshold = _param(threshold, "threshold", self.n)
+        self.v_rest = _param(v_rest, "v_rest", self.n, f32=True)
+        self.v_reset = _param(v_reset, "v_reset", self.n, f32=True)
+        self.threshold = _param(threshold, "threshold", self.n, f32=True)
         self.tau_m = _param(tau_m, "tau_m", self.n, positive=True)
         self.refractory = _param(refractory, "refractory", self.n, nonneg=True)
+        bad = np.rint(self.refractory / self.dt) > _MAX_NEURONS
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"refractory must be <= (2**31 - 1) * dt = {_MAX_NEURONS * self.dt} ms "
+                             f"(int32 step counter); got {self.refractory[i]} at index {i}")
         if not isinstance(allow_large_dt, (bool, np.bool_)):
             raise TypeError(f"allow_large_dt must be a bool; got {type(allow_large_dt).__name__}")
         self.allow_large_dt = bool(allow_large_dt)
@@ -112,7 +135,7 @@ class Population:
                 f"v_reset {self.v_reset[i]} at index {i}"
             )
         self.n_exc = self.n if n_exc is None else check_int(n_exc, "n_exc", low=0, high=self.n)
-        self.v_init = self.v_rest.copy() if v_init is None else _param(v_init, "v_init", self.n)
+        self.v_init = self.v_rest.copy() if v_init is None else _param(v_init, "v_init", self.n, f32=True)
 
     @property
     def n_inh(self) -> int:

@@ -18,7 +18,7 @@ from ._connectivity import Connectivity
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
-from ._population import Population
+from ._population import Population, check_f32
 
 __all__ = ["Network", "SYNAPSE_MODES"]
 
@@ -91,6 +91,7 @@ class Network:
             self.w_scale = wmax if wmax > 0 else 1.0
         else:
             self.w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
+            check_f32(self.w_scale, "w_scale")
             if self.synapse != "deterministic" and wmax > self.w_scale * (1 + 1e-7):
                 raise ValueError(f"weights must satisfy |w| <= w_scale = {self.w_scale} in SC mode; "
                                  f"got max |w| = {wmax}")
