@@ -371,8 +371,8 @@ class FixedPointDenseLayer:
     x_taps, w_taps, sel_taps : sequence of int, optional
         Feedback taps of the input, weight and select registers (any
         maximal-length set, e.g. ``MAXIMAL_TAPS[n]`` or its mirror, the
-        reciprocal polynomial).  Default ``x_taps = MAXIMAL_TAPS[n]``;
-        ``w_taps`` and ``sel_taps`` default to ``x_taps``.
+        reciprocal polynomial).  Default ``x_taps = MAXIMAL_TAPS[n]``,
+        ``w_taps = x_taps`` and ``sel_taps`` the mirror of ``x_taps``.
     qformat, v_threshold, v_reset, v_rest, leak_shift, refractory_period
         As in :class:`FixedPointLIF`.
     zero_state : bool
@@ -425,13 +425,13 @@ class FixedPointDenseLayer:
       (uniformly drawn seeds as before: 0.19 and 7.7e-4).
     * MUX select: the first of 64 uniform phases more than ``g`` clocks from
       every register of its polynomial (else the one farthest from them).
-      On the default ``sel_taps = x_taps`` that is all it gets: far-offset
-      relations between the select and single weights remain possible
-      (measured: 3 of 300 drawn 16-bit MUX layers had one synapse whose
+      By default ``sel_taps`` is the mirror of ``x_taps`` (the reciprocal
+      polynomial), so every term involving the select is a Kloosterman sum,
+      bounded as above (0 of 300 drawn 16-bit MUX layers had a synapse whose
       full-period mean was more than 5 binomial standard errors off).  With
-      ``sel_taps`` the mirror of ``x_taps`` (and ``w_taps = x_taps``) every
-      term involving the select is a Kloosterman sum, bounded as above (0 of
-      300); recommended for MUX layers.
+      ``sel_taps = x_taps`` the guard is all it gets and far-offset relations
+      between the select and single weights remain possible (measured: 3 of
+      300 such layers).
 
     The phases are uniform otherwise, on purpose: evenly spaced phases
     ``0, d, 2d, ...`` of one sequence were tried and rejected, since their
@@ -489,7 +489,7 @@ class FixedPointDenseLayer:
         n = self.lfsr_width
         self.x_taps: tuple[int, ...] = _taps_arg(x_taps, "x_taps", n, MAXIMAL_TAPS[n])
         self.w_taps: tuple[int, ...] = _taps_arg(w_taps, "w_taps", n, self.x_taps)
-        self.sel_taps: tuple[int, ...] = _taps_arg(sel_taps, "sel_taps", n, self.x_taps)
+        self.sel_taps: tuple[int, ...] = _taps_arg(sel_taps, "sel_taps", n, _mirror_taps(self.x_taps))
         _check_seed(seed, "seed")
         hi = 1 << n
         phi_x, phi_w, psi, self.phase_guard = _default_phases(

@@ -114,9 +114,9 @@ def dense_reference(layer: FixedPointDenseLayer, n: int):
     """Streams from the core encoder bitstream.lfsr, accumulation and LIF in plain Python."""
     w = layer.lfsr_width
     zs = layer.zero_state
-    xs = bs.unpack(bs.lfsr(layer.p_inputs, n, w, layer.x_seeds.astype(np.int64), zero_state=zs), n)
-    ws = bs.unpack(bs.lfsr(layer.p_weights, n, w, layer.w_seeds.astype(np.int64), zero_state=zs), n)
-    sel_states = bs.lfsr_states(n, w, layer.sel_seed, zero_state=zs).astype(np.int64)
+    xs = bs.unpack(bs.lfsr(layer.p_inputs, n, w, layer.x_seeds.astype(np.int64), taps=layer.x_taps, zero_state=zs), n)
+    ws = bs.unpack(bs.lfsr(layer.p_weights, n, w, layer.w_seeds.astype(np.int64), taps=layer.w_taps, zero_state=zs), n)
+    sel_states = bs.lfsr_states(n, w, layer.sel_seed, taps=layer.sel_taps, zero_state=zs).astype(np.int64)
     sel = (sel_states * layer.n_inputs) >> w
     prod = xs[None, :, :] & ws  # (N, n_in, T)
     if layer.accumulation == "count":
