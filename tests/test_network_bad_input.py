@@ -126,6 +126,23 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     # 8. reservoir names (the other two are pinned in test_network_reservoir.py)
     ("res_conn_prob", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, topology="random", connection_prob=-0.1),
      ValueError, r"connection_prob must be in \[0.0, 1.0\]; got -0.1"),
+    ("res_conn_prob_unused", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4,
+                                                   connection_prob=float("nan")),
+     ValueError, r"connection_prob must be finite; got nan"),
+    ("res_mean_weight_f32", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, mean_weight=1e39),
+     ValueError, r"mean_weight must be in .* \(float32 range\)"),
+    ("res_threshold_f32", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, threshold=1e39),
+     ValueError, r"threshold must be in .* \(float32 range\)"),
+    ("res_input_amp_f32", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, input_amplitude=-1e39),
+     ValueError, r"input_amplitude must be in .* \(float32 range\)"),
+    ("res_mp_f32", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, membrane_potentials=1e39),
+     ValueError, r"membrane_potentials must be in .* \(float32 range\)"),
+    ("res_reset_w_f32", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, seed=0)
+     .reset_synaptic_weights(1e39), ValueError, r"mean must be in .* \(float32 range\)"),
+    ("res_reset_w_draw", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, seed=0)
+     .reset_synaptic_weights(3e38, 1e38), ValueError, r"mean and std must keep every weight in the float32"),
+    ("rescale_f32", lambda: _net().rescale_weights(1e39), ValueError,
+     r"target_mean must keep every \|w\| within the float32 range"),
     ("res_load_path", lambda: net.Reservoir.load(_any(3.5)), TypeError, r"path must be a str, os.PathLike"),
     # further defects of the sweep
     ("bitstream_name", lambda: net.BitstreamInput(np.zeros((1, 4)), 1.0), TypeError,

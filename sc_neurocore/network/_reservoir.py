@@ -35,7 +35,7 @@ from ._features import FEATURE_NAMES, features_from_events
 from ._inputs import BinaryInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP, Homeostasis
-from ._population import Population, _param
+from ._population import F32_MAX, Population, _param, check_f32
 from ._simulate import SYNAPSE_MODES, Network
 
 __all__ = ["Reservoir"]
@@ -124,6 +124,9 @@ class Reservoir:
         allow_large_dt: bool = False,
         seed: SeedLike = None,
     ) -> None:
+        # validated whatever the topology, so an unused bad value is not silently accepted
+        p_rewire = check_real(p_rewire, "p_rewire", low=0.0, high=1.0)
+        connection_prob = check_real(connection_prob, "connection_prob", low=0.0, high=1.0)
         g_topo, g_out, g_net = spawn_generators(seed, 3)
         self._g_weights = g_topo.spawn(1)[0]
         if adjacency is not None:
@@ -144,11 +147,11 @@ class Reservoir:
             topology = check_choice(topology, "topology", _TOPOLOGIES)
             mw = check_real(mean_weight, "mean_weight")
             ws = 0.1 * abs(mw) if weight_std is None else check_real(weight_std, "weight_std", low=0.0)
+            check_f32(mw, "mean_weight")
+            check_f32(ws, "weight_std")
             if topology == "small_world":
-                p_rewire = check_real(p_rewire, "p_rewire", low=0.0, high=1.0)
                 conn = watts_strogatz(n, k, p_rewire, weight=mw, weight_std=ws, delay=delay, seed=g_topo)
             else:
-                connection_prob = check_real(connection_prob, "connection_prob", low=0.0, high=1.0)
                 conn = erdos_renyi(n, connection_prob, weight=mw, weight_std=ws, delay=delay, seed=g_topo)
         self.n_neurons = n
         self.n_inputs = check_int(n_inputs, "n_inputs", low=1, high=n - 1)
@@ -158,14 +161,16 @@ class Reservoir:
                              high_open=True)
             tau_m = self.dt / lam
         self.threshold = check_real(threshold, "threshold")
+        check_f32(self.threshold, "threshold")
         self.input_amplitude = (self.threshold if input_amplitude is None
                                 else check_real(input_amplitude, "input_amplitude"))
+        check_f32(self.input_amplitude, "input_amplitude")
         self._pop_kwargs: dict[str, Any] = {
             "v_rest": v_rest, "v_reset": v_reset, "threshold": threshold, "tau_m": tau_m,
             "refractory": refractory, "dt": self.dt, "allow_large_dt": allow_large_dt,
         }
         v_init = (None if membrane_potentials is None
-                  else _param(membrane_potentials, "membrane_potentials", n))
+                  else _param(membrane_potentials, "membrane_potentials", n, f32=True))
         self.population = Population(n, v_init=v_init, **self._pop_kwargs)
         self.synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
         self.connectivity: Connectivity = conn
@@ -319,9 +324,15 @@ class Reservoir:
         """Redraw every existing synapse's weight from ``N(mean, std^2)`` (topology kept)."""
         mu = check_real(mean, "mean")
         sd = check_real(std, "std", low=0.0)
+        check_f32(mu, "mean")
+        check_f32(sd, "std")
         rng = np.random.default_rng(self._g_weights.spawn(1)[0] if seed is None else seed)
         c = self.connectivity
-        w = (mu + sd * rng.standard_normal(c.nnz)).astype(np.float32)
+        w64 = mu + sd * rng.standard_normal(c.nnz)
+        if w64.size and np.abs(w64).max() > F32_MAX:
+            raise ValueError(f"mean and std must keep every weight in the float32 range; got a draw of "
+                             f"{float(w64[np.argmax(np.abs(w64))])} from mean {mu}, std {sd}")
+        w = w64.astype(np.float32)
         self.connectivity = Connectivity(c.indptr, c.indices, w, c.delays, c.n_post)
         self._network = self._build()
 

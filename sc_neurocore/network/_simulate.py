@@ -18,7 +18,7 @@ from ._connectivity import Connectivity
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
-from ._population import Population, check_f32
+from ._population import F32_MAX, Population, check_f32
 
 __all__ = ["Network", "SYNAPSE_MODES"]
 
@@ -402,6 +402,9 @@ class Network:
         cur = float(np.abs(w.astype(np.float64)).mean()) if w.size else 0.0
         if cur == 0.0:
             raise ValueError("weights must not all be zero to rescale; got mean |w| = 0")
+        if float(np.abs(w).max()) * (target / cur) > F32_MAX:
+            raise ValueError(f"target_mean must keep every |w| within the float32 range "
+                             f"(<= {F32_MAX:.7g}); got {target}")
         w *= _F32(target / cur)
         if self.synapse != "deterministic" and float(np.abs(w).max()) > self.w_scale:
             raise ValueError(f"target_mean must keep |w| <= w_scale = {self.w_scale} in SC mode; "
