@@ -149,6 +149,9 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
      r"streams must be an array of 0/1 bits"),
     ("bitstream_length", lambda: net.BitstreamInput(np.zeros((1, 1), np.uint64), 1.0, length=HUGE), ValueError,
      r"length must be an integer in \[0, 1099511627776\]"),
+    ("bitstream_padding", lambda: net.BitstreamInput(np.array([[1, 2**63]], np.uint64), 1.0, length=100),
+     ValueError, r"streams must have zero padding bits \(positions >= 36\) in their last word; got last word "
+                 r"0x8000000000000000 of stream 0"),
     ("binary_amp_f32", lambda: net.BinaryInput(np.zeros((1, 4), np.uint8), -1e39), ValueError,
      r"amplitude must be in .* \(float32 range\)"),
     ("current_tv", lambda: net.Current(1.0, time_varying=_any("yes")), TypeError,

@@ -123,7 +123,8 @@ class BitstreamInput(BinaryInput):
     """Stochastic-computing bitstreams as spike input: bit ``t`` of stream ``q`` is a spike on step ``t``.
 
     ``streams`` is either unpacked ``(n_inputs, L)`` 0/1 (uint8/bool) or packed
-    ``uint64`` ``(n_inputs, ceil(L/64))`` (conventions §1) with ``length=L``.
+    ``uint64`` ``(n_inputs, ceil(L/64))`` (conventions §1, zero padding bits)
+    with ``length=L``.
     """
 
     def __init__(self, streams: Any, amplitude: float, *, length: int | None = None,
@@ -140,8 +141,13 @@ class BitstreamInput(BinaryInput):
                                  f"{length}; "
                                  f"got {arr.shape[1]}")
             packed = np.ascontiguousarray(arr).copy()
-            if length % 64 and packed.shape[1]:
-                packed[:, -1] &= np.uint64((1 << (length % 64)) - 1)
+            if length % 64 and packed.shape[0]:
+                pad = np.uint64(~((1 << (length % 64)) - 1) & (2**64 - 1))
+                bad = (packed[:, -1] & pad) != 0
+                if bad.any():
+                    q = int(np.argmax(bad))
+                    raise ValueError(f"streams must have zero padding bits (positions >= {length % 64}) in "
+                                     f"their last word; got last word {int(packed[q, -1]):#x} of stream {q}")
             self.length = length
             self.packed = packed
             self.amplitude = _amplitude(amplitude)
