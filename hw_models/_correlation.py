@@ -77,6 +77,19 @@ def _tap_mask(taps: Sequence[int]) -> int:
     return m
 
 
+def _check_taps(taps: Any, width: int) -> list[int]:
+    """``taps`` as a non-empty list of distinct ints in [1, width], or raise."""
+    allowed = f"a 1-d sequence of distinct integers in [1, {width}]"
+    if isinstance(taps, (str, bytes)) or not isinstance(taps, (Sequence, np.ndarray)):
+        raise TypeError(f"taps must be {allowed}; got {type(taps).__name__} {taps!r}")
+    if np.ndim(taps) != 1 or len(taps) == 0:
+        raise ValueError(f"taps must be {allowed}; got shape {np.shape(taps)}")
+    out = [check_int(t, "taps", low=1, high=width) for t in taps]
+    if len(set(out)) != len(out):
+        raise ValueError(f"taps must be {allowed}; got {out}")
+    return out
+
+
 def _step(state: int, width: int, tmask: int) -> int:
     fb = bin(state & tmask).count("1") & 1
     return ((state << 1) | fb) & mask(width)
@@ -114,7 +127,7 @@ def lfsr_jump(state: int, k: int, width: int, taps: Sequence[int] | None = None)
     n = check_int(width, "width", low=MIN_LFSR_WIDTH, high=MAX_LFSR_WIDTH)
     s = check_int(state, "state", low=1, high=mask(n))
     k = check_int(k, "k", low=0)
-    tmask = _tap_mask(MAXIMAL_TAPS[n] if taps is None else taps)
+    tmask = _tap_mask(MAXIMAL_TAPS[n] if taps is None else _check_taps(taps, n))
     cols = [_step(1 << j, n, tmask) for j in range(n)]  # images of basis vectors under A
     while k:
         if k & 1:

@@ -16,7 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 import sc_neurocore.network as net
-from hw_models._correlation import pairwise_scc
+from hw_models._correlation import lfsr_jump, pairwise_scc
 from sc_neurocore.network._monitors import SpikeEvents
 
 I32 = 2**31 - 1
@@ -123,6 +123,11 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
      r"streams must have last axis n_words\(length\) = 1 for length 5"),
     ("scc_padding", lambda: pairwise_scc(np.full((2, 1), 2**63, np.uint64), 5), ValueError,
      r"streams must have zero padding bits"),
+    ("jump_taps_type", lambda: lfsr_jump(1, 5, 8, _any(3)), TypeError,
+     r"taps must be a 1-d sequence of distinct integers in \[1, 8\]; got int 3"),
+    ("jump_taps_range", lambda: lfsr_jump(1, 5, 8, [9, 1]), ValueError, r"taps must be an integer in \[1, 8\]; got 9"),
+    ("jump_taps_dup", lambda: lfsr_jump(1, 5, 8, [8, 8]), ValueError, r"taps must be .* distinct .*; got \[8, 8\]"),
+    ("jump_taps_empty", lambda: lfsr_jump(1, 5, 8, []), ValueError, r"taps must be .*; got shape \(0,\)"),
     # 8. reservoir names (the other two are pinned in test_network_reservoir.py)
     ("res_conn_prob", lambda: net.Reservoir(20, n_inputs=2, n_outputs=2, topology="random", connection_prob=-0.1),
      ValueError, r"connection_prob must be in \[0.0, 1.0\]; got -0.1"),
@@ -223,6 +228,8 @@ def test_valid_edges_next_to_the_limits(tmp_path: Path) -> None:
     # pairwise_scc: a single stream and the boundary length 64
     s = np.array([[np.uint64(0x00FF00FF00FF00FF)]], dtype=np.uint64)
     np.testing.assert_array_equal(pairwise_scc(s, 64), [[1.0]])
+    # lfsr_jump: explicit taps equal to the default ones give the same state
+    assert lfsr_jump(1, 5, 8, _any(np.array([8, 6, 5, 4]))) == lfsr_jump(1, 5, 8)
     # reservoir: p_rewire / connection_prob at 0 and 1, scalar membrane potential
     r = net.Reservoir(20, n_inputs=2, n_outputs=2, k=4, p_rewire=1.0, membrane_potentials=0.5, seed=0)
     np.testing.assert_array_equal(r.population.v_init, np.full(20, 0.5))
