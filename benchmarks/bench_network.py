@@ -20,10 +20,10 @@ Single thread: ``NUMBA_NUM_THREADS=1``, ``OMP_NUM_THREADS=1``.
 Brian2 reference figures (cpp_standalone, one thread, measured on these
 2-core machines, quoted by issue 4) are printed next to ours.  With
 ``--brian`` and an importable ``brian2``, Brian2 (cpp_standalone, one
-thread, no OpenMP, build directory under the system temp dir) also runs the
-same network (the same synapse arrays, weights, delay, initial potentials
-and drive, mapped step for step; see :func:`child_brian`) in its own child
-process, and the firing rates are compared (agreement within 5 % is
+thread, no OpenMP, build directory under the system temp dir, removed
+afterwards) also runs the same network (the same synapse arrays, weights,
+delay, initial potentials and drive, mapped step for step; see
+:func:`child_brian`) in its own child process, and the firing rates are compared (agreement within 5 % is
 checked and printed).  brian2 2.9.0 does not import under NumPy >= 2.4
 (``ndarray.ptp`` was removed), so run it from a separate environment, e.g.::
 
@@ -44,6 +44,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -329,10 +330,11 @@ def child_brian(spec: dict[str, Any]) -> dict[str, Any]:
     with open(rss_file) as f:
         peak_kb = max(int(x) for x in f.read().split())
     rate = n_spikes / n / (spec["steps"] * DT / 1000.0)
+    shutil.rmtree(outdir, ignore_errors=True)  # ~2 GB of array files for the 1M case
     return {"compile_s": compile_s, "build_s": wall_s - loop_s, "run_s": loop_s, "cpu_s": cpu_s,
             "run_wall_s": wall_s, "py_build_s": py_s, "rate_hz": rate, "n_spikes": n_spikes,
             "model_mb": float("nan"), "base_mb": float("nan"), "peak_mb": peak_kb / 1024.0,
-            "python_peak_mb": _rss_mb(), "outdir": outdir}
+            "python_peak_mb": _rss_mb()}
 
 
 def run_child(case: str, impl: str, quick: bool) -> dict[str, Any] | None:
