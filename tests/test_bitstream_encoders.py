@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from _stats import mean_tolerance, probs, seeds
 from conftest import NOJIT
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,20 +19,7 @@ from sc_neurocore._kernels._sobol import sobol_words, sobol_words_serial
 from sc_neurocore._rng import key_from_seed
 from sc_neurocore._taps import MAXIMAL_TAPS, tap_mask
 
-seeds = st.integers(0, 2**63 - 1)
-probs = st.floats(0.0, 1.0, allow_nan=False)
 ALL = (1 << 64) - 1
-
-
-def mean_tolerance(p: float, length: int) -> float:
-    """Allowed |mean - p| for ``length`` independent Bernoulli(p) bits: 5 binomial standard errors,
-    widened where needed to Bernstein's bound at failure probability 1e-5,
-    P(|mean - p| >= eps) <= 2 exp(-L eps^2 / (2 p (1-p) + 2 eps / 3)), which stays rigorous when
-    L p (1-p) is small and the normal approximation behind "5 SE" is not."""
-    c = math.log(2.0 / 1e-5)
-    var = p * (1.0 - p)
-    bern = ((2 * c / 3) + math.sqrt((2 * c / 3) ** 2 + 8 * length * c * var)) / (2 * length)
-    return max(5 * math.sqrt(var / length), bern)
 
 
 def bernoulli_ref(p: float, length: int, seed: int, stream: int) -> list[int]:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+from _stats import mean_tolerance, probs, seeds
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sc_neurocore import bitstream as bs
 from sc_neurocore._kernels._hash import hash3_py
 from sc_neurocore._rng import key_from_seed
-
-seeds = st.integers(0, 2**63 - 1)
-probs = st.floats(0.0, 1.0, allow_nan=False)
-
-
-def mean_tolerance(p: float, length: int) -> float:
-    """Allowed |mean - p| for ``length`` independent Bernoulli(p) bits: 5 binomial standard errors,
-    widened where needed to Bernstein's bound at failure probability 1e-5,
-    P(|mean - p| >= eps) <= 2 exp(-L eps^2 / (2 p (1-p) + 2 eps / 3)), which stays rigorous when
-    L p (1-p) is small and the normal approximation behind "5 SE" is not."""
-    c = math.log(2.0 / 1e-5)
-    var = p * (1.0 - p)
-    bern = ((2 * c / 3) + math.sqrt((2 * c / 3) ** 2 + 8 * length * c * var)) / (2 * length)
-    return max(5 * math.sqrt(var / length), bern)
 
 
 def random_bits(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

@@ -59,11 +59,10 @@ __all__ = [
 # node in one cache line.  Order: (time, key).
 
 
-@njit(cache=True)
-def heap_push(h, n, t, k, p):
-    """Push ``(t, k, p)`` onto the heap of size ``n`` (``h`` has room); returns the new size."""
-    i = n
-    while i > 0:  # sift up with a hole instead of swaps
+@njit(cache=True, inline="always")
+def _sift_up(h, i, t, k, p):
+    """Place ``(t, k, p)`` at hole ``i``, moving the hole up past larger parents (no swaps)."""
+    while i > 0:
         parent = (i - 1) >> 1
         tp = h[parent, 0]
         if t < tp or (t == tp and k < h[parent, 1]):
@@ -76,6 +75,12 @@ def heap_push(h, n, t, k, p):
     h[i, 0] = t
     h[i, 1] = k
     h[i, 2] = p
+
+
+@njit(cache=True)
+def heap_push(h, n, t, k, p):
+    """Push ``(t, k, p)`` onto the heap of size ``n`` (``h`` has room); returns the new size."""
+    _sift_up(h, n, t, k, p)
     return n + 1
 
 
@@ -106,19 +111,7 @@ def heap_pop(h, n):
             h[i, 1] = h[c, 1]
             h[i, 2] = h[c, 2]
             i = c
-        while i > 0:
-            parent = (i - 1) >> 1
-            tp = h[parent, 0]
-            if t < tp or (t == tp and k < h[parent, 1]):
-                h[i, 0] = tp
-                h[i, 1] = h[parent, 1]
-                h[i, 2] = h[parent, 2]
-                i = parent
-            else:
-                break
-        h[i, 0] = t
-        h[i, 1] = k
-        h[i, 2] = p
+        _sift_up(h, i, t, k, p)
     return t0, k0, p0, n
 
 
