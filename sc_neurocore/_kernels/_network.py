@@ -318,8 +318,10 @@ def simulate(
     the equivalent integer test ``hash >> 11 < pois_thr = ceil(p * 2^53)``.
     ``uni`` declares that ``v_rest``, ``v_reset``, ``thr``, ``alpha`` and
     ``refr_steps`` are the same for every neuron (read once; less memory
-    traffic per neuron, same result).  ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
-    path with the same result).  ``flags`` is a uint8 scratch array of length
+    traffic per neuron, same result); they may then have one element each
+    when ``i_tn`` has no rows.  ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
+    path with the same result); ``delays`` is then not read and may be any
+    array of the same dtype (e.g. one element).  ``flags`` is a uint8 scratch array of length
     ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
     steps done: fewer than ``n_steps`` only when the spike buffer has less than
     ``N`` free entries at the start of a step.
@@ -400,7 +402,7 @@ def simulate(
                     jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
                                      lfsr, tap_mask, n_bits, n_mask)
                     if jump != 0.0:
-                        tgt = slot + np.int64(delays[s])
+                        tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
                         if tgt >= n_slots:
                             tgt -= n_slots
                         ring[tgt, indices[s]] += jump

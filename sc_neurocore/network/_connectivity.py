@@ -51,6 +51,20 @@ def _check_delay_scalar(delay: Any) -> int:
     return check_int(delay, "delay", low=1, high=_MAX_DELAY)
 
 
+def _uniform_delays(nnz: int, delay: int) -> np.ndarray:
+    """Delays of ``nnz`` synapses that all equal ``delay``: a read-only stride-0 view of one element.
+
+    Indexing, reductions, comparisons and saving behave as for the full
+    ``(nnz,)`` array, but it takes one byte instead of ``nnz``.
+    """
+    return np.broadcast_to(np.array(delay, dtype=_delay_dtype(delay)), (nnz,))
+
+
+def _is_uniform(delays: np.ndarray) -> bool:
+    """Whether ``delays`` is the uniform (stride-0) representation of :func:`_uniform_delays`."""
+    return delays.ndim == 1 and delays.shape[0] > 0 and delays.strides[0] == 0
+
+
 def _per_pre(value: Any, name: str, n_pre: int, *, nonneg: bool = False) -> np.ndarray:
     if np.ndim(value) == 0:
         v = check_real(value, name, low=0.0 if nonneg else None)
@@ -89,6 +103,17 @@ class Connectivity:
     Build it with :func:`erdos_renyi`, :func:`watts_strogatz`,
     :func:`from_scipy` or :func:`from_arrays`; the constructor validates raw
     CSR arrays.
+
+    Attributes
+    ----------
+    indptr, indices : ndarray of int32
+        CSR row pointer (``n_pre + 1``) and postsynaptic neuron of each synapse (``nnz``).
+    weights : ndarray of float32, shape (nnz,)
+    delays : ndarray of int8 or int16, shape (nnz,)
+        Delay of each synapse in steps.  When every synapse has the same delay
+        (the builders given a scalar ``delay``) this is a read-only stride-0
+        view of one element: it indexes, compares and saves like the full
+        array but costs one byte instead of ``nnz`` (10 MB for 10^7 synapses).
     """
 
     def __init__(
@@ -137,7 +162,10 @@ class Connectivity:
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.weights = np.ascontiguousarray(w, dtype=np.float32)
         max_d = int(d.max()) if nnz else 1
-        self.delays = np.ascontiguousarray(d, dtype=_delay_dtype(max_d))
+        if _is_uniform(d):  # keep the one-element representation (e.g. delays of another Connectivity)
+            self.delays = _uniform_delays(nnz, max_d)
+        else:
+            self.delays = np.ascontiguousarray(d, dtype=_delay_dtype(max_d))
 
     @classmethod
     def _trusted(cls, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray,
@@ -161,7 +189,9 @@ class Connectivity:
 
     @property
     def max_delay(self) -> int:
-        return int(self.delays.max()) if self.nnz else 1
+        if not self.nnz:
+            return 1
+        return int(self.delays[0]) if _is_uniform(self.delays) else int(self.delays.max())
 
     def out_degree(self) -> np.ndarray:
         return np.diff(self.indptr).astype(np.int64)
@@ -180,8 +210,9 @@ class Connectivity:
         return sp.csr_matrix((self.weights, self.indices, self.indptr), shape=(self.n_pre, self.n_post))
 
     def copy(self) -> Connectivity:
-        return Connectivity._trusted(self.indptr.copy(), self.indices.copy(), self.weights.copy(),
-                                     self.delays.copy(), self.n_post)
+        d = self.delays if _is_uniform(self.delays) else self.delays.copy()  # the uniform view is read-only
+        return Connectivity._trusted(self.indptr.copy(), self.indices.copy(), self.weights.copy(), d,
+                                     self.n_post)
 
     def __repr__(self) -> str:
         return f"Connectivity(n_pre={self.n_pre}, n_post={self.n_post}, nnz={self.nnz})"
@@ -252,7 +283,7 @@ def erdos_renyi(
                          "(n_pre * n_post * p too large)")
     indptr = indptr64.astype(np.int32)
     w = _weights_for(indptr, weight, weight_std, n_pre, keys[1])
-    d = np.full(indices.shape[0], delay, dtype=_delay_dtype(delay))
+    d = _uniform_delays(indices.shape[0], delay)
     return Connectivity._trusted(indptr, indices, w, d, n_post)
 
 
@@ -300,9 +331,9 @@ def watts_strogatz(
     post = np.repeat(np.arange(n, dtype=np.int32), k)
     zero_w = np.zeros(pre.shape[0], dtype=np.float32)
     d = np.full(pre.shape[0], delay, dtype=_delay_dtype(delay))
-    indptr, indices, _, dd = K.coo_to_csr(pre, post, zero_w, d, n)
+    indptr, indices, _, _ = K.coo_to_csr(pre, post, zero_w, d, n)
     w = _weights_for(indptr, weight, weight_std, n, keys[1])
-    return Connectivity._trusted(indptr, indices, w, dd, n)
+    return Connectivity._trusted(indptr, indices, w, _uniform_delays(indices.shape[0], delay), n)
 
 
 def from_arrays(
@@ -345,8 +376,9 @@ def from_arrays(
             raise ValueError(f"weight must be a scalar or have shape ({m},); got shape {w.shape}")
         check_f32(w, "weight")
         w = w.astype(np.float32)
+    uniform = 0
     if np.ndim(delay) == 0:
-        dv = _check_delay_scalar(delay)
+        uniform = dv = _check_delay_scalar(delay)
         d = np.full(m, dv, dtype=_delay_dtype(dv))
     else:
         d_a = np.asarray(delay)
@@ -360,6 +392,8 @@ def from_arrays(
     indptr, indices, ww, dd = K.coo_to_csr(
         np.ascontiguousarray(pre_a, dtype=np.int32), np.ascontiguousarray(post_a, dtype=np.int32),
         w, np.ascontiguousarray(d), n_pre)
+    if uniform and m:
+        dd = _uniform_delays(m, uniform)
     return Connectivity._trusted(indptr, indices, ww, dd, n_post)
 
 

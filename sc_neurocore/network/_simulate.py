@@ -14,7 +14,7 @@ from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS
 from .._validation import check_choice, check_count, check_int, check_real
-from ._connectivity import Connectivity
+from ._connectivity import Connectivity, _is_uniform, _uniform_delays
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
@@ -32,6 +32,11 @@ def _tap_mask(n_bits: int) -> int:
     for t in MAXIMAL_TAPS[n_bits]:
         m |= 1 << (t - 1)
     return m
+
+
+def _max_abs(a: np.ndarray) -> float:
+    """``max |a|`` of a non-empty finite array without an ``|a|`` temporary (two reductions)."""
+    return max(abs(float(a.max())), abs(float(a.min())))
 
 
 class Network:
@@ -86,7 +91,7 @@ class Network:
         self.connectivity = connectivity
         self.synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
         self.lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
-        wmax = float(np.abs(connectivity.weights).max()) if connectivity.nnz else 1.0
+        wmax = _max_abs(connectivity.weights) if connectivity.nnz else 1.0
         if w_scale is None:
             self.w_scale = wmax if wmax > 0 else 1.0
         else:
@@ -114,6 +119,7 @@ class Network:
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._d_uni = 0
         self._d_uni_of: np.ndarray | None = None
+        self._rec_hint = 0
         self.reset()
 
     # ------------------------------------------------------------------ setup
@@ -148,12 +154,28 @@ class Network:
                                     self.lfsr_width)
         else:
             self.lfsr = np.zeros(0, dtype=np.uint32)
-        self._sp_n = np.zeros(max(4 * n, 1 << 12), dtype=np.int32)
-        self._sp_t = np.zeros_like(self._sp_n)
-        self._n_rec = np.zeros(1, dtype=np.int64)
+        # Spike record: fresh buffers, never rewound (returned SpikeEvents are read-only views of
+        # them).  Sized for the most spikes recorded before a reset (plus one step), so that
+        # repeating a run does not grow (copy) the buffers again; zero-filled pages cost memory
+        # only once written.
+        self._new_record(max(4 * n, 1 << 12, self._rec_hint))
         self._mon_chunks: list[np.ndarray] = []
         self._mon_start = 0
         self._t_record_start = 0
+
+    def _new_record(self, capacity: int) -> None:
+        """Fresh, empty spike-record buffers of ``capacity`` events (earlier views stay valid)."""
+        self._sp_n = np.zeros(capacity, dtype=np.int32)
+        self._sp_t = np.zeros(capacity, dtype=np.int32)
+        self._n_rec = np.zeros(1, dtype=np.int64)
+
+    def _record_view(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Read-only views of recorded events ``start:stop`` (the engine never rewrites them)."""
+        a = self._sp_n[start:stop]
+        b = self._sp_t[start:stop]
+        a.flags.writeable = False
+        b.flags.writeable = False
+        return a, b
 
     def add_input(self, inp: PoissonInput | BinaryInput | Current) -> Network:
         """Attach an external input (returns ``self`` for chaining)."""
@@ -295,6 +317,8 @@ class Network:
         params = (_F32(pop.dt), pop.v_rest.astype(np.float32), pop.v_reset.astype(np.float32),
                   pop.threshold.astype(np.float32), pop.alpha, pop.hold_steps)
         uni = all(bool((a == a[0]).all()) for a in params[1:])
+        if uni and merged[1].shape[0] == 0:  # the kernel reads element 0 only: drop the per-neuron copies
+            params = (params[0], *(np.ascontiguousarray(a[:1]) for a in params[1:]))
         n_mon = self._mon_idx.shape[0]
         scratch = np.empty(n, dtype=np.int32)
         flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
@@ -324,17 +348,22 @@ class Network:
         if bar is not None:
             bar.close()
         m = int(self._n_rec[0])
-        return SpikeEvents._trusted(self._sp_n[first_event:m].copy(), self._sp_t[first_event:m].copy(),
-                                    n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
+        self._rec_hint = max(self._rec_hint, m + n)
+        nrn, stp = self._record_view(first_event, m)
+        return SpikeEvents._trusted(nrn, stp, n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
 
     def _call(self, todo: int, params: tuple[Any, ...], uni: bool, mode: int, merged: tuple[Any, ...],
               homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
               scratch: np.ndarray, flags: np.ndarray) -> int:
         c = self.connectivity
+        d_uni = self._uniform_delay()
+        # a common delay is passed as d_uni; the kernel then never reads the delay array, so the
+        # (possibly stride-0, see Connectivity) per-synapse view is replaced by one contiguous element
+        delays = np.ascontiguousarray(c.delays[:1]) if d_uni else c.delays
         return int(K.simulate(  # type: ignore[call-arg]
             self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
             self.v, self.refr, self.ring,
-            c.indptr, c.indices, c.weights, c.delays, self._uniform_delay(),
+            c.indptr, c.indices, c.weights, delays, d_uni,
             mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self.lfsr,
             np.uint32(_tap_mask(self.lfsr_width)), self.lfsr_width,
             *merged,
@@ -345,10 +374,13 @@ class Network:
         ))
 
     def _uniform_delay(self) -> int:
-        """The common delay of every synapse (steps), or 0 when delays differ (cached per delay array)."""
+        """The common delay of every synapse (steps), or 0 when delays differ (cached per delay array).
+
+        Two reductions (``min == max``), no per-synapse temporary.
+        """
         d = self.connectivity.delays
         if self._d_uni_of is not d:
-            self._d_uni = int(d[0]) if d.shape[0] and bool((d == d[0]).all()) else 0
+            self._d_uni = int(d[0]) if d.shape[0] and (_is_uniform(d) or int(d.min()) == int(d.max())) else 0
             self._d_uni_of = d
         return self._d_uni
 
@@ -367,14 +399,13 @@ class Network:
     @property
     def spikes(self) -> SpikeEvents:
         """Every recorded spike since the last :meth:`reset`."""
-        m = int(self._n_rec[0])
-        return SpikeEvents._trusted(self._sp_n[:m].copy(), self._sp_t[:m].copy(),
-                                    n_neurons=self.population.n, dt=self.population.dt,
+        nrn, stp = self._record_view(0, int(self._n_rec[0]))
+        return SpikeEvents._trusted(nrn, stp, n_neurons=self.population.n, dt=self.population.dt,
                                     t_start=self._t_record_start, t_stop=self.t)
 
     def clear_spikes(self) -> None:
         """Forget recorded spikes (the simulation state is untouched)."""
-        self._n_rec[0] = 0
+        self._new_record(self._sp_n.shape[0])  # not rewound: earlier results are views of the old buffers
         self._t_record_start = self.t
 
     @property
@@ -430,8 +461,11 @@ class Network:
         counts[np.diff(c.indptr) == 0] = 0
         indptr = np.zeros(c.n_pre + 1, dtype=np.int32)
         np.cumsum(counts, out=indptr[1:])
+        n_kept = int(indptr[-1])
+        delays = (_uniform_delays(n_kept, int(c.delays[0])) if _is_uniform(c.delays) and n_kept
+                  else c.delays[keep].copy())
         self.connectivity = Connectivity._trusted(indptr, c.indices[keep].copy(), c.weights[keep].copy(),
-                                                  c.delays[keep].copy(), c.n_post)
+                                                  delays, c.n_post)
         if self.lfsr.shape[0]:
             self.lfsr = self.lfsr[keep].copy()
         self._csc = None
