@@ -147,3 +147,23 @@ def test_spike_results_are_read_only_and_survive_later_runs():
     assert net._sp_n.shape[0] >= len(first) + len(second)
     np.testing.assert_array_equal(whole.neurons, np.concatenate([first.neurons, second.neurons]))
     np.testing.assert_array_equal(whole.steps, np.concatenate([first.steps, second.steps]))
+
+
+def test_record_growth_keeps_every_event():
+    """Runs that outgrow the record (extrapolated growth) equal the same steps run piecewise."""
+    def make():
+        net = Network(Population(40, refractory=0.1, v_init=np.linspace(0.0, 0.9, 40)), seed=1)
+        net.add_input(Current(np.linspace(2.0, 9.0, 40)))
+        return net
+
+    a = make()
+    cap0 = a._sp_n.shape[0]
+    whole = a.run(3000)
+    assert len(whole) > 4 * cap0  # several growths in one run
+    assert a._sp_n.shape[0] >= len(whole)
+    b = make()
+    parts = [b.run(k) for k in (1, 7, 500, 92, 2400)]
+    np.testing.assert_array_equal(whole.neurons, np.concatenate([p.neurons for p in parts]))
+    np.testing.assert_array_equal(whole.steps, np.concatenate([p.steps for p in parts]))
+    np.testing.assert_array_equal(whole.neurons, b.spikes.neurons)
+    np.testing.assert_array_equal(whole.steps, b.spikes.steps)

@@ -344,7 +344,7 @@ class Network:
             if bar is not None:
                 bar.update(k)
             if k < todo:
-                self._grow()
+                self._grow(int(self._n_rec[0]) - first_event, done, n_steps - done)
         if bar is not None:
             bar.close()
         m = int(self._n_rec[0])
@@ -384,10 +384,21 @@ class Network:
             self._d_uni_of = d
         return self._d_uni
 
-    def _grow(self) -> None:
+    def _grow(self, events: int, steps: int, remaining: int) -> None:
+        """Enlarge the spike record (copy), sized for this run's remaining steps at its rate so far.
+
+        ``events`` were recorded in the ``steps`` done so far by this call of
+        :meth:`run`, ``remaining`` are left.  The new capacity is the recorded
+        events plus ``1.25 x`` the extrapolated ones plus one step's worth (``N``),
+        clamped to ``[cap + 4 N, 4 cap]``: usually one copy per run, and never
+        more than four times the old buffer (zero-filled pages cost memory only
+        once written).
+        """
         cap = self._sp_n.shape[0]
-        new = max(2 * cap, cap + 4 * self.population.n)
+        n = self.population.n
         m = int(self._n_rec[0])
+        expected = -(-events * remaining // steps) if steps else 0  # ceil(events / steps * remaining)
+        new = min(max(m + expected + expected // 4 + n, cap + 4 * n), 4 * cap)
         sp_n = np.zeros(new, dtype=np.int32)
         sp_t = np.zeros(new, dtype=np.int32)
         sp_n[:m] = self._sp_n[:m]
