@@ -200,7 +200,7 @@ class EventDrivenNetwork:
         if delays_ms is None:
             if isinstance(connectivity, Connectivity):
                 cd = conn.delays
-                if nnz == 0 or bool((cd == cd[0]).all()):
+                if nnz == 0 or cd.min() == cd.max():  # reductions: no per-synapse temporary
                     uni = float(cd[0]) * population.dt if nnz else 0.0
                 else:
                     d = cd.astype(np.float64) * population.dt
