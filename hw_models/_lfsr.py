@@ -24,20 +24,15 @@ through every state with zero-state insertion.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from hw_models._common import Block, Port, check_part_int, check_taps, mask, vhex, wrap_top
+from hw_models._common import Block, Port, check_part_bool, check_part_int, check_taps, mask, vhex, wrap_top
 from sc_neurocore._taps import tap_mask
 
 __all__ = ["FibonacciLFSR", "GaloisLFSR"]
 
 
-def _check_bool(part: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{part}: {name} must be a bool; got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 class _LFSRBase(Block):
@@ -50,7 +45,7 @@ class _LFSRBase(Block):
                  zero_state: bool = False) -> None:
         self.taps: tuple[int, ...] = check_taps(self.part, width, taps)
         self.width: int = int(width)
-        self.zero_state: bool = _check_bool(self.part, "zero_state", zero_state)
+        self.zero_state: bool = check_part_bool(self.part, "zero_state", zero_state)
         self.seed: int = check_part_int(self.part, "seed", seed, 1, mask(self.width))
         self.state: int = self.seed
         self._next: int = self.seed

@@ -9,6 +9,7 @@ import numpy as np
 from sc_neurocore._rng import SeedLike, _check_seed
 from sc_neurocore._validation import (
     check_binary_array,
+    check_bool,
     check_choice,
     check_count,
     check_finite_array,
@@ -136,9 +137,7 @@ class BitstreamEncoder:
                 f"sobol_dimension must be an integer in [0, {SOBOL_MAX_DIMENSION}]; "
                 f"got {self.sobol_dimension}"
             )
-        if not isinstance(clip, (bool, np.bool_)):
-            raise TypeError(f"clip must be a bool; got {type(clip).__name__} {clip!r}")
-        self.clip = bool(clip)
+        self.clip = check_bool(clip, "clip")
         _check_seed(seed, "seed")
         if self.mode == "lfsr":
             state = 1 if seed is None else seed

@@ -48,6 +48,7 @@ from sc_neurocore._kernels._fixed import (
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
 from sc_neurocore._validation import (
+    check_bool,
     check_choice,
     check_count,
     check_finite_array,
@@ -455,9 +456,7 @@ class FixedPointDenseLayer:
                  v_rest: float = 0.0, leak_shift: int = 4, refractory_period: int = 0,
                  zero_state: bool = False, x_taps: Sequence[int] | None = None,
                  w_taps: Sequence[int] | None = None, sel_taps: Sequence[int] | None = None) -> None:
-        if not isinstance(zero_state, (bool, np.bool_)):
-            raise TypeError(f"zero_state must be a bool; got {type(zero_state).__name__} {zero_state!r}")
-        self.zero_state = bool(zero_state)
+        self.zero_state = check_bool(zero_state, "zero_state")
         self.neurons = FixedPointLIF(n_neurons, qformat, v_threshold, v_reset, v_rest, leak_shift,
                                      refractory_period)
         self.n_neurons = self.neurons.n_neurons

@@ -8,7 +8,7 @@ import numpy as np
 
 from sc_neurocore._encoder import BitstreamEncoder, check_range
 from sc_neurocore._rng import SeedLike
-from sc_neurocore._validation import check_binary_array, check_real
+from sc_neurocore._validation import check_binary_array, check_bool, check_real
 
 __all__ = ["BitstreamSynapse"]
 
@@ -54,9 +54,7 @@ class BitstreamSynapse:
     ) -> None:
         self.w_min, self.w_max = check_range(w_min, w_max, "w_min", "w_max")
         w_val = self.w_max if w is None else check_real(w, "w", low=self.w_min, high=self.w_max)
-        if not isinstance(bipolar, (bool, np.bool_)):
-            raise TypeError(f"bipolar must be a bool; got {type(bipolar).__name__} {bipolar!r}")
-        self.bipolar = bool(bipolar)
+        self.bipolar = check_bool(bipolar, "bipolar")
         self.w: float = w_val
         self._encoder = BitstreamEncoder(self.w_min, self.w_max, length, seed=seed, mode=mode)
         self.length: int = self._encoder.length

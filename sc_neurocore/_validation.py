@@ -21,6 +21,7 @@ __all__ = [
     "check_real",
     "check_unit_array",
     "check_binary_array",
+    "check_bool",
     "check_choice",
     "check_known_keys",
 ]
@@ -58,6 +59,13 @@ def check_real(
         )
         raise ValueError(f"{name} must be in {interval}; got {v}")
     return v
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool (Python or numpy bool only: 0/1 or strings are not flags), or raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:

@@ -17,7 +17,7 @@ from sc_neurocore._kernels._sobol import sobol_points as _sobol_points_kernel
 from sc_neurocore._kernels._sobol import sobol_words
 from sc_neurocore._rng import SeedLike, key_from_seed
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
-from sc_neurocore._validation import check_int, check_unit_array
+from sc_neurocore._validation import check_bool, check_int, check_unit_array
 
 from ._packing import check_length
 
@@ -270,8 +270,7 @@ def lfsr(
     length = check_length(length)
     width = check_width(width)
     t = check_taps(width, taps)
-    if not isinstance(zero_state, (bool, np.bool_)):
-        raise TypeError(f"zero_state must be a bool; got {type(zero_state).__name__} {zero_state!r}")
+    zero_state = check_bool(zero_state, "zero_state")
     seeds = check_lfsr_seeds(seed, width, arr.shape)
     nw = (length + 63) // 64
     out = lfsr_words(
@@ -307,8 +306,7 @@ def lfsr_states(
     length = check_length(length)
     width = check_width(width)
     t = check_taps(width, taps)
-    if not isinstance(zero_state, (bool, np.bool_)):
-        raise TypeError(f"zero_state must be a bool; got {type(zero_state).__name__} {zero_state!r}")
+    zero_state = check_bool(zero_state, "zero_state")
     shape: tuple[int, ...] = () if isinstance(seed, (int, np.integer)) else np.shape(seed)
     seeds = check_lfsr_seeds(seed, width, shape)
     out = lfsr_state_seq(seeds, width, np.uint64(tap_mask(t)), bool(zero_state), length)

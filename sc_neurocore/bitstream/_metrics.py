@@ -12,7 +12,7 @@ import numpy as np
 from sc_neurocore._kernels._bitops import joint_counts, prefix_popcount
 from sc_neurocore._kernels._lfsr import lfsr_period as _lfsr_period_kernel
 from sc_neurocore._taps import MAXIMAL_TAPS, tap_mask
-from sc_neurocore._validation import check_int, check_real, check_unit_array
+from sc_neurocore._validation import check_bool, check_int, check_real, check_unit_array
 
 from ._gates import broadcast_words
 from ._packing import check_length, check_words
@@ -376,8 +376,7 @@ def lfsr_period(
                 f"taps must be distinct integers in [1, {width}] including the width {width}; got {t}"
             )
     seed = check_int(seed, "seed", low=1, high=(1 << width) - 1)
-    if not isinstance(zero_state, (bool, np.bool_)):
-        raise TypeError(f"zero_state must be a bool; got {type(zero_state).__name__} {zero_state!r}")
+    zero_state = check_bool(zero_state, "zero_state")
     # the map is invertible (tap n present), so the orbit of the seed is a cycle of length <= 2^n
     return int(_lfsr_period_kernel(seed, width, np.uint64(tap_mask(t)), bool(zero_state), 1 << width))
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
-from .._validation import check_finite_array, check_int, check_real
+from .._validation import check_bool, check_finite_array, check_int, check_real
 from ._population import check_f32
 
 __all__ = [
@@ -37,10 +37,6 @@ def _check_n(value: Any, name: str, low: int = 1) -> int:
     return check_int(value, name, low=low, high=_MAX_NEURONS)
 
 
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 def _delay_dtype(max_delay: int) -> type[np.int8] | type[np.int16]:
@@ -263,7 +259,7 @@ def erdos_renyi(
     n_post = n_pre if n_post is None else _check_n(n_post, "n_post")
     p = check_real(p, "p", low=0.0, high=1.0)
     delay = _check_delay_scalar(delay)
-    allow_self = _check_bool(allow_self, "allow_self")
+    allow_self = check_bool(allow_self, "allow_self")
     keys = spawn_keys(seed, 2)
     self_ok = allow_self or n_post != n_pre
     if p == 0.0:

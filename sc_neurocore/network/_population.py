@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_dt_ms, check_int, check_real
+from .._validation import check_bool, check_dt_ms, check_int, check_real
 
 __all__ = ["Population"]
 
@@ -116,9 +116,7 @@ class Population:
             i = int(np.argmax(bad))
             raise ValueError(f"refractory must be <= (2**31 - 1) * dt = {_MAX_NEURONS * self.dt} ms "
                              f"(int32 step counter); got {self.refractory[i]} at index {i}")
-        if not isinstance(allow_large_dt, (bool, np.bool_)):
-            raise TypeError(f"allow_large_dt must be a bool; got {type(allow_large_dt).__name__}")
-        self.allow_large_dt = bool(allow_large_dt)
+        self.allow_large_dt = check_bool(allow_large_dt, "allow_large_dt")
         if not self.allow_large_dt:
             bad = ~(self.dt < self.tau_m / 10.0)
             if bad.any():

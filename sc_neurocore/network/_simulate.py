@@ -13,7 +13,7 @@ import numpy as np
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS
-from .._validation import check_choice, check_count, check_int, check_real
+from .._validation import check_bool, check_choice, check_count, check_int, check_real
 from ._connectivity import Connectivity, _is_uniform, _uniform_delays
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
@@ -301,9 +301,7 @@ class Network:
         bar between them (no Python work inside a chunk).
         """
         n_steps = check_count(n_steps, "n_steps")
-        if not isinstance(progress, (bool, np.bool_)):
-            raise TypeError(f"progress must be a bool; got {type(progress).__name__} {progress!r}")
-        progress = bool(progress)
+        progress = check_bool(progress, "progress")
         pop = self.population
         n = pop.n
         if self.t + n_steps > np.iinfo(np.int32).max:
