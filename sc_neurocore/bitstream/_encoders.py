@@ -164,6 +164,18 @@ def check_width(width: Any) -> int:
     return check_int(width, "width", low=MIN_LFSR_WIDTH, high=MAX_LFSR_WIDTH)
 
 
+def tap_values(taps: Any) -> list[int]:
+    """The entries of a tap sequence as Python ints (in the given order), or a TypeError naming ``taps``."""
+    if isinstance(taps, (str, bytes)) or not isinstance(taps, (Sequence, np.ndarray)):
+        raise TypeError(f"taps must be a sequence of ints; got {type(taps).__name__} {taps!r}")
+    vals = []
+    for t in taps:
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)):
+            raise TypeError(f"taps must be a sequence of ints; got {taps!r}")
+        vals.append(int(t))
+    return vals
+
+
 def check_taps(width: int, taps: Sequence[int] | None) -> tuple[int, ...]:
     """Validated tap tuple ``(width, t2, t3, ...)`` (descending) for a maximal-length LFSR.
 
@@ -174,13 +186,7 @@ def check_taps(width: int, taps: Sequence[int] | None) -> tuple[int, ...]:
     """
     if taps is None:
         return MAXIMAL_TAPS[width]
-    if isinstance(taps, (str, bytes)) or not isinstance(taps, (Sequence, np.ndarray)):
-        raise TypeError(f"taps must be a sequence of ints; got {type(taps).__name__} {taps!r}")
-    vals = []
-    for t in taps:
-        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)):
-            raise TypeError(f"taps must be a sequence of ints; got {taps!r}")
-        vals.append(int(t))
+    vals = tap_values(taps)
     t_sorted = tuple(sorted(set(vals), reverse=True))
     if len(t_sorted) != len(vals) or not vals or t_sorted[-1] < 1 or t_sorted[0] != width:
         raise ValueError(

@@ -321,16 +321,10 @@ def is_maximal_taps(width: int, taps: Sequence[int]) -> bool:
         False also for tap sets without ``width`` (singular register map) or
         with entries outside [1, width] or repeated.
     """
-    from ._encoders import check_width
+    from ._encoders import check_width, tap_values
 
     width = check_width(width)
-    if isinstance(taps, (str, bytes)) or not isinstance(taps, (Sequence, np.ndarray)):
-        raise TypeError(f"taps must be a sequence of ints; got {type(taps).__name__} {taps!r}")
-    vals = []
-    for t in taps:
-        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)):
-            raise TypeError(f"taps must be a sequence of ints; got {taps!r}")
-        vals.append(int(t))
+    vals = tap_values(taps)
     if len(set(vals)) != len(vals):
         return False
     return _primitive(width, tuple(sorted(vals, reverse=True)))
