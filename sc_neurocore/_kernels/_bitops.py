@@ -32,6 +32,22 @@ def popcount64(x):
 
 
 @njit(cache=True, inline="always")
+def gf2_matvec(cols, v):
+    """``M v`` over GF(2): XOR of the columns ``cols[j]`` for the set bits ``j`` of ``v`` (uint64).
+
+    Also the Sobol point of Gray index ``g``: the XOR of the direction numbers selected by its bits.
+    """
+    out = uint64(0)
+    j = 0
+    while v != uint64(0):
+        if v & uint64(1):
+            out ^= cols[j]
+        v >>= uint64(1)
+        j += 1
+    return out
+
+
+@njit(cache=True, inline="always")
 def tail_mask(length):
     """Mask of the valid bits of the last word of a ``length``-bit stream."""
     r = length % 64
@@ -291,6 +307,7 @@ __all__ = [
     "and_reduce_words",
     "and_words",
     "bits_at_words",
+    "gf2_matvec",
     "joint_counts",
     "mux_add_words",
     "mux_words",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
+from sc_neurocore._kernels._bitops import gf2_matvec
 from sc_neurocore._kernels._lfsr import lfsr_step
 
 MODE_OR = 0
@@ -60,19 +61,6 @@ def lif_fixed_run(currents, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refrac
             ref[j] = nr
             spikes[t, j] = sp
             volts[t, j] = nv
-
-
-@njit(cache=True, inline="always")
-def gf2_matvec(cols, v):
-    """``M v`` over GF(2): XOR of the columns ``cols[j]`` for the set bits ``j`` of ``v`` (uint64)."""
-    out = uint64(0)
-    j = 0
-    while v != uint64(0):
-        if v & uint64(1):
-            out ^= cols[j]
-        v >>= uint64(1)
-        j += 1
-    return out
 
 
 @njit(cache=True)

@@ -10,19 +10,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
+from sc_neurocore._kernels._bitops import gf2_matvec
+
 
 @njit(cache=True, inline="always")
 def gray_point(v, k):
     """Point ``x_k`` directly: XOR of ``v[i]`` over the set bits of gray(k) = k ^ (k >> 1)."""
-    g = uint64(k) ^ (uint64(k) >> uint64(1))
-    x = uint64(0)
-    i = 0
-    while g != uint64(0):
-        if g & uint64(1):
-            x ^= v[i]
-        g >>= uint64(1)
-        i += 1
-    return x
+    return gf2_matvec(v, uint64(k) ^ (uint64(k) >> uint64(1)))
 
 
 @njit(cache=True)
@@ -50,26 +44,14 @@ def sobol_words_serial(thresholds, v, skip, n_words, length):
     """(n,) thresholds in [0, 2^32] -> (n, n_words) streams sharing one point sequence (one point per bit)."""
     n = thresholds.shape[0]
     out = np.zeros((n, n_words), dtype=np.uint64)
-    x = gray_point(v, skip)
-    k = uint64(skip)
-    pts = np.empty(64, dtype=np.uint64)
+    pts = sobol_points(v, skip, length)
     for w in range(n_words):
         stop = min(64, length - w * 64)
-        for lane in range(stop):
-            pts[lane] = x
-            c = 0
-            kk = k
-            while kk & uint64(1):
-                kk >>= uint64(1)
-                c += 1
-            if c < 32:
-                x ^= v[c]
-            k += uint64(1)
         for s in range(n):
             thr = thresholds[s]
             acc = uint64(0)
             for lane in range(stop):
-                if pts[lane] < thr:
+                if pts[w * 64 + lane] < thr:
                     acc |= uint64(1) << uint64(lane)
             out[s, w] = acc
     return out
