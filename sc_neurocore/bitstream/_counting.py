@@ -25,6 +25,11 @@ def _out(arr: np.ndarray) -> Any:
     return arr.item() if arr.ndim == 0 else arr
 
 
+def _counts(x: np.ndarray) -> np.ndarray:
+    """Ones per stream of validated packed words, shape ``x.shape[:-1]``."""
+    return popcount_rows(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1])
+
+
 def popcount(words: Any) -> Any:
     """Number of ones in each packed stream.
 
@@ -39,8 +44,7 @@ def popcount(words: Any) -> Any:
     int or numpy.ndarray
         int64 counts of shape ``S`` (a Python int for a single stream).
     """
-    x = check_words(words, "words")
-    return _out(popcount_rows(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1]))
+    return _out(_counts(check_words(words, "words")))
 
 
 def decode(words: Any, length: int) -> Any:
@@ -58,9 +62,7 @@ def decode(words: Any, length: int) -> Any:
         float64 of shape ``S`` (a float for a single stream).
     """
     length = check_length(length)
-    x = check_words(words, "words", length)
-    counts = popcount_rows(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1])
-    return _out(counts / float(length))
+    return _out(_counts(check_words(words, "words", length)) / float(length))
 
 
 def decode_bipolar(words: Any, length: int) -> Any:
@@ -94,7 +96,7 @@ def and_popcount(a: Any, b: Any) -> Any:
     int or numpy.ndarray
         int64 counts of shape ``broadcast(A, B)``.
     """
-    (x, y), lead = broadcast_words([check_words(a, "a"), check_words(b, "b")], ["a", "b"])
+    (x, y), lead = broadcast_words({"a": a, "b": b})
     return _out(and_popcount_rows(x, y).reshape(lead))
 
 

@@ -37,8 +37,13 @@ __all__ = [
 ]
 
 
-def broadcast_words(arrays: list[np.ndarray], names: list[str]) -> tuple[list[np.ndarray], tuple[int, ...]]:
-    """Broadcast packed arrays over their leading axes; return 2-D C-contiguous views and the lead shape."""
+def broadcast_words(
+    named: dict[str, Any], length: int | None = None
+) -> tuple[list[np.ndarray], tuple[int, ...]]:
+    """Validate packed arrays (``check_words`` with their names and ``length``) and broadcast them
+    over their leading axes; return 2-D C-contiguous views and the lead shape."""
+    names = list(named)
+    arrays = [check_words(a, n, length) for n, a in named.items()]
     shape0 = arrays[0].shape
     if all(a.shape == shape0 for a in arrays):  # common case: no broadcasting, views only
         return [a.reshape(-1, shape0[-1]) for a in arrays], shape0[:-1]
@@ -73,7 +78,7 @@ def and_(a: Any, b: Any) -> np.ndarray:
     numpy.ndarray
         uint64, shape ``broadcast(A, B) + (W,)``.
     """
-    (x, y), lead = broadcast_words([check_words(a, "a"), check_words(b, "b")], ["a", "b"])
+    (x, y), lead = broadcast_words({"a": a, "b": b})
     return and_words(x, y).reshape(lead + (x.shape[1],))
 
 
@@ -90,7 +95,7 @@ def or_(a: Any, b: Any) -> np.ndarray:
     numpy.ndarray
         uint64, shape ``broadcast(A, B) + (W,)``.
     """
-    (x, y), lead = broadcast_words([check_words(a, "a"), check_words(b, "b")], ["a", "b"])
+    (x, y), lead = broadcast_words({"a": a, "b": b})
     return or_words(x, y).reshape(lead + (x.shape[1],))
 
 
@@ -114,9 +119,7 @@ def xnor(a: Any, b: Any, length: int) -> np.ndarray:
         uint64, shape ``broadcast(A, B) + (W,)``.
     """
     length = check_length(length)
-    (x, y), lead = broadcast_words(
-        [check_words(a, "a", length), check_words(b, "b", length)], ["a", "b"]
-    )
+    (x, y), lead = broadcast_words({"a": a, "b": b}, length)
     return xnor_words(x, y, length).reshape(lead + (x.shape[1],))
 
 
@@ -156,9 +159,7 @@ def mux(a: Any, b: Any, sel: Any) -> np.ndarray:
     numpy.ndarray
         uint64, shape ``broadcast(A, B, C) + (W,)``.
     """
-    (x, y, s), lead = broadcast_words(
-        [check_words(a, "a"), check_words(b, "b"), check_words(sel, "sel")], ["a", "b", "sel"]
-    )
+    (x, y, s), lead = broadcast_words({"a": a, "b": b, "sel": sel})
     return mux_words(x, y, s).reshape(lead + (x.shape[1],))
 
 

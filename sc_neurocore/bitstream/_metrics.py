@@ -66,9 +66,7 @@ def scc(a: Any, b: Any, length: int) -> Any:
         Values in [-1, 1], shape ``broadcast(A, B)``.
     """
     length = check_length(length)
-    (x, y), lead = broadcast_words(
-        [check_words(a, "a", length), check_words(b, "b", length)], ["a", "b"]
-    )
+    (x, y), lead = broadcast_words({"a": a, "b": b}, length)
     c = joint_counts(x, y)
     na, nb, nab = c[:, 0], c[:, 1], c[:, 2]
     if length < 2**31:
