@@ -25,13 +25,6 @@ from sc_neurocore.network import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _quiet_uint64_overflow():
-    # Under NUMBA_DISABLE_JIT the hash runs on numpy uint64 scalars, whose wrap-around warns.
-    with np.errstate(over="ignore"):
-        yield
-
-
 def _u01(k0: int, k1: int, dom: int, c: int) -> float:
     return (hash3_py(k0, k1, dom, c) >> 11) * (1.0 / 9007199254740992.0)
 

@@ -27,13 +27,6 @@ from sc_neurocore.network import (
 F = np.float32
 
 
-@pytest.fixture(autouse=True)
-def _quiet_uint64_overflow():
-    # Under NUMBA_DISABLE_JIT the hash runs on numpy uint64 scalars, whose wrap-around warns.
-    with np.errstate(over="ignore"):
-        yield
-
-
 def _euler(v, alpha, v_rest, dt, i, x=0.0):
     """One float32 Euler step in the kernel's operation order."""
     return F(F(F(v + F(alpha * F(v_rest - v))) + F(dt * i)) + F(x))

@@ -26,13 +26,6 @@ from sc_neurocore.network import (
     from_arrays,
 )
 
-
-@pytest.fixture(autouse=True)
-def _quiet_uint64_overflow():
-    with np.errstate(over="ignore"):
-        yield
-
-
 # --------------------------------------------------------------------------- plain-Python reference
 
 

@@ -30,13 +30,6 @@ from sc_neurocore.network import (
 F = np.float32
 
 
-@pytest.fixture(autouse=True)
-def _quiet_uint64_overflow():
-    # Under NUMBA_DISABLE_JIT the hash runs on numpy uint64 scalars, whose wrap-around warns.
-    with np.errstate(over="ignore"):
-        yield
-
-
 def _u01(k, dom, c):
     return (hash3_py(int(k[0]), int(k[1]), dom, c) >> 11) * (1.0 / 9007199254740992.0)
 
