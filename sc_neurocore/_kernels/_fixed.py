@@ -89,13 +89,9 @@ def lfsr_jump_matrix(width, tmask, k):
 
 
 @njit(cache=True)
-def lfsr_jump_states(base, width, tmask, phases):
-    """(len(phases),) uint64 states ``A^phases[j] base``: each phase walked bit by bit with ``A^(2^b)``."""
+def _power_table(width, tmask, top):
+    """Columns of ``A^(2^b)`` for every bit ``b`` of offsets up to ``top`` (shape (nb, width))."""
     nb = 1
-    top = 0
-    for j in range(phases.shape[0]):
-        if phases[j] > top:
-            top = phases[j]
     while (1 << nb) <= top:
         nb += 1
     table = np.empty((nb, width), dtype=np.uint64)
@@ -103,17 +99,28 @@ def lfsr_jump_states(base, width, tmask, phases):
     for b in range(1, nb):
         for j in range(width):
             table[b, j] = gf2_matvec(table[b - 1], table[b - 1, j])  # A^(2^b) = (A^(2^(b-1)))^2
+    return table
+
+
+@njit(cache=True, inline="always")
+def _jump(table, k, s):
+    """``A^k s``: the offset walked bit by bit with the powers in ``table``."""
+    b = 0
+    while k > 0:
+        if k & 1:
+            s = gf2_matvec(table[b], s)
+        k >>= 1
+        b += 1
+    return s
+
+
+@njit(cache=True)
+def lfsr_jump_states(base, width, tmask, phases):
+    """(len(phases),) uint64 states ``A^phases[j] base``."""
+    table = _power_table(width, tmask, phases.max() if phases.shape[0] else 0)
     out = np.empty(phases.shape[0], dtype=np.uint64)
     for j in range(phases.shape[0]):
-        s = uint64(base)
-        k = phases[j]
-        b = 0
-        while k > 0:
-            if k & 1:
-                s = gf2_matvec(table[b], s)
-            k >>= 1
-            b += 1
-        out[j] = s
+        out[j] = _jump(table, phases[j], uint64(base))
     return out
 
 
@@ -149,35 +156,15 @@ def pick_offsets(cands, width, tmask, k):
     Returns ``(theta (m,), ok (m,) bool)``; a row with no passing candidate gives its last one and False.
     """
     m, n_try = cands.shape
-    top = 0
-    for r in range(m):
-        for c in range(n_try):
-            if cands[r, c] > top:
-                top = cands[r, c]
-    nb = 1
-    while (1 << nb) <= top:
-        nb += 1
-    table = np.empty((nb, width), dtype=np.uint64)
-    table[0, :] = lfsr_jump_matrix(width, tmask, 1)
-    for b in range(1, nb):
-        for j in range(width):
-            table[b, j] = gf2_matvec(table[b - 1], table[b - 1, j])
+    table = _power_table(width, tmask, cands.max() if cands.size else 0)
     theta = np.empty(m, dtype=np.int64)
     ok = np.zeros(m, dtype=np.bool_)
     cols = np.empty(width, dtype=np.uint64)
     for r in range(m):
         theta[r] = cands[r, n_try - 1]
         for c in range(n_try):
-            kk = cands[r, c]
-            for j in range(width):
-                cols[j] = uint64(1) << uint64(j)
-            b = 0
-            while kk > 0:
-                if kk & 1:
-                    for j in range(width):
-                        cols[j] = gf2_matvec(table[b], cols[j])
-                kk >>= 1
-                b += 1
+            for j in range(width):  # columns of A^theta: the images of the unit vectors
+                cols[j] = _jump(table, cands[r, c], uint64(1) << uint64(j))
             if top_bits_independent(cols, width, k):
                 theta[r] = cands[r, c]
                 ok[r] = True
