@@ -12,7 +12,7 @@ What you will see
   with every spike.  We print the mean and largest error of the first five
   spikes for dt from 1 ms down to 1/64 ms: the error shrinks in proportion to dt.
 * Part 2: a 20-neuron E/I network with delta synapses, no bias and input
-  events on a 1/8 ms grid.  Here both simulators solve the same equations
+  events on a 1/2 ms grid.  Here both simulators solve the same equations
   exactly up to Euler's decay error, so below some dt they produce the *same*
   spike list; at coarse dt a few threshold decisions flip and the network
   diverges afterwards.  We print how many spikes coincide for each dt.
