@@ -179,18 +179,18 @@ class Population:
 
     @classmethod
     def from_arrays(cls, d: dict[str, np.ndarray]) -> Population:
-        """Inverse of :meth:`to_arrays`."""
+        """Inverse of :meth:`to_arrays` (scalars as 0-d arrays, checked by the constructor, never cast)."""
         return cls(
-            int(d["n"]),
+            np.asarray(d["n"])[()],
             v_rest=d["v_rest"],
             v_reset=d["v_reset"],
             threshold=d["threshold"],
             tau_m=d["tau_m"],
             refractory=d["refractory"],
-            dt=float(d["dt"]),
-            n_exc=int(d["n_exc"]),
+            dt=np.asarray(d["dt"])[()],
+            n_exc=np.asarray(d["n_exc"])[()],
             v_init=d["v_init"],
-            allow_large_dt=bool(d["allow_large_dt"]),
+            allow_large_dt=np.asarray(d["allow_large_dt"])[()],
         )
 
     def __repr__(self) -> str:
