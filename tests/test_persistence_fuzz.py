@@ -185,11 +185,10 @@ def _attempt(data: bytes, loader: str, prefix: str) -> bool:
 
 
 def fuzz(cases: int, seed: int) -> None:
+    from _persistence_cases import arrays_of, file_bytes, small_network, small_reservoir
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
     from hypothesis import strategies as st
-
-    from _persistence_cases import arrays_of, file_bytes, small_network, small_reservoir
 
     bases = [(file_bytes(small_network(s, n=40, steps=25)), "network") for s in ("deterministic", "lfsr", "bernoulli")]
     bases.append((file_bytes(small_reservoir()), "reservoir"))

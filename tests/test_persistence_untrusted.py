@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _persistence_cases import arrays_of, file_bytes, npz_bytes, small_network, small_reservoir
 
 from sc_neurocore.network import Reservoir, load_network
-
-from _persistence_cases import arrays_of, file_bytes, npz_bytes, small_network, small_reservoir
 
 Arrays = dict[str, Any]
 

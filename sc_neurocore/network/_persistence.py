@@ -87,7 +87,7 @@ def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
             raise _Bad(f"entry {key} has npy format version {version}; expected (1, 0) or (2, 0)")
         if dtype.hasobject:
             raise _Bad(f"entry {key} holds Python objects (dtype object), which are never unpickled")
-        if dtype.kind not in _KINDS or dtype.fields is not None or dtype.subdtype is not None or not dtype.itemsize:
+        if dtype.kind not in _KINDS or dtype.fields or dtype.subdtype or not dtype.itemsize:
             raise _Bad(f"entry {key} must have a bool, integer, float or str dtype; got {dtype}")
         if any(s < 0 for s in shape):
             raise _Bad(f"entry {key} declares the negative shape {shape}")
@@ -202,7 +202,7 @@ def field(mapping: dict[str, Any], key: str, where: str = "meta") -> Any:
 
 
 def adopt(e: Entries, key: str, like: np.ndarray) -> np.ndarray:
-    """Entry ``key`` if it has the shape and dtype of ``like`` (the fresh object's array) and, if float, is finite."""
+    """Entry ``key`` if it has the shape and dtype of ``like`` (a fresh object's array) and is finite."""
     a = e[key]
     if a.shape != like.shape or a.dtype != like.dtype:
         raise ValueError(f"{key} must have shape {like.shape} and dtype {like.dtype}; "
@@ -213,7 +213,7 @@ def adopt(e: Entries, key: str, like: np.ndarray) -> np.ndarray:
 
 
 def _check_in(a: np.ndarray, key: str, low: Any, high: Any, bound: str) -> None:
-    """Every ``a[i]`` in ``[low[i], high[i]]`` (scalars or arrays), or a ValueError naming the first outlier."""
+    """Every ``a[i]`` in ``[low[i], high[i]]`` (scalars or arrays), or a ValueError naming an outlier."""
     bad = (a < low) | (a > high)
     if bad.any():
         i = int(np.argmax(bad))
@@ -325,8 +325,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         if a.ndim != like[k].ndim:  # a scalar would be broadcast to n neurons without a size check
             raise ValueError(f"pop_{k} must be {like[k].ndim}-dimensional; got shape {a.shape}")
     pop = Population.from_arrays(pop_arrays)
-    conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"],
-                        e["conn_n_post"][()])
+    n_post: Any = e["conn_n_post"][()]  # a numpy scalar, type-checked by the constructor
+    conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"], n_post)
     net = Network(pop, conn, synapse=field(meta, "synapse"), w_scale=field(meta, "w_scale"),
                   lfsr_width=field(meta, "lfsr_width"), record=None)
     inputs = field(meta, "inputs")
@@ -334,13 +334,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         raise ValueError(f"meta.inputs must be a list; got {type(inputs).__name__}")
     for i, im in enumerate(inputs):
         net.add_input(_input_from(e, im, i))
-    for key, cls, setter in (("stdp", STDP, net.set_stdp), ("homeostasis", Homeostasis, net.set_homeostasis)):
-        spec = field(meta, key)
-        if spec is not None:
-            if not isinstance(spec, dict):
-                raise ValueError(f"meta.{key} must be a JSON object or null; got {type(spec).__name__}")
-            check_known_keys(spec, key, tuple(cls().to_dict()))
-            setter(cls(**spec))
+    net.set_stdp(_plasticity(meta, "stdp", STDP))
+    net.set_homeostasis(_plasticity(meta, "homeostasis", Homeostasis))
     n = pop.n
     t = check_int(field(meta, "t"), "t", low=0, high=_MAX_INT32)
     t_record_start = check_int(field(meta, "t_record_start"), "t_record_start", low=0, high=t)
@@ -379,6 +374,17 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     return net
 
 
+def _plasticity(meta: dict[str, Any], key: str, cls: Any) -> Any:
+    """``cls(**meta[key])`` (STDP or Homeostasis) or None, with only the constructor's keywords."""
+    spec = field(meta, key)
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise ValueError(f"meta.{key} must be a JSON object or null; got {type(spec).__name__}")
+    check_known_keys(spec, key, tuple(cls().to_dict()))
+    return cls(**spec)
+
+
 _INPUT_KINDS = ("poisson", "bits", "current")
 
 
@@ -394,6 +400,7 @@ def _input_from(e: Entries, im: Any, i: int) -> Any:
         inp.key = adopt(e, p + "key", inp.key)
         return inp
     if kind == "bits":
-        return BitstreamInput(e[p + "packed"], field(im, "amplitude", where), length=field(im, "length", where),
-                              targets=e[p + "targets"])
-    return Current(e[p + "values"], targets=e.get(p + "targets"), time_varying=field(im, "time_varying", where))
+        return BitstreamInput(e[p + "packed"], field(im, "amplitude", where),
+                              length=field(im, "length", where), targets=e[p + "targets"])
+    return Current(e[p + "values"], targets=e.get(p + "targets"),
+                   time_varying=field(im, "time_varying", where))

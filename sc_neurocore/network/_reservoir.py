@@ -420,7 +420,7 @@ class Reservoir:
         self._network = self._build()
 
     def save(self, path: Any) -> None:
-        """Save topology, delays, output neurons, initial potentials, thresholds and parameters to exactly ``path``.
+        """Save topology, delays, outputs, initial potentials, thresholds and parameters to exactly ``path``.
 
         One uncompressed npz without pickles and without an appended suffix
         (``save("x")`` writes ``x``); the format is in ``docs/network.md``.
@@ -466,7 +466,8 @@ class Reservoir:
             pop_kwargs = {k: field(meta, k) for k in _POP_KEYS}
             res = cls(n_inputs=field(meta, "n_inputs"), output_neurons=e["output_neurons"],
                       adjacency=conn.to_scipy(), input_amplitude=field(meta, "input_amplitude"),
-                      membrane_potentials=e["v_init"], synapse=field(meta, "synapse"), seed=seed, **pop_kwargs)
+                      membrane_potentials=e["v_init"], synapse=field(meta, "synapse"), seed=seed,
+                      **pop_kwargs)
             theta = adopt(e, "theta", res._theta)
             e.check_all_used()
             unknown = sorted(set(meta) - {"format", "n_inputs", "input_amplitude", "synapse", *_POP_KEYS})
