@@ -35,7 +35,8 @@ NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
 _EDGES: tuple[Any, ...] = (0, 1, -1, 2, 3, 39, 40, 41, 127, 128, 255, 256, 1023, 1024, 32767, 32768, 10**6,
                            2**31 - 1, 2**31, -(2**31), 2**63 - 1, 0.5, -0.5, 1e30, -1e30, 3.5e38,
                            float("nan"), float("inf"), float("-inf"))
-_JSON_VALUES: tuple[Any, ...] = (*_EDGES[:-3], None, True, False, "", "lfsr", "x", [], [1, 2], {}, {"a": 1})
+_JSON_VALUES: tuple[Any, ...] = (*_EDGES[:-3], 10**400, None, True, False, "", "lfsr", "x", [], [1, 2], {},
+                                 {"a": 1})
 
 
 def check_network(net: Any) -> None:

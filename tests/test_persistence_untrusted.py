@@ -125,6 +125,8 @@ NETWORK_CASES: list[tuple[str, str, Callable[[Arrays], None], str]] = [
     ("step_negative", "deterministic", _meta(t=-3), r"t must be an integer in \[0, 2147483647\]; got -3"),
     ("record_start_after_t", "deterministic", _meta(t_record_start=41),
      r"t_record_start must be an integer in \[0, 40\]; got 41"),
+    ("scale_beyond_float", "deterministic", _meta(w_scale=10**400),
+     r"w_scale must be finite; got an integer of 1329 bits"),
     ("synapse_mode_number", "deterministic", _meta(synapse=5),
      r"synapse must be one of 'deterministic', 'bernoulli', 'lfsr'; got 5"),
     ("meta_missing_field", "deterministic",

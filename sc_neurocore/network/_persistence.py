@@ -101,6 +101,19 @@ def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
     return np.array(arr, dtype=dtype.newbyteorder("="), order="C")  # a writable copy (0-d stays 0-d)
 
 
+def _read_zip(f: Any) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(f) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                raise _Bad(f"entry {info.filename!r} is not an .npy array")
+            key = info.filename[:-4]
+            if key in out:
+                raise _Bad(f"entry {key} appears twice")
+            out[key] = _read_entry(zf, info)
+    return out
+
+
 def read_npz(path: Any, what: str) -> dict[str, np.ndarray]:
     """Every entry of the npz archive ``path`` (untrusted), or a ``ValueError`` starting with ``what``.
 
@@ -118,32 +131,20 @@ def read_npz(path: Any, what: str) -> dict[str, np.ndarray]:
         raise ValueError(f"{what}; got {name}, which cannot be read ({type(exc).__name__}: {exc})") from exc
     try:
         start = f.tell()
-        if f.read(6) == b"\x93NUMPY":
-            raise ValueError(f"{what}; got a plain .npy array in {name}")
+        plain_npy = f.read(6) == b"\x93NUMPY"
         f.seek(start)
-        out: dict[str, np.ndarray] = {}
-        with zipfile.ZipFile(f) as zf:
-            for info in zf.infolist():
-                if not info.filename.endswith(".npy"):
-                    raise _Bad(f"entry {info.filename!r} is not an .npy array")
-                key = info.filename[:-4]
-                if key in out:
-                    raise _Bad(f"entry {key} appears twice")
-                out[key] = _read_entry(zf, info)
-        return out
+        out = None if plain_npy else _read_zip(f)
     except _Bad as exc:
         raise ValueError(f"{what}; got {name}: {exc}") from exc
-    except ValueError as exc:
-        if str(exc).startswith(what):
-            raise
-        raise ValueError(f"{what}; got {name}, which is not a readable npz archive "
-                         f"({type(exc).__name__}: {exc})") from exc
     except Exception as exc:  # zipfile and the npy header parser raise a dozen types on corrupt bytes
         raise ValueError(f"{what}; got {name}, which is not a readable npz archive "
                          f"({type(exc).__name__}: {exc})") from exc
     finally:
         if f is not path:
             f.close()
+    if out is None:
+        raise ValueError(f"{what}; got a plain .npy array in {name}")
+    return out
 
 
 class Entries:
