@@ -88,7 +88,7 @@ def _rezip(data: bytes, key: str, payload: bytes) -> bytes:
 
 
 def _edit_array(a: np.ndarray, op: str, value: Any, frac: float) -> Any:
-    i = int(frac * a.size) if a.size else 0
+    i = min(int(frac * a.size), a.size - 1) if a.size else 0
     if op == "set" and a.size and a.dtype.kind in "biuf":
         b = a.copy().reshape(-1)
         with np.errstate(all="ignore"), warnings.catch_warnings():
