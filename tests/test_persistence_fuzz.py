@@ -9,9 +9,9 @@ ONE subprocess (running this file as a script), which prints each case before
 trying it: a crash fails the test with the offending case in its output.
 
 The batch is ``FUZZ_CASES`` (600) cases, a fresh random hypothesis seed each
-run (printed, so a failure can be replayed with ``python
-tests/test_persistence_fuzz.py CASES SEED``); under ``NUMBA_DISABLE_JIT=1``
-only 20 cases (every kernel runs as plain Python).
+run (printed, so a failure can be replayed from the repository root with
+``PYTHONPATH=. python tests/test_persistence_fuzz.py CASES SEED``); under
+``NUMBA_DISABLE_JIT=1`` only 20 cases (every kernel runs as plain Python).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ end).  The random version of these cases is ``test_persistence_fuzz.py``.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from collections.abc import Callable
@@ -168,8 +169,6 @@ def test_newer_format_is_rejected_clearly(tmp_path: Path) -> None:
 
 def _member_data_offset(data: bytes, key: str) -> int:
     """Offset in the archive of the first array byte of member ``key``.npy (stored uncompressed)."""
-    import io
-
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         info = zf.getinfo(key + ".npy")
         with zf.open(info) as f:
@@ -205,8 +204,6 @@ def test_byte_corrupted_network_file_raises(tmp_path: Path) -> None:
 
 def _with_member(data: bytes, key: str, payload: bytes) -> bytes:
     """``data`` with member ``key``.npy replaced by raw ``payload`` (CRC recomputed by zipfile)."""
-    import io
-
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -215,8 +212,6 @@ def _with_member(data: bytes, key: str, payload: bytes) -> bytes:
 
 
 def test_header_declaring_a_huge_array_raises_without_allocating(tmp_path: Path) -> None:
-    import io
-
     buf = io.BytesIO()
     np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (2**45,)})
     path = tmp_path / "huge.npz"
@@ -240,6 +235,7 @@ def test_save_without_suffix_round_trips(tmp_path: Path) -> None:
     path = str(tmp_path / "x")
     net.save(path)
     back = load_network(path)
+    assert not (tmp_path / "x.npz").exists()
     assert back.t == net.t
     np.testing.assert_array_equal(back.v, net.v)
     r = small_reservoir()

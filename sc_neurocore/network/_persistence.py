@@ -35,7 +35,7 @@ from ._population import Population
 __all__ = ["save_network", "load_network"]
 
 #: Version of the network file format written by :func:`save_network` (``meta["format"]``).
-FORMAT = 1
+_FORMAT = 1
 _NET_FILE = "path must be an npz network file saved by save_network"
 _MAX_INT32 = 2**31 - 1
 #: dtype kinds an entry may have: bool, signed / unsigned integer, float, and str for ``meta``.
@@ -269,7 +269,7 @@ def save_network(net: Any, path: Any) -> None:
             if inp.targets is not None:
                 arrays[p + "targets"] = inp.targets
     meta = {
-        "format": FORMAT,
+        "format": _FORMAT,
         "synapse": net.synapse,
         "w_scale": net.w_scale,
         "lfsr_width": net.lfsr_width,
@@ -303,14 +303,14 @@ def load_network(path: Any) -> Any:
         If there is no file ``path``.
     ValueError
         If the file is not a readable npz archive (truncated, corrupted,
-        compressed, with pickled objects), is of a newer format than
-        :data:`FORMAT`, lacks an entry or has an unexpected one, or any array or
-        field fails its check; the message names the file and the problem.
+        compressed, with pickled objects), is of a newer format than this
+        version writes, lacks an entry or has an unexpected one, or any array
+        or field fails its check; the message names the file and the problem.
     """
     _check_path(path, "read")
     name = file_name(path)
     e = Entries(read_npz(path, _NET_FILE))
-    meta = read_meta(e, _NET_FILE, name, "network", FORMAT)
+    meta = read_meta(e, _NET_FILE, name, "network", _FORMAT)
     try:
         return _network_from(e, meta)
     except (ValueError, TypeError) as exc:
