@@ -41,7 +41,10 @@ def check_real(
         value, (int, float, np.integer, np.floating)
     ):
         raise TypeError(f"{name} must be a real number; got {type(value).__name__} {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # a Python int beyond the float range (e.g. from JSON)
+        raise ValueError(f"{name} must be finite; got an integer of {int(value).bit_length()} bits") from None
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite; got {v}")
     if (

@@ -124,7 +124,7 @@ class Connectivity:
         indices = np.asarray(indices)
         if indptr.ndim != 1 or indptr.shape[0] < 2 or not np.issubdtype(indptr.dtype, np.integer):
             raise ValueError(f"indptr must be a 1-d integer array of length >= 2; got shape {indptr.shape}")
-        if indptr[0] != 0 or (np.diff(indptr) < 0).any():
+        if indptr[0] != 0 or (indptr[1:] < indptr[:-1]).any():  # not np.diff: it wraps for unsigned dtypes
             raise ValueError("indptr must start at 0 and be non-decreasing; got an invalid row pointer")
         self.n_post = _check_n(n_post, "n_post")
         if indptr.shape[0] - 1 > _MAX_NEURONS:

@@ -5,24 +5,41 @@ synapse signs, inputs (with their RNG keys), plasticity settings, the step
 counter, membrane potentials, refractory counters, the delay ring buffer,
 traces, adaptive thresholds, LFSR registers, RNG keys and recorded spikes.
 Counter-based randomness means no generator state beyond keys and the step.
+
+Files are untrusted input.  :func:`read_npz` reads an archive without numpy's
+loader (no pickles, no array larger than the bytes that hold it, no
+compressed entries), and the loaders rebuild every object through its
+constructor, so a file passes exactly the checks a call with the same arrays
+would; state arrays must match the shape and dtype of a fresh network's and
+be finite and in range.  Every problem is a ``ValueError`` naming the file.
+The format is described in ``docs/network.md``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
 
+from .._validation import check_binary_array, check_choice, check_finite_array, check_int, check_known_keys
 from ._connectivity import Connectivity
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
+from ._monitors import SpikeEvents
 from ._plasticity import STDP, Homeostasis
 from ._population import Population
 
 __all__ = ["save_network", "load_network"]
 
+#: Version of the network file format written by :func:`save_network` (``meta["format"]``).
 _FORMAT = 1
+_NET_FILE = "path must be an npz network file saved by save_network"
+_MAX_INT32 = 2**31 - 1
+#: dtype kinds an entry may have: bool, signed / unsigned integer, float, and str for ``meta``.
+_KINDS = "biufU"
 
 
 def _check_path(path: Any, mode: str) -> None:
@@ -33,8 +50,183 @@ def _check_path(path: Any, mode: str) -> None:
                     f"got {type(path).__name__} {path!r}")
 
 
+def file_name(path: Any) -> str:
+    """How error messages name ``path``: the quoted file name, or the file object's type."""
+    if isinstance(path, (str, os.PathLike)):
+        return repr(os.fspath(path))
+    name = getattr(path, "name", None)
+    return repr(name) if isinstance(name, str) else f"a {type(path).__name__}"
+
+
+def write_npz(path: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an uncompressed npz to exactly ``path`` (``np.savez`` would append ``.npz``)."""
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]
+    else:
+        np.savez(path, **arrays)  # type: ignore[arg-type]
+
+
+class _Bad(ValueError):
+    """A problem with one entry of an archive (the reader adds the file name)."""
+
+
+def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One ``.npy`` member as an owned, native-byte-order array, checked before anything is allocated."""
+    key = info.filename[:-4]
+    if info.compress_type != zipfile.ZIP_STORED:
+        # a deflated entry may expand far beyond the file's size; save writes stored entries
+        raise _Bad(f"entry {key} is compressed; save_network writes uncompressed entries")
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise _Bad(f"entry {key} has npy format version {version}; expected (1, 0) or (2, 0)")
+        if dtype.hasobject:
+            raise _Bad(f"entry {key} holds Python objects (dtype object), which are never unpickled")
+        if dtype.kind not in _KINDS or dtype.fields or dtype.subdtype or not dtype.itemsize:
+            raise _Bad(f"entry {key} must have a bool, integer, float or str dtype; got {dtype}")
+        if any(s < 0 for s in shape):
+            raise _Bad(f"entry {key} declares the negative shape {shape}")
+        count = math.prod(shape)
+        held = info.file_size - f.tell()
+        if count * dtype.itemsize != held:
+            raise _Bad(f"entry {key} declares shape {shape} of {dtype} ({count * dtype.itemsize} bytes) "
+                       f"but holds {held} bytes")
+        data = f.read(held)  # the CRC-32 is checked when the member is read to its end
+    arr = np.frombuffer(data, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
+    return np.array(arr, dtype=dtype.newbyteorder("="), order="C")  # a writable copy (0-d stays 0-d)
+
+
+def _read_zip(f: Any) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(f) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                raise _Bad(f"entry {info.filename!r} is not an .npy array")
+            key = info.filename[:-4]
+            if key in out:
+                raise _Bad(f"entry {key} appears twice")
+            out[key] = _read_entry(zf, info)
+    return out
+
+
+def read_npz(path: Any, what: str) -> dict[str, np.ndarray]:
+    """Every entry of the npz archive ``path`` (untrusted), or a ``ValueError`` starting with ``what``.
+
+    Memory use is bounded by the file's size: entries must be stored
+    uncompressed and hold exactly the bytes their header declares; object
+    (pickled) and structured dtypes are refused.  A missing file still raises
+    ``FileNotFoundError``.
+    """
+    name = file_name(path)
+    try:
+        f = open(path, "rb") if isinstance(path, (str, os.PathLike)) else path  # noqa: SIM115
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ValueError(f"{what}; got {name}, which cannot be read ({type(exc).__name__}: {exc})") from exc
+    try:
+        start = f.tell()
+        plain_npy = f.read(6) == b"\x93NUMPY"
+        f.seek(start)
+        out = None if plain_npy else _read_zip(f)
+    except _Bad as exc:
+        raise ValueError(f"{what}; got {name}: {exc}") from exc
+    except Exception as exc:  # zipfile and the npy header parser raise a dozen types on corrupt bytes
+        raise ValueError(f"{what}; got {name}, which is not a readable npz archive "
+                         f"({type(exc).__name__}: {exc})") from exc
+    finally:
+        if f is not path:
+            f.close()
+    if out is None:
+        raise ValueError(f"{what}; got a plain .npy array in {name}")
+    return out
+
+
+class Entries:
+    """The arrays of a file, handed out once each, so that leftovers can be reported."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self._arrays = arrays
+        self._used: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._arrays
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._arrays:
+            raise ValueError(f"missing entry {key}")
+        self._used.add(key)
+        return self._arrays[key]
+
+    def get(self, key: str) -> np.ndarray | None:
+        return self[key] if key in self._arrays else None
+
+    def check_all_used(self) -> None:
+        rest = sorted(set(self._arrays) - self._used)
+        if rest:
+            raise ValueError(f"unexpected entry {', '.join(rest)}")
+
+
+def read_meta(e: Entries, what: str, name: str, kind: str, current: int, *,
+              default_format: int | None = None) -> dict[str, Any]:
+    """The JSON ``meta`` entry as a dict, after checking its format version against ``current``."""
+    if "meta" not in e:
+        raise ValueError(f"{what} (with a 'meta' entry); got {name}")
+    m = e["meta"]
+    try:
+        if m.ndim != 0 or m.dtype.kind != "U":
+            raise ValueError
+        meta = json.loads(str(m))
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{what}; got {name}: meta is not a JSON object") from exc
+    if not isinstance(meta, dict):
+        raise ValueError(f"{what}; got {name}: meta is not a JSON object")
+    fmt = meta.get("format", default_format)
+    if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
+        raise ValueError(f"{what}; got {name}: meta.format must be a version number >= 1; got {fmt!r}")
+    if fmt > current:
+        raise ValueError(f"path must be a {kind} file of format <= {current}; got {name} of format {fmt}, "
+                         f"written by a newer sc_neurocore (upgrade to read it)")
+    return meta
+
+
+def field(mapping: dict[str, Any], key: str, where: str = "meta") -> Any:
+    """``mapping[key]``, or a ``ValueError`` naming the missing field."""
+    if key not in mapping:
+        raise ValueError(f"{where} has no field {key!r}")
+    return mapping[key]
+
+
+def adopt(e: Entries, key: str, like: np.ndarray) -> np.ndarray:
+    """Entry ``key`` if it has the shape and dtype of ``like`` (a fresh object's array) and is finite."""
+    a = e[key]
+    if a.shape != like.shape or a.dtype != like.dtype:
+        raise ValueError(f"{key} must have shape {like.shape} and dtype {like.dtype}; "
+                         f"got shape {a.shape} dtype {a.dtype}")
+    if a.dtype.kind == "f":
+        check_finite_array(a, key)
+    return a
+
+
+def _check_in(a: np.ndarray, key: str, low: Any, high: Any, bound: str) -> None:
+    """Every ``a[i]`` in ``[low[i], high[i]]`` (scalars or arrays), or a ValueError naming an outlier."""
+    bad = (a < low) | (a > high)
+    if bad.any():
+        i = int(np.argmax(bad))
+        lo, hi = np.broadcast_to(low, a.shape)[i], np.broadcast_to(high, a.shape)[i]
+        raise ValueError(f"{key} must be in {bound}[{lo}, {hi}]; got {a[i]} at index {i}")
+
+
 def save_network(net: Any, path: Any) -> None:
-    """Write ``net`` (a :class:`~sc_neurocore.network.Network`) to ``path`` (npz, no pickles).
+    """Write ``net`` (a :class:`~sc_neurocore.network.Network`) to exactly ``path`` (npz, no pickles).
+
+    No ``.npz`` suffix is appended: ``save_network(net, "x")`` writes ``x``,
+    which ``load_network("x")`` reads.
 
     Raises
     ------
@@ -89,83 +281,127 @@ def save_network(net: Any, path: Any) -> None:
         "homeostasis": None if net.homeostasis is None else net.homeostasis.to_dict(),
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    np.savez(path, **arrays)  # type: ignore[arg-type]
+    write_npz(path, arrays)
 
 
 def load_network(path: Any) -> Any:
     """Rebuild a network saved by :func:`save_network`; continuing it equals never having stopped.
 
+    The file is untrusted: every array goes through the constructor that
+    would receive it in code (:class:`Population`, :class:`Connectivity`,
+    :class:`Network`, the inputs, :class:`STDP`, :class:`Homeostasis`,
+    :class:`SpikeEvents`, :meth:`Network.monitor`), and every state array must
+    have the shape and dtype of a fresh network's, be finite, and lie in range
+    (refractory counters in ``[0, hold_steps]``, LFSR registers in
+    ``[1, 2^lfsr_width - 1]``, steps in ``[0, t]``).
+
     Raises
     ------
     TypeError
         If ``path`` is not a str, ``os.PathLike`` or readable binary file object.
+    FileNotFoundError
+        If there is no file ``path``.
     ValueError
-        If ``path`` is not an npz network file of the current format.
+        If the file is not a readable npz archive (truncated, corrupted,
+        compressed, with pickled objects), is of a newer format than this
+        version writes, lacks an entry or has an unexpected one, or any array
+        or field fails its check; the message names the file and the problem.
     """
+    _check_path(path, "read")
+    name = file_name(path)
+    e = Entries(read_npz(path, _NET_FILE))
+    meta = read_meta(e, _NET_FILE, name, "network", _FORMAT)
+    try:
+        return _network_from(e, meta)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{_NET_FILE}; got {name}: {exc}") from exc
+
+
+def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     from ._simulate import Network
 
-    _check_path(path, "read")
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise ValueError(f"path must be an npz network file saved by save_network; "
-                         f"got {path!r} ({exc})") from exc
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise ValueError(f"path must be an npz network file saved by save_network; got a plain .npy array in "
-                         f"{path!r}")
-    with loaded as z:
-        d = {k: z[k] for k in z.files}
-    try:
-        meta = json.loads(str(d["meta"]))
-    except (KeyError, ValueError) as exc:
-        raise ValueError(f"path must be an npz network file saved by save_network (with a 'meta' entry); "
-                         f"got {path!r}") from exc
-    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
-        got = meta.get("format") if isinstance(meta, dict) else meta
-        raise ValueError(f"path must be a network file of format {_FORMAT}; got format {got!r}")
-    pop = Population.from_arrays({k[4:]: v for k, v in d.items() if k.startswith("pop_")})
-    conn = Connectivity._trusted(d["conn_indptr"], d["conn_indices"], d["conn_weights"], d["conn_delays"],
-                                 int(d["conn_n_post"]))
-    net = Network(pop, conn, synapse=meta["synapse"], w_scale=meta["w_scale"], lfsr_width=meta["lfsr_width"],
-                  record=None)
-    for i, im in enumerate(meta["inputs"]):
-        p = f"in{i}_"
-        inp: Any
-        if im["kind"] == "poisson":
-            inp = PoissonInput(d[p + "rates"], im["amplitude"], targets=d[p + "targets"], seed=0)
-            inp.key = d[p + "key"]
-        elif im["kind"] == "bits":
-            inp = BitstreamInput(d[p + "packed"], im["amplitude"], length=im["length"],
-                                 targets=d[p + "targets"])
-        else:
-            inp = Current(d[p + "values"], targets=d.get(p + "targets"), time_varying=im["time_varying"])
-        net.add_input(inp)
-    if meta["stdp"] is not None:
-        net.set_stdp(STDP(**meta["stdp"]))
-    if meta["homeostasis"] is not None:
-        net.set_homeostasis(Homeostasis(**meta["homeostasis"]))
-    net.t = int(meta["t"])
-    net._t_record_start = int(meta["t_record_start"])
-    net.v = d["st_v"].copy()
-    net.refr = d["st_refr"].copy()
-    net.ring = d["st_ring"].copy()
-    net.theta = d["st_theta"].copy()
-    net.xpre = d["st_xpre"].copy()
-    net.xpost = d["st_xpost"].copy()
-    net.lfsr = d["st_lfsr"].copy()
-    net._syn_key = d["st_syn_key"].copy()
-    net._lfsr_key = d["st_lfsr_key"].copy()
-    net._rec_mask = d["st_rec_mask"].copy()
-    sp_n, sp_t = d["st_sp_n"], d["st_sp_t"]
-    cap = max(net._sp_n.shape[0], 2 * sp_n.shape[0])
+    like = Population(1).to_arrays()
+    pop_arrays = {k: e["pop_" + k] for k in like}
+    for k, a in pop_arrays.items():
+        if a.ndim != like[k].ndim:  # a scalar would be broadcast to n neurons without a size check
+            raise ValueError(f"pop_{k} must be {like[k].ndim}-dimensional; got shape {a.shape}")
+    pop = Population.from_arrays(pop_arrays)
+    n_post: Any = e["conn_n_post"][()]  # a numpy scalar, type-checked by the constructor
+    conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"], n_post)
+    net = Network(pop, conn, synapse=field(meta, "synapse"), w_scale=field(meta, "w_scale"),
+                  lfsr_width=field(meta, "lfsr_width"), record=None)
+    inputs = field(meta, "inputs")
+    if not isinstance(inputs, list):
+        raise ValueError(f"meta.inputs must be a list; got {type(inputs).__name__}")
+    for i, im in enumerate(inputs):
+        net.add_input(_input_from(e, im, i))
+    net.set_stdp(_plasticity(meta, "stdp", STDP))
+    net.set_homeostasis(_plasticity(meta, "homeostasis", Homeostasis))
+    n = pop.n
+    t = check_int(field(meta, "t"), "t", low=0, high=_MAX_INT32)
+    t_record_start = check_int(field(meta, "t_record_start"), "t_record_start", low=0, high=t)
+    mon_start = check_int(field(meta, "mon_start"), "mon_start", low=0, high=t)
+    # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots)
+    state = {attr: adopt(e, key, getattr(net, attr)) for key, attr in (
+        ("st_v", "v"), ("st_refr", "refr"), ("st_ring", "ring"), ("st_theta", "theta"), ("st_xpre", "xpre"),
+        ("st_xpost", "xpost"), ("st_lfsr", "lfsr"), ("st_syn_key", "_syn_key"), ("st_lfsr_key", "_lfsr_key"),
+        ("st_rec_mask", "_rec_mask"))}
+    # the kernel counts refr down from hold_steps after a spike
+    _check_in(state["refr"], "st_refr", 0, pop.hold_steps, "[0, hold_steps] = ")
+    if net.synapse == "lfsr":  # 0 is the LFSR's lock-up state
+        _check_in(state["lfsr"], "st_lfsr", 1, (1 << net.lfsr_width) - 1, "")
+    check_binary_array(state["_rec_mask"], "st_rec_mask")
+    spikes = SpikeEvents(e["st_sp_n"], e["st_sp_t"], n_neurons=n, dt=pop.dt, t_start=t_record_start, t_stop=t)
+    net.monitor(e["st_mon_idx"])
+    n_mon = net._mon_idx.shape[0]
+    rows = t - mon_start  # the monitor holds one row per step since monitor() was called
+    mon_v = (adopt(e, "st_mon_v", np.empty((rows, n_mon), dtype=np.float32))
+             if n_mon and (rows or "st_mon_v" in e) else None)
+    e.check_all_used()
+    # commit (the network is new: nothing to roll back on an error above)
+    for attr, a in state.items():
+        setattr(net, attr, a)
+    net.t = t
+    net._t_record_start = t_record_start
+    m = len(spikes)
+    cap = max(net._sp_n.shape[0], 2 * m)
     net._sp_n = np.zeros(cap, dtype=np.int32)
     net._sp_t = np.zeros(cap, dtype=np.int32)
-    net._sp_n[: sp_n.shape[0]] = sp_n
-    net._sp_t[: sp_t.shape[0]] = sp_t
-    net._n_rec[0] = sp_n.shape[0]
-    net._mon_idx = d["st_mon_idx"].copy()
-    net._mon_start = int(meta["mon_start"])
-    net._mon_chunks = [d["st_mon_v"].copy()] if "st_mon_v" in d else []
+    net._sp_n[:m] = spikes.neurons
+    net._sp_t[:m] = spikes.steps
+    net._n_rec[0] = m
+    net._mon_start = mon_start
+    net._mon_chunks = [] if mon_v is None else [mon_v]
     return net
+
+
+def _plasticity(meta: dict[str, Any], key: str, cls: Any) -> Any:
+    """``cls(**meta[key])`` (STDP or Homeostasis) or None, with only the constructor's keywords."""
+    spec = field(meta, key)
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise ValueError(f"meta.{key} must be a JSON object or null; got {type(spec).__name__}")
+    check_known_keys(spec, key, tuple(cls().to_dict()))
+    return cls(**spec)
+
+
+_INPUT_KINDS = ("poisson", "bits", "current")
+
+
+def _input_from(e: Entries, im: Any, i: int) -> Any:
+    """Input ``i`` from its meta entry ``im`` and its arrays ``in{i}_*``, through its constructor."""
+    where = f"inputs[{i}]"
+    if not isinstance(im, dict):
+        raise ValueError(f"meta.{where} must be a JSON object; got {type(im).__name__}")
+    kind = check_choice(field(im, "kind", where), f"{where}.kind", _INPUT_KINDS)
+    p = f"in{i}_"
+    if kind == "poisson":
+        inp = PoissonInput(e[p + "rates"], field(im, "amplitude", where), targets=e[p + "targets"], seed=0)
+        inp.key = adopt(e, p + "key", inp.key)
+        return inp
+    if kind == "bits":
+        return BitstreamInput(e[p + "packed"], field(im, "amplitude", where),
+                              length=field(im, "length", where), targets=e[p + "targets"])
+    return Current(e[p + "values"], targets=e.get(p + "targets"),
+                   time_varying=field(im, "time_varying", where))

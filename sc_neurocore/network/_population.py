@@ -57,6 +57,11 @@ def _param(value: Any, name: str, n: int, *, positive: bool = False, nonneg: boo
     return arr
 
 
+def _item(value: Any) -> Any:
+    """The element of a 0-d array as a numpy scalar (anything else unchanged) for the constructor's checks."""
+    return np.asarray(value)[()]
+
+
 class Population:
     """``n`` leaky integrate-and-fire neurons stored as parameter arrays.
 
@@ -179,18 +184,18 @@ class Population:
 
     @classmethod
     def from_arrays(cls, d: dict[str, np.ndarray]) -> Population:
-        """Inverse of :meth:`to_arrays`."""
+        """Inverse of :meth:`to_arrays` (scalars as 0-d arrays, checked by the constructor, never cast)."""
         return cls(
-            int(d["n"]),
+            _item(d["n"]),
             v_rest=d["v_rest"],
             v_reset=d["v_reset"],
             threshold=d["threshold"],
             tau_m=d["tau_m"],
             refractory=d["refractory"],
-            dt=float(d["dt"]),
-            n_exc=int(d["n_exc"]),
+            dt=_item(d["dt"]),
+            n_exc=_item(d["n_exc"]),
             v_init=d["v_init"],
-            allow_large_dt=bool(d["allow_large_dt"]),
+            allow_large_dt=_item(d["allow_large_dt"]),
         )
 
     def __repr__(self) -> str:

@@ -34,6 +34,7 @@ from ._connectivity import Connectivity, erdos_renyi, from_scipy, watts_strogatz
 from ._features import FEATURE_NAMES, features_from_events
 from ._inputs import BinaryInput
 from ._monitors import SpikeEvents
+from ._persistence import Entries, adopt, field, file_name, read_meta, read_npz, write_npz
 from ._plasticity import STDP, Homeostasis
 from ._population import F32_MAX, Population, _param, check_f32
 from ._simulate import SYNAPSE_MODES, Network
@@ -41,6 +42,11 @@ from ._simulate import SYNAPSE_MODES, Network
 __all__ = ["Reservoir"]
 
 _TOPOLOGIES = ("small_world", "random")
+#: Version of the reservoir file format written by :meth:`Reservoir.save` (``meta["format"]``).
+_FORMAT = 1
+_RES_FILE = "path must be a reservoir file written by Reservoir.save"
+#: Population parameters stored in the file's meta.
+_POP_KEYS = ("v_rest", "v_reset", "threshold", "tau_m", "refractory", "dt", "allow_large_dt")
 #: Neuron ids and step counts are int32 in the network engine.
 _MAX_NEURONS = 2**31 - 1
 _MAX_STEPS = 2**31 - 1
@@ -414,39 +420,63 @@ class Reservoir:
         self._network = self._build()
 
     def save(self, path: Any) -> None:
-        """Save topology, delays, output neurons, initial potentials, thresholds and parameters (npz)."""
+        """Save topology, delays, outputs, initial potentials, thresholds and parameters to exactly ``path``.
+
+        One uncompressed npz without pickles and without an appended suffix
+        (``save("x")`` writes ``x``); the format is in ``docs/network.md``.
+        """
         if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "write"):
             raise TypeError(f"path must be a str, os.PathLike or a writable file; got {type(path).__name__}")
         c = self.connectivity
         meta = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self._pop_kwargs.items()}
-        meta.update(n_inputs=self.n_inputs, input_amplitude=self.input_amplitude, synapse=self.synapse)
-        np.savez(path, indptr=c.indptr, indices=c.indices, weights=c.weights, delays=c.delays,
-                 output_neurons=self.output_neurons, v_init=self.population.v_init, theta=self._theta,
-                 meta=np.array(json.dumps(meta)))
+        meta.update(format=_FORMAT, n_inputs=self.n_inputs, input_amplitude=self.input_amplitude,
+                    synapse=self.synapse)
+        write_npz(path, {"indptr": c.indptr, "indices": c.indices, "weights": c.weights, "delays": c.delays,
+                         "output_neurons": self.output_neurons, "v_init": self.population.v_init,
+                         "theta": self._theta, "meta": np.array(json.dumps(meta))})
 
     @classmethod
     def load(cls, path: Any, seed: SeedLike = None) -> Reservoir:
-        """Rebuild a reservoir written by :meth:`save` (``seed`` keys SC synapse bits)."""
-        import scipy.sparse as sp
+        """Rebuild a reservoir written by :meth:`save` (``seed`` keys SC synapse bits).
 
+        The file is untrusted: the arrays and parameters go through
+        :class:`Connectivity` and the :class:`Reservoir` constructor, and
+        ``theta`` must be a finite float32 array of one entry per neuron.  Files
+        written before format versions were stored count as format 1.
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a str, ``os.PathLike`` or readable file.
+        FileNotFoundError
+            If there is no file ``path``.
+        ValueError
+            If the file is not a readable npz archive, is of a newer format, or
+            any entry fails its check; the message names the file and the problem.
+        """
         if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "read"):
             raise TypeError(f"path must be a str, os.PathLike or a readable file; got {type(path).__name__}")
-        with np.load(path, allow_pickle=False) as z:
-            d = {k: z[k] for k in z.files}
-        needed = ("indptr", "indices", "weights", "delays", "output_neurons", "v_init", "theta", "meta")
-        missing = [k for k in needed if k not in d]
-        if missing:
-            raise ValueError(f"path must be a reservoir file written by Reservoir.save; got {path!r} "
-                             f"without {', '.join(missing)}")
-        meta = json.loads(str(d["meta"]))
-        n = int(d["indptr"].shape[0] - 1)
-        adj = sp.csr_matrix((d["weights"], d["indices"], d["indptr"]), shape=(n, n))
-        pop_keys = ("v_rest", "v_reset", "threshold", "tau_m", "refractory", "dt", "allow_large_dt")
-        res = cls(n_inputs=int(meta["n_inputs"]), output_neurons=d["output_neurons"], adjacency=adj,
-                  input_amplitude=float(meta["input_amplitude"]), membrane_potentials=d["v_init"],
-                  synapse=str(meta["synapse"]), seed=seed, **{k: meta[k] for k in pop_keys})
-        res.connectivity = Connectivity(d["indptr"], d["indices"], d["weights"], d["delays"], n)
-        res._theta = d["theta"].astype(np.float32)
+        name = file_name(path)
+        e = Entries(read_npz(path, _RES_FILE))
+        meta = read_meta(e, _RES_FILE, name, "reservoir", _FORMAT, default_format=1)
+        try:
+            indptr = e["indptr"]
+            conn = Connectivity(indptr, e["indices"], e["weights"], e["delays"],
+                                indptr.shape[0] - 1 if indptr.ndim == 1 else 0)
+            pop_kwargs = {k: field(meta, k) for k in _POP_KEYS}
+            res = cls(n_inputs=field(meta, "n_inputs"), output_neurons=e["output_neurons"],
+                      adjacency=conn.to_scipy(), input_amplitude=field(meta, "input_amplitude"),
+                      membrane_potentials=e["v_init"], synapse=field(meta, "synapse"), seed=seed,
+                      **pop_kwargs)
+            theta = adopt(e, "theta", res._theta)
+            e.check_all_used()
+            unknown = sorted(set(meta) - {"format", "n_inputs", "input_amplitude", "synapse", *_POP_KEYS})
+            if unknown:
+                raise ValueError(f"meta has unknown field(s) {', '.join(map(repr, unknown))}")
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{_RES_FILE}; got {name}: {exc}") from exc
+        res.connectivity = conn  # the file's synapse order (the adjacency round trip may reorder a row)
+        res._theta = theta
         res._network = res._build()
         return res
 
