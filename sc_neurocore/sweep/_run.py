@@ -183,7 +183,7 @@ def _open_dask(scheduler: Any, n_workers: int | None) -> tuple[Any, list[Any]]:
         return scheduler, []
     if scheduler == "local":
         cluster = distributed.LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                                           processes=True, host="127.0.0.1", dashboard_address=None)
+                                           processes=True, host="127.0.0.1", dashboard_address=":0")
         client = distributed.Client(cluster)
         return client, [client, cluster]
     client = distributed.Client(scheduler)
