@@ -28,7 +28,6 @@ from sc_neurocore.sweep import (
     Sweep,
     SweepMismatchError,
     Table,
-    aggregate,
     experiment,
     hw_multiplier_design,
     run,
@@ -79,7 +78,9 @@ def test_each_run_gets_its_own_seed_whatever_the_order():
     rows = result.table.data
     sw = small_sweep()
     for r in rows:
-        expect = funcs.noisy(float(r["x"]), int(r["k"]), seed=sw.seed_sequence(int(r["point"]), int(r["seed_index"])))
+        expect = funcs.noisy(
+            float(r["x"]), int(r["k"]), seed=sw.seed_sequence(int(r["point"]), int(r["seed_index"]))
+        )
         assert r["y"] == expect["y"]
         np.testing.assert_array_equal(r["v"], expect["v"])
     # the same sweep declared with the grid as an explicit list of points gives the same table
@@ -108,17 +109,29 @@ def test_fingerprint_covers_fn_version_points_seeds_and_root_seed():
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"grid": {"x": [1.0], "z": [1]}}, ValueError, r"unknown parameter name\(s\) 'z': fn .*noisy accepts k, x"),
+        (
+            {"grid": {"x": [1.0], "z": [1]}},
+            ValueError,
+            r"unknown parameter name\(s\) 'z': fn .*noisy accepts k, x",
+        ),
         ({"grid": {}}, ValueError, "grid must name at least one parameter; got an empty grid"),
         ({"grid": {"x": []}}, ValueError, r"grid\['x'\] must hold at least one value; got an empty list"),
         ({"points": []}, ValueError, "points must hold at least one point; got an empty list"),
         ({"grid": {"k": [1]}}, ValueError, r"requires parameter\(s\) 'x' that the grid does not give"),
         ({"grid": {"x": [1.0, "a"]}}, TypeError, "parameter 'x' mixes value types float, str; use one type"),
-        ({"grid": {"x": [1.0, None]}}, TypeError, "parameter 'x' values must be int, float, str or bool; got NoneType"),
+        (
+            {"grid": {"x": [1.0, None]}},
+            TypeError,
+            "parameter 'x' values must be int, float, str or bool; got NoneType",
+        ),
         ({"grid": {"x": [float("nan")]}}, ValueError, "parameter 'x' must be finite; got nan"),
         ({"grid": {"x": [1.0, 1.0]}}, ValueError, r"grid\['x'\] must not repeat a value"),
         ({"grid": {"x": "abc"}}, TypeError, r"grid\['x'\] must be a list of values; got str"),
-        ({"grid": {"x": [1.0]}, "n_seeds": 0}, ValueError, r"n_seeds must be an integer in \[1, 2147483647\]; got 0"),
+        (
+            {"grid": {"x": [1.0]}, "n_seeds": 0},
+            ValueError,
+            r"n_seeds must be an integer in \[1, 2147483647\]; got 0",
+        ),
         ({"grid": {"x": [1.0]}, "seed": -1}, ValueError, r"seed must be an integer in \[0, inf\]; got -1"),
         ({"grid": {"x": [1.0]}, "timeout": 0.0}, ValueError, r"timeout must be in \(0.0, inf\); got 0.0"),
         ({"grid": {"x": [1.0]}, "version": 1.5}, TypeError, "version must be a str; got float 1.5"),
@@ -150,8 +163,11 @@ def test_non_serialisable_function_is_refused_before_anything_runs(tmp_path):
 
 def test_a_metric_that_is_not_a_number_or_array_is_a_type_error(tmp_path):
     sw = Sweep(funcs.bad_metric, {"x": [0, 1, 2]})
-    with pytest.raises(TypeError, match=r"run \(point 1, seed 0\) with parameters \{'x': 1\}: metric 'label' "
-                                        r"must be a number or a numeric array; got str 'abc'"):
+    with pytest.raises(
+        TypeError,
+        match=r"run \(point 1, seed 0\) with parameters \{'x': 1\}: metric 'label' "
+        r"must be a number or a numeric array; got str 'abc'",
+    ):
         run(sw, "serial", out=tmp_path, progress=False)
     # the run before it was kept
     assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 1
@@ -162,8 +178,14 @@ def test_a_metric_that_is_not_a_number_or_array_is_a_type_error(tmp_path):
     [
         ([1.0], "must return a mapping of metric names to numbers or arrays; got list"),
         ({}, "must return at least one metric; got an empty mapping"),
-        ({"a": np.zeros((0,))}, r"metric 'a' must be a number or a numeric array of 1 to 4096 elements; got an array of dtype float64 and shape \(0,\)"),
-        ({"a": np.array(["x"])}, "metric 'a' must be a number or a numeric array of 1 to 4096 elements; got an array of dtype <U1"),
+        (
+            {"a": np.zeros((0,))},
+            r"metric 'a' must be a number or a numeric array of 1 to 4096 elements; got an array of dtype float64 and shape \(0,\)",
+        ),
+        (
+            {"a": np.array(["x"])},
+            "metric 'a' must be a number or a numeric array of 1 to 4096 elements; got an array of dtype <U1",
+        ),
         ({"a": None}, "metric 'a' must be a number or a numeric array; got NoneType"),
         ({"bad name": 1.0}, "metric names must be Python identifiers; got 'bad name'"),
     ],
@@ -177,7 +199,9 @@ def test_metric_checks(value, match):
 
 def test_bad_run_arguments():
     sw = small_sweep()
-    with pytest.raises(ValueError, match="scheduler must be None, 'processes', 'serial', 'local', a Dask scheduler"):
+    with pytest.raises(
+        ValueError, match="scheduler must be None, 'processes', 'serial', 'local', a Dask scheduler"
+    ):
         run(sw, "threads")
     with pytest.raises(ValueError, match="n_workers must be an integer >= 1 or None; got 0"):
         run(sw, n_workers=0)
@@ -191,7 +215,10 @@ def test_dask_schedulers_without_distributed_name_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` raises ImportError
     sw = Sweep(funcs.fails_on_two, {"x": [0, 1]})
     for where in ("local", "tcp://127.0.0.1:8786"):
-        with pytest.raises(ImportError, match=r'needs dask.distributed, which is not installed: .*"sc-neurocore\[distributed\]"'):
+        with pytest.raises(
+            ImportError,
+            match=r'needs dask.distributed, which is not installed: .*"sc-neurocore\[distributed\]"',
+        ):
             run(sw, where)
     assert run(sw, "serial", progress=False).n_run == 2  # the local paths need no Dask
 
@@ -255,7 +282,9 @@ def test_aggregate_is_mean_sem_and_student_t_interval():
         assert row["n"] == 5
         assert row["y_mean"] == pytest.approx(y.mean(), rel=1e-12)
         assert row["y_sem"] == pytest.approx(sem, rel=1e-12)
-        assert (row["y_ci_low"], row["y_ci_high"]) == pytest.approx((y.mean() - half, y.mean() + half), rel=1e-12)
+        assert (row["y_ci_low"], row["y_ci_high"]) == pytest.approx(
+            (y.mean() - half, y.mean() + half), rel=1e-12
+        )
         np.testing.assert_allclose(row["v_mean"], v.mean(axis=0), rtol=1e-12)
     one = run(small_sweep(n_seeds=1), "serial", progress=False).aggregate()
     assert np.all(np.isnan(one["y_sem"])) and np.all(one["n"] == 1)
@@ -273,7 +302,9 @@ def test_plot_metric_one_line_per_hue_with_ci_error_bars():
     try:
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["k = 1", "k = 2"]
         agg = result.aggregate().data
-        for line, k in zip(ax.get_lines()[::3] if len(ax.get_lines()) > 2 else ax.get_lines(), (1, 2), strict=False):
+        for line, k in zip(
+            ax.get_lines()[::3] if len(ax.get_lines()) > 2 else ax.get_lines(), (1, 2), strict=False
+        ):
             sel = agg[agg["k"] == k]
             np.testing.assert_allclose(line.get_ydata(), sel["y_mean"])
         with pytest.raises(ValueError, match="parameter 'k' takes 2 values; fix one with where="):
@@ -329,10 +360,18 @@ def test_resume_skips_done_runs_and_refuses_a_different_sweep(tmp_path):
     again = run(small_sweep(), "serial", out=tmp_path, progress=False)
     assert (again.n_run, again.n_skipped) == (0, 18)
     same_table(first.table, again.table)
-    np.testing.assert_array_equal(first.table["wall_time_s"], again.table["wall_time_s"])  # read back, not rerun
-    for changed, what in ((small_sweep(version="2"), "version"), (small_sweep(n_seeds=4), "n_seeds"),
-                          (Sweep(funcs.noisy, {"x": [0.0, 1.5], "k": [1, 2]}, n_seeds=3, seed=7), "n_points, points")):
-        with pytest.raises(SweepMismatchError, match=f"holds results of a different sweep: .*differs in: {what}.*restart=True"):
+    np.testing.assert_array_equal(
+        first.table["wall_time_s"], again.table["wall_time_s"]
+    )  # read back, not rerun
+    for changed, what in (
+        (small_sweep(version="2"), "version"),
+        (small_sweep(n_seeds=4), "n_seeds"),
+        (Sweep(funcs.noisy, {"x": [0.0, 1.5], "k": [1, 2]}, n_seeds=3, seed=7), "n_points, points"),
+    ):
+        with pytest.raises(
+            SweepMismatchError,
+            match=f"holds results of a different sweep: .*differs in: {what}.*restart=True",
+        ):
             run(changed, "serial", out=tmp_path, progress=False)
     fresh = run(small_sweep(version="2"), "serial", out=tmp_path, restart=True, progress=False)
     assert fresh.n_run == 18 and len((tmp_path / "results.jsonl").read_text().splitlines()) == 18
@@ -353,9 +392,15 @@ def test_a_torn_last_line_is_dropped_and_its_run_rerun(tmp_path):
     ("line", "match"),
     [
         (b"{not json}\n", r"results.jsonl:19: not valid JSON"),
-        (b'{"status": "ok", "point": 99, "seed_index": 0}\n', r"results.jsonl:19: point 99 / seed_index 0 outside"),
-        (b'{"status": "ok", "point": 0, "seed_index": 0, "params": {"x": 9.0, "k": 1}}\n', r"results.jsonl:19: parameters"),
-        (b'[1, 2]\n', r"results.jsonl:19: not a sweep result record"),
+        (
+            b'{"status": "ok", "point": 99, "seed_index": 0}\n',
+            r"results.jsonl:19: point 99 / seed_index 0 outside",
+        ),
+        (
+            b'{"status": "ok", "point": 0, "seed_index": 0, "params": {"x": 9.0, "k": 1}}\n',
+            r"results.jsonl:19: parameters",
+        ),
+        (b"[1, 2]\n", r"results.jsonl:19: not a sweep result record"),
     ],
 )
 def test_a_corrupt_results_file_is_reported_with_file_and_line(tmp_path, line, match):
@@ -389,7 +434,10 @@ def test_killing_the_driver_loses_only_runs_in_flight(tmp_path):
     out = tmp_path / "out"
     script = tmp_path / "driver.py"
     script.write_text(DRIVER)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     proc = subprocess.Popen([sys.executable, str(script), str(out)], env=env)
     results = out / "results.jsonl"
     try:
@@ -401,7 +449,11 @@ def test_killing_the_driver_loses_only_runs_in_flight(tmp_path):
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    done = {json.loads(line)["point"] for line in results.read_bytes().splitlines(keepends=True) if line.endswith(b"\n")}
+    done = {
+        json.loads(line)["point"]
+        for line in results.read_bytes().splitlines(keepends=True)
+        if line.endswith(b"\n")
+    }
     assert 3 <= len(done) < 12
     sw = Sweep(funcs.sleepy, {"x": list(range(12)), "delay": [0.15]}, n_seeds=1)
     again = run(sw, "serial", out=out, progress=False)
@@ -418,8 +470,11 @@ def test_three_experiments_are_registered_and_picklable():
     for exp in EXPERIMENTS.values():
         assert pickle.loads(pickle.dumps(exp.fn)) is exp.fn
         assert exp.sweep().n_points >= 1
-    with pytest.raises(ValueError, match="experiment must be one of 'decision_accuracy', 'hw_multiplier_design', "
-                                         "'sc_multiply_error'; got 'nope'"):
+    with pytest.raises(
+        ValueError,
+        match="experiment must be one of 'decision_accuracy', 'hw_multiplier_design', "
+        "'sc_multiply_error'; got 'nope'",
+    ):
         experiment("nope")
 
 
@@ -429,8 +484,9 @@ def test_three_experiments_are_registered_and_picklable():
 @given(p=st.floats(0.0, 1.0), q=st.floats(0.0, 1.0), length=st.sampled_from([1, 63, 64, 200, 1024]))
 def test_bernoulli_multiply_counts_are_binomial(p, q, length):
     stats = pytest.importorskip("scipy.stats")
-    sw = experiment("sc_multiply_error").sweep({"length": [length], "encoder": ["bernoulli"], "p": [p], "q": [q]},
-                                               n_seeds=20, seed=3)
+    sw = experiment("sc_multiply_error").sweep(
+        {"length": [length], "encoder": ["bernoulli"], "p": [p], "q": [q]}, n_seeds=20, seed=3
+    )
     t = run(sw, "serial", progress=False).table
     ones = int(np.rint(t["estimate"] * length).sum())
     n = 20 * length
@@ -473,8 +529,9 @@ def test_hw_multiplier_area_with_yosys():
 
 @pytest.mark.slow
 def test_decision_experiment_reports_accuracy_and_its_binomial_stderr():
-    got = experiment("decision_accuracy").fn(0.5, "pools", n=100, n_pool=10, n_train=4, n_test=10,
-                                             seed=np.random.SeedSequence(2))
+    got = experiment("decision_accuracy").fn(
+        0.5, "pools", n=100, n_pool=10, n_train=4, n_test=10, seed=np.random.SeedSequence(2)
+    )
     acc = got["accuracy"]
     assert acc in {k / 10 for k in range(11)}
     assert got["stderr"] == pytest.approx(math.sqrt(acc * (1 - acc) / 10))
@@ -487,8 +544,10 @@ def test_cli_runs_a_spec_and_resumes(tmp_path, capsys):
     from sc_neurocore._cli import main
 
     spec = tmp_path / "spec.toml"
-    spec.write_text('experiment = "sc_multiply_error"\nn_seeds = 3\nseed = 5\n'
-                    '[grid]\nlength = [64, 256]\nencoder = ["bernoulli", "sobol"]\n')
+    spec.write_text(
+        'experiment = "sc_multiply_error"\nn_seeds = 3\nseed = 5\n'
+        '[grid]\nlength = [64, 256]\nencoder = ["bernoulli", "sobol"]\n'
+    )
     out = tmp_path / "out"
     args = ["sweep", str(spec), "--scheduler", "serial", "--out", str(out), "--no-progress"]
     assert main(args) == 0
@@ -508,9 +567,12 @@ def test_cli_runs_a_spec_and_resumes(tmp_path, capsys):
     [
         ('experiment = "nope"\n', "experiment must be one of"),
         ('experiment = "sc_multiply_error"\ncolour = 1\n', "unknown key\\(s\\) 'colour'"),
-        ('n_seeds = 2\n', "must name an experiment"),
-        ('experiment = "sc_multiply_error"\n[grid]\nwidth_x = [1]\n', "unknown parameter name\\(s\\) 'width_x'"),
-        ('experiment = [\n', "is not valid TOML"),
+        ("n_seeds = 2\n", "must name an experiment"),
+        (
+            'experiment = "sc_multiply_error"\n[grid]\nwidth_x = [1]\n',
+            "unknown parameter name\\(s\\) 'width_x'",
+        ),
+        ("experiment = [\n", "is not valid TOML"),
     ],
 )
 def test_cli_bad_spec_exits_2_with_the_reason(tmp_path, capsys, text, match):

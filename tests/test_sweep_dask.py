@@ -34,8 +34,9 @@ def same_table(a, b) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[distributed.Client]:
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=":0")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    )
     cl = distributed.Client(cluster)
     try:
         yield cl
@@ -67,7 +68,9 @@ def test_timeout_and_failures_on_dask_worker_threads(client):
     sw = Sweep(funcs.spin_on_one, {"x": [0, 1, 2]}, timeout=0.3)
     result = run(sw, client, progress=False)
     assert result.table["x"].tolist() == [0, 2]
-    assert [(f.point, f.error) for f in result.failures] == [(1, "PointTimeout: the run exceeded the timeout of 0.3 s")]
+    assert [(f.point, f.error) for f in result.failures] == [
+        (1, "PointTimeout: the run exceeded the timeout of 0.3 s")
+    ]
     failing = run(Sweep(funcs.fails_on_two, {"x": [1, 2, 3]}), client, progress=False)
     assert [f.point for f in failing.failures] == [1] and "Traceback" in failing.failures[0].traceback
 
@@ -79,7 +82,9 @@ def test_a_closure_over_a_lock_cannot_be_sent_to_the_cluster(client):
         with lock:
             return {"y": float(x)}
 
-    with pytest.raises(TypeError, match="fn must be serialisable to run on a Dask cluster .*cannot pickle '_thread.lock'"):
+    with pytest.raises(
+        TypeError, match="fn must be serialisable to run on a Dask cluster .*cannot pickle '_thread.lock'"
+    ):
         run(Sweep(f, {"x": [1]}), client, progress=False)
 
 

@@ -25,19 +25,30 @@ def add_parser(sub: Any) -> None:
         "sweep",
         help="run a parameter sweep of a registered experiment (local pool or Dask cluster)",
         description=(
-            "Run every point x seed of SPEC.toml's grid of a registered experiment, appending each finished run "
-            "to DIR/results.jsonl (a re-run skips finished runs), then write DIR/table.csv (one row per run) and "
-            "DIR/aggregate.csv (mean, standard error, 95%% CI per point).  Experiments: "
-            "sc_multiply_error, decision_accuracy, hw_multiplier_design."
+            "Run every point x seed of SPEC.toml's grid of a registered experiment, appending each "
+            "finished run to DIR/results.jsonl (a re-run skips finished runs), then write DIR/table.csv "
+            "(one row per run) and DIR/aggregate.csv (mean, standard error, 95%% CI per point).  "
+            "Experiments: sc_multiply_error, decision_accuracy, hw_multiplier_design."
         ),
     )
-    p.add_argument("spec", type=Path, metavar="SPEC.toml", help="experiment name, grid, n_seeds, seed, timeout")
-    p.add_argument("--scheduler", default="processes", metavar="WHERE",
-                   help="'processes' (local process pool, default), 'serial', 'local' (a Dask LocalCluster) "
-                        "or a Dask scheduler address such as tcp://host:8786")
+    p.add_argument(
+        "spec", type=Path, metavar="SPEC.toml", help="experiment name, grid, n_seeds, seed, timeout"
+    )
+    p.add_argument(
+        "--scheduler",
+        default="processes",
+        metavar="WHERE",
+        help="'processes' (local process pool, default), 'serial', 'local' (a Dask LocalCluster) "
+        "or a Dask scheduler address such as tcp://host:8786",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory (resumable)")
-    p.add_argument("--n-workers", type=int, default=None, metavar="N",
-                   help="worker processes of the local pool or LocalCluster (default: CPU count)")
+    p.add_argument(
+        "--n-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes of the local pool or LocalCluster (default: CPU count)",
+    )
     p.add_argument("--restart", action="store_true", help="discard DIR's results of a different sweep")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -50,7 +61,9 @@ def load_spec(path: Path) -> dict[str, Any]:
         try:
             import tomli as tomllib
         except ImportError:
-            raise ImportError("reading a TOML spec on Python 3.10 needs tomli: python -m pip install tomli") from None
+            raise ImportError(
+                "reading a TOML spec on Python 3.10 needs tomli: python -m pip install tomli"
+            ) from None
     try:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -59,10 +72,12 @@ def load_spec(path: Path) -> dict[str, Any]:
         raise ValueError(f"spec {str(path)!r} is not valid TOML: {exc}") from None
     unknown = sorted(set(spec) - set(SPEC_KEYS))
     if unknown:
-        raise ValueError(f"spec {str(path)!r} has unknown key(s) {', '.join(map(repr, unknown))}; "
-                         f"allowed: {', '.join(SPEC_KEYS)}")
+        raise ValueError(
+            f"spec {str(path)!r} has unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(SPEC_KEYS)}"
+        )
     if "experiment" not in spec:
-        raise ValueError(f"spec {str(path)!r} must name an experiment (experiment = \"...\")")
+        raise ValueError(f'spec {str(path)!r} must name an experiment (experiment = "...")')
     if not isinstance(spec.get("grid", {}), dict):
         raise ValueError(f"spec {str(path)!r}: grid must be a table of parameter lists ([grid])")
     return spec
@@ -79,12 +94,22 @@ def command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         spec = load_spec(args.spec)
         sweep = experiment(spec["experiment"]).sweep(
-            spec.get("grid"), n_seeds=spec.get("n_seeds"), seed=spec.get("seed", 0), timeout=spec.get("timeout"))
+            spec.get("grid"),
+            n_seeds=spec.get("n_seeds"),
+            seed=spec.get("seed", 0),
+            timeout=spec.get("timeout"),
+        )
     except (ValueError, TypeError) as exc:
         parser.error(str(exc))
     try:
-        result = run(sweep, args.scheduler, out=args.out, n_workers=args.n_workers, restart=args.restart,
-                     progress=False if args.no_progress else None)
+        result = run(
+            sweep,
+            args.scheduler,
+            out=args.out,
+            n_workers=args.n_workers,
+            restart=args.restart,
+            progress=False if args.no_progress else None,
+        )
     except (SweepMismatchError, ImportError, ValueError) as exc:
         print(f"sc-neurocore: error: {exc}", file=sys.stderr)
         return 2
@@ -92,6 +117,8 @@ def command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     agg = result.aggregate()
     agg.to_csv(args.out / "aggregate.csv")
     print(result.summary())
-    print(f"wrote {args.out / 'table.csv'} ({len(result.table)} runs) and {args.out / 'aggregate.csv'} "
-          f"({len(agg)} points)")
+    print(
+        f"wrote {args.out / 'table.csv'} ({len(result.table)} runs) and {args.out / 'aggregate.csv'} "
+        f"({len(agg)} points)"
+    )
     return 1 if result.failures else 0

@@ -89,8 +89,10 @@ class SweepResult:
 
     def summary(self) -> str:
         """Counts, and each failure with its error (tracebacks are in ``failures``)."""
-        lines = [f"{len(self.table)} of {self.n_total} runs done ({self.n_skipped} from earlier runs, "
-                 f"{self.n_run} run now), {len(self.failures)} failed"]
+        lines = [
+            f"{len(self.table)} of {self.n_total} runs done ({self.n_skipped} from earlier runs, "
+            f"{self.n_run} run now), {len(self.failures)} failed"
+        ]
         for f in self.failures:
             lines.append(f"  FAILED point {f.point} seed {f.seed_index} {f.params}: {f.error}")
         return "\n".join(lines)
@@ -108,8 +110,16 @@ def _args(sweep: Sweep, task: Task) -> tuple[Any, ...]:
 def _lost(sweep: Sweep, task: Task, error: str) -> dict[str, Any]:
     """Record of a run whose task died outside the user's function."""
     i, j = task
-    return {"point": i, "seed_index": j, "params": sweep.point(i), "worker": "", "status": "failed",
-            "wall_time_s": 0.0, "error": error, "traceback": ""}
+    return {
+        "point": i,
+        "seed_index": j,
+        "params": sweep.point(i),
+        "worker": "",
+        "status": "failed",
+        "wall_time_s": 0.0,
+        "error": error,
+        "traceback": "",
+    }
 
 
 def _serial(sweep: Sweep, tasks: list[Task]) -> Iterator[dict[str, Any]]:
@@ -133,7 +143,9 @@ def _processes(sweep: Sweep, tasks: list[Task], n_workers: int) -> Iterator[dict
     # spawn: fresh interpreters, safe with numba's threads (fork copies locks in unknown states)
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        pending: dict[Future[dict[str, Any]], Task] = {pool.submit(execute, *_args(sweep, t)): t for t in tasks}
+        pending: dict[Future[dict[str, Any]], Task] = {
+            pool.submit(execute, *_args(sweep, t)): t for t in tasks
+        }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -141,10 +153,15 @@ def _processes(sweep: Sweep, tasks: list[Task], n_workers: int) -> Iterator[dict
                 try:
                     yield fut.result()
                 except BrokenProcessPool as exc:
-                    yield _lost(sweep, task, f"BrokenProcessPool: a worker process died before this run "
-                                             f"finished ({exc})")
+                    yield _lost(
+                        sweep,
+                        task,
+                        f"BrokenProcessPool: a worker process died before this run finished ({exc})",
+                    )
                 except Exception as exc:  # the task could not start, e.g. fn not importable in the worker
-                    raise RuntimeError(f"a worker process could not run fn: {type(exc).__name__}: {exc}") from exc
+                    raise RuntimeError(
+                        f"a worker process could not run fn: {type(exc).__name__}: {exc}"
+                    ) from exc
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -153,8 +170,9 @@ def _import_distributed(scheduler: Any) -> Any:
     try:
         import distributed
     except ImportError:
-        raise ImportError(f"scheduler={scheduler!r} needs dask.distributed, which is not installed: "
-                          f"{DISTRIBUTED_EXTRA}") from None
+        raise ImportError(
+            f"scheduler={scheduler!r} needs dask.distributed, which is not installed: {DISTRIBUTED_EXTRA}"
+        ) from None
     return distributed
 
 
@@ -164,8 +182,9 @@ def _dask(sweep: Sweep, tasks: list[Task], client: Any) -> Iterator[dict[str, An
     _check_serialisable(sweep, "a Dask cluster", dumps)
     distributed = sys.modules["distributed"]
     prefix = f"sweep-{sweep.fingerprint[:12]}"
-    futures = {client.submit(execute, *_args(sweep, t), key=f"{prefix}-{t[0]}-{t[1]}", pure=False): t
-               for t in tasks}
+    futures = {
+        client.submit(execute, *_args(sweep, t), key=f"{prefix}-{t[0]}-{t[1]}", pure=False): t for t in tasks
+    }
     try:
         for fut in distributed.as_completed(list(futures)):
             try:
@@ -182,8 +201,13 @@ def _open_dask(scheduler: Any, n_workers: int | None) -> tuple[Any, list[Any]]:
     if isinstance(scheduler, distributed.Client):
         return scheduler, []
     if scheduler == "local":
-        cluster = distributed.LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                                           processes=True, host="127.0.0.1", dashboard_address=":0")
+        cluster = distributed.LocalCluster(
+            n_workers=n_workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
+        )
         client = distributed.Client(cluster)
         return client, [client, cluster]
     client = distributed.Client(scheduler)
@@ -202,13 +226,17 @@ def _build_table(sweep: Sweep, records: dict[tuple[int, int], dict[str, Any]]) -
         if not metric_shapes:
             metric_shapes = shapes
         elif shapes != metric_shapes:
-            raise TypeError(f"every run must return the same metrics (names and array shapes); run "
-                            f"(point {ok[0][0][0]}, seed {ok[0][0][1]}) returned {metric_shapes}, run (point {i}, "
-                            f"seed {j}) returned {shapes}")
+            raise TypeError(
+                f"every run must return the same metrics (names and array shapes); run "
+                f"(point {ok[0][0][0]}, seed {ok[0][0][1]}) returned {metric_shapes}, run (point {i}, "
+                f"seed {j}) returned {shapes}"
+            )
     clash = sorted(set(metric_shapes) & (set(names) | set(RESERVED_COLUMNS)))
     if clash:
-        raise ValueError(f"metric name(s) {', '.join(map(repr, clash))} clash with parameter names or the "
-                         f"reserved columns {', '.join(RESERVED_COLUMNS)}")
+        raise ValueError(
+            f"metric name(s) {', '.join(map(repr, clash))} clash with parameter names or the "
+            f"reserved columns {', '.join(RESERVED_COLUMNS)}"
+        )
     fields: list[tuple[Any, ...]] = []
     for n in names:
         kind = sweep.param_kind(n)
@@ -227,7 +255,9 @@ def _build_table(sweep: Sweep, records: dict[tuple[int, int], dict[str, Any]]) -
             data[n][row] = r["params"][n]
         data["point"][row], data["seed_index"][row] = i, j
         for m, v in r["metrics"].items():
-            data[m][row] = np.asarray(v["data"], dtype=np.float64).reshape(v["shape"]) if isinstance(v, dict) else v
+            data[m][row] = (
+                np.asarray(v["data"], dtype=np.float64).reshape(v["shape"]) if isinstance(v, dict) else v
+            )
         data["wall_time_s"][row] = r["wall_time_s"]
         data["worker"][row] = r["worker"]
     return Table(data, names, tuple(metric_shapes))
@@ -243,7 +273,9 @@ def _progress_bar(show: bool | None, total: int, initial: int) -> Any:
         from tqdm.auto import tqdm
     except ImportError:
         if show:
-            raise ImportError('progress=True needs tqdm: python -m pip install "sc-neurocore[progress]"') from None
+            raise ImportError(
+                'progress=True needs tqdm: python -m pip install "sc-neurocore[progress]"'
+            ) from None
         return None
     if show is None and not sys.stderr.isatty():
         return None
@@ -305,7 +337,9 @@ def run(
     """
     if not isinstance(sweep, Sweep):
         raise TypeError(f"sweep must be a Sweep; got {type(sweep).__name__}")
-    if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1):
+    if n_workers is not None and (
+        isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1
+    ):
         raise ValueError(f"n_workers must be an integer >= 1 or None; got {n_workers!r}")
     for name, flag in (("restart", restart), ("progress", progress)):
         if not isinstance(flag, bool) and not (name == "progress" and flag is None):
@@ -337,8 +371,9 @@ def run(
                 if key in records or key in failures:
                     continue  # first result of a run wins (defensive: one task per run is submitted)
                 if rec["status"] == "invalid":
-                    raise TypeError(f"run (point {key[0]}, seed {key[1]}) with parameters {rec['params']}: "
-                                    f"{rec['error']}")
+                    raise TypeError(
+                        f"run (point {key[0]}, seed {key[1]}) with parameters {rec['params']}: {rec['error']}"
+                    )
                 if store is not None:
                     store.append(rec)
                 ran.append(key)
@@ -355,10 +390,20 @@ def run(
             bar.close()
         for c in closers:
             c.close()
-    fails = [Failure(i, j, r["params"], r["error"], r.get("traceback", ""), r["worker"])
-             for (i, j), r in sorted(failures.items())]
-    return SweepResult(_build_table(sweep, records), fails, sweep.n_runs, n_skipped, len(ran), ran,
-                       sweep.fingerprint, None if out is None else Path(out))
+    fails = [
+        Failure(i, j, r["params"], r["error"], r.get("traceback", ""), r["worker"])
+        for (i, j), r in sorted(failures.items())
+    ]
+    return SweepResult(
+        _build_table(sweep, records),
+        fails,
+        sweep.n_runs,
+        n_skipped,
+        len(ran),
+        ran,
+        sweep.fingerprint,
+        None if out is None else Path(out),
+    )
 
 
 def _mode(scheduler: Any) -> str:
@@ -372,5 +417,7 @@ def _mode(scheduler: Any) -> str:
     distributed = sys.modules.get("distributed")
     if distributed is not None and isinstance(scheduler, distributed.Client):
         return "dask"
-    raise ValueError(f"scheduler must be None, 'processes', 'serial', 'local', a Dask scheduler address such as "
-                     f"'tcp://host:8786' or a dask.distributed.Client; got {scheduler!r}")
+    raise ValueError(
+        f"scheduler must be None, 'processes', 'serial', 'local', a Dask scheduler address such as "
+        f"'tcp://host:8786' or a dask.distributed.Client; got {scheduler!r}"
+    )

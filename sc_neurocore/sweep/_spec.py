@@ -146,7 +146,9 @@ class Sweep:
         if not callable(fn):
             raise TypeError(f"fn must be callable; got {type(fn).__name__} {fn!r}")
         if (grid is None) == (points is None):
-            raise TypeError("give exactly one of grid (a mapping of parameter lists) and points (a list of mappings)")
+            raise TypeError(
+                "give exactly one of grid (a mapping of parameter lists) and points (a list of mappings)"
+            )
         pts = self._grid_points(grid) if grid is not None else self._list_points(points)
         names = tuple(pts[0])
         accepted, required, var_kw = _accepted(fn)
@@ -161,8 +163,10 @@ class Sweep:
                 )
         missing = sorted(required - set(names) - {"seed"})
         if missing:
-            raise ValueError(f"fn {fn_name(fn)} requires parameter(s) {', '.join(map(repr, missing))} "
-                             "that the grid does not give")
+            raise ValueError(
+                f"fn {fn_name(fn)} requires parameter(s) {', '.join(map(repr, missing))} "
+                "that the grid does not give"
+            )
         self._kinds = {n: _kind([p[n] for p in pts], n) for n in names}
         self._fn = fn
         self._points = pts
@@ -182,23 +186,28 @@ class Sweep:
     @staticmethod
     def _grid_points(grid: Any) -> list[dict[str, ParamValue]]:
         if not isinstance(grid, Mapping):
-            raise TypeError(f"grid must be a mapping of parameter name to a list of values; got "
-                            f"{type(grid).__name__}")
+            raise TypeError(
+                f"grid must be a mapping of parameter name to a list of values; got {type(grid).__name__}"
+            )
         if not grid:
             raise ValueError("grid must name at least one parameter; got an empty grid")
         axes = []
         for name, values in grid.items():
             _check_name(name, "parameter")
             if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-                raise TypeError(f"grid[{name!r}] must be a list of values; got {type(values).__name__} {values!r}")
+                raise TypeError(
+                    f"grid[{name!r}] must be a list of values; got {type(values).__name__} {values!r}"
+                )
             if len(values) == 0:
                 raise ValueError(f"grid[{name!r}] must hold at least one value; got an empty list")
             vals = [_param_value(name, v) for v in values]
             if len(set(map(repr, vals))) != len(vals):
                 raise ValueError(f"grid[{name!r}] must not repeat a value; got {vals}")
             axes.append((name, vals))
-        return [dict(zip([a[0] for a in axes], combo, strict=True))
-                for combo in itertools.product(*[a[1] for a in axes])]
+        return [
+            dict(zip([a[0] for a in axes], combo, strict=True))
+            for combo in itertools.product(*[a[1] for a in axes])
+        ]
 
     @staticmethod
     def _list_points(points: Any) -> list[dict[str, ParamValue]]:
@@ -269,7 +278,9 @@ class Sweep:
         """The SeedSequence of run ``(point, seed_index)``: child ``(point, seed_index)`` of the root."""
         point = check_int(point, "point", low=0, high=self.n_points - 1)
         seed_index = check_int(seed_index, "seed_index", low=0, high=self._n_seeds - 1)
-        return np.random.SeedSequence(self._root.entropy, spawn_key=tuple(self._root.spawn_key) + (point, seed_index))
+        return np.random.SeedSequence(
+            self._root.entropy, spawn_key=tuple(self._root.spawn_key) + (point, seed_index)
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -289,5 +300,7 @@ class Sweep:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def __repr__(self) -> str:
-        return (f"Sweep({fn_name(self._fn)}, {self.n_points} points x {self._n_seeds} seeds, "
-                f"params={list(self._names)}, version={self._version!r})")
+        return (
+            f"Sweep({fn_name(self._fn)}, {self.n_points} points x {self._n_seeds} seeds, "
+            f"params={list(self._names)}, version={self._version!r})"
+        )

@@ -63,10 +63,14 @@ def _check_record(rec: Any, sweep: Sweep, where: str) -> tuple[int, int]:
         raise ValueError(f"{where}: not a sweep result record")
     i, j = rec.get("point"), rec.get("seed_index")
     if not (type(i) is int and 0 <= i < sweep.n_points and type(j) is int and 0 <= j < sweep.n_seeds):
-        raise ValueError(f"{where}: point {i!r} / seed_index {j!r} outside the sweep's "
-                         f"{sweep.n_points} points x {sweep.n_seeds} seeds")
+        raise ValueError(
+            f"{where}: point {i!r} / seed_index {j!r} outside the sweep's "
+            f"{sweep.n_points} points x {sweep.n_seeds} seeds"
+        )
     if rec.get("params") != sweep.point(i):
-        raise ValueError(f"{where}: parameters {rec.get('params')!r} differ from point {i} {sweep.point(i)!r}")
+        raise ValueError(
+            f"{where}: parameters {rec.get('params')!r} differ from point {i} {sweep.point(i)!r}"
+        )
     if not isinstance(rec.get("wall_time_s"), (int, float)) or not isinstance(rec.get("worker"), str):
         raise ValueError(f"{where}: wall_time_s / worker missing or of the wrong type")
     if rec["status"] == "ok":
@@ -99,8 +103,10 @@ class ResultStore:
         elif self.manifest_path.exists():
             self._check_manifest()
         elif self.results_path.exists():
-            raise SweepMismatchError(f"{self.results_path} exists without {MANIFEST}: cannot tell which sweep "
-                                     "wrote it; pass restart=True to discard it and start over")
+            raise SweepMismatchError(
+                f"{self.results_path} exists without {MANIFEST}: cannot tell which sweep "
+                "wrote it; pass restart=True to discard it and start over"
+            )
         self.dir.mkdir(parents=True, exist_ok=True)
         if not self.manifest_path.exists():
             atomic_write_text(self.manifest_path, json.dumps(_manifest(sweep), indent=1) + "\n")
@@ -115,11 +121,16 @@ class ResultStore:
             raise ValueError(f"{self.manifest_path} is not a sweep manifest (no fingerprint)")
         if old["fingerprint"] != self.sweep.fingerprint:
             new = _manifest(self.sweep)
-            diffs = [k for k in ("fn", "version", "params", "n_points", "n_seeds", "points") if old.get(k) != new[k]]
+            diffs = [
+                k
+                for k in ("fn", "version", "params", "n_points", "n_seeds", "points")
+                if old.get(k) != new[k]
+            ]
             raise SweepMismatchError(
-                f"{self.dir} holds results of a different sweep: fingerprint {old['fingerprint'][:12]} there, "
-                f"{new['fingerprint'][:12]} now (differs in: {', '.join(diffs) or 'root seed'}); pass restart=True "
-                "(CLI: --restart) to discard those results and start over, or choose another output directory"
+                f"{self.dir} holds results of a different sweep: fingerprint {old['fingerprint'][:12]} "
+                f"there, {new['fingerprint'][:12]} now (differs in: {', '.join(diffs) or 'root seed'}); "
+                "pass restart=True (CLI: --restart) to discard those results and start over, "
+                "or choose another output directory"
             )
 
     def _load(self) -> dict[tuple[int, int], dict[str, Any]]:
@@ -137,7 +148,9 @@ class ResultStore:
             try:
                 rec = json.loads(line)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise ValueError(f"{where}: not valid JSON ({exc}); fix or delete the line, or restart") from None
+                raise ValueError(
+                    f"{where}: not valid JSON ({exc}); fix or delete the line, or restart"
+                ) from None
             records[_check_record(rec, self.sweep, where)] = rec
         return records
 
@@ -148,7 +161,7 @@ class ResultStore:
         try:
             view = memoryview(line)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)

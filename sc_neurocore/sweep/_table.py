@@ -31,12 +31,16 @@ class Table:
         Which fields are parameters and which are metrics.
     """
 
-    def __init__(self, data: np.ndarray, param_names: Sequence[str] = (), metric_names: Sequence[str] = ()) -> None:
+    def __init__(
+        self, data: np.ndarray, param_names: Sequence[str] = (), metric_names: Sequence[str] = ()
+    ) -> None:
         if not isinstance(data, np.ndarray) or data.dtype.names is None or data.ndim != 1:
             raise TypeError("data must be a 1-D numpy structured array")
         for n in (*param_names, *metric_names):
             if n not in data.dtype.names:
-                raise ValueError(f"column {n!r} is not a field of data; fields: {', '.join(data.dtype.names)}")
+                raise ValueError(
+                    f"column {n!r} is not a field of data; fields: {', '.join(data.dtype.names)}"
+                )
         self._data = data.copy()
         self._data.flags.writeable = False
         self.param_names = tuple(param_names)
@@ -63,7 +67,7 @@ class Table:
         return f"Table({len(self)} rows; columns {', '.join(self.columns)})"
 
     def _flat_columns(self) -> list[tuple[str, np.ndarray]]:
-        """(header, 1-D column) pairs; a sub-array field ``m`` of shape (2, 3) becomes ``m[0][0]`` ... ``m[1][2]``."""
+        """(header, 1-D column) pairs; sub-array ``m`` of shape (2, 3) gives ``m[0][0]`` .. ``m[1][2]``."""
         cols = []
         for name in self.columns:
             col = self._data[name]
@@ -71,7 +75,7 @@ class Table:
                 cols.append((name, col))
             else:
                 for idx in np.ndindex(*col.shape[1:]):
-                    cols.append((name + "".join(f"[{k}]" for k in idx), col[(slice(None), *idx)]))
+                    cols.append((name + "".join(f"[{k}]" for k in idx), col[(slice(None),) + idx]))
         return cols
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
@@ -89,7 +93,9 @@ class Table:
             import pandas as pd
         except ImportError:
             raise ImportError("Table.to_pandas needs pandas: python -m pip install pandas") from None
-        return pd.DataFrame({n: list(self._data[n]) if self._data[n].ndim > 1 else self._data[n] for n in self.columns})
+        return pd.DataFrame(
+            {n: list(self._data[n]) if self._data[n].ndim > 1 else self._data[n] for n in self.columns}
+        )
 
     def to_parquet(self, path: str | os.PathLike[str]) -> None:
         """Write the table as Parquet (array metrics as list columns); needs pyarrow."""
@@ -98,7 +104,9 @@ class Table:
             import pyarrow.parquet as pq
         except ImportError:
             raise ImportError("Table.to_parquet needs pyarrow: python -m pip install pyarrow") from None
-        arrays = {n: (self._data[n].tolist() if self._data[n].ndim > 1 else self._data[n]) for n in self.columns}
+        arrays = {
+            n: (self._data[n].tolist() if self._data[n].ndim > 1 else self._data[n]) for n in self.columns
+        }
         pq.write_table(pa.table(arrays), str(path))
 
 
@@ -261,18 +269,24 @@ def plot_metric(
     try:
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError('plot_metric needs matplotlib: python -m pip install "sc-neurocore[plot]"') from None
+        raise ImportError(
+            'plot_metric needs matplotlib: python -m pip install "sc-neurocore[plot]"'
+        ) from None
     data = table.data
     keep = np.ones(len(table), dtype=bool)
     for name, value in (where or {}).items():
         if name not in table.param_names:
-            raise ValueError(f"where names unknown parameter {name!r}; parameters: {', '.join(table.param_names)}")
+            raise ValueError(
+                f"where names unknown parameter {name!r}; parameters: {', '.join(table.param_names)}"
+            )
         keep &= data[name] == value
     sub = Table(data[keep], table.param_names, (metric,))
     for name in table.param_names:
         if name not in (x, hue) and np.unique(sub.data[name]).size > 1:
-            raise ValueError(f"parameter {name!r} takes {np.unique(sub.data[name]).size} values; fix one with "
-                             f"where={{{name!r}: value}} or choose it as hue")
+            raise ValueError(
+                f"parameter {name!r} takes {np.unique(sub.data[name]).size} values; fix one with "
+                f"where={{{name!r}: value}} or choose it as hue"
+            )
     agg = aggregate(sub, confidence).data
     if ax is None:
         _, ax = plt.subplots()
@@ -282,8 +296,14 @@ def plot_metric(
         rows = rows[np.argsort(rows[x], kind="stable")]
         mean = rows[f"{metric}_mean"]
         err = np.vstack([mean - rows[f"{metric}_ci_low"], rows[f"{metric}_ci_high"] - mean])
-        ax.errorbar(rows[x], mean, yerr=np.nan_to_num(err), marker="o", capsize=3,
-                    label=None if g is None else f"{hue} = {g}")
+        ax.errorbar(
+            rows[x],
+            mean,
+            yerr=np.nan_to_num(err),
+            marker="o",
+            capsize=3,
+            label=None if g is None else f"{hue} = {g}",
+        )
     ax.set_xlabel(x)
     ax.set_ylabel(f"{metric} (mean, {confidence:.0%} CI)")
     if logx:

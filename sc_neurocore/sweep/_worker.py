@@ -52,7 +52,9 @@ def _call(fn: Callable[..., Any], kwargs: dict[str, Any], timeout: float | None)
     def fire() -> None:
         with lock:
             if not state["done"]:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(PointTimeout))
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(PointTimeout)
+                )
 
     timer = threading.Timer(timeout, fire)
     timer.daemon = True
@@ -88,8 +90,10 @@ def check_metrics(value: Any) -> dict[str, float | dict[str, Any]]:
     (float64, C order).
     """
     if not isinstance(value, Mapping):
-        raise TypeError(f"the function must return a mapping of metric names to numbers or arrays; "
-                        f"got {type(value).__name__} {value!r:.80}")
+        raise TypeError(
+            f"the function must return a mapping of metric names to numbers or arrays; "
+            f"got {type(value).__name__} {value!r:.80}"
+        )
     if not value:
         raise ValueError("the function must return at least one metric; got an empty mapping")
     out: dict[str, float | dict[str, Any]] = {}
@@ -112,7 +116,9 @@ def check_metrics(value: Any) -> dict[str, float | dict[str, Any]]:
                 f"metric {name!r} must be a number or a numeric array of 1 to {MAX_ARRAY_METRIC} elements; "
                 f"got an array of dtype {arr.dtype} and shape {arr.shape}"
             )
-        raise TypeError(f"metric {name!r} must be a number or a numeric array; got {type(v).__name__} {v!r:.80}")
+        raise TypeError(
+            f"metric {name!r} must be a number or a numeric array; got {type(v).__name__} {v!r:.80}"
+        )
     return out
 
 
@@ -127,13 +133,22 @@ def execute(
 ) -> dict[str, Any]:
     """Run ``fn(**params, seed=SeedSequence(entropy, spawn_key))`` once; return its record."""
     seed = np.random.SeedSequence(entropy, spawn_key=spawn_key)
-    record: dict[str, Any] = {"point": point, "seed_index": seed_index, "params": params, "worker": worker_name()}
+    record: dict[str, Any] = {
+        "point": point,
+        "seed_index": seed_index,
+        "params": params,
+        "worker": worker_name(),
+    }
     start = time.perf_counter()
     try:
         value = _call(fn, {**params, "seed": seed}, timeout)
     except Exception as exc:  # a failing run is data (PointTimeout included); the sweep goes on
-        record.update(status="failed", wall_time_s=time.perf_counter() - start,
-                      error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        record.update(
+            status="failed",
+            wall_time_s=time.perf_counter() - start,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+        )
         return record
     record["wall_time_s"] = time.perf_counter() - start
     try:
