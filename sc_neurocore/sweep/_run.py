@@ -388,6 +388,8 @@ def run(
     finally:
         if bar is not None:
             bar.close()
+        if store is not None:
+            store.close()
         for c in closers:
             c.close()
     fails = [
