@@ -61,8 +61,10 @@ def main() -> None:
     sc_work(0, 4, seed=np.random.SeedSequence(0))
     reps = max(1, round(args.seconds / ((time.perf_counter() - t0) / 4)))
     sweep = Sweep(sc_work, {"index": list(range(args.points)), "reps": [reps]}, n_seeds=1, seed=1)
-    print(f"{args.points} points, one seed each, {reps} products of 2^20-bit streams per run; "
-          f"cpu_count = {os.cpu_count()}")
+    print(
+        f"{args.points} points, one seed each, {reps} products of 2^20-bit streams per run; "
+        f"cpu_count = {os.cpu_count()}"
+    )
 
     t0 = time.perf_counter()
     for i in range(sweep.n_points):
@@ -72,8 +74,11 @@ def main() -> None:
     print(f"\n{'how':<28} {'wall (s)':>9} {'speed-up':>9} {'overhead / point (ms)':>22} {'overhead %':>11}")
     print(f"{'plain loop':<28} {loop:>9.2f} {1.0:>9.2f} {'-':>22} {'-':>11}")
 
-    cases: list[tuple[str, object, int]] = [("serial", "serial", 1), ("process pool, 1 worker", None, 1),
-                                            ("process pool, 2 workers", None, 2)]
+    cases: list[tuple[str, object, int]] = [
+        ("serial", "serial", 1),
+        ("process pool, 1 worker", None, 1),
+        ("process pool, 2 workers", None, 2),
+    ]
     if not args.skip_dask:
         try:
             import distributed  # noqa: F401
@@ -102,9 +107,12 @@ def main() -> None:
         print(f"{name:<28} {wall:>9.2f} {loop / wall:>9.2f} {1e3 * over:>22.1f} {pct:>10.1f}%")
     print("\nStart-up cost (a sweep of one short run per worker, minus that run), included above:")
     for name, startup in startups:
-        print(f"  {name:<28} {startup:6.2f} s = {1e3 * startup / args.points:6.1f} ms per point of this sweep")
-    print(f"\nEvery scheduler produced the same table (mean_error bit for bit).  Load average during the "
-          f"benchmark: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
+        per_point = 1e3 * startup / args.points
+        print(f"  {name:<28} {startup:6.2f} s = {per_point:6.1f} ms per point of this sweep")
+    print(
+        f"\nEvery scheduler produced the same table (mean_error bit for bit).  Load average during the "
+        f"benchmark: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores."
+    )
 
 
 if __name__ == "__main__":
