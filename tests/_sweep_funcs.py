@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -34,3 +35,15 @@ def sleepy(x: int, delay: float = 0.1, *, seed: np.random.SeedSequence) -> dict[
     """A run that takes ``delay`` seconds (so that a test can kill things mid-sweep)."""
     time.sleep(delay)
     return {"y": float(x) + float(np.random.default_rng(seed).random())}
+
+
+def exit_on_one(x: int, *, seed: np.random.SeedSequence) -> dict[str, float]:
+    """Kills its own worker process when x == 1 (a segfault or an out-of-memory kill, say)."""
+    if x == 1:
+        os._exit(1)
+    return {"y": float(x)}
+
+
+def metric_named(x: int, name: str = "y", *, seed: np.random.SeedSequence) -> dict[str, float]:
+    """Returns one metric called ``name`` (x == 1 adds a second one)."""
+    return {name: float(x), "extra": 1.0} if x == 1 else {name: float(x)}

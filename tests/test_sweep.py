@@ -335,6 +335,31 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert sorted(again.ran) == [(2, 0), (2, 1)] and again.n_skipped == 6 and len(again.failures) == 2
 
 
+def test_metrics_must_be_the_same_for_every_run_and_not_clash_with_columns():
+    with pytest.raises(
+        TypeError,
+        match=r"every run must return the same metrics \(names and array shapes\): run "
+        r"\(point 0, seed 0\) returned \{'y': \(\)\}, run \(point 1, seed 0\) "
+        r"returned \{'y': \(\), 'extra': \(\)\}",
+    ):
+        run(Sweep(funcs.metric_named, {"x": [0, 1]}), "serial", progress=False)
+    for name in ("x", "worker"):
+        with pytest.raises(
+            TypeError, match=f"metric name\\(s\\) '{name}' clash with the parameter names or the reserved"
+        ):
+            run(Sweep(funcs.metric_named, {"x": [0], "name": [name]}), "serial", progress=False)
+
+
+def test_a_dead_pool_worker_fails_the_unfinished_runs_and_a_rerun_retries_them(tmp_path):
+    sw = Sweep(funcs.exit_on_one, {"x": [0, 1, 2, 3]})
+    result = run(sw, "processes", n_workers=2, out=tmp_path, progress=False)
+    assert 1 in [f.point for f in result.failures]
+    assert all(f.error.startswith("BrokenProcessPool: a worker process died") for f in result.failures)
+    assert sorted(result.table["point"].tolist() + [f.point for f in result.failures]) == [0, 1, 2, 3]
+    again = run(sw, "processes", n_workers=2, out=tmp_path, progress=False)
+    assert sorted(i for i, _ in again.ran) == sorted(f.point for f in result.failures)
+
+
 def test_timeout_stops_a_run_and_the_sweep_goes_on():
     sw = Sweep(funcs.spin_on_one, {"x": [0, 1, 2]}, timeout=0.2)
     result = run(sw, "serial", progress=False)

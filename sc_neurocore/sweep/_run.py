@@ -142,6 +142,7 @@ def _processes(sweep: Sweep, tasks: list[Task], n_workers: int) -> Iterator[dict
     _check_serialisable(sweep, "a process pool", pickle.dumps)
     # spawn: fresh interpreters, safe with numba's threads (fork copies locks in unknown states)
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"))
+    finished = False
     try:
         pending: dict[Future[dict[str, Any]], Task] = {
             pool.submit(execute, *_args(sweep, t)): t for t in tasks
@@ -162,8 +163,10 @@ def _processes(sweep: Sweep, tasks: list[Task], n_workers: int) -> Iterator[dict
                     raise RuntimeError(
                         f"a worker process could not run fn: {type(exc).__name__}: {exc}"
                     ) from exc
+        finished = True
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # interrupted: cancel what has not started and do not wait for the runs in flight
+        pool.shutdown(wait=finished, cancel_futures=True)
 
 
 def _import_distributed(scheduler: Any) -> Any:
@@ -217,26 +220,42 @@ def _open_dask(scheduler: Any, n_workers: int | None) -> tuple[Any, list[Any]]:
 # ---------------------------------------------------------------------- table
 
 
+def _schema(rec: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """Metric names and array shapes (() for scalars) of an ok record."""
+    return {m: tuple(v["shape"]) if isinstance(v, dict) else () for m, v in rec["metrics"].items()}
+
+
+class _SchemaCheck:
+    """Every successful run must return the same metrics; the first one seen sets them."""
+
+    def __init__(self, sweep: Sweep) -> None:
+        self.sweep = sweep
+        self.shapes: dict[str, tuple[int, ...]] | None = None
+        self.first: tuple[int, int] = (0, 0)
+
+    def __call__(self, rec: dict[str, Any]) -> None:
+        shapes, key = _schema(rec), (rec["point"], rec["seed_index"])
+        if self.shapes is None:
+            clash = sorted(set(shapes) & (set(self.sweep.param_names) | set(RESERVED_COLUMNS)))
+            if clash:
+                raise TypeError(
+                    f"run (point {key[0]}, seed {key[1]}): metric name(s) {', '.join(map(repr, clash))} "
+                    f"clash with the parameter names or the reserved columns {', '.join(RESERVED_COLUMNS)}"
+                )
+            self.shapes, self.first = shapes, key
+        elif shapes != self.shapes:
+            raise TypeError(
+                f"every run must return the same metrics (names and array shapes): run (point "
+                f"{self.first[0]}, seed {self.first[1]}) returned {self.shapes}, run (point {key[0]}, "
+                f"seed {key[1]}) returned {shapes}"
+            )
+
+
 def _build_table(sweep: Sweep, records: dict[tuple[int, int], dict[str, Any]]) -> Table:
+    """The run table of the ok ``records`` (already checked by :class:`_SchemaCheck`)."""
     ok = sorted((k, r) for k, r in records.items() if r["status"] == "ok")
     names = sweep.param_names
-    metric_shapes: dict[str, tuple[int, ...]] = {}
-    for (i, j), r in ok:
-        shapes = {m: tuple(v["shape"]) if isinstance(v, dict) else () for m, v in r["metrics"].items()}
-        if not metric_shapes:
-            metric_shapes = shapes
-        elif shapes != metric_shapes:
-            raise TypeError(
-                f"every run must return the same metrics (names and array shapes); run "
-                f"(point {ok[0][0][0]}, seed {ok[0][0][1]}) returned {metric_shapes}, run (point {i}, "
-                f"seed {j}) returned {shapes}"
-            )
-    clash = sorted(set(metric_shapes) & (set(names) | set(RESERVED_COLUMNS)))
-    if clash:
-        raise ValueError(
-            f"metric name(s) {', '.join(map(repr, clash))} clash with parameter names or the "
-            f"reserved columns {', '.join(RESERVED_COLUMNS)}"
-        )
+    metric_shapes = _schema(ok[0][1]) if ok else {}
     fields: list[tuple[Any, ...]] = []
     for n in names:
         kind = sweep.param_kind(n)
@@ -347,8 +366,11 @@ def run(
     mode = _mode(scheduler)
     store = ResultStore(out, sweep, restart) if out is not None else None
     records: dict[tuple[int, int], dict[str, Any]] = {}
+    check = _SchemaCheck(sweep)
     if store is not None:
         records.update({k: r for k, r in store.records.items() if r["status"] == "ok"})
+    for rec in records.values():
+        check(rec)
     n_skipped = len(records)
     tasks = [(i, j) for i in range(sweep.n_points) for j in range(sweep.n_seeds) if (i, j) not in records]
     bar = _progress_bar(progress, sweep.n_runs, n_skipped)
@@ -374,6 +396,8 @@ def run(
                     raise TypeError(
                         f"run (point {key[0]}, seed {key[1]}) with parameters {rec['params']}: {rec['error']}"
                     )
+                if rec["status"] == "ok":
+                    check(rec)
                 if store is not None:
                     store.append(rec)
                 ran.append(key)
