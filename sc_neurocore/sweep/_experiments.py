@@ -252,7 +252,7 @@ register_experiment(
     decision_accuracy,
     version="1",
     description="decision-task accuracy vs input contrast x readout rule",
-    default_grid={"contrast": [0.0, 0.1, 0.2, 0.4], "readout": ["pools", "threshold", "linear"]},
+    default_grid={"contrast": [0.0, 0.01, 0.02, 0.05, 0.1], "readout": ["pools", "threshold", "linear"]},
     default_n_seeds=4,
 )
 register_experiment(

@@ -332,7 +332,8 @@ def run(
         (fingerprint mismatch) raises :class:`SweepMismatchError`, unless
         ``restart`` is true, which discards its manifest and results first.
     n_workers : int, optional
-        Processes of the local pool or of the LocalCluster (>= 1).
+        Processes of the local pool or of the LocalCluster (>= 1); ignored
+        for a running cluster (address or Client).
     restart : bool
         Start over in ``out``.
     progress : bool, optional
@@ -360,9 +361,10 @@ def run(
         isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1
     ):
         raise ValueError(f"n_workers must be an integer >= 1 or None; got {n_workers!r}")
-    for name, flag in (("restart", restart), ("progress", progress)):
-        if not isinstance(flag, bool) and not (name == "progress" and flag is None):
-            raise TypeError(f"{name} must be a bool; got {type(flag).__name__} {flag!r}")
+    if not isinstance(restart, bool):
+        raise TypeError(f"restart must be a bool; got {type(restart).__name__} {restart!r}")
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be a bool or None; got {type(progress).__name__} {progress!r}")
     mode = _mode(scheduler)
     store = ResultStore(out, sweep, restart) if out is not None else None
     records: dict[tuple[int, int], dict[str, Any]] = {}
