@@ -19,7 +19,11 @@ spend inside the function (start-up, dispatch, results, idle), which a busy
 machine distorts less than the comparison with the loop.  Numba is limited to
 one thread per process so that workers do not oversubscribe the cores.
 
-Run: ``python benchmarks/bench_sweep.py [--points N] [--seconds S] [--skip-dask]``
+``--sleep`` replaces the computation by a sleep of the same length: the runs
+then use no CPU, so the measured overhead is the runner's own even on a busy
+machine.
+
+Run: ``python benchmarks/bench_sweep.py [--points N] [--seconds S] [--sleep] [--skip-dask]``
 """
 
 from __future__ import annotations
@@ -50,28 +54,39 @@ def sc_work(index: int, reps: int, *, seed: np.random.SeedSequence) -> dict[str,
     return {"mean_error": float(np.mean(errs)), "rms_error": float(np.sqrt(np.mean(np.square(errs))))}
 
 
+def sleep_work(index: int, seconds: float, *, seed: np.random.SeedSequence) -> dict[str, float]:
+    """A run that waits ``seconds`` without using the CPU: isolates the runner's own overhead."""
+    time.sleep(seconds)
+    return {"mean_error": float(np.random.default_rng(seed).random())}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=0.5, help="target run time of one point")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--sleep", action="store_true", help="runs that sleep instead of computing")
     args = ap.parse_args()
 
     from sc_neurocore.sweep import Sweep, run
 
-    sc_work(0, 1, seed=np.random.SeedSequence(0))  # numba compile / cache load
-    t0 = time.perf_counter()
-    sc_work(0, 4, seed=np.random.SeedSequence(0))
-    reps = max(1, round(args.seconds / ((time.perf_counter() - t0) / 4)))
-    sweep = Sweep(sc_work, {"index": list(range(args.points)), "reps": [reps]}, n_seeds=1, seed=1)
-    print(
-        f"{args.points} points, one seed each, {reps} products of 2^20-bit streams per run; "
-        f"cpu_count = {os.cpu_count()}"
-    )
+    if args.sleep:
+        fn, work = sleep_work, args.seconds
+        what = f"a {args.seconds} s sleep per run (no CPU: the runner's own overhead)"
+    else:
+        fn = sc_work
+        fn(0, 1, seed=np.random.SeedSequence(0))  # numba compile / cache load
+        t0 = time.perf_counter()
+        fn(0, 4, seed=np.random.SeedSequence(0))
+        work = max(1, round(args.seconds / ((time.perf_counter() - t0) / 4)))
+        what = f"{work} products of 2^20-bit streams per run"
+    key = "seconds" if args.sleep else "reps"
+    sweep = Sweep(fn, {"index": list(range(args.points)), key: [work]}, n_seeds=1, seed=1)
+    print(f"{args.points} points, one seed each, {what}; cpu_count = {os.cpu_count()}")
 
     t0 = time.perf_counter()
     for i in range(sweep.n_points):
-        sc_work(**sweep.point(i), seed=sweep.seed_sequence(i, 0))
+        fn(**sweep.point(i), seed=sweep.seed_sequence(i, 0))
     loop = time.perf_counter() - t0
     per_run = loop / args.points
     print(
@@ -96,10 +111,10 @@ def main() -> None:
     startups = []
     for name, scheduler, workers in cases:
         # start-up alone: one short run per worker (process start, imports, numba cache loads)
-        tiny = Sweep(sc_work, {"index": list(range(workers)), "reps": [1]}, n_seeds=1, seed=2)
+        tiny = Sweep(fn, {"index": list(range(workers)), key: [0.0 if args.sleep else 1]}, n_seeds=1, seed=2)
         t0 = time.perf_counter()
         run(tiny, scheduler, n_workers=workers, progress=False)
-        startups.append((name, time.perf_counter() - t0 - per_run / reps))
+        startups.append((name, time.perf_counter() - t0 - (0.0 if args.sleep else per_run / work)))
         with tempfile.TemporaryDirectory() as out:
             t0 = time.perf_counter()
             res = run(sweep, scheduler, n_workers=workers, out=out, progress=False)
