@@ -503,6 +503,16 @@ def test_three_experiments_are_registered_and_picklable():
         experiment("nope")
 
 
+def test_register_experiment_refuses_a_second_function_under_a_taken_name(monkeypatch):
+    from sc_neurocore.sweep import register_experiment
+
+    monkeypatch.setitem(EXPERIMENTS, "sc_multiply_error", EXPERIMENTS["sc_multiply_error"])  # restored after
+    with pytest.raises(ValueError, match="experiment 'sc_multiply_error' is already registered with"):
+        register_experiment("sc_multiply_error", funcs.noisy, version="1", description="x")
+    again = register_experiment("sc_multiply_error", sc_multiply_error, version="2", description="again")
+    assert EXPERIMENTS["sc_multiply_error"] is again and again.sweep().version == "sc_multiply_error/2"
+
+
 # Bonferroni: each example's exact binomial test rejects a true null with probability <= 1e-7; the
 # test's false-failure probability is <= 1e-7 * max_examples (<= 6e-6 at the "ci" profile's 60).
 @settings(max_examples=10 if NOJIT else 30)
