@@ -509,8 +509,11 @@ def test_register_experiment_refuses_a_second_function_under_a_taken_name(monkey
     monkeypatch.setitem(EXPERIMENTS, "sc_multiply_error", EXPERIMENTS["sc_multiply_error"])  # restored after
     with pytest.raises(ValueError, match="experiment 'sc_multiply_error' is already registered with"):
         register_experiment("sc_multiply_error", funcs.noisy, version="1", description="x")
-    again = register_experiment("sc_multiply_error", sc_multiply_error, version="2", description="again")
-    assert EXPERIMENTS["sc_multiply_error"] is again and again.sweep().version == "sc_multiply_error/2"
+    again = register_experiment(
+        "sc_multiply_error", sc_multiply_error, version="2", description="again", default_grid={"length": [8]}
+    )
+    assert EXPERIMENTS["sc_multiply_error"] is again
+    assert again.sweep({"encoder": ["sobol"]}).version == "sc_multiply_error/2"
 
 
 # Bonferroni: each example's exact binomial test rejects a true null with probability <= 1e-7; the
