@@ -56,8 +56,8 @@ class SweepResult:
     table : Table
         One row per successful run (point x seed), sorted by point, then seed.
     failures : list of Failure
-        Runs whose function raised or timed out (in this call or, if not run
-        again, earlier); re-running the sweep with the same ``out`` retries them.
+        Runs of this call whose function raised or timed out, or whose worker
+        died; re-running the sweep with the same ``out`` retries them.
     n_total, n_skipped, n_run : int
         Runs in the sweep, runs already done in ``out`` and skipped, runs executed now.
     ran : list of (point, seed_index)
@@ -103,8 +103,7 @@ class SweepResult:
 
 def _args(sweep: Sweep, task: Task) -> tuple[Any, ...]:
     i, j = task
-    root = sweep.root_seed
-    return (sweep.fn, sweep.point(i), i, j, root.entropy, tuple(root.spawn_key) + (i, j), sweep.timeout)
+    return (sweep.fn, sweep.point(i), i, j, sweep.seed_sequence(i, j), sweep.timeout)
 
 
 def _lost(sweep: Sweep, task: Task, error: str) -> dict[str, Any]:

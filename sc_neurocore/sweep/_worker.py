@@ -127,12 +127,10 @@ def execute(
     params: dict[str, Any],
     point: int,
     seed_index: int,
-    entropy: Any,
-    spawn_key: tuple[int, ...],
+    seed: np.random.SeedSequence,
     timeout: float | None,
 ) -> dict[str, Any]:
-    """Run ``fn(**params, seed=SeedSequence(entropy, spawn_key))`` once; return its record."""
-    seed = np.random.SeedSequence(entropy, spawn_key=spawn_key)
+    """Run ``fn(**params, seed=seed)`` once (``seed``: the run's SeedSequence); return its record."""
     record: dict[str, Any] = {
         "point": point,
         "seed_index": seed_index,
