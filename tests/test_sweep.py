@@ -253,6 +253,15 @@ def test_table_columns_types_and_csv_round_trip(tmp_path):
     assert [float(r[6]) for r in rows[1:]] == t["v"][:, 1].tolist()
 
 
+def test_parquet_round_trip(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    t = run(small_sweep(), "serial", progress=False).table
+    t.to_parquet(tmp_path / "t.parquet")
+    back = pq.read_table(tmp_path / "t.parquet").to_pydict()
+    assert list(back) == list(t.columns)
+    assert back["y"] == t["y"].tolist() and back["v"] == t["v"].tolist() and back["k"] == t["k"].tolist()
+
+
 def test_parquet_needs_pyarrow(tmp_path, monkeypatch):
     t = run(small_sweep(n_seeds=1), "serial", progress=False).table
     monkeypatch.setitem(sys.modules, "pyarrow", None)
