@@ -311,11 +311,15 @@ def test_plot_metric_one_line_per_hue_with_ci_error_bars():
     try:
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["k = 1", "k = 2"]
         agg = result.aggregate().data
-        for line, k in zip(
-            ax.get_lines()[::3] if len(ax.get_lines()) > 2 else ax.get_lines(), (1, 2), strict=False
-        ):
+        assert len(ax.containers) == 2  # one errorbar container per hue value
+        for bars, k in zip(ax.containers, (1, 2), strict=True):
             sel = agg[agg["k"] == k]
+            line, _caps, (segments,) = bars.lines
+            np.testing.assert_allclose(line.get_xdata(), sel["x"])
             np.testing.assert_allclose(line.get_ydata(), sel["y_mean"])
+            # each error bar spans the point's confidence interval
+            ends = np.array([seg[:, 1] for seg in segments.get_segments()])
+            np.testing.assert_allclose(ends, np.column_stack([sel["y_ci_low"], sel["y_ci_high"]]))
         with pytest.raises(ValueError, match="parameter 'k' takes 2 values; fix one with where="):
             result.plot("y", "x")
         ax2 = result.plot("y", "x", where={"k": 2})
