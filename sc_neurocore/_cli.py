@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                       help=f"directory for the figures (default ./{DEFAULT_OUT}/)")
     demo.add_argument("--no-plot", action="store_true", help="do not write figures")
+    from sc_neurocore.sweep._command import add_parser as add_sweep_parser
+
+    add_sweep_parser(sub)
     return parser
 
 
@@ -70,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sc-neurocore`` console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        from sc_neurocore.sweep._command import command as sweep_command
+
+        return sweep_command(args, parser)
     # Only "demo" exists; argparse has already rejected anything else.
     from sc_neurocore._demo import FigureWriteError, matplotlib_available, run_demo
 
