@@ -78,4 +78,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # Only the API: not the helpers this module imports, nor private submodules once loaded.
+    return sorted(__all__)
