@@ -30,6 +30,8 @@ _EXPORTS: dict[str, str] = {
     "FixedPointLIF": "sc_neurocore._fixed_point",
     "FixedPointDenseLayer": "sc_neurocore._fixed_point",
     "FIXED_ACCUMULATION_MODES": "sc_neurocore._fixed_point",
+    # issued once if numba's cache directory is not writable (read-only installs)
+    "JitCacheWarning": "sc_neurocore._jit",
 }
 _SUBPACKAGES = ("bitstream", "network")
 
@@ -41,6 +43,7 @@ __all__ = [
     "FIXED_ACCUMULATION_MODES",
     "FixedPointDenseLayer",
     "FixedPointLIF",
+    "JitCacheWarning",
     "QFormat",
     "SCDenseLayer",
     "StochasticLIFNeuron",
@@ -61,6 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         FixedPointLIF,
         QFormat,
     )
+    from sc_neurocore._jit import JitCacheWarning
     from sc_neurocore._neuron import StochasticLIFNeuron
     from sc_neurocore._recorder import BitstreamSpikeRecorder
     from sc_neurocore._synapse import BitstreamSynapse
