@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's package, also in the subprocesses (PYTHONPATH below)
 
 from sc_neurocore._jit import COMPILE_NOTICE  # noqa: E402
+
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 
 
@@ -84,9 +85,9 @@ def main() -> None:
             warm_notice = any(n for _, n in warm_runs)
             total_cold += cold
             total_warm += warm
+            missed = "YES (warmup missed a kernel)" if warm_notice else "no"
             print(f"{label:<42s} {cold:7.2f} {warm:7.2f} {cold - warm:6.2f}  "
-                  f"{'yes' if cold_notice else 'no'}/{'YES (warmup missed a kernel)' if warm_notice else 'no'}",
-                  flush=True)
+                  f"{'yes' if cold_notice else 'no'}/{missed}", flush=True)
         print(f"{'total':<42s} {total_cold:7.2f} {total_warm:7.2f} {total_cold - total_warm:6.2f}")
 
 

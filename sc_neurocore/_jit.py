@@ -31,7 +31,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COMPILE_NOTICE", "JitCacheWarning", "configure", "kernel_dispatchers"]
+__all__ = ["COMPILE_NOTICE", "JitCacheWarning", "configure", "kernel_dispatchers", "numba_config"]
 
 COMPILE_NOTICE = (
     "sc_neurocore: compiling numba kernels on first use, this takes a few seconds "
@@ -56,6 +56,13 @@ class JitCacheWarning(UserWarning):
 _configured = False
 
 
+def numba_config() -> Any:
+    """numba's run-time configuration module (its settings are set dynamically: typed ``Any``)."""
+    from numba.core import config
+
+    return config
+
+
 def configure(kernels_dir: str | Path) -> None:
     """Make numba's cache usable and install the compile notice; idempotent.
 
@@ -75,9 +82,7 @@ def configure(kernels_dir: str | Path) -> None:
     if _configured:
         return
     _configured = True
-    import numba
-
-    if numba.config.DISABLE_JIT:
+    if numba_config().DISABLE_JIT:
         return
     _ensure_cache_location(Path(kernels_dir))
     from numba.core import event
@@ -104,8 +109,7 @@ def _numba_finds_a_cache(kernels_dir: Path) -> bool:
 
 
 def _ensure_cache_location(kernels_dir: Path) -> None:
-    import numba
-
+    config = numba_config()
     if _numba_finds_a_cache(kernels_dir):
         return
     try:
@@ -113,12 +117,12 @@ def _ensure_cache_location(kernels_dir: Path) -> None:
     except OSError as exc:
         raise ImportError(
             "sc_neurocore: numba cannot cache its kernels: neither NUMBA_CACHE_DIR "
-            f"({numba.config.CACHE_DIR or 'unset'}), nor {kernels_dir / '__pycache__'}, nor the user "
+            f"({config.CACHE_DIR or 'unset'}), nor {kernels_dir / '__pycache__'}, nor the user "
             f"cache directory is writable, and no temporary directory can be created ({exc}); "
             "set NUMBA_CACHE_DIR to a writable directory"
         ) from exc
     atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
-    numba.config.CACHE_DIR = cache_dir
+    config.CACHE_DIR = cache_dir
     warnings.warn(
         "numba cannot write its cache: NUMBA_CACHE_DIR is unset or not writable, and neither "
         f"{kernels_dir / '__pycache__'} nor the user cache directory under HOME is writable; "

@@ -173,11 +173,9 @@ def warmup(say: Callable[[str], None] = print) -> WarmupReport:
     WarmupReport
         Counts and wall time; under ``NUMBA_DISABLE_JIT=1`` every count is 0.
     """
-    import numba
+    from sc_neurocore._jit import kernel_dispatchers, numba_config
 
-    from sc_neurocore._jit import kernel_dispatchers
-
-    if numba.config.DISABLE_JIT:
+    if numba_config().DISABLE_JIT:
         say("NUMBA_DISABLE_JIT is set: kernels run as plain Python, nothing to compile.")
         return WarmupReport(0, 0, 0, 0, 0.0, ())
     start = time.perf_counter()

@@ -109,7 +109,8 @@ class DecisionTrials:
         # A summary: the arrays can hold thousands of trials.
         n_trials, n_outputs = np.shape(self.counts)
         per_pattern = np.bincount(np.asarray(self.labels, dtype=np.int64), minlength=2).tolist()
-        return (f"DecisionTrials(n_trials={n_trials}, n_outputs={n_outputs}, trials_per_pattern={per_pattern}, "
+        return (f"DecisionTrials(n_trials={n_trials}, n_outputs={n_outputs}, "
+                f"trials_per_pattern={per_pattern}, "
                 f"mean_network_rate_hz={float(np.mean(self.network_rate_hz)):.4g})")
 
 
