@@ -79,15 +79,13 @@ def configure(kernels_dir: str | Path) -> None:
         created either (then no ``cache=True`` kernel could be decorated).
     """
     global _configured
-    if _configured:
+    if _configured or numba_config().DISABLE_JIT:
         return
-    _configured = True
-    if numba_config().DISABLE_JIT:
-        return
-    _ensure_cache_location(Path(kernels_dir))
+    _ensure_cache_location(Path(kernels_dir))  # may raise: then a later import tries again
     from numba.core import event
 
     event.register("numba:compile", _compile_notice())
+    _configured = True
 
 
 def _probe() -> None:

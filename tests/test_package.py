@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -251,3 +252,22 @@ def test_uniform_and_per_synapse_delays_share_one_simulate_specialisation() -> N
         Network(Population(6, dt=0.5), conn).run(3)
     delay_types = {sig[15] for sig in _network.simulate.signatures}
     assert all(t.mutable for t in delay_types), delay_types
+
+
+def test_no_writable_place_at_all_is_a_clear_import_error(monkeypatch, tmp_path: Path) -> None:
+    import tempfile
+
+    from sc_neurocore import _jit
+
+    def no_temp_dir(**_kw: Any) -> str:
+        raise PermissionError(13, "Permission denied", "/tmp")
+
+    monkeypatch.setattr(_jit, "_numba_finds_a_cache", lambda _dir: False)
+    monkeypatch.setattr(tempfile, "mkdtemp", no_temp_dir)
+    cache_dir_before = _jit.numba_config().CACHE_DIR
+    with pytest.raises(ImportError, match=r"numba cannot cache its kernels: neither NUMBA_CACHE_DIR .*, nor "
+                       + re.escape(str(tmp_path / "__pycache__")) + r", nor the user cache directory is "
+                       r"writable, and no temporary directory can be created .*; set NUMBA_CACHE_DIR to a "
+                       r"writable directory"):
+        _jit._ensure_cache_location(tmp_path)
+    assert _jit.numba_config().CACHE_DIR == cache_dir_before  # nothing changed
