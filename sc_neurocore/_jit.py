@@ -148,7 +148,12 @@ def _compile_notice() -> Any:
             if self.shown or not _is_kernel((event.data or {}).get("dispatcher")):
                 return
             self.shown = True
-            print(COMPILE_NOTICE, file=sys.stderr, flush=True)
+            if sys.stderr is None:  # e.g. pythonw
+                return
+            try:
+                print(COMPILE_NOTICE, file=sys.stderr, flush=True)
+            except (OSError, ValueError):  # stderr closed: a notice must never break a compile
+                pass
 
         def on_end(self, event: Any) -> None:
             pass
