@@ -26,8 +26,6 @@ class WarmupReport:
 
     Attributes
     ----------
-    n_kernels : int
-        numba kernels in the package.
     n_specialisations : int
         Specialisations (kernel x argument types) now in memory.  A kernel called
         only by other kernels has none of its own when its callers load from
@@ -42,7 +40,6 @@ class WarmupReport:
         Where numba cached the kernels.
     """
 
-    n_kernels: int
     n_specialisations: int
     n_compiled: int
     n_loaded: int
@@ -177,7 +174,7 @@ def warmup(say: Callable[[str], None] = print) -> WarmupReport:
 
     if numba_config().DISABLE_JIT:
         say("NUMBA_DISABLE_JIT is set: kernels run as plain Python, nothing to compile.")
-        return WarmupReport(0, 0, 0, 0, 0.0, ())
+        return WarmupReport(0, 0, 0, 0.0, ())
     start = time.perf_counter()
     kernels = kernel_dispatchers()
     before = _cache_counts(kernels)
@@ -188,7 +185,6 @@ def warmup(say: Callable[[str], None] = print) -> WarmupReport:
         say(f"  {label:<20s}{time.perf_counter() - t:7.2f} s")
     after = _cache_counts(kernels)
     return WarmupReport(
-        n_kernels=len(kernels),
         n_specialisations=sum(len(k.signatures) for k in kernels.values()),
         n_compiled=after[0] - before[0],
         n_loaded=after[1] - before[1],
