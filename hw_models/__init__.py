@@ -105,3 +105,8 @@ __all__ = [
     "sc_operation_faulty",
     "threshold_of",
 ]
+
+
+def __dir__() -> list[str]:
+    # Only the API, not the private submodules the imports above loaded.
+    return sorted(__all__)

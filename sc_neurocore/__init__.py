@@ -30,8 +30,10 @@ _EXPORTS: dict[str, str] = {
     "FixedPointLIF": "sc_neurocore._fixed_point",
     "FixedPointDenseLayer": "sc_neurocore._fixed_point",
     "FIXED_ACCUMULATION_MODES": "sc_neurocore._fixed_point",
+    # issued once if numba's cache directory is not writable (read-only installs)
+    "JitCacheWarning": "sc_neurocore._jit",
 }
-_SUBPACKAGES = ("bitstream", "network")
+_SUBPACKAGES = ("bitstream", "network", "sweep")
 
 __all__ = [
     "BitstreamCurrentSource",
@@ -41,6 +43,7 @@ __all__ = [
     "FIXED_ACCUMULATION_MODES",
     "FixedPointDenseLayer",
     "FixedPointLIF",
+    "JitCacheWarning",
     "QFormat",
     "SCDenseLayer",
     "StochasticLIFNeuron",
@@ -48,10 +51,11 @@ __all__ = [
     "bitstream",
     "bitstream_to_probability",
     "network",
+    "sweep",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from sc_neurocore import bitstream, network
+    from sc_neurocore import bitstream, network, sweep
     from sc_neurocore._current_source import BitstreamCurrentSource
     from sc_neurocore._dense import SCDenseLayer
     from sc_neurocore._encoder import BitstreamEncoder, bitstream_to_probability
@@ -61,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         FixedPointLIF,
         QFormat,
     )
+    from sc_neurocore._jit import JitCacheWarning
     from sc_neurocore._neuron import StochasticLIFNeuron
     from sc_neurocore._recorder import BitstreamSpikeRecorder
     from sc_neurocore._synapse import BitstreamSynapse
@@ -78,4 +83,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # Only the API: not the helpers this module imports, nor private submodules once loaded.
+    return sorted(__all__)

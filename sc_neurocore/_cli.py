@@ -1,4 +1,5 @@
-"""Command line: ``sc-neurocore demo`` (console script declared in pyproject.toml).
+"""Command line: ``sc-neurocore demo`` and ``sc-neurocore warmup`` (console script declared in
+pyproject.toml; ``python -m sc_neurocore`` runs the same).
 
 Exit codes: 0 success, 1 the demo could not write its figures (or its output
 pipe was closed), 2 bad command line (argparse prints the usage and the reason
@@ -63,10 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                       help=f"directory for the figures (default ./{DEFAULT_OUT}/)")
     demo.add_argument("--no-plot", action="store_true", help="do not write figures")
+    sub.add_parser(
+        "warmup",
+        help="compile every numba kernel once and cache it, so that later runs start at once",
+        description=(
+            "numba compiles each kernel the first time it is used, which takes seconds (tens of seconds "
+            "for the network simulator).  This compiles every kernel the demo, the tutorials, the network "
+            "simulators and the hardware models use and writes them to numba's on-disk cache "
+            "(NUMBA_CACHE_DIR if set, else next to the package or in the user cache directory)."
+        ),
+    )
     from sc_neurocore.sweep._command import add_parser as add_sweep_parser
 
     add_sweep_parser(sub)
     return parser
+
+
+def _warmup() -> int:
+    from sc_neurocore._warmup import warmup
+
+    print("sc-neurocore warmup: compiling the numba kernels into the cache...", flush=True)
+    report = warmup(say=lambda line: print(line, flush=True))
+    if report.n_specialisations == 0:
+        return 0
+    print(f"Ready: {report.n_specialisations} kernel specialisations ({report.n_compiled} compiled now, "
+          f"{report.n_loaded} loaded from the cache) in {report.seconds:.1f} s.")
+    for path in report.cache_dirs:
+        print(f"Cache: {path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sc_neurocore.sweep._command import command as sweep_command
 
         return sweep_command(args, parser)
-    # Only "demo" exists; argparse has already rejected anything else.
+    if args.command == "warmup":
+        return _warmup()
+    # Otherwise "demo": argparse has already rejected anything else.
     from sc_neurocore._demo import FigureWriteError, matplotlib_available, run_demo
 
     out_dir: Path | None = None

@@ -11,6 +11,7 @@ from conftest import NOJIT
 
 from sc_neurocore._cli import main
 from sc_neurocore._demo import euler_isi_steps, lif_analytic_rate_hz
+from sc_neurocore._jit import COMPILE_NOTICE
 
 # Small enough for plain Python under NUMBA_DISABLE_JIT=1.
 LENGTH = 1024 if NOJIT else 4096
@@ -34,7 +35,7 @@ def test_demo_no_plot_prints_numbers_that_match_theory(capsys, tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "demo", "--no-plot", "--seed", "5", *FAST)
     assert code == 0
-    assert err == ""
+    assert err.replace(COMPILE_NOTICE + "\n", "", 1) == ""  # the notice only if a kernel compiled here
     assert list(tmp_path.iterdir()) == []  # --no-plot writes nothing
 
     # SC products: each estimate within 5 binomial standard errors of p*q.
@@ -125,14 +126,14 @@ def test_demo_unwritable_out_is_exit_1(capsys, tmp_path):
     assert "could not write figures" in err
 
 
-@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"], ["warmup", "--help"]])
 def test_help(capsys, args):
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "usage: sc-neurocore" in out
-    assert "demo" in out
+    assert args[0] in out if args[0] != "--help" else ("demo" in out and "warmup" in out)
     if args[0] == "demo":
         for opt in ("--seed", "--out", "--no-plot", "--length", "--trials"):
             assert opt in out
@@ -225,3 +226,60 @@ def test_closed_output_pipe_is_exit_1_without_a_traceback(monkeypatch):
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+# ------------------------------------------------------------------ warmup (issue 9 §5)
+
+READY = re.compile(r"^Ready: (\d+) kernel specialisations \((\d+) compiled now, (\d+) loaded from the cache\) "
+                   r"in [\d.]+ s\.$", re.M)
+
+
+@pytest.mark.skipif(NOJIT, reason="compiles kernels")
+def test_warmup_reports_what_it_compiled_or_loaded(capsys):
+    from sc_neurocore._jit import kernel_dispatchers
+
+    code, out, _ = run(capsys, "warmup")
+    assert code == 0
+    m = READY.search(out)
+    assert m is not None, out
+    n_spec, n_compiled, n_loaded = map(int, m.groups())
+    assert n_spec == sum(len(k.signatures) for k in kernel_dispatchers().values()) > 0
+    # this process may already hold some kernels (from earlier tests): those are neither
+    assert n_compiled + n_loaded <= n_spec
+    assert re.search(r"^Cache: \S+", out, re.M)
+    for stage in ("bitstreams", "neurons and layers", "networks", "hardware models"):
+        assert re.search(rf"^  {stage} +[\d.]+ s$", out, re.M), stage
+
+
+def test_warmup_without_jit_says_there_is_nothing_to_compile(capsys, monkeypatch):
+    import numba
+
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    code, out, _ = run(capsys, "warmup")
+    assert code == 0
+    assert "NUMBA_DISABLE_JIT is set: kernels run as plain Python, nothing to compile." in out
+    assert "Ready" not in out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(NOJIT, reason="compiles kernels")
+def test_after_warmup_the_demo_compiles_nothing(tmp_path):
+    # An empty cache: warmup compiles everything (and says so once); a fresh demo process then
+    # loads every kernel from the cache and prints no compile notice.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+    cli = [sys.executable, "-m", "sc_neurocore"]
+    warm = subprocess.run([*cli, "warmup"], capture_output=True, text=True, env=env, check=True)
+    assert warm.stderr == COMPILE_NOTICE + "\n"
+    m = READY.search(warm.stdout)
+    assert m is not None, warm.stdout
+    assert int(m.group(2)) > 0 and int(m.group(3)) == 0  # all compiled, none loaded
+    demo = subprocess.run([*cli, "demo", "--no-plot"], capture_output=True, text=True, env=env, check=True)
+    assert demo.stderr == ""
+    assert "sc-neurocore demo (seed 2024)" in demo.stdout

@@ -81,3 +81,8 @@ __all__ = [
     "unpack",
     "xnor",
 ]
+
+
+def __dir__() -> list[str]:
+    # Only the API, not the private submodules the imports above loaded.
+    return sorted(__all__)

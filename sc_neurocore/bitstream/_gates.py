@@ -61,7 +61,11 @@ def broadcast_words(
         raise ValueError(
             f"{' and '.join(names)} must have broadcast-compatible leading axes; got {shapes}"
         ) from None
-    out = [np.ascontiguousarray(np.broadcast_to(a, lead + (nw,))).reshape(-1, nw) for a in arrays]
+    full = lead + (nw,)
+    # Copy only the arrays that really broadcast: np.broadcast_to of a full-shape array is a read-only
+    # view, and read-only arguments make numba compile every gate kernel a second time.
+    out = [(a if a.shape == full else np.ascontiguousarray(np.broadcast_to(a, full))).reshape(-1, nw)
+           for a in arrays]
     return out, lead
 
 

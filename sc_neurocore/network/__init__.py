@@ -88,3 +88,8 @@ __all__ = [
     "SYNAPSE_MODES",
     "watts_strogatz",
 ]
+
+
+def __dir__() -> list[str]:
+    # Only the API, not the private submodules the imports above loaded.
+    return sorted(__all__)

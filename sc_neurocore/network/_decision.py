@@ -105,6 +105,14 @@ class DecisionTrials:
         if net_rate.shape != (n,):
             raise ValueError(f"network_rate_hz must have shape ({n},); got shape {net_rate.shape}")
 
+    def __repr__(self) -> str:
+        # A summary: the arrays can hold thousands of trials.
+        n_trials, n_outputs = np.shape(self.counts)
+        per_pattern = np.bincount(np.asarray(self.labels, dtype=np.int64), minlength=2).tolist()
+        return (f"DecisionTrials(n_trials={n_trials}, n_outputs={n_outputs}, "
+                f"trials_per_pattern={per_pattern}, "
+                f"mean_network_rate_hz={float(np.mean(self.network_rate_hz)):.4g})")
+
 
 @dataclass(frozen=True)
 class DecisionResult:
@@ -122,6 +130,12 @@ class DecisionResult:
     n_test: int
     threshold_hz: float
     stderr: float
+
+    def __repr__(self) -> str:
+        # Plain numbers: no np.float64(...) wrappers, the 2x2 matrix on one line.
+        return (f"DecisionResult(rule={self.rule!r}, accuracy={float(self.accuracy)!r}, "
+                f"confusion={np.asarray(self.confusion).tolist()!r}, n_test={int(self.n_test)}, "
+                f"threshold_hz={float(self.threshold_hz)!r}, stderr={float(self.stderr)!r})")
 
 
 #: Largest number of Bernoulli generators that model one neuron's Poisson drive.

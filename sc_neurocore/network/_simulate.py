@@ -356,8 +356,9 @@ class Network:
         c = self.connectivity
         d_uni = self._uniform_delay()
         # a common delay is passed as d_uni; the kernel then never reads the delay array, so the
-        # (possibly stride-0, see Connectivity) per-synapse view is replaced by one contiguous element
-        delays = np.ascontiguousarray(c.delays[:1]) if d_uni else c.delays
+        # (possibly stride-0, see Connectivity) per-synapse view is replaced by one contiguous element,
+        # always a writable copy so that numba compiles one specialisation, not a read-only one too
+        delays = np.array(c.delays[:1]) if d_uni else c.delays
         return int(K.simulate(  # type: ignore[call-arg]
             self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
             self.v, self.refr, self.ring,

@@ -51,3 +51,8 @@ __all__ = [
     "sc_multiply_error",
     "t_quantile",
 ]
+
+
+def __dir__() -> list[str]:
+    # Only the API, not the private submodules the imports above loaded.
+    return sorted(__all__)
