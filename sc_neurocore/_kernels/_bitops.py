@@ -56,27 +56,28 @@ def tail_mask(length):
     return (uint64(1) << uint64(r)) - uint64(1)
 
 
-@njit(cache=True)
 def pack_bits(bits, n_words):
-    """(n, L) uint8 0/1 -> (n, n_words) uint64."""
-    n, length = bits.shape
-    out = np.zeros((n, n_words), dtype=np.uint64)
-    for s in range(n):
-        for t in range(length):
-            if bits[s, t]:
-                out[s, t >> 6] |= uint64(1) << uint64(t & 63)
-    return out
+    """(n, L) 0/1 (uint8 or bool) -> (n, n_words) uint64, ``n_words >= ceil(L / 64)``.
+
+    Not a numba kernel: ``np.packbits`` (SIMD, about 100x faster than a
+    bit-by-bit loop) packs 8 cycles per byte, LSB first; the bytes of a row
+    are then the little-endian bytes of its words.  Zero bytes pad each row
+    to whole words, so the padding bits stay 0.
+    """
+    n = bits.shape[0]
+    packed = np.packbits(bits, axis=1, bitorder="little")  # (n, ceil(L / 8)) uint8
+    if packed.shape[1] == 8 * n_words:
+        out = packed.view("<u8")
+    else:
+        out = np.zeros((n, n_words), dtype="<u8")
+        out.view(np.uint8)[:, : packed.shape[1]] = packed
+    return out.astype(np.uint64, copy=False)  # no copy on little-endian machines
 
 
-@njit(cache=True)
 def unpack_words(words, length):
-    """(n, n_words) uint64 -> (n, length) uint8 0/1."""
-    n = words.shape[0]
-    out = np.empty((n, length), dtype=np.uint8)
-    for s in range(n):
-        for t in range(length):
-            out[s, t] = np.uint8((words[s, t >> 6] >> uint64(t & 63)) & uint64(1))
-    return out
+    """(n, n_words) uint64 -> (n, length) uint8 0/1 (``np.unpackbits``, see :func:`pack_bits`)."""
+    as_bytes = np.ascontiguousarray(words, dtype="<u8").view(np.uint8)
+    return np.unpackbits(as_bytes, axis=1, count=length, bitorder="little")
 
 
 @njit(cache=True)
