@@ -16,6 +16,7 @@ from sc_neurocore._validation import check_binary_array, check_count, check_int
 __all__ = ["bits_at", "check_length", "check_words", "n_words", "pack", "tail_mask", "unpack"]
 
 WORD_BITS = 64
+_UINT64 = np.dtype(np.uint64)
 
 
 def check_length(length: Any, name: str = "length") -> int:
@@ -59,8 +60,8 @@ def check_words(
     With ``length`` given, the last axis must have ``n_words(length)`` entries
     and (when ``check_padding``) the padding bits of the last word must be 0.
     """
-    arr = np.asarray(words)
-    if arr.dtype != np.uint64:
+    arr = words if type(words) is np.ndarray else np.asarray(words)
+    if arr.dtype != _UINT64:
         raise TypeError(
             f"{name} must be a uint64 array of packed streams (see bitstream.pack); got dtype {arr.dtype}"
         )
@@ -86,7 +87,9 @@ def check_words(
                     f"{name} must have zero padding bits (positions >= {length % WORD_BITS}) "
                     f"in its last word; got last word {int(last[idx]):#x}{where}"
                 )
-    return np.ascontiguousarray(arr)
+    # gates call this on every operand: already-valid arrays pass through without a copy or
+    # any numpy call beyond attribute reads (issue #9 section 2: re-validation must be ~free)
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 def pack(bits: Any) -> np.ndarray:
