@@ -13,7 +13,9 @@ import numpy as np
 from sc_neurocore._kernels._bitops import bits_at_words, pack_bits, unpack_words
 from sc_neurocore._validation import check_binary_array, check_count, check_int
 
-__all__ = ["bits_at", "check_length", "check_words", "n_words", "pack", "tail_mask", "unpack"]
+__all__ = [
+    "bits_at", "check_length", "check_words", "n_words", "pack", "pack_checked", "tail_mask", "unpack",
+]
 
 WORD_BITS = 64
 _UINT64 = np.dtype(np.uint64)
@@ -117,6 +119,15 @@ def pack(bits: Any) -> np.ndarray:
     arr = check_binary_array(bits, "bits").reshape(shape)
     if arr.ndim == 0 or arr.shape[-1] == 0:
         raise ValueError(f"bits must have a non-empty last axis (the time axis); got shape {arr.shape}")
+    return pack_checked(arr)
+
+
+def pack_checked(arr: np.ndarray) -> np.ndarray:
+    """:func:`pack` of an array already checked: ``check_binary_array`` output, non-empty last axis.
+
+    For callers that validated the bits under their own parameter name (a second
+    0/1 check would read the whole array again).
+    """
     length = arr.shape[-1]
     lead = arr.shape[:-1]
     out = pack_bits(np.ascontiguousarray(arr.reshape(-1, length)), (length + 63) // 64)
