@@ -159,14 +159,15 @@ def check_binary_array(value: Any, name: str) -> np.ndarray:
         # numpy stores bools as bytes 0/1, so the uint8 view is already the bit array; a bool
         # array viewed from arbitrary bytes (e.g. np.frombuffer) can hold 2..255 and is converted
         view = np.ascontiguousarray(arr).view(np.uint8)
-        return view if view.size == 0 or view.max() <= 1 else arr.astype(np.uint8)
+        return view if view.size == 0 or view.max() <= 1 else np.ascontiguousarray(arr, dtype=np.uint8)
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(
             f"{name} must be an array of 0/1 bits (bool or integer dtype); got dtype {arr.dtype}"
         )
     # One reduction instead of two comparisons and an AND: reinterpreted as unsigned of the
     # same width, negative entries become >= 2^(bits-1), so ``max <= 1`` iff every entry is 0/1.
-    if arr.size and arr.view(arr.dtype.str.replace("i", "u")).max() > 1:
+    unsigned = np.dtype(f"{arr.dtype.byteorder}u{arr.dtype.itemsize}")
+    if arr.size and arr.view(unsigned).max() > 1:
         bad = (arr != 0) & (arr != 1)
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{name} must contain only 0 and 1; got {arr[idx]} at index {idx}")
