@@ -30,9 +30,9 @@ is the gate-level image of exactly this update.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-import warnings
 from typing import Any
 
 import numpy as np

@@ -94,7 +94,6 @@ class BitstreamSynapse:
     def apply(self, pre_bits: Any) -> np.ndarray:
         """Multiply presynaptic bits (0/1, last axis of size ``length``) by the weight; uint8 out."""
         from sc_neurocore import bitstream as bs
-
         from sc_neurocore.bitstream._packing import pack_checked
 
         arr = check_binary_array(pre_bits, "pre_bits")

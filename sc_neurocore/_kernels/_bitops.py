@@ -90,7 +90,7 @@ def pack_bits(bits, n_words):
 
 
 def unpack_words(words, length):
-    """(n, n_words) uint64 -> (n, length) uint8 0/1, ``length <= 64 n_words`` (inverse of :func:`pack_bits`)."""
+    """(n, n_words) uint64 -> (n, length) uint8 0/1, ``length <= 64 n_words`` (inverse of pack_bits)."""
     n = words.shape[0]
     as_bytes = np.ascontiguousarray(words, dtype="<u8").view(np.uint8)
     if length % 8 and length >= _SHORT_ROW:
