@@ -31,6 +31,10 @@ Cases (issue #9 §1; each includes construction, as in the issue's table):
 * ``encode call`` / ``apply call``: the same calls on an existing object
   (no target; shows the cost of the boundary itself).
 
+The script prints a summary of each side's outputs first (mean encoded and
+multiplied bits agree; the peer's layer, whose neuron and current model
+differ from ours, does not fire on this input, ours fires at ~6 Hz).
+
 The script exits with status 2, printing these install instructions, if the
 peer interpreter is missing or does not import the peer 3.16.0.
 """
