@@ -14,6 +14,7 @@ from sc_neurocore import BitstreamEncoder, BitstreamSynapse
 from sc_neurocore import bitstream as bs
 from sc_neurocore._kernels._bitops import pack_bits, unpack_words
 from sc_neurocore._validation import check_binary_array
+from sc_neurocore.bitstream._packing import check_words
 
 # every integer dtype the API accepts, both byte orders
 INT_DTYPES = ["i1", "u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", ">i2", ">u4", ">i8", ">u8"]
@@ -239,3 +240,13 @@ def test_synapse_apply_is_the_gate_on_the_bits(lead, length, dtype, bipolar, see
     got = syn.apply(pre)
     assert got.dtype == np.uint8 and got.shape == lead + (length,)
     assert np.array_equal(got, ref)
+
+
+def test_check_words_passes_valid_arrays_through_without_a_copy() -> None:
+    """Re-validating packed operands is attribute reads only: the same object comes back."""
+    words = bs.pack(np.ones((3, 100), dtype=np.uint8))
+    assert check_words(words, "a") is words
+    assert check_words(words, "a", 100) is words
+    strided = np.repeat(words, 2, axis=-1)[..., ::2]
+    got = check_words(strided, "a", 100)
+    assert got.flags.c_contiguous and np.array_equal(got, words) and not np.shares_memory(got, strided)
