@@ -250,3 +250,23 @@ def test_check_words_passes_valid_arrays_through_without_a_copy() -> None:
     strided = np.repeat(words, 2, axis=-1)[..., ::2]
     got = check_words(strided, "a", 100)
     assert got.flags.c_contiguous and np.array_equal(got, words) and not np.shares_memory(got, strided)
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 200), st.integers(0, 2**32 - 1))
+def test_padding_check_names_the_first_stream_with_padding_bits(n0, n1, length, seed) -> None:
+    """Padding bits are the high bits of the last word; the first stream (C order) with one is named."""
+    rng = np.random.default_rng(seed)
+    words = bs.pack(rng.integers(0, 2, (n0, n1, length), dtype=np.uint8))
+    r = length % 64
+    if r == 0:  # no padding: everything is valid
+        assert np.array_equal(bs.unpack(words, length), bs.unpack(words.copy(), length))
+        return
+    i, j = int(rng.integers(n0)), int(rng.integers(n1))
+    words[i, j, -1] |= np.uint64(1) << np.uint64(int(rng.integers(r, 64)))
+    first = next((a, b) for a in range(n0) for b in range(n1) if int(words[a, b, -1]) >> r)
+    msg = (f"words must have zero padding bits (positions >= {r}) in its last word; "
+           f"got last word {int(words[first + (-1,)]):#x} of stream {first}")
+    with pytest.raises(ValueError, match="^" + re.escape(msg) + "$"):
+        bs.unpack(words, length)
+    with pytest.raises(ValueError, match=re.escape(f"(positions >= {r})")):
+        bs.unpack(words[i, j], length)
