@@ -22,6 +22,14 @@ Packed engine: ``bitstream.bernoulli`` (counter hash, bit-sliced comparator,
 64 bits per uint64 word), ``bitstream.and_popcount`` and ``bitstream.and_`` +
 ``bitstream.decode``.  Targets (issue #2): encode >= 8x, AND + popcount on
 2^22 bits >= 150x, SC multiply end to end >= 9x.
+
+The unpacked boundary (issue #9 §1, target: within 2x of NumPy's own
+primitives for every shape): ``bitstream.pack`` against ``np.packbits(bits,
+axis=-1, bitorder="little")``, ``bitstream.unpack`` against
+``np.unpackbits(..., axis=-1, count=L, bitorder="little")`` on the words'
+bytes, and the 0/1 check ``check_binary_array`` against ``x.max()``, on
+2^20 bits in several row shapes.  The peer comparison of the tutorial API is
+``benchmarks/bench_peer.py``.
 """
 
 from __future__ import annotations
@@ -219,5 +227,39 @@ def main() -> None:
     print()
 
 
+BOUNDARY_SHAPES = [(2**20,), (1024, 1024), (4096, 256), (2**14, 64), (2**14, 65), (2**14, 63), (2**17, 8),
+                   (2**18, 3)]
+
+
+def boundary() -> None:
+    """pack / unpack / 0-1 check against np.packbits / np.unpackbits / max, about 2^20 bits per shape."""
+    from sc_neurocore._validation import check_binary_array
+
+    print(f"\nboundary, ~2^20 bits (ratio = ours / NumPy; target <= 2):\n{'shape':13s} "
+          f"{'pack':>8s} {'packbits':>9s} {'ratio':>6s}   {'unpack':>8s} {'unpackbits':>10s} {'ratio':>6s}   "
+          f"{'check u8':>8s} {'max':>8s} {'ratio':>6s}  {'check i64':>9s} {'max':>8s} {'ratio':>6s}")
+    for shape in BOUNDARY_SHAPES:
+        bits = (np.random.default_rng(0).random(shape) < 0.5).astype(np.uint8)
+        length = shape[-1]
+        words = bs.pack(bits)
+        as_bytes = words.view(np.uint8)
+        i64 = bits.astype(np.int64)
+        tp, tnp, tu, tnu, tc, tm, tc64, tm64 = paired_best([
+            partial(bs.pack, bits),
+            partial(np.packbits, bits, axis=-1, bitorder="little"),
+            partial(bs.unpack, words, length),
+            partial(np.unpackbits, as_bytes, axis=-1, count=length, bitorder="little"),
+            partial(check_binary_array, bits, "bits"),
+            bits.max,
+            partial(check_binary_array, i64, "bits"),  # includes the conversion to uint8
+            i64.max,
+        ], repeats=5, min_time=0.02)
+        print(f"{str(shape):13s} {tp * 1e3:6.3f}ms {tnp * 1e3:7.3f}ms {tp / tnp:6.2f}   "
+              f"{tu * 1e3:6.3f}ms {tnu * 1e3:8.3f}ms {tu / tnu:6.2f}   "
+              f"{tc * 1e3:6.3f}ms {tm * 1e3:6.3f}ms {tc / tm:6.2f}  {tc64 * 1e3:7.3f}ms {tm64 * 1e3:6.3f}ms "
+              f"{tc64 / tm64:6.2f}")
+
+
 if __name__ == "__main__":
     main()
+    boundary()

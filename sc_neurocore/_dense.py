@@ -181,18 +181,26 @@ class SCDenseLayer:
             p["noise_std"], p["resistance"], p["refractory_period"], out,
         )
         self.t_steps += n_steps
-        self._chunks = [np.concatenate([*self._chunks, out], axis=1)] if self._chunks else [out]
-        return out
+        # appending is O(T); the history is joined only when read (joining on every call made
+        # T calls of run(1) cost O(T^2)).  The caller gets its own copy: the chunk is ours.
+        self._chunks.append(out)
+        return out.copy()
+
+    def _spikes(self) -> np.ndarray:
+        """All spikes so far, uint8 (n_neurons, T_total); the stored array, not a copy."""
+        if len(self._chunks) != 1:
+            joined = (np.concatenate(self._chunks, axis=1) if self._chunks
+                      else np.zeros((self.n_neurons, 0), dtype=np.uint8))
+            self._chunks = [joined]
+        return self._chunks[0]
 
     def get_spike_trains(self) -> np.ndarray:
         """All spikes so far, uint8 (n_neurons, T_total) (a copy)."""
-        if not self._chunks:
-            return np.zeros((self.n_neurons, 0), dtype=np.uint8)
-        return self._chunks[0].copy()
+        return self._spikes().copy()
 
     def firing_rates_hz(self) -> np.ndarray:
         """Rate of every neuron, ``spikes / (T_total * dt_ms / 1000)`` Hz (zeros before any run)."""
-        counts = self.get_spike_trains().sum(axis=1, dtype=np.int64)
+        counts = self._spikes().sum(axis=1, dtype=np.int64)
         if self.t_steps == 0:
             return np.zeros(self.n_neurons)
         return counts / (self.t_steps * self.dt_ms / 1000.0)
@@ -207,7 +215,7 @@ class SCDenseLayer:
         ``"mean_current"`` and ``"expected_current"`` (per-neuron lists: the
         mean of the realised per-cycle current and its theoretical value).
         """
-        counts = self.get_spike_trains().sum(axis=1, dtype=np.int64)
+        counts = self._spikes().sum(axis=1, dtype=np.int64)
         rates = self.firing_rates_hz()
         mean_rate = float(rates.mean())
         return {

@@ -178,10 +178,15 @@ class BitstreamEncoder:
 
     def decode(self, bits: Any) -> float | np.ndarray:
         """Value estimate ``x_min + (x_max - x_min) * mean(bits)`` along the last axis."""
+        from sc_neurocore import bitstream as bs
+        from sc_neurocore.bitstream._packing import pack_checked
+
         arr = check_binary_array(bits, "bits")
         if arr.ndim == 0 or arr.shape[-1] == 0:
             raise ValueError(f"bits must have a non-empty last axis; got shape {arr.shape}")
-        p = arr.mean(axis=-1)
+        # ones / L, counted packed (~20x faster than arr.mean); the same float64 as the mean,
+        # whose sum of 0/1 values is exact, so both are the correctly rounded quotient
+        p = np.divide(bs.popcount(pack_checked(arr)), arr.shape[-1])
         val = self.x_min + (self.x_max - self.x_min) * p
         return float(val) if np.ndim(val) == 0 else val
 

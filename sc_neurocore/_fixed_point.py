@@ -30,6 +30,7 @@ is the gate-level image of exactly this update.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -299,28 +300,33 @@ def _jump(base: int, phases: np.ndarray, width: int, taps: tuple[int, ...]) -> n
 
 
 def _default_phases(gens: list[np.random.Generator], n_in: int, n_out: int, width: int,
-                    one_polynomial: bool, taps: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Phases (clocks after state 1) of inputs, weights, select; and the guard used.
+                    one_polynomial: bool, taps: tuple[int, ...]
+                    ) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+    """Phases (clocks after state 1) of inputs, weights, select; the guard used; unchecked weights.
 
-    Returns ``(phi_x (n_in,), phi_w (n_out, n_in), psi, guard)``; see
-    :class:`FixedPointDenseLayer` (Notes).
+    Returns ``(phi_x (n_in,), phi_w (n_out, n_in), psi, guard, n_unchecked)``,
+    ``n_unchecked`` being the number of weights none of whose 64 candidate
+    offsets passed the top-bit independence test (they get the last
+    candidate); see :class:`FixedPointDenseLayer` (Notes).
     """
     period = (1 << width) - 1
     guard = max(0, min(4 * width, (period - 3) // 2))
     phi_x = gens[0].integers(0, period, n_in)
     if one_polynomial:  # weight (r, i) more than `guard` clocks from input i, top bits independent
         cands = gens[1].integers(guard + 1, period - guard, (n_out * n_in, 64))
-        theta, _ok = pick_offsets(cands, width, np.uint64(tap_mask(taps)), width // 2)
+        theta, ok = pick_offsets(cands, width, np.uint64(tap_mask(taps)), width // 2)
+        n_unchecked = int(ok.size - np.count_nonzero(ok))
         phi_w = (phi_x[None, :] + theta.reshape(n_out, n_in)) % period
         rivals = np.concatenate([phi_x, phi_w.ravel()])
     else:  # reciprocal polynomial: any phase (Weil bound)
         phi_w = gens[1].integers(0, period, (n_out, n_in))
         rivals = phi_x
+        n_unchecked = 0
     cand = gens[2].integers(0, period, 64)  # select: first candidate clear of every rival, else the clearest
     gaps = _circular_gap(cand[:, None], rivals[None, :], period).min(axis=1)
     clear = np.flatnonzero(gaps > guard)
     psi = int(cand[clear[0]] if clear.size else cand[int(np.argmax(gaps))])
-    return phi_x, phi_w, psi, guard
+    return phi_x, phi_w, psi, guard, n_unchecked
 
 
 class FixedPointDenseLayer:
@@ -398,7 +404,8 @@ class FixedPointDenseLayer:
       ``<= 2 n``), *and* such that the top ``k = n // 2`` bits of the weight
       state are linearly independent of the top ``k`` bits of the input state
       (first of 64 uniform candidates passing; a rank test on the ``k x (n-k)``
-      block of ``A^theta``).  Near phases are not the only trap: some far
+      block of ``A^theta``; if none passes, the last is used and a
+      ``RuntimeWarning`` gives the number of such weights).  Near phases are not the only trap: some far
       offsets make the top bits of one state an XOR of top bits of the other
       (16-bit table polynomial: ``theta = 15941``, ``31882``, ``16176``, ...;
       over 40 drawn 64x64 layers such pairs reached covariance 0.076).  With
@@ -491,9 +498,15 @@ class FixedPointDenseLayer:
         self.sel_taps: tuple[int, ...] = _taps_arg(sel_taps, "sel_taps", n, _mirror_taps(self.x_taps))
         _check_seed(seed, "seed")
         hi = 1 << n
-        phi_x, phi_w, psi, self.phase_guard = _default_phases(
+        phi_x, phi_w, psi, self.phase_guard, n_unchecked = _default_phases(
             spawn_generators(seed, 3), self.n_inputs, self.n_neurons, n, self.w_taps == self.x_taps,
             self.x_taps)
+        if n_unchecked and w_seeds is None:
+            warnings.warn(
+                f"{n_unchecked} of {phi_w.size} weight LFSR phases failed the top-bit independence "
+                f"check for all 64 candidate offsets; those weight streams may be correlated with "
+                f"their inputs (use another seed, or w_taps = the mirror of x_taps)",
+                RuntimeWarning, stacklevel=2)
         self.x_seeds = (_lfsr_seed_array(x_seeds, "x_seeds", (self.n_inputs,), n)
                         if x_seeds is not None else _jump(1, phi_x, n, self.x_taps))
         self.w_seeds = (_lfsr_seed_array(w_seeds, "w_seeds", p_w.shape, n)

@@ -94,11 +94,12 @@ class BitstreamSynapse:
     def apply(self, pre_bits: Any) -> np.ndarray:
         """Multiply presynaptic bits (0/1, last axis of size ``length``) by the weight; uint8 out."""
         from sc_neurocore import bitstream as bs
+        from sc_neurocore.bitstream._packing import pack_checked
 
         arr = check_binary_array(pre_bits, "pre_bits")
         if arr.ndim == 0 or arr.shape[-1] != self.length:
             raise ValueError(f"pre_bits must have last axis of size {self.length}; got shape {arr.shape}")
-        out = self.apply_packed(np.asarray(bs.pack(arr)))
+        out = self.apply_packed(pack_checked(arr))
         return np.asarray(bs.unpack(out, self.length), dtype=np.uint8)
 
     def __repr__(self) -> str:

@@ -152,17 +152,28 @@ def check_unit_array(value: Any, name: str, low: float = 0.0, high: float = 1.0)
 
 
 def check_binary_array(value: Any, name: str) -> np.ndarray:
-    """Return a uint8 array of 0/1 bits, or raise (bool or integer input only)."""
+    """Return a C-contiguous uint8 array of 0/1 bits, or raise (bool or integer input only).
+
+    The result may share memory with ``value`` (uint8 or bool input that is
+    already C-contiguous); callers must not write to it.
+    """
     arr = np.asarray(value)
-    if arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
+    if arr.dtype == np.bool_:
+        # numpy stores bools as bytes 0/1, so the uint8 view is already the bit array; a bool
+        # array viewed from arbitrary bytes (e.g. np.frombuffer) can hold 2..255 and is converted
+        view = np.ascontiguousarray(arr).view(np.uint8)
+        return view if view.size == 0 or view.max() <= 1 else np.ascontiguousarray(arr, dtype=np.uint8)
+    if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(
             f"{name} must be an array of 0/1 bits (bool or integer dtype); got dtype {arr.dtype}"
         )
-    if arr.dtype != np.bool_:
+    # One reduction instead of two comparisons and an AND: reinterpreted as unsigned of the
+    # same width, negative entries become >= 2^(bits-1), so ``max <= 1`` iff every entry is 0/1.
+    unsigned = np.dtype(f"{arr.dtype.byteorder}u{arr.dtype.itemsize}")
+    if arr.size and arr.view(unsigned).max() > 1:
         bad = (arr != 0) & (arr != 1)
-        if bad.any():
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"{name} must contain only 0 and 1; got {arr[idx]} at index {idx}")
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} must contain only 0 and 1; got {arr[idx]} at index {idx}")
     return np.ascontiguousarray(arr, dtype=np.uint8)
 
 

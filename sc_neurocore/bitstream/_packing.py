@@ -13,9 +13,12 @@ import numpy as np
 from sc_neurocore._kernels._bitops import bits_at_words, pack_bits, unpack_words
 from sc_neurocore._validation import check_binary_array, check_count, check_int
 
-__all__ = ["bits_at", "check_length", "check_words", "n_words", "pack", "tail_mask", "unpack"]
+__all__ = [
+    "bits_at", "check_length", "check_words", "n_words", "pack", "pack_checked", "tail_mask", "unpack",
+]
 
 WORD_BITS = 64
+_UINT64 = np.dtype(np.uint64)
 
 
 def check_length(length: Any, name: str = "length") -> int:
@@ -59,8 +62,8 @@ def check_words(
     With ``length`` given, the last axis must have ``n_words(length)`` entries
     and (when ``check_padding``) the padding bits of the last word must be 0.
     """
-    arr = np.asarray(words)
-    if arr.dtype != np.uint64:
+    arr = words if type(words) is np.ndarray else np.asarray(words)
+    if arr.dtype != _UINT64:
         raise TypeError(
             f"{name} must be a uint64 array of packed streams (see bitstream.pack); got dtype {arr.dtype}"
         )
@@ -75,18 +78,20 @@ def check_words(
                 f"{name} must have last axis n_words(length) = {nw} for length {length}; "
                 f"got shape {arr.shape}"
             )
-        if check_padding and length % WORD_BITS:
-            pad = np.uint64(((1 << WORD_BITS) - 1) ^ tail_mask(length))
-            last = arr[..., -1]
-            bad = (last & pad) != 0
-            if np.any(bad):
-                idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim > 1 else ()
-                where = f" of stream {idx}" if idx else ""
-                raise ValueError(
-                    f"{name} must have zero padding bits (positions >= {length % WORD_BITS}) "
-                    f"in its last word; got last word {int(last[idx]):#x}{where}"
-                )
-    return np.ascontiguousarray(arr)
+        last = arr[..., -1]
+        mask = tail_mask(length)
+        # the padding bits are the high bits: one is set iff a last word exceeds the mask
+        # (one max reduction instead of an AND, a compare and an any)
+        if check_padding and length % WORD_BITS and last.size and int(last.max()) > mask:
+            idx = tuple(int(i) for i in np.argwhere(last > np.uint64(mask))[0]) if arr.ndim > 1 else ()
+            where = f" of stream {idx}" if idx else ""
+            raise ValueError(
+                f"{name} must have zero padding bits (positions >= {length % WORD_BITS}) "
+                f"in its last word; got last word {int(last[idx]):#x}{where}"
+            )
+    # gates call this on every operand: already-valid arrays pass through without a copy or
+    # any numpy call beyond attribute reads (issue #9 section 2: re-validation must be ~free)
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 def pack(bits: Any) -> np.ndarray:
@@ -114,6 +119,15 @@ def pack(bits: Any) -> np.ndarray:
     arr = check_binary_array(bits, "bits").reshape(shape)
     if arr.ndim == 0 or arr.shape[-1] == 0:
         raise ValueError(f"bits must have a non-empty last axis (the time axis); got shape {arr.shape}")
+    return pack_checked(arr)
+
+
+def pack_checked(arr: np.ndarray) -> np.ndarray:
+    """:func:`pack` of an array already checked: ``check_binary_array`` output, non-empty last axis.
+
+    For callers that validated the bits under their own parameter name (a second
+    0/1 check would read the whole array again).
+    """
     length = arr.shape[-1]
     lead = arr.shape[:-1]
     out = pack_bits(np.ascontiguousarray(arr.reshape(-1, length)), (length + 63) // 64)
