@@ -149,6 +149,39 @@ def assert_poisson(count: Any, mean: Any, *, alpha: float = ALPHA) -> None:
     assert np.all(ok), f"Poisson count {count[~ok]} improbable under mean {mean[~ok]} (alpha {alpha:g})"
 
 
+def chernoff_mean_range(values: Any, log_weights: Any, trials: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """Exact-MGF Chernoff range for the mean of ``trials`` iid draws from a known finite distribution.
+
+    The draws take ``values[j]`` with probability ``exp(log_weights[j])`` (logs, so that far tails
+    which underflow as probabilities still count in the moment generating function).  Cramer--Chernoff:
+    ``P(mean >= a) <= exp(-trials I(a))`` and ``P(mean <= b) <= exp(-trials I(b))`` with the rate
+    ``I(a) = sup_l (l a - log E exp(l Y))``; the returned ``(b, a)`` solve ``trials I = ln(2 / alpha)``,
+    so ``P(mean not in [b, a]) <= alpha``.  The caller spends the ``alpha`` (see :func:`spend`).
+    """
+    from scipy.optimize import brentq, minimize_scalar
+    from scipy.special import logsumexp
+
+    y = np.asarray(values, dtype=np.float64)
+    logw = np.asarray(log_weights, dtype=np.float64)
+    mu = float(np.exp(logw) @ y)
+    scale = float(np.max(np.abs(y - mu))) or 1.0
+    target = math.log(2.0 / alpha) / trials
+
+    def rate(a: float) -> float:
+        # sup over l of l a - log M(l), on the side of mu where a lies (concave in l)
+        sign = 1.0 if a >= mu else -1.0
+        res = minimize_scalar(
+            lambda u: -(sign * u * a - logsumexp(logw + sign * u * y)),
+            bounds=(0.0, 1e3 * trials / scale), method="bounded",
+            options={"xatol": 1e-12 / scale},
+        )
+        return float(-res.fun)
+
+    lo = float(y.min()) if rate(float(y.min())) <= target else brentq(lambda a: rate(a) - target, float(y.min()), mu)
+    hi = float(y.max()) if rate(float(y.max())) <= target else brentq(lambda a: rate(a) - target, mu, float(y.max()))
+    return lo, hi
+
+
 def spend(alpha: float = ALPHA, n: int = 1) -> None:
     """Record ``n`` elementary checks made with a bound from :func:`binomial_deviation` by hand."""
     _spend(alpha, n)
