@@ -125,12 +125,12 @@ def assert_bernstein(deviation: Any, variance: Any, bound: Any, *, slack: float 
     assert np.all(ok), f"deviation {dev[~ok]} above the Bernstein {alpha:g} bound {t[~ok]} + {slack}"
 
 
-def assert_normal(deviation: Any, sd: Any, *, alpha: float = ALPHA) -> None:
-    """Assert ``|X - E X| <= z sd`` for a Gaussian X, with ``z`` the exact two-sided normal quantile."""
+def assert_normal(deviation: Any, sd: Any, *, slack: float = 0.0, alpha: float = ALPHA) -> None:
+    """Assert ``|X - E X| <= z sd + slack`` for a Gaussian X, ``z`` the exact two-sided normal quantile."""
     z = stats.norm.isf(alpha / 2)
     dev = np.abs(np.asarray(deviation, dtype=np.float64))
     _spend(alpha, dev.size)
-    assert np.all(dev <= z * np.asarray(sd)), f"|deviation| {dev} > {z:.3f} x sd {sd}"
+    assert np.all(dev <= z * np.asarray(sd) + slack), f"|deviation| {dev} > {z:.3f} x sd {sd} + {slack}"
 
 
 def assert_gaussian_variance(sample_var: float, n: int, sigma2: float = 1.0, *, alpha: float = ALPHA) -> None:
