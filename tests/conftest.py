@@ -33,13 +33,16 @@ IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 _COMMON: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 # derandomize: examples are derived from each test's source, and no example database is
-# replayed, so two runs (on any machine) draw the same examples
+# replayed, so two runs (on any machine) draw the same examples.  Set explicitly both ways:
+# recent hypothesis versions derandomize by themselves when CI is set, and profiles inherit
+# from the default, so leaving it out would make "random" derandomized in CI.
 _FIXED: dict[str, Any] = {"derandomize": True, "database": None}
+_RANDOM: dict[str, Any] = {"derandomize": False}
 settings.register_profile("ci", max_examples=60, **_COMMON, **_FIXED)
 settings.register_profile("nojit-ci", max_examples=5, **_COMMON, **_FIXED)
-settings.register_profile("random", max_examples=60, **_COMMON)
-settings.register_profile("nojit", max_examples=5, **_COMMON)
-settings.register_profile("dev", max_examples=15, **_COMMON)
+settings.register_profile("random", max_examples=60, **_COMMON, **_RANDOM)
+settings.register_profile("nojit", max_examples=5, **_COMMON, **_RANDOM)
+settings.register_profile("dev", max_examples=15, **_COMMON, **_RANDOM)
 _DEFAULT_PROFILE = {(False, False): "random", (False, True): "ci", (True, False): "nojit", (True, True): "nojit-ci"}
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT_PROFILE[NOJIT, IN_CI]))
 

@@ -26,6 +26,7 @@ from _stats import (
     chernoff_mean_range,
     clopper_pearson,
 )
+from hypothesis import settings
 from scipy import stats
 
 TESTS = Path(__file__).resolve().parent
@@ -130,6 +131,14 @@ def test_session_over_the_budget_fails(tmp_path: Path) -> None:
     res = _pytest_subprocess(tmp_path, body)
     assert res.returncode == 1, res.stdout + res.stderr
     assert "1 passed" in res.stdout and "OVER BUDGET" in res.stdout
+
+
+def test_ci_profiles_are_derandomized_and_local_profiles_random() -> None:
+    for name, examples in (("ci", 60), ("nojit-ci", 5)):
+        profile = settings.get_profile(name)
+        assert profile.derandomize and profile.database is None and profile.max_examples == examples
+    for name in ("random", "nojit", "dev"):
+        assert not settings.get_profile(name).derandomize
 
 
 def test_ci_profile_draws_the_same_examples_in_two_processes(tmp_path: Path) -> None:
