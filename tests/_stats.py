@@ -7,9 +7,10 @@ p, n or L are.  The helpers record what they spend in a ledger; ``conftest.py`` 
 the total at the end of the session and fails the run when it exceeds ``BUDGET``.
 
 Ledger arithmetic (union bound): the suite fails falsely with probability at most
-``sum(alpha over every executed elementary check)``.  With ``ALPHA = 1e-10`` and the
-``ci`` profile (60 hypothesis examples) the suite spends about ``SPENT_ESTIMATE`` of
-``BUDGET = 1e-6`` (see ``tests/test_stats.py::test_budget_of_a_full_session``).
+``sum(alpha over every executed elementary check)``.  With ``ALPHA = 1e-10`` per check, the
+compiled pass (``ci`` profile, 60 hypothesis examples) made 1653 checks (1.65e-7) and the
+``NUMBA_DISABLE_JIT`` pass (``nojit-ci``, 5 examples) 218 (2.2e-8): about 1.9e-7 for both
+passes, within ``BUDGET = 1e-6``.  Each session prints its own total, and fails above the budget.
 
 Bounds used:
 

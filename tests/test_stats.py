@@ -156,7 +156,8 @@ def test_ci_profile_draws_the_same_examples_in_two_processes(tmp_path: Path) -> 
             assert settings.default.derandomize
             print("DRAWN", len(seen), repr(seen))
     """
-    runs = [_pytest_subprocess(tmp_path, body, CI="true", PYTHONHASHSEED=str(h)) for h in (1, 2)]
+    runs = [_pytest_subprocess(tmp_path, body, CI="true", NUMBA_DISABLE_JIT="0", PYTHONHASHSEED=str(h))
+            for h in (1, 2)]
     drawn = []
     for res in runs:
         assert res.returncode == 0, res.stdout + res.stderr
