@@ -160,12 +160,10 @@ def test_sc_synapse_mode_runs_and_is_seeded() -> None:
     c = _res(synapse="bernoulli", seed=4).simulate(x)
     assert not (np.array_equal(a.steps, c.steps) and np.array_equal(a.neurons, c.neurons))
 
-
-def test_sc_synapse_mode_transmits_with_the_weight_as_probability() -> None:
-    # neuron 0 fires on every step but the last and projects onto m silent, leak-free targets with
-    # w = 0.2 and onto one with w = 0.5 (which sets w_scale = 0.5): each emission then adds 0.5 to a
-    # target with probability 0.2 / 0.5 = 0.4, so the targets' summed potential / 0.5 is
-    # Binomial(m (T - 1), 0.4) and the w = 0.5 target receives every emission.
+    # The SC mean: neuron 0 fires on every step but the last and projects onto m silent, leak-free
+    # targets with w = 0.2 and onto one with w = 0.5 (which sets w_scale = 0.5): each emission then
+    # adds 0.5 to a target with probability 0.2 / 0.5 = 0.4, so the targets' summed potential / 0.5
+    # is Binomial(m (T - 1), 0.4) and the w = 0.5 target receives every emission.
     m, t = 40, 300
     rows, cols = np.zeros(m + 1, dtype=np.int64), np.arange(1, m + 2)
     adj = sp.csr_matrix((np.r_[np.full(m, 0.2), 0.5], (rows, cols)), shape=(m + 2, m + 2))
