@@ -88,18 +88,21 @@ def assert_binomial_mean(est: Any, n: Any, p: Any, *, slack: float = 0.0, alpha:
     assert_binomial(k, n, p, slack=slack, alpha=alpha)
 
 
-def binomial_deviation(n: int, p: float, alpha: float = ALPHA) -> float:
-    """Largest ``|K/n - p|`` inside the exact acceptance region of K ~ Binomial(n, p).
+def binomial_deviation(n: int, p: float, alpha: float = ALPHA, *, slack: float = 0.0) -> float:
+    """Largest ``|K/n - p|`` inside the exact acceptance region of K ~ Binomial(n, p').
 
-    ``P(|K/n - p| > binomial_deviation(n, p, alpha)) <= alpha`` (each tail <= alpha / 2).
-    The caller spends the ``alpha`` (see :func:`spend`).
+    ``P(|K/n - p| > binomial_deviation(n, p, alpha, slack=s)) <= alpha`` (each tail <= alpha / 2)
+    for every true ``p'`` with ``|p' - p| <= s``: the lower end is taken at ``p - s`` and the upper
+    at ``p + s`` (a binomial count grows stochastically with p').  The caller spends the ``alpha``
+    (see :func:`spend`).
     """
-    lo = stats.binom.ppf(alpha / 2, n, p)
-    hi = stats.binom.isf(alpha / 2, n, p)
+    p_lo, p_hi = max(p - slack, 0.0), min(p + slack, 1.0)
+    lo = stats.binom.ppf(alpha / 2, n, p_lo)
+    hi = stats.binom.isf(alpha / 2, n, p_hi)
     # guard against off-by-one rounding inside scipy: widen until each tail is provably <= alpha/2
-    while lo > 0 and stats.binom.cdf(lo - 1, n, p) > alpha / 2:
+    while lo > 0 and stats.binom.cdf(lo - 1, n, p_lo) > alpha / 2:
         lo -= 1
-    while hi < n and stats.binom.sf(hi, n, p) > alpha / 2:
+    while hi < n and stats.binom.sf(hi, n, p_hi) > alpha / 2:
         hi += 1
     return float(max(p - lo / n, hi / n - p))
 

@@ -73,12 +73,12 @@ def test_scc_of_independent_streams_near_zero(p: float, q: float, seed: int) -> 
     b = bs.bernoulli(q, length, seed=seed, stream_offset=1)
     # SCC = delta / den with delta = p_ab - p_a p_b (all sample densities).  With e_a, e_b, e_ab
     # the exact binomial deviations of p_a, p_b, p_ab (each exceeded with probability <= 1e-10;
-    # true densities within 2^-32 of p, q, and 2^-31 of p q):
+    # true bit probabilities within 2^-32 of p, q, and 2^-31 of p q):
     # |delta| <= e_ab + e_a q + e_b p + e_a e_b, and the denominator (either branch) is
     # 1-Lipschitz in each density, so den >= den_true - e_a - e_b.  False failure <= 60 x 3e-10.
-    e_a = binomial_deviation(length, p) + 2.0**-32
-    e_b = binomial_deviation(length, q) + 2.0**-32
-    e_ab = binomial_deviation(length, p * q) + 2.0**-31
+    e_a = binomial_deviation(length, p, slack=2.0**-32)
+    e_b = binomial_deviation(length, q, slack=2.0**-32)
+    e_ab = binomial_deviation(length, p * q, slack=2.0**-31)
     spend(n=3)
     den_true = min(min(p, q) - p * q, p * q - max(p + q - 1, 0.0))
     bound = (e_ab + e_a * q + e_b * p + e_a * e_b) / (den_true - e_a - e_b)

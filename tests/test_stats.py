@@ -80,6 +80,14 @@ def test_binomial_deviation_tails(n: int, p: float) -> None:
     assert stats.binom.sf(math.floor(n * (p + d) + 1e-9), n, p) <= ALPHA / 2
 
 
+def test_binomial_deviation_with_slack_covers_every_nearby_p() -> None:
+    n, p, s = 4096, 0.3, 1e-3
+    d = binomial_deviation(n, p, slack=s)
+    for q in (p - s, p, p + s):
+        assert stats.binom.cdf(math.ceil(n * (p - d)) - 1, n, q) <= ALPHA / 2
+        assert stats.binom.sf(math.floor(n * (p + d) + 1e-9), n, q) <= ALPHA / 2
+
+
 @pytest.mark.parametrize(("v", "b"), [(0.0, 1.0), (1e-6, 1.0), (100.0, 0.5), (1e6, 2.0)])
 def test_bernstein_halfwidth_solves_the_tail_bound(v: float, b: float) -> None:
     t = bernstein_halfwidth(v, b)
