@@ -1,29 +1,68 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs, then run it twice:
-#   1. the full suite with numba JIT (hypothesis profile "ci");
+# Install everything the test suite needs, then run four checks:
+#   1. the full suite with numba JIT;
 #   2. a reduced profile with NUMBA_DISABLE_JIT=1, where every kernel runs as plain
-#      Python, proving the kernels and their Python semantics agree.
+#      Python, proving the kernels and their Python semantics agree;
+#   3. ruff check (the whole repository);
+#   4. mypy (the packages, as configured in pyproject.toml).
+# Every check runs whatever the others did; a summary lists each one's exit status, and
+# the script exits non-zero if any check failed.  Any non-zero pytest status is a failure,
+# including 5 ("no tests collected"), so a run that tested nothing cannot pass.
+# With CI set (.ci/run sets it) the hypothesis examples are derandomized (profiles "ci" and
+# "nojit-ci" in tests/conftest.py), so a red CI run reproduces; elsewhere they are random.
 # Usage: bash scripts/install-and-test.sh [extra pytest args]
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The RTL co-simulation tests need Icarus Verilog (and yosys for area reports).
 if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq iverilog yosys >/dev/null
+        if ! { apt-get update -qq && apt-get install -y -qq iverilog yosys >/dev/null; }; then
+            echo "error: apt-get could not install iverilog and yosys" >&2
+            exit 1
+        fi
     else
         echo "warning: iverilog/yosys missing and cannot apt-get install them (need root);" \
              "install them to run the RTL tests" >&2
     fi
 fi
 
-python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed]"
+if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed]"; then
+    echo "error: pip could not install the package with its test extras" >&2
+    exit 1
+fi
 
-echo "== full suite (numba JIT) =="
-python -m pytest "$@"
+names=()
+codes=()
+check() {
+    local name="$1"
+    shift
+    echo "== $name =="
+    "$@"
+    local rc=$?
+    names+=("$name")
+    codes+=("$rc")
+}
 
-echo "== reduced profile with NUMBA_DISABLE_JIT=1 =="
+check "pytest, numba JIT" python -m pytest "$@"
 # (the RTL co-simulation does not involve numba, so it runs once, in the first pass)
-NUMBA_DISABLE_JIT=1 HYPOTHESIS_PROFILE=nojit python -m pytest -q -m "not slow and not rtl" "$@"
+check "pytest, NUMBA_DISABLE_JIT=1" env NUMBA_DISABLE_JIT=1 python -m pytest -q -m "not slow and not rtl" "$@"
+check "ruff check" python -m ruff check .
+check "mypy" python -m mypy
+
+echo
+echo "== summary =="
+failed=0
+for i in "${!names[@]}"; do
+    rc="${codes[$i]}"
+    if [ "$rc" = "0" ]; then
+        verdict="passed"
+    else
+        failed=1
+        verdict="FAILED (exit $rc)"
+        [ "$rc" = "5" ] && verdict="$verdict: no tests were collected"
+    fi
+    printf '  %-30s %s\n' "${names[$i]}" "$verdict"
+done
+exit "$failed"

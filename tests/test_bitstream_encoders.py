@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from _stats import mean_tolerance, probs, seeds
+from _stats import assert_binomial_mean, probs, seeds
 from conftest import NOJIT
 from hypothesis import given
 from hypothesis import strategies as st
@@ -142,8 +142,9 @@ def test_bernoulli_extremes_exact() -> None:
 @given(probs, st.sampled_from([1000, 4096, 20000]), seeds)
 def test_bernoulli_density_within_tolerance(p: float, length: int, seed: int) -> None:
     p_hat = bs.decode(bs.bernoulli(p, length, seed=seed), length)
-    # bit probability is round(p 2^32) / 2^32, within 2^-33 of p
-    assert abs(p_hat - p) <= mean_tolerance(p, length) + 2.0**-32
+    # bit probability is round(p 2^32) / 2^32, within 2^-33 of p; exact Clopper-Pearson,
+    # false failure <= 60 examples x 1e-10
+    assert_binomial_mean(p_hat, length, p, slack=2.0**-32)
 
 
 def test_bernoulli_seed_none_draws_fresh_streams() -> None:
@@ -347,8 +348,9 @@ def test_bipolar_xnor_product_within_tolerance(x: float, y: float, seed: int) ->
     a = bs.bernoulli(bs.to_unipolar(x), length, seed=seed, stream_offset=0)
     b = bs.bernoulli(bs.to_unipolar(y), length, seed=seed, stream_offset=1)
     est = bs.decode_bipolar(bs.xnor(a, b, length), length)
-    q = (x * y + 1) / 2  # probability of a 1 in the XNOR stream
-    assert abs(est - x * y) <= 2 * (mean_tolerance(q, length) + 2.0**-31)
+    q = (x * y + 1) / 2  # probability of a 1 in the XNOR stream (within 2^-31: each input within 2^-32)
+    # est = 2 k / L - 1 with k ~ Binomial(L, q): exact Clopper-Pearson, false failure <= 60 x 1e-10
+    assert_binomial_mean((est + 1) / 2, length, q, slack=2.0**-31)
 
 
 @given(st.lists(probs, min_size=1, max_size=4), st.integers(1, 2000), seeds)

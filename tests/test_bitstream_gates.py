@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from _stats import mean_tolerance, probs, seeds
+from _stats import assert_binomial_mean, probs, seeds
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -120,8 +120,9 @@ def test_mux_add_mean_within_tolerance(ps: list[float], seed: int) -> None:
     streams = bs.bernoulli(np.array(ps), length, seed=s_in)
     est = bs.decode(bs.mux_add(streams, length, seed=s_sel), length)
     mean = float(np.mean(ps))
-    # each output bit is an independent Bernoulli(mean) draw (fresh select and fresh input bits)
-    assert abs(est - mean) <= mean_tolerance(mean, length) + 2.0**-31
+    # each output bit is an independent Bernoulli(mean) draw (fresh select and fresh input bits);
+    # exact Clopper-Pearson, false failure <= 60 x 1e-10
+    assert_binomial_mean(est, length, mean, slack=2.0**-31)
 
 
 @given(probs, probs, st.sampled_from([1024, 4096, 16384]), seeds)
@@ -130,8 +131,9 @@ def test_and_of_independent_streams_within_tolerance(p: float, q: float, length:
     b = bs.bernoulli(q, length, seed=seed, stream_offset=1)
     est = bs.and_popcount(a, b) / length
     assert est == bs.decode(bs.and_(a, b), length)
-    # bit probabilities are quantised to 2^-32, so the product is within 2^-31 of p q
-    assert abs(est - p * q) <= mean_tolerance(p * q, length) + 2.0**-31
+    # bit probabilities are quantised to 2^-32, so the product is within 2^-31 of p q;
+    # exact Clopper-Pearson, false failure <= 60 x 1e-10
+    assert_binomial_mean(est, length, p * q, slack=2.0**-31)
 
 
 @given(probs, probs, seeds)
@@ -140,7 +142,8 @@ def test_or_and_not_of_independent_streams(p: float, q: float, seed: int) -> Non
     a = bs.bernoulli(p, length, seed=seed, stream_offset=0)
     b = bs.bernoulli(q, length, seed=seed, stream_offset=1)
     r = p + q - p * q
-    assert abs(bs.decode(bs.or_(a, b), length) - r) <= mean_tolerance(r, length) + 2.0**-31
+    # exact Clopper-Pearson, false failure <= 60 x 1e-10
+    assert_binomial_mean(bs.decode(bs.or_(a, b), length), length, r, slack=2.0**-31)
     assert bs.decode(bs.not_(a, length), length) == 1.0 - bs.decode(a, length)
 
 
@@ -169,5 +172,6 @@ def test_or_reduce_of_independent_streams(ps: list[float], seed: int) -> None:
     length = 4096
     est = bs.decode(bs.or_reduce(bs.bernoulli(np.array(ps), length, seed=seed)), length)
     r = 1.0 - float(np.prod(1.0 - np.array(ps)))
-    # each bit probability is within 2^-33 of p_i, so r is within k 2^-33
-    assert abs(est - r) <= mean_tolerance(r, length) + len(ps) * 2.0**-32
+    # each bit probability is within 2^-33 of p_i, so r is within k 2^-33;
+    # exact Clopper-Pearson, false failure <= 60 x 1e-10
+    assert_binomial_mean(est, length, r, slack=len(ps) * 2.0**-32)

@@ -8,10 +8,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from _stats import mean_tolerance, probs, seeds
+from _stats import assert_binomial_mean, binomial_deviation, probs, seeds, spend
 from conftest import NOJIT
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 from sc_neurocore import bitstream as bs
 from sc_neurocore._taps import MAXIMAL_TAPS
@@ -70,13 +71,17 @@ def test_scc_of_independent_streams_near_zero(p: float, q: float, seed: int) -> 
     length = 2**16
     a = bs.bernoulli(p, length, seed=seed, stream_offset=0)
     b = bs.bernoulli(q, length, seed=seed, stream_offset=1)
-    # The numerator delta = p_ab - p_a p_b is a sample covariance of independent bits:
-    # sd sqrt(p q (1-p)(1-q) / L).  The denominator (either branch) is >= den_true - 5/sqrt(L)
-    # when both densities are within 5 standard errors (each <= 0.5/sqrt(L); the denominator
-    # is 1-Lipschitz in each density).
-    sd = math.sqrt(p * q * (1 - p) * (1 - q) / length)
+    # SCC = delta / den with delta = p_ab - p_a p_b (all sample densities).  With e_a, e_b, e_ab
+    # the exact binomial deviations of p_a, p_b, p_ab (each exceeded with probability <= 1e-10;
+    # true bit probabilities within 2^-32 of p, q, and 2^-31 of p q):
+    # |delta| <= e_ab + e_a q + e_b p + e_a e_b, and the denominator (either branch) is
+    # 1-Lipschitz in each density, so den >= den_true - e_a - e_b.  False failure <= 60 x 3e-10.
+    e_a = binomial_deviation(length, p, slack=2.0**-32)
+    e_b = binomial_deviation(length, q, slack=2.0**-32)
+    e_ab = binomial_deviation(length, p * q, slack=2.0**-31)
+    spend(n=3)
     den_true = min(min(p, q) - p * q, p * q - max(p + q - 1, 0.0))
-    bound = 5 * sd / (den_true - 5 / math.sqrt(length))
+    bound = (e_ab + e_a * q + e_b * p + e_a * e_b) / (den_true - e_a - e_b)
     assert abs(bs.scc(a, b, length)) <= bound
 
 
@@ -121,7 +126,10 @@ def test_sobol_error_shrinks_faster_than_bernoulli() -> None:
     # Sobol: error < 1/L_k at every power-of-two prefix (net property)
     assert np.all(sob.errors < 1.0 / sob.lengths)
     ber = bs.progressive_precision(bs.bernoulli(p, length, seed=0), length, target=p)
-    assert all(e <= mean_tolerance(p, int(n)) + 2.0**-32 for e, n in zip(ber.errors, ber.lengths, strict=True))
+    # every prefix density is Binomial(n_k, p) / n_k: exact Clopper-Pearson at each of the 13
+    # prefixes, false failure <= 13 x 1e-10
+    assert_binomial_mean(ber.estimates, ber.lengths, p, slack=2.0**-32)
+    np.testing.assert_allclose(ber.errors, np.abs(ber.estimates - p))
 
 
 # ---------------------------------------------------------------- error bounds
@@ -147,7 +155,6 @@ def test_required_length_hoeffding_formula() -> None:
 
 @given(st.floats(0.02, 0.3), st.floats(0.001, 0.3), st.one_of(st.none(), probs))
 def test_required_length_meets_its_guarantee_exactly(eps: float, delta: float, p: float | None) -> None:
-    stats = pytest.importorskip("scipy.stats", reason="scipy (test extra) gives the exact binomial tail")
     n = bs.required_length(eps, delta, p)
     # worst case over p for the distribution-free bound; the given p otherwise
     for q in [p] if p is not None else np.linspace(0.0, 1.0, 41):

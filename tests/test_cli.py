@@ -6,8 +6,11 @@ import math
 import re
 from importlib import metadata
 
+import numpy as np
 import pytest
+from _stats import binomial_deviation, chernoff_mean_range, spend
 from conftest import NOJIT
+from scipy import stats
 
 from sc_neurocore._cli import main
 from sc_neurocore._demo import euler_isi_steps, lif_analytic_rate_hz
@@ -38,7 +41,9 @@ def test_demo_no_plot_prints_numbers_that_match_theory(capsys, tmp_path, monkeyp
     assert err.replace(COMPILE_NOTICE + "\n", "", 1) == ""  # the notice only if a kernel compiled here
     assert list(tmp_path.iterdir()) == []  # --no-plot writes nothing
 
-    # SC products: each estimate within 5 binomial standard errors of p*q.
+    # SC products: each estimate L-bit AND of independent streams, Binomial(L, p q) / L (true bit
+    # probability within 2^-31 of p q), printed to 4 decimals: exact binomial acceptance region.
+    # False failure <= 3 x 1e-10.
     rows = re.findall(
         r"^\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([+-][\d.]+)\s+([\d.]+)\s+([+-][\d.]+)$", out, re.M
     )
@@ -47,13 +52,19 @@ def test_demo_no_plot_prints_numbers_that_match_theory(capsys, tmp_path, monkeyp
         pq = float(p) * float(q)
         assert float(exact) == pytest.approx(pq, abs=5e-5)
         assert float(se) == pytest.approx(math.sqrt(pq * (1 - pq) / LENGTH), abs=5e-5)
-        assert abs(float(est) - pq) <= 5 * math.sqrt(pq * (1 - pq) / LENGTH) + 5e-5
+        assert abs(float(est) - pq) <= binomial_deviation(LENGTH, pq, slack=2.0**-31) + 5e-5
+        spend()
 
-    # RMS over repetitions vs SE: RMS^2 / SE^2 ~ chi2_n / n, sd sqrt(2/n); allow 5 sd.
+    # RMS over repetitions: RMS^2 is the mean of TRIALS iid Y = (K/L - p)^2, K ~ Binomial(L, p), whose
+    # distribution is known exactly: exact-MGF Chernoff range (the 2^-31 bias of the true bit
+    # probability moves the RMS by at most 2^-31; printed to 5 decimals).  False failure <= 1e-10.
     rms = number(r"RMS error ([\d.]+)", out)
     se = number(r"theory SE ([\d.]+)", out)
     assert se == pytest.approx(math.sqrt(0.3 * 0.7 / LENGTH), abs=5e-6)
-    assert abs((rms / se) ** 2 - 1) < 5 * math.sqrt(2 / TRIALS)
+    k = np.arange(LENGTH + 1)
+    lo, hi = chernoff_mean_range((k / LENGTH - 0.3) ** 2, stats.binom.logpmf(k, LENGTH, 0.3), TRIALS)
+    spend()
+    assert math.sqrt(lo) - 2.0**-31 - 5e-6 <= rms <= math.sqrt(hi) + 2.0**-31 + 5e-6
 
     # The deterministic neuron: exactly 50 Hz under Euler at dt = 1, 51.0 Hz analytic.
     assert number(r"measured rate\s+([\d.]+) Hz", out) == 50.0
@@ -62,11 +73,14 @@ def test_demo_no_plot_prints_numbers_that_match_theory(capsys, tmp_path, monkeyp
     assert "50 spikes in 1000 ms" in out
     assert "on step 20" in out
 
-    # Dense layer: mean current within 5 SE of its expectation (independent cycles).
+    # Dense layer: the mean current is 0.1 x Binomial(2048, a') / 2048 (independent cycles), where
+    # a' is within 1e-3 of the printed a (the current 0.1 a is printed to 4 decimals) and 3 x 2^-31
+    # of the exact OR.  False failure <= 1e-10.
     mean_i = number(r"mean current ([\d.]+)", out)
     expected_i = number(r"\(1 - prod\(1 - x_i w_i\)\) = ([\d.]+)", out)
     a = expected_i / 0.1
-    assert abs(mean_i - expected_i) <= 5 * 0.1 * math.sqrt(a * (1 - a) / 2048) + 1e-4
+    assert abs(mean_i - expected_i) <= 0.1 * binomial_deviation(2048, a, slack=1e-3 + 3 * 2.0**-31) + 1e-4
+    spend()
     rates = [float(r) for r in re.findall(r"neuron \d: +\d+ spikes, +([\d.]+) Hz", out)]
     assert len(rates) == 4
     noiseless = lif_analytic_rate_hz(expected_i, 20.0, 1.0)

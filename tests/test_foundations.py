@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from _stats import assert_bernstein, assert_binomial, assert_gaussian_variance, assert_normal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,10 +38,11 @@ def test_hash3_matches_python_reference(k0: int, k1: int, domain: int, counter: 
 
 def test_hash_bits_are_balanced() -> None:
     # 4096 words x 64 bits: each bit position is 1 with probability 1/2; the count of
-    # ones per position is Binomial(4096, 1/2), sd = 32, so 6 sd = 192.
+    # ones per position is Binomial(4096, 1/2): exact Clopper-Pearson per position.
+    # False failure <= 64 x 1e-10.
     words = np.array([hash3_py(1, 2, 3, c) for c in range(4096)], dtype=np.uint64)
     ones = np.array([int(((words >> np.uint64(b)) & np.uint64(1)).sum()) for b in range(64)])
-    assert np.all(np.abs(ones - 2048) < 6 * 32)
+    assert_binomial(ones, 4096, 0.5)
 
 
 def test_uniform_and_normal_moments() -> None:
@@ -48,11 +50,12 @@ def test_uniform_and_normal_moments() -> None:
     u = np.array([uniform01(5, 6, 0, i) for i in range(n)])
     z = np.array([standard_normal(5, 6, 0, i) for i in range(n)])
     assert np.all((u >= 0) & (u < 1))
-    # Standard errors: mean of U(0,1) has sd sqrt(1/12/n); mean of N(0,1) sd 1/sqrt(n);
-    # sample variance of N(0,1) has sd sqrt(2/n).
-    assert abs(u.mean() - 0.5) < 5 * math.sqrt(1 / 12 / n)
-    assert abs(z.mean()) < 5 / math.sqrt(n)
-    assert abs(z.var() - 1) < 5 * math.sqrt(2 / n)
+    # sum of U(0,1): Bernstein (variance n / 12, terms within 1/2 of their mean); mean of N(0,1):
+    # exact normal tail, sd 1/sqrt(n); n x sample variance of N(0,1): exact chi2(n - 1).
+    # False failure <= 3 x 1e-10.
+    assert_bernstein(u.sum() - 0.5 * n, n / 12, 0.5)
+    assert_normal(z.mean(), 1 / math.sqrt(n))
+    assert_gaussian_variance(z.var(), n)
 
 
 def test_keys_are_deterministic_and_distinct() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _hw_toy_blocks import ToyCounter
+from _stats import assert_bernstein, assert_binomial, clopper_pearson, spend
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,8 +27,9 @@ def test_flip_bits_count_is_binomial(n, rate, seed):
     out = flip_bits(bits, rate, seed)
     assert out.dtype == np.uint8 and out.shape == bits.shape
     k = int((out != bits).sum())
-    se = np.sqrt(n * rate * (1 - rate))
-    assert abs(k - n * rate) <= 5 * se + 1e-9
+    # each bit flips with probability ceil(rate 2^53) / 2^53 (random() < rate): exact Clopper-Pearson.
+    # False failure <= 60 x 1e-10.
+    assert_binomial(k, n, rate, slack=2.0**-53)
     np.testing.assert_array_equal(flip_bits(bits, rate, seed), out)  # same seed, same faults
 
 
@@ -58,7 +60,8 @@ def test_flip_register_bits(width, signed, rate, seed):
     diff = (vals & m) ^ (out & m)
     k = sum(bin(int(d)).count("1") for d in diff)
     n = 300 * width
-    assert abs(k - n * rate) <= 5 * np.sqrt(n * rate * (1 - rate)) + 1e-9
+    # exact Clopper-Pearson on the flipped-bit count; false failure <= 60 x 1e-10
+    assert_binomial(k, n, rate, slack=2.0**-53)
     # rate 1 is the bitwise complement: ~v (= -v - 1) for signed, m - v for unsigned
     comp = flip_register_bits(vals, width, 1.0, seed, signed=signed)
     np.testing.assert_array_equal(comp, -vals - 1 if signed else m - vals)
@@ -85,8 +88,9 @@ def test_sc_faulty_mean_matches_theory(p, q, width, rate, op, seed):
     z = xf * yf if op == "multiply" else (xf + yf) / 2
     zf = z + rate * (1 - 2 * z)
     got = sc_operation_faulty(op, np.full(n, p), np.full(n, q), width, rate, seed)
-    se = np.sqrt(zf * (1 - zf) / (L * n))
-    assert abs(got.mean() - zf) <= 5 * se + 1e-12
+    # L n output bits, independent with mean probability zf: the count has variance <= L n zf (1 - zf)
+    # (concavity), terms in [0, 1]: Bernstein.  False failure <= 60 x 1e-10.
+    assert_bernstein(L * n * (got.mean() - zf), L * n * zf * (1 - zf), 1.0, slack=L * n * 1e-12)
 
 
 @given(width=st.integers(2, 16), seed=st.integers(0, 2**32))
@@ -114,8 +118,12 @@ def test_binary_tail_lower_bound(rate, seed):
     # the next 7 product bits stay intact, |err| >= 1/2 - 2^-8 (low product bits) - 2/256
     # (quantisation) > 0.1.  That event alone has probability r (1 - r)^23: a lower bound.
     p_bound = rate * (1 - rate) ** 23
-    se = np.sqrt(p_bound * (1 - p_bound) / 2000)
-    assert table.binary_tail[0] >= p_bound - 5 * se
+    # the tail count is Binomial(2000, P) with P >= p_bound: p_bound must not exceed the exact
+    # Clopper-Pearson upper limit (one-sided, false failure <= 60 x 1e-10 / 2).
+    k = round(float(table.binary_tail[0]) * 2000)
+    assert k == pytest.approx(table.binary_tail[0] * 2000, abs=1e-9)
+    assert p_bound <= clopper_pearson(k, 2000)[1]
+    spend()
 
 
 def test_fault_tolerance_table():

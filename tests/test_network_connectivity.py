@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _stats import assert_binomial, assert_gaussian_variance, assert_normal
 from conftest import NOJIT
 from hypothesis import given
 from hypothesis import strategies as st
@@ -97,7 +98,10 @@ def test_erdos_renyi_synapse_count_binomial(p, seed):
     n = 60 if NOJIT else 300
     c = erdos_renyi(n, p, seed=seed)
     trials = n * (n - 1)
-    assert abs(c.nnz - trials * p) <= 5 * math.sqrt(trials * p * (1 - p)) + 1
+    # each ordered pair is a synapse independently with probability p (up to the 2^-53 grid of the
+    # uniforms behind the geometric skips; 1e-9 is generous): exact Clopper-Pearson.
+    # False failure <= 60 x 1e-10.
+    assert_binomial(c.nnz, trials, p, slack=1e-9)
 
 
 def test_seeds():
@@ -143,8 +147,11 @@ def test_weights_and_ei():
     assert np.all(c.weights[pre < 320] == np.float32(0.1)) and np.all(c.weights[pre >= 320] == np.float32(-0.5))
     g = erdos_renyi(500, 0.2, weight=1.0, weight_std=0.25, seed=5)
     m = g.nnz
-    assert abs(g.weights.astype(np.float64).mean() - 1.0) <= 5 * 0.25 / math.sqrt(m)
-    assert abs(g.weights.astype(np.float64).std() - 0.25) <= 5 * 0.25 / math.sqrt(2 * m)
+    w = g.weights.astype(np.float64)
+    # N(1, 0.25^2) weights: exact normal tail for the mean (float32 rounding moves it by < 2^-22);
+    # exact chi2(m - 1) for m times the sample variance.  False failure <= 2 x 1e-10.
+    assert_normal(w.mean() - 1.0, 0.25 / math.sqrt(m), slack=2.0**-22)
+    assert_gaussian_variance(w.var(), m, 0.25**2)
 
 
 def test_from_arrays_keeps_row_order_and_delay_dtypes():

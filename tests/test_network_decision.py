@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pytest
+from _stats import assert_binomial
 
 from sc_neurocore.network import STDP, DecisionResult, DecisionTask, DecisionTrials
 
@@ -24,9 +24,9 @@ def test_defaults_are_the_seed_model() -> None:
     assert (t.n, t.n_exc, t.population.n_inh) == (1000, 800, 200)
     assert t.p == 0.1 and t.dt == 0.1 and t.n_steps == 1000
     assert t.population.tau_m[0] == 20.0 and t.population.refractory_steps[0] == 20
-    deg = t.connectivity.nnz / t.n
-    # mean in-degree of ER(p=0.1) without self loops: 99.9, sd of the mean ~ sqrt(99.9*.9/1000)
-    assert abs(deg - 99.9) < 5 * math.sqrt(99.9 * 0.9 / 1000)
+    # ER(p=0.1) without self loops: nnz ~ Binomial(1000 x 999, 0.1), exact Clopper-Pearson
+    # (false failure <= 1e-10)
+    assert_binomial(t.connectivity.nnz, t.n * (t.n - 1), 0.1, slack=1e-9)
     pre = t.connectivity.pre()
     assert (t.connectivity.weights[pre >= 800] < 0).all()
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _stats import assert_binomial, assert_normal
 
 from sc_neurocore.network import FEATURE_NAMES, STDP, LinearClassifier, Reservoir, extract_features
 
@@ -26,7 +27,8 @@ def test_small_world_in_degree_and_outputs() -> None:
     np.testing.assert_array_equal(r.connectivity.in_degree(), np.full(40, 6))
     out = r.get_output_neurons()
     assert out.size == 6 and np.unique(out).size == 6 and out.min() >= 4  # never an input neuron
-    assert np.allclose(r.connectivity.weights.mean(), 0.3, atol=5 * 0.03 / np.sqrt(240))
+    # 240 weights N(0.3, 0.03^2) (float32): exact normal tail, false failure <= 1e-10
+    assert_normal(r.connectivity.weights.astype(np.float64).mean() - 0.3, 0.03 / np.sqrt(240), slack=2.0**-23)
 
 
 def test_random_topology_and_adjacency() -> None:
@@ -152,7 +154,34 @@ def test_sc_synapse_mode_runs_and_is_seeded() -> None:
     x = _inputs(6)
     a = _res(synapse="bernoulli").simulate(x)
     b = _res(synapse="bernoulli").simulate(x)
+    assert len(a) > 0  # the output neurons fire
     np.testing.assert_array_equal(a.steps, b.steps)
+    np.testing.assert_array_equal(a.neurons, b.neurons)
+    c = _res(synapse="bernoulli", seed=4).simulate(x)
+    assert not (np.array_equal(a.steps, c.steps) and np.array_equal(a.neurons, c.neurons))
+
+    # The SC mean: neuron 0 fires on every step but the last and projects onto m silent, leak-free
+    # targets with w = 0.2 and onto one with w = 0.5 (which sets w_scale = 0.5): each emission then
+    # adds 0.5 to a target with probability 0.2 / 0.5 = 0.4, so the targets' summed potential / 0.5
+    # is Binomial(m (T - 1), 0.4) and the w = 0.5 target receives every emission.
+    m, t = 40, 300
+    rows, cols = np.zeros(m + 1, dtype=np.int64), np.arange(1, m + 2)
+    adj = sp.csr_matrix((np.r_[np.full(m, 0.2), 0.5], (rows, cols)), shape=(m + 2, m + 2))
+    bits = np.ones((1, t), dtype=np.uint8)
+    bits[0, -1] = 0  # the last emission (step T - 2) arrives on step T - 1: nothing left in flight
+    r = Reservoir(n_inputs=1, output_neurons=cols, adjacency=adj, synapse="bernoulli", threshold=1e9,
+                  input_amplitude=2e9, tau_m=1e9, refractory=0.0, membrane_potentials=0.0, seed=4)
+    r.simulate(bits)
+    net = r.network
+    assert net.w_scale == 0.5
+    assert (net.spikes.neurons == 0).sum() == t - 1 and len(net.spikes) == t - 1
+    v = net.v.astype(np.float64)
+    assert v[m + 1] == 0.5 * (t - 1)
+    successes = v[1:m + 1] / 0.5
+    np.testing.assert_array_equal(successes, np.rint(successes))  # whole transmissions only
+    # p = round(F(0.2) / F(0.5) 2^32) / 2^32, within 2^-24 of 0.4 (float32 weights); exact
+    # Clopper-Pearson, false failure <= 1e-10
+    assert_binomial(int(successes.sum()), m * (t - 1), 0.4, slack=2.0**-24)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 import pytest
+from _stats import assert_gaussian_variance, assert_normal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -231,9 +232,10 @@ def test_noise_is_standard_normal_per_step() -> None:
         n.step(0.0)
         steps.append(n.v - before)
     x = np.array(steps) / 0.5
-    se = 1 / math.sqrt(x.size)
-    assert abs(x.mean()) < 5 * se
-    assert abs(x.var() - 1) < 5 * math.sqrt(2 / x.size)
+    # exact normal tail for the mean (the leak, |v| dt / tau < 1e-9, is the slack) and exact
+    # chi2(n - 1) for n times the sample variance.  False failure <= 2 x 1e-10.
+    assert_normal(x.mean(), 1 / math.sqrt(x.size), slack=1e-9)
+    assert_gaussian_variance(x.var(), x.size)
 
 
 # ---------------------------------------------------------------- bad input

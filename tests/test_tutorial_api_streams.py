@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from _stats import assert_binomial, assert_binomial_mean
 from conftest import NOJIT
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sc_neurocore import BitstreamEncoder, BitstreamSynapse, bitstream_to_probability
@@ -53,10 +52,13 @@ def test_bipolar_mapping_is_the_range_minus_one_to_one() -> None:
 
 
 @given(p=probs, length=st.integers(16, 8000), seed=st.integers(0, 2**32))
-def test_decode_within_five_standard_errors(p, length, seed) -> None:
+@example(p=4.94e-6, length=477, seed=1)  # one 1 in 477 bits: 4.2 "standard errors" away, but P = 2.4e-3
+def test_decode_within_exact_binomial_interval(p, length, seed) -> None:
     enc = BitstreamEncoder(length=length, seed=seed)
-    est = enc.decode(enc.encode(p))
-    assert abs(est - p) <= 5 * math.sqrt(p * (1 - p) / length) + 2.0**-32
+    bits = enc.encode(p)
+    assert enc.decode(bits) == bits.sum() / length
+    # exact Clopper-Pearson; bit probability within 2^-32 of p.  False failure <= 61 x 1e-10.
+    assert_binomial(int(bits.sum()), length, p, slack=2.0**-32)
 
 
 @given(width=st.integers(3, 12), p=probs, state=st.integers(1, 2**12 - 1))
@@ -158,8 +160,8 @@ def test_synapse_and_within_five_standard_errors(p, w, length, seeds) -> None:
     post = syn.apply(pre)
     assert post.shape == (length,) and post.dtype == np.uint8
     np.testing.assert_array_equal(post, pre & syn.weight_bits())
-    q = p * w
-    assert abs(bitstream_to_probability(post) - q) <= 5 * math.sqrt(q * (1 - q) / length) + 1e-9
+    # AND of independent streams: Binomial(L, p w) (each factor within 2^-32); false failure <= 60 x 1e-10
+    assert_binomial_mean(bitstream_to_probability(post), length, p * w, slack=2.0**-31)
 
 
 @given(x=st.floats(-1, 1), w=st.floats(-1, 1), length=st.integers(64, 8000), seed=st.integers(0, 2**32))
@@ -170,7 +172,9 @@ def test_synapse_bipolar_xnor(x, w, length, seed) -> None:
     post = syn.apply(pre)
     np.testing.assert_array_equal(post, 1 - (pre ^ syn.weight_bits()))
     q = (1 + x * w) / 2  # P(XNOR) = p_x p_w + (1 - p_x)(1 - p_w)
-    assert abs(enc.decode(post) - x * w) <= 2 * (5 * math.sqrt(q * (1 - q) / length) + 1e-9)
+    assert enc.decode(post) == 2 * post.mean() - 1
+    # the XNOR count is Binomial(L, q) (q within 2^-31); false failure <= 60 x 1e-10
+    assert_binomial(int(post.sum()), length, q, slack=2.0**-31)
 
 
 def test_synapse_weight_range_and_packed_apply() -> None:

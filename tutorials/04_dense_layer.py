@@ -4,8 +4,8 @@ What you will see
 -----------------
 * :class:`~sc_neurocore.SCDenseLayer` with 1-D weights: one current source
   shared by every neuron.  The neurons receive the same current, cycle for
-  cycle, and differ only in their own membrane noise, so their rates are
-  close (a few percent apart).
+  cycle, and differ only in their own membrane noise, which moves their spike
+  times by a few steps; here their spike counts are identical (spread 0.0%).
 * With 2-D weights (one row per neuron) each neuron gets its own source, and
   its rate follows its own expected current.
 * One time step is one clock cycle: each step consumes one bit of every stream.
