@@ -30,7 +30,6 @@ FAST_WITHOUT_JIT = {
     "03_current_source.py",
     "04_dense_layer.py",
     "05_two_layers.py",
-    "08_correlation.py",
 }
 
 
