@@ -12,17 +12,15 @@ What you will see
   what a refractory period does.
 
 Run:  python tutorials/01_single_neuron.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import BitstreamSpikeRecorder, StochasticLIFNeuron
 
@@ -31,17 +29,6 @@ TAU = 20.0  # ms
 V_TH = 1.0
 R = 1.0
 DT = 1.0  # ms
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def analytic_rate_hz(current: float, tau: float = TAU, v_th: float = V_TH, r: float = R) -> float:
@@ -148,7 +135,7 @@ def main() -> None:
     ax2.axvline(rheobase, color="gray", ls=":", label="rheobase")
     ax2.set(xlabel="current I", ylabel="rate (Hz)", title="rate vs current")
     ax2.legend()
-    fig.savefig(out / "01_rate_vs_current.png", dpi=100)
+    fig.savefig(out / "01_rate_vs_current.png")
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
@@ -157,7 +144,7 @@ def main() -> None:
     ax.axvline(isi_exact, color="r", ls="--", label=f"continuous ISI {isi_exact:.1f} ms")
     ax.set(xlabel="inter-spike interval (ms)", ylabel="count", title=f"ISI histogram, I = {I_EXAMPLE}")
     ax.legend()
-    fig.savefig(out / "01_isi_histogram.png", dpi=100)
+    fig.savefig(out / "01_isi_histogram.png")
     print(f"\nfigures written to {out}")
 
 

@@ -24,15 +24,15 @@ threshold at V = 1, so V is in threshold units and a current in threshold
 units per ms (written 1/ms on the axes).
 
 Run:  python tutorials/03_current_source.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import BitstreamCurrentSource
 
@@ -40,17 +40,6 @@ X = [0.5, 0.8, 0.3]
 W = [0.6, 0.4, 0.9]
 L = 2048
 Y_MIN, Y_MAX = 0.0, 0.1
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def per_cycle_sd(products: np.ndarray, mode: str) -> float:
@@ -141,7 +130,7 @@ def main() -> None:
     ax2.set(ylabel="mean current (1/ms)", title=f"mean over L = {L} cycles",
             ylim=(0, 1.3 * max(v[1] for v in summary.values())))
     ax2.legend(ncol=2, loc="upper center", fontsize=8)
-    fig.savefig(out / "03_current_modes.png", dpi=100)
+    fig.savefig(out / "03_current_modes.png")
     print(f"\nfigure written to {out}")
 
 

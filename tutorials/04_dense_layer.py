@@ -17,32 +17,21 @@ What you will see
 * One time step is one clock cycle: each step consumes one bit of every stream.
 
 Run:  python tutorials/04_dense_layer.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import SCDenseLayer
 
 X = [0.3, 0.7, 0.5, 0.2, 0.9, 0.4, 0.6, 0.8]
 W = [0.5, 0.6, 0.4, 0.3, 0.7, 0.5, 0.8, 0.2]
 T = 500
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def noiseless_rate_hz(current: float, tau: float = 20.0, v_th: float = 1.0) -> float:
@@ -120,7 +109,7 @@ def main() -> None:
         ax.set_yticks(range(1, sp.shape[0] + 1), [str(i) for i in range(sp.shape[0])])
         ax.set(ylabel="neuron", title=title)
     ax2.set_xlabel("time (ms)")
-    fig.savefig(out / "04_raster.png", dpi=100)
+    fig.savefig(out / "04_raster.png")
     print(f"\nfigure written to {out}")
 
 

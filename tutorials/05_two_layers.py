@@ -14,29 +14,17 @@ What you will see
   happen.  The figure therefore has one panel per run.
 
 Run:  python tutorials/05_two_layers.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import SCDenseLayer
 
 T = 500
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def main() -> None:
@@ -96,7 +84,7 @@ def main() -> None:
         ax.set_yticks(range(1, sp.shape[0] + 1), [str(i) for i in range(sp.shape[0])])
         ax.set(xlabel="time within the run (ms)", ylabel="neuron", title=title, xlim=(0, T))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    fig.savefig(out / "05_two_layers_raster.png", dpi=100)
+    fig.savefig(out / "05_two_layers_raster.png")
     print(f"\nfigure written to {out}")
 
 

@@ -18,28 +18,17 @@ What you will see
 * A sweep over currents and time constants.
 
 Run:  python tutorials/06_correctness.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import BitstreamSpikeRecorder, StochasticLIFNeuron
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def predicted_hz(current: float, tau: float, v_th: float = 1.0) -> float:
@@ -138,7 +127,7 @@ def main() -> None:
     ax.set(xlabel="time step dt (ms)", ylabel="relative rate error",
            title=f"Euler bias, I = {I}, tau = {TAU}")
     ax.legend()
-    fig.savefig(out / "06_euler_bias.png", dpi=100)
+    fig.savefig(out / "06_euler_bias.png")
     print(f"\nfigure written to {out}")
 
 

@@ -25,27 +25,15 @@ tells how many bits each generator needs for a given precision:
   block of 2^m points covers [0, 1) evenly, error <= 1/L: slope -1.
 
 Run:  python tutorials/07_error_vs_length.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import bitstream as bs
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def lfsr_variance_factor(p: float, width: int = 16) -> float:
@@ -141,7 +129,7 @@ def main() -> None:
     ax.set(xlabel="stream length L (bits)", ylabel="RMS error of decoded value (probability units)",
            title="encoding error vs length (200 values)")
     ax.legend(fontsize=8)
-    fig.savefig(out / "07_error_vs_length.png", dpi=100)
+    fig.savefig(out / "07_error_vs_length.png")
     print(f"\nfigure written to {out}")
 
 

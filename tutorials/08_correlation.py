@@ -26,31 +26,19 @@ The SCC formula evaluated at the measured densities reproduces the AND
 output exactly (gap 0), and within 0.0043 at the nominal p and q.
 
 Run:  python tutorials/08_correlation.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import bitstream as bs
 
 # p and q chosen so that the two branches of the SCC formula have different slopes
 # (0.06 and 0.14 per unit SCC): with p = 0.6, q = 0.5 both are 0.2 and the kink at 0 vanishes
 P, Q, L = 0.8, 0.3, 2**16
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def delayed(words: np.ndarray, length: int) -> np.ndarray:
@@ -162,7 +150,7 @@ def main() -> None:
     ax.set(xlabel="SCC(a, b) (dimensionless)", ylabel="P(a AND b) (density of 1s)",
            title="AND output against correlation: a kink at SCC = 0")
     ax.legend(fontsize=8)
-    fig.savefig(out / "08_and_vs_scc.png", dpi=100)
+    fig.savefig(out / "08_and_vs_scc.png")
     print(f"\nfigure written to {out}")
 
 

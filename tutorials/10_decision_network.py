@@ -20,30 +20,17 @@ What you will see
   between the pools, which is what the decision rules read.
 
 Run:  python tutorials/10_decision_network.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.network import DecisionTask
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def show(name: str, res) -> None:  # type: ignore[no-untyped-def]
@@ -134,7 +121,7 @@ def main() -> None:
               title="rates in one trial, pattern '1'")
     ax[2].legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8)
     fig.tight_layout()
-    fig.savefig(fig_dir / "10_decision_raster_rates.png", dpi=110)
+    fig.savefig(fig_dir / "10_decision_raster_rates.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '10_decision_raster_rates.png'}")
 

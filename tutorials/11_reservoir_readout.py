@@ -13,30 +13,15 @@ What you will see
   features (mean spike time, first/second-half asymmetry) separates them.
 
 Run:  python tutorials/11_reservoir_readout.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.network import LinearClassifier, Reservoir, confusion_matrix
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 N_IN, T, N_RES = 10, 200, 300
 
@@ -104,7 +89,7 @@ def main() -> None:
               title="reservoir rates, one sample per class")
     ax[2].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(fig_dir / "11_reservoir_raster_rates.png", dpi=110)
+    fig.savefig(fig_dir / "11_reservoir_raster_rates.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '11_reservoir_raster_rates.png'}")
 

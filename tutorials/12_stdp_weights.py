@@ -26,31 +26,17 @@ What you will see
   the known spike times, and the figure shows both side by side.
 
 Run:  python tutorials/12_stdp_weights.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.network import STDP, BinaryInput, Network, Population, from_arrays
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 N_GROUP = 20
 DT = 0.1  # ms
@@ -154,7 +140,7 @@ def main() -> None:
               title=f"additive rule against theory (largest difference {err:.0e})")
     ax[1].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(fig_dir / "12_stdp_weights.png", dpi=110)
+    fig.savefig(fig_dir / "12_stdp_weights.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '12_stdp_weights.png'}")
 

@@ -20,31 +20,17 @@ What you will see
   3.1 standard errors of the paired difference below the deterministic one.
 
 Run:  python tutorials/13_sc_vs_deterministic_synapses.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.network import DecisionTask
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 MODES = ("deterministic", "bernoulli", "lfsr")
 
@@ -131,7 +117,7 @@ def main() -> None:
               title=f"decision accuracy: paired differences over {N_TEST} test trials")
     ax[1].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(fig_dir / "13_sc_vs_deterministic.png", dpi=110)
+    fig.savefig(fig_dir / "13_sc_vs_deterministic.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '13_sc_vs_deterministic.png'}")
 

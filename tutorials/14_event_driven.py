@@ -24,16 +24,15 @@ What you will see
   diverges afterwards.  We print how many spikes coincide for each dt.
 
 Run:  python tutorials/14_event_driven.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.network import (
     BinaryInput,
@@ -44,18 +43,6 @@ from sc_neurocore.network import (
     ei_weights,
     erdos_renyi,
 )
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 TAU, T_REF, T_STOP = 20.0, 2.0, 200.0
 I_EXT = np.linspace(0.06, 0.2, 8)  # v_inf = tau * I from 1.2 to 4.0, threshold 1
@@ -178,7 +165,7 @@ def main() -> None:
     ax[2].set_ylim(0, 1.05)
     ax[2].legend(loc="lower left")
     fig.tight_layout()
-    fig.savefig(fig_dir / "14_event_driven.png", dpi=110)
+    fig.savefig(fig_dir / "14_event_driven.png")
     plt.close(fig)
     print(f"\nfigure: {fig_dir / '14_event_driven.png'}")
 

@@ -24,32 +24,21 @@ The simulator parts need Icarus Verilog and Yosys (Debian/Ubuntu:
 rest still runs.
 
 Run:  python tutorials/20_hardware_prototyping.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 import hw_models as hw
 from sc_neurocore import bitstream as bs
 
 WIDTH = 8  # LFSR and comparator width n: values are quantised to X / 2^n
 PERIOD = (1 << WIDTH) - 1  # one full LFSR period: 255 cycles
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class SNGMultiplier(hw.Block):
@@ -249,7 +238,7 @@ def main() -> None:
         ax2.set_title(f"{WIDTH}-bit multiply under bit flips")
         ax2.legend()
         fig.tight_layout()
-        fig.savefig(out_dir / "20_hardware_prototyping.png", dpi=100)
+        fig.savefig(out_dir / "20_hardware_prototyping.png")
         plt.close(fig)
         print(f"Figure written to {out_dir / '20_hardware_prototyping.png'}")
 
