@@ -28,7 +28,7 @@ from sc_neurocore import bitstream as bs
 def main() -> None:
     print("Tutorial 02: SC multiplication and its error\n")
 
-    # --- 1. the tutorial's example: class API, one bit per byte ---------------------
+    # --- 1. a first example: class API, one bit per byte ---------------------
     L = 4096
     encoder = BitstreamEncoder(x_min=0.0, x_max=1.0, length=L, seed=7)
     pre_bits = encoder.encode(0.6)
@@ -94,7 +94,8 @@ def main() -> None:
     ax = fig.subplots()
     ax.loglog(lengths, rms, "o", label=f"measured RMS error, {trials} repetitions")
     ax.loglog(lengths, bs.binomial_standard_error(p * q, lengths), label="sqrt(pq(1-pq)/L)")
-    ax.set(xlabel="stream length L (bits)", ylabel="error of 0.6 x 0.5", title="SC multiplication error")
+    ax.set(xlabel="stream length L (bits)", ylabel="RMS error of 0.6 x 0.5 (probability)",
+           title="SC multiplication error")
     ax.legend()
     fig.savefig(out / "02_error_vs_length.png")
     print(f"\nfigure written to {out}")

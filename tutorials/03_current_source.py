@@ -57,7 +57,7 @@ def main() -> None:
     print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
     print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
 
-    # --- 1. the tutorial's example (default mode "or") -----------------------------------
+    # --- 1. a first example (default mode "or") -----------------------------------
     source = BitstreamCurrentSource(
         x_inputs=X, x_min=0.0, x_max=1.0, weight_values=W, w_min=0.0, w_max=1.0,
         length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42,
@@ -96,7 +96,7 @@ def main() -> None:
     print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
     print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
     print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
-    print("  the tutorial's layers are designed around it: their neurons then fire at tens of Hz.")
+    print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at tens of Hz.")
 
     # reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
     source.reset()

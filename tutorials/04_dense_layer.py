@@ -105,9 +105,11 @@ def main() -> None:
     for ax, sp, title in ((ax1, spikes, "1-D weights: one shared source"),
                           (ax2, layer2d.get_spike_trains(), "2-D weights: weight factor 0.2 .. 1.0")):
         for i in range(sp.shape[0]):
-            ax.vlines(np.flatnonzero(sp[i]) + 1, i + 0.6, i + 1.4)
+            ax.vlines(np.flatnonzero(sp[i]) + 1, i + 0.6, i + 1.4,
+                      label=f"spike ({sp.shape[0]} neurons)" if i == 0 else None)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_yticks(range(1, sp.shape[0] + 1), [str(i) for i in range(sp.shape[0])])
-        ax.set(ylabel="neuron", title=title)
+        ax.set(ylabel="neuron", title=title, xlim=(0, T))
     ax2.set_xlabel("time (ms)")
     fig.savefig(out / "04_raster.png")
     print(f"\nfigure written to {out}")

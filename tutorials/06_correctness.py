@@ -57,9 +57,9 @@ def isi_rate_hz(current: float, tau: float, dt: float, duration_ms: float) -> fl
 
 def main() -> None:
     print("Tutorial 06: correctness against the analytic rate\n")
-    I, TAU, DT = 0.08, 20.0, 1.0  # noqa: E741 - the tutorial's names
+    I, TAU, DT = 0.08, 20.0, 1.0  # noqa: E741 - the usual names
 
-    # --- 1. the tutorial's check, step by step ------------------------------------------
+    # --- 1. the check, step by step ------------------------------------------
     neuron = StochasticLIFNeuron(v_threshold=1.0, tau_mem=TAU, dt=DT, noise_std=0.0, seed=0)
     rec = BitstreamSpikeRecorder(dt_ms=DT)
     for _ in range(5000):
@@ -124,7 +124,7 @@ def main() -> None:
     ax = fig.subplots()
     ax.loglog(dts, errors, "o-", label="|simulated - analytic| / analytic")
     ax.loglog(dts, np.array(dts) / t_isi, "--", label="dt / T_ISI")
-    ax.set(xlabel="time step dt (ms)", ylabel="relative rate error",
+    ax.set(xlabel="time step dt (ms)", ylabel="relative rate error (fraction)",
            title=f"Euler bias, I = {I}, tau = {TAU}")
     ax.legend()
     fig.savefig(out / "06_euler_bias.png")
