@@ -96,7 +96,8 @@ def main() -> None:
     print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
     print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
     print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
-    print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at tens of Hz.")
+    print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at")
+    print("  tens of Hz.")
 
     # reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
     source.reset()

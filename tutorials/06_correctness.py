@@ -4,7 +4,7 @@ What you will see
 -----------------
 * For a noiseless LIF neuron at a constant current I above the rheobase,
   T_ISI = -tau ln(1 - (V_th - V_reset) / (R I tau)) and f = 1000 / T_ISI Hz.
-* The tutorial's check (I = 0.08, tau = 20 ms, dt = 1 ms, 5000 steps):
+* The standard check (I = 0.08, tau = 20 ms, dt = 1 ms, 5000 steps):
   51.0 Hz predicted, 50.0 Hz measured, 1.92% apart.  The gap is not noise
   (there is none): it is the Euler method with a 1 ms step.
 * The gap shrinks as dt shrinks, and it is predicted exactly by counting the
@@ -111,7 +111,7 @@ def main() -> None:
             worst = max(worst, e)
             row.append(f"{100 * e:8.2f}%")
         print(f"{ratio:12.2f} " + " ".join(row))
-    print(f"worst case {100 * worst:.2f}%.  The tutorial's 2% tolerance holds easily at dt = 0.1 ms; at")
+    print(f"worst case {100 * worst:.2f}%.  A 2% tolerance holds easily at dt = 0.1 ms; at")
     print(f"dt = 1 ms it holds only just ({100 * abs(meas - pred) / pred:.2f}%).")
 
     out = figure_dir()
