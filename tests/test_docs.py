@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import runpy
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +33,11 @@ def test_tutorial_api_python_blocks_are_valid_and_run() -> None:
 
 def test_tutorials_readme_quotes_tutorial_04_spread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("SC_NEUROCORE_FIGURES", str(tmp_path))
+    path = ROOT / "tutorials" / "04_dense_layer.py"
+    monkeypatch.setattr(sys, "argv", [str(path), "--out", str(tmp_path)])
+    monkeypatch.syspath_prepend(str(ROOT / "tutorials"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    runpy.run_path(str(ROOT / "tutorials" / "04_dense_layer.py"), run_name="__main__")
+    runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out
     m = re.search(r"rates: mean ([\d.]+) Hz, spread \(std/mean\) ([\d.]+)%", out)
     assert m is not None, out

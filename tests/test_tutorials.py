@@ -1,9 +1,9 @@
 """Every tutorial script runs to the end, in-process, and (with matplotlib) writes its figures.
 
 Tutorials are discovered as ``tutorials/[0-9][0-9]_*.py`` and executed with
-``runpy.run_path(path, run_name="__main__")``, as ``python tutorials/NN_x.py``
-would, with ``SC_NEUROCORE_FIGURES`` pointing at a temporary directory and the
-``Agg`` matplotlib backend.
+``runpy.run_path(path, run_name="__main__")``, as ``python tutorials/NN_x.py
+--out DIR`` would (the tutorials directory on ``sys.path``, so ``_common``
+imports), with ``DIR`` a temporary directory and the ``Agg`` matplotlib backend.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ FAST_WITHOUT_JIT = {
     "03_current_source.py",
     "04_dense_layer.py",
     "05_two_layers.py",
-    "08_correlation.py",
 }
 
 
@@ -48,10 +47,17 @@ def test_tutorials_are_found():
 @pytest.mark.parametrize("path", [_param(p) for p in TUTORIALS])
 def test_tutorial_runs(path: Path, tmp_path, monkeypatch, capsys):
     fig_dir = tmp_path / "figures"
-    monkeypatch.setenv("SC_NEUROCORE_FIGURES", str(fig_dir))
+    monkeypatch.setattr(sys, "argv", [str(path), "--out", str(fig_dir)])
+    monkeypatch.syspath_prepend(str(TUTORIALS_DIR))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)  # anything written relative to the cwd lands in tmp_path
-    runpy.run_path(str(path), run_name="__main__")
+    if HAVE_MATPLOTLIB:
+        import matplotlib
+
+        with matplotlib.rc_context():  # the tutorials' style must not leak into other tests
+            runpy.run_path(str(path), run_name="__main__")
+    else:
+        runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out
     assert out.strip(), "a tutorial must print what it shows"
     if HAVE_MATPLOTLIB:
@@ -62,7 +68,7 @@ def test_tutorial_runs(path: Path, tmp_path, monkeypatch, capsys):
         if path.name in NO_FIGURES:
             assert written == [], NO_FIGURES[path.name]
         else:
-            assert written, f"{path.name} wrote no figure into SC_NEUROCORE_FIGURES"
+            assert written, f"{path.name} wrote no figure into --out"
             for f in written:
                 assert f.stat().st_size > 0, f
     else:
@@ -73,7 +79,8 @@ def test_tutorial_runs(path: Path, tmp_path, monkeypatch, capsys):
 def test_tutorial_runs_without_matplotlib(path: Path, tmp_path, monkeypatch, capsys):
     """Without the plot extra a tutorial still prints its numbers and writes no figure."""
     fig_dir = tmp_path / "figures"
-    monkeypatch.setenv("SC_NEUROCORE_FIGURES", str(fig_dir))
+    monkeypatch.setattr(sys, "argv", [str(path), "--out", str(fig_dir)])
+    monkeypatch.syspath_prepend(str(TUTORIALS_DIR))
     monkeypatch.chdir(tmp_path)
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)

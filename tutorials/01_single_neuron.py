@@ -2,9 +2,9 @@
 
 What you will see
 -----------------
-* The neuron of the "first SNN" tutorial (I = 0.08, tau_mem = 20 ms, V_th = 1,
-  R = 1, dt = 1 ms) fires at exactly 50 Hz.  The continuous-time formula gives
-  51.0 Hz; the "~60 Hz" quoted in some versions of that tutorial is wrong.
+* A neuron with I = 0.08, tau_mem = 20 ms, V_th = 1, R = 1 and dt = 1 ms fires
+  at exactly 50 Hz.  The continuous-time formula gives 51.0 Hz.  (Not the ~60 Hz
+  you may see quoted for this example.)
 * Why 50 and not 51: Euler integration, whole time steps.
 * The rate-versus-current curve against the analytic formula, including the
   rheobase (the smallest current that ever fires).
@@ -12,17 +12,15 @@ What you will see
   what a refractory period does.
 
 Run:  python tutorials/01_single_neuron.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import BitstreamSpikeRecorder, StochasticLIFNeuron
 
@@ -31,17 +29,6 @@ TAU = 20.0  # ms
 V_TH = 1.0
 R = 1.0
 DT = 1.0  # ms
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def analytic_rate_hz(current: float, tau: float = TAU, v_th: float = V_TH, r: float = R) -> float:
@@ -66,7 +53,7 @@ def euler_isi_steps(current: float, tau: float = TAU, dt: float = DT, v_th: floa
 def main() -> None:
     print("Tutorial 01: a single LIF neuron at constant current\n")
 
-    # --- 1. the tutorial's neuron, stepped one time step at a time -------------------
+    # --- 1. the example neuron, stepped one time step at a time -------------------
     neuron = StochasticLIFNeuron(
         v_rest=0.0, v_reset=0.0, v_threshold=V_TH, tau_mem=TAU, dt=DT,
         noise_std=0.0, resistance=R, seed=42,
@@ -140,24 +127,25 @@ def main() -> None:
     ax1, ax2 = fig.subplots(1, 2)
     ax1.plot(np.arange(1, len(trace) + 1) * DT, trace)
     ax1.axhline(V_TH, color="r", ls="--", lw=1, label="V_th")
-    ax1.set(xlabel="time (ms)", ylabel="V (after each step)", title=f"membrane at I = {I_EXAMPLE}")
+    ax1.set(xlabel="time (ms)", ylabel="V after each step (threshold units)",
+            title=f"membrane at I = {I_EXAMPLE}")
     ax1.legend()
     fine = np.linspace(0.02, 0.30, 400)
     ax2.plot(fine, [analytic_rate_hz(float(c)) for c in fine], label="analytic (continuous time)")
     ax2.plot(currents, simulated, "o", ms=4, label="simulated, Euler dt = 1 ms")
     ax2.axvline(rheobase, color="gray", ls=":", label="rheobase")
-    ax2.set(xlabel="current I", ylabel="rate (Hz)", title="rate vs current")
+    ax2.set(xlabel="current I (threshold units per ms)", ylabel="rate (Hz)", title="rate vs current")
     ax2.legend()
-    fig.savefig(out / "01_rate_vs_current.png", dpi=100)
+    fig.savefig(out / "01_rate_vs_current.png")
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
     ax.bar(edges[:-1] + 0.5, hist, width=1.0, alpha=0.7, label="noise_std = 0.05")
     ax.axvline(n_steps * DT, color="k", lw=2, label=f"no noise: every ISI = {n_steps} ms")
     ax.axvline(isi_exact, color="r", ls="--", label=f"continuous ISI {isi_exact:.1f} ms")
-    ax.set(xlabel="inter-spike interval (ms)", ylabel="count", title=f"ISI histogram, I = {I_EXAMPLE}")
+    ax.set(xlabel="inter-spike interval (ms)", ylabel="intervals", title=f"ISI histogram, I = {I_EXAMPLE}")
     ax.legend()
-    fig.savefig(out / "01_isi_histogram.png", dpi=100)
+    fig.savefig(out / "01_isi_histogram.png")
     print(f"\nfigures written to {out}")
 
 

@@ -13,34 +13,22 @@ What you will see
 * Bipolar coding (values in [-1, 1]) multiplies with XNOR instead of AND.
 
 Run:  python tutorials/02_sc_multiplication.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import BitstreamEncoder, BitstreamSynapse, bitstream_to_probability
 from sc_neurocore import bitstream as bs
 
 
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def main() -> None:
     print("Tutorial 02: SC multiplication and its error\n")
 
-    # --- 1. the tutorial's example: class API, one bit per byte ---------------------
+    # --- 1. a first example: class API, one bit per byte ---------------------
     L = 4096
     encoder = BitstreamEncoder(x_min=0.0, x_max=1.0, length=L, seed=7)
     pre_bits = encoder.encode(0.6)
@@ -106,9 +94,10 @@ def main() -> None:
     ax = fig.subplots()
     ax.loglog(lengths, rms, "o", label=f"measured RMS error, {trials} repetitions")
     ax.loglog(lengths, bs.binomial_standard_error(p * q, lengths), label="sqrt(pq(1-pq)/L)")
-    ax.set(xlabel="stream length L (bits)", ylabel="error of 0.6 x 0.5", title="SC multiplication error")
+    ax.set(xlabel="stream length L (bits)", ylabel="RMS error of 0.6 x 0.5 (probability)",
+           title="SC multiplication error")
     ax.legend()
-    fig.savefig(out / "02_error_vs_length.png", dpi=100)
+    fig.savefig(out / "02_error_vs_length.png")
     print(f"\nfigure written to {out}")
 
 

@@ -19,16 +19,20 @@ Each cycle uses fresh, independent bits, so the mean current over L cycles is
 an average of L independent draws and its standard error follows from the
 per-cycle variance.
 
+Units: the neurons of these tutorials integrate dV/dt = -V/tau + I with the
+threshold at V = 1, so V is in threshold units and a current in threshold
+units per ms (written 1/ms on the axes).
+
 Run:  python tutorials/03_current_source.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import BitstreamCurrentSource
 
@@ -36,17 +40,6 @@ X = [0.5, 0.8, 0.3]
 W = [0.6, 0.4, 0.9]
 L = 2048
 Y_MIN, Y_MAX = 0.0, 0.1
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def per_cycle_sd(products: np.ndarray, mode: str) -> float:
@@ -64,7 +57,7 @@ def main() -> None:
     print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
     print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
 
-    # --- 1. the tutorial's example (default mode "or") -----------------------------------
+    # --- 1. a first example (default mode "or") -----------------------------------
     source = BitstreamCurrentSource(
         x_inputs=X, x_min=0.0, x_max=1.0, weight_values=W, w_min=0.0, w_max=1.0,
         length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42,
@@ -103,7 +96,8 @@ def main() -> None:
     print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
     print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
     print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
-    print("  the tutorial's layers are designed around it: their neurons then fire at tens of Hz.")
+    print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at")
+    print("  tens of Hz.")
 
     # reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
     source.reset()
@@ -116,23 +110,28 @@ def main() -> None:
         return
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 4), layout="constrained")
-    ax1, ax2 = fig.subplots(1, 2)
-    for k, (mode, tr) in enumerate(traces.items()):
-        ax1.step(np.arange(tr.size), tr + 0.25 * k, where="post", label=f"{mode} (+{0.25 * k:.2f})")
-    ax1.set(xlabel="cycle", ylabel="current I_t (offset per mode)", title="first 100 cycles",
-            ylim=(-0.05, 0.8))
-    ax1.legend(ncol=3, loc="upper center", fontsize=8)
+    # one panel per mode, each on its own current axis (no offsets), with its expected mean
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    grid = fig.add_gridspec(3, 2)
+    trace_axes = [fig.add_subplot(grid[k, 0]) for k in range(3)]
+    ax2 = fig.add_subplot(grid[:, 1])
+    for k, (ax, (mode, tr)) in enumerate(zip(trace_axes, traces.items(), strict=True)):
+        ax.step(np.arange(tr.size), tr, where="post", color=f"C{k}", label=f"{mode}: I_t")
+        ax.axhline(summary[mode][0], color="k", ls="--", lw=0.8, label="expected mean")
+        ax.set(ylabel="I_t (1/ms)", ylim=(-0.01, 1.15 * tr.max() + 0.01), xlim=(0, tr.size))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
+    trace_axes[0].set_title("first 100 cycles of the current, per mode")
+    trace_axes[-1].set_xlabel("cycle (= time step)")
     modes = list(summary)
     pos = np.arange(len(modes))
     ax2.bar(pos - 0.2, [summary[m][0] for m in modes], width=0.4, label="expected")
     ax2.bar(pos + 0.2, [summary[m][1] for m in modes], width=0.4,
             yerr=[2 * summary[m][2] for m in modes], label="measured (+-2 SE)")
     ax2.set_xticks(pos, modes)
-    ax2.set(ylabel="mean current", title=f"mean over L = {L} cycles",
+    ax2.set(ylabel="mean current (1/ms)", title=f"mean over L = {L} cycles",
             ylim=(0, 1.3 * max(v[1] for v in summary.values())))
     ax2.legend(ncol=2, loc="upper center", fontsize=8)
-    fig.savefig(out / "03_current_modes.png", dpi=100)
+    fig.savefig(out / "03_current_modes.png")
     print(f"\nfigure written to {out}")
 
 

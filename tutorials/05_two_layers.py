@@ -9,31 +9,22 @@ What you will see
   that range, which they do with the default "or" accumulation (its current
   never exceeds y_max = 0.1, and a neuron at that current fires at ~72 Hz).
   A rate above 100 Hz would be rejected with a ValueError, not clipped.
+* The two layers run one after the other: layer 2 sees layer 1's rates over
+  the whole first run as constant input values, not its spikes as they
+  happen.  The figure therefore has one panel per run.
 
 Run:  python tutorials/05_two_layers.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore import SCDenseLayer
 
 T = 500
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def main() -> None:
@@ -77,18 +68,23 @@ def main() -> None:
         return
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9, 4), layout="constrained")
-    ax = fig.subplots()
-    s1, s2 = layer1.get_spike_trains(), layer2.get_spike_trains()
-    for i in range(s1.shape[0]):
-        ax.vlines(np.flatnonzero(s1[i]) + 1, i + 0.6, i + 1.4, color="tab:blue")
-    for j in range(s2.shape[0]):
-        row = s1.shape[0] + 1 + j
-        ax.vlines(np.flatnonzero(s2[j]) + 1, row + 0.6, row + 1.4, color="tab:red")
-    labels = [f"L1 n{i}" for i in range(s1.shape[0])] + [""] + [f"L2 n{j}" for j in range(s2.shape[0])]
-    ax.set_yticks(range(1, len(labels) + 1), labels)
-    ax.set(xlabel="time (ms)", title="two layers: layer-1 rates drive layer 2")
-    fig.savefig(out / "05_two_layers_raster.png", dpi=100)
+    # Two separate runs, so two panels: layer 2 is driven by layer 1's *final* rates, held
+    # constant, not by layer 1's spikes as they happen.
+    fig = Figure(figsize=(9, 5), layout="constrained")
+    ax1, ax2 = fig.subplots(2, 1, height_ratios=[4, 2.6])
+    runs = (
+        (ax1, layer1.get_spike_trains(), "tab:blue", "run 1: layer 1, driven by the 8 input values"),
+        (ax2, layer2.get_spike_trains(), "tab:red",
+         "run 2: layer 2, driven by layer 1's measured rates (constant inputs)"),
+    )
+    for ax, sp, color, title in runs:
+        for i in range(sp.shape[0]):
+            ax.vlines(np.flatnonzero(sp[i]) + 1, i + 0.6, i + 1.4, color=color,
+                      label="spike" if i == 0 else None)
+        ax.set_yticks(range(1, sp.shape[0] + 1), [str(i) for i in range(sp.shape[0])])
+        ax.set(xlabel="time within the run (ms)", ylabel="neuron", title=title, xlim=(0, T))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.savefig(out / "05_two_layers_raster.png")
     print(f"\nfigure written to {out}")
 
 

@@ -13,32 +13,17 @@ What you will see
   features (mean spike time, first/second-half asymmetry) separates them.
 
 Run:  python tutorials/11_reservoir_readout.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.network import LinearClassifier, Reservoir, confusion_matrix
 
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-N_IN, T = 10, 200
+N_IN, T, N_RES = 10, 200, 300
 
 
 def sample(label: int, rng: np.random.Generator) -> np.ndarray:
@@ -50,7 +35,7 @@ def sample(label: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def main() -> None:
-    res = Reservoir(300, n_inputs=N_IN, n_outputs=40, topology="small_world", k=20, p_rewire=0.2,
+    res = Reservoir(N_RES, n_inputs=N_IN, n_outputs=40, topology="small_world", k=20, p_rewire=0.2,
                     mean_weight=0.15, weight_std=0.1, tau_m=20.0, refractory=5.0, dt=1.0, seed=7)
     print(res)
     print(f"in-degree of every neuron: {sorted(set(res.connectivity.in_degree().tolist()))}")
@@ -58,9 +43,14 @@ def main() -> None:
     ev = res.simulate(sample(0, rng))
     print(f"one sample: {len(ev)} output spikes, whole reservoir {res.network.spikes.mean_rate_hz():.1f} Hz")
     feats = res.features()
-    print("features of the first three output neurons:")
+    # neurons driven by the same input often fire in lockstep and share every feature; show three
+    # output neurons with the fewest, a middle and the most spikes instead of the first three
+    order = np.argsort(feats["spike_count"], kind="stable")
+    shown = [int(order[0]), int(order[order.size // 2]), int(order[-1])]
+    print("features of three output neurons (fewest, median and most spikes):")
+    print(f"  {'output neuron':<22s} " + "  ".join(f"{res.output_neurons[j]:9d}" for j in shown))
     for name, values in feats.items():
-        print(f"  {name:<22s} " + "  ".join(f"{v:9.3f}" for v in values[:3]))
+        print(f"  {name:<22s} " + "  ".join(f"{values[j]:9.3f}" for j in shown))
 
     labels = np.arange(120) % 2
     samples = [sample(int(c), rng) for c in labels]
@@ -79,18 +69,27 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(1, 3, figsize=(14, 4))
+    rates = {}
     for k, c in enumerate((0, 1)):
         res.simulate(sample(c, rng))
         all_ev = res.network.spikes
         ax[k].plot(all_ev.steps, all_ev.neurons, ",k")
         out = np.isin(all_ev.neurons, res.output_neurons)
         ax[k].plot(all_ev.steps[out], all_ev.neurons[out], "|r", ms=3)
-        ax[k].set(xlabel="step (1 ms)", ylabel="neuron", title=f"class {c} (red: output neurons)")
-    rates = res.network.spikes.rates_hz()
-    ax[2].hist(rates, bins=30)
-    ax[2].set(xlabel="rate (Hz)", ylabel="neurons", title="rates, last sample")
+        ax[k].axvspan(0 if c == 0 else T // 2, T // 2 if c == 0 else T, color="tab:green", alpha=0.1,
+                      label="input half")
+        ax[k].set(xlabel="time (ms, 1 ms steps)", ylabel="neuron index", xlim=(0, T), ylim=(-5, N_RES + 5),
+                  title=f"class {c}: input in the {'first' if c == 0 else 'second'} half (red: outputs)")
+        ax[k].legend(loc="upper right" if c == 0 else "upper left", fontsize=8)  # on the quiet half
+        rates[c] = res.network.spikes.rates_hz()
+    bins = np.arange(-2.5, max(r.max() for r in rates.values()) + 7.5, 5.0)  # rates: multiples of 5 Hz
+    for c, r in rates.items():
+        ax[2].hist(r, bins=bins, histtype="step", lw=1.5, label=f"class {c} sample")
+    ax[2].set(xlabel="rate over the 200 ms sample (Hz)", ylabel="neurons",
+              title="reservoir rates, one sample per class")
+    ax[2].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(fig_dir / "11_reservoir_raster_rates.png", dpi=110)
+    fig.savefig(fig_dir / "11_reservoir_raster_rates.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '11_reservoir_raster_rates.png'}")
 

@@ -21,18 +21,16 @@ The second call of ``run`` with the same output directory finds every run
 done and runs nothing: that is how an interrupted sweep resumes.
 
 Run:  python tutorials/15_sweep_error_vs_length.py
-Figures (if matplotlib is installed) go to $SC_NEUROCORE_FIGURES, default
-``figures/`` next to this file.
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import tempfile
-from pathlib import Path
 
 import numpy as np
+from _common import figure_dir
 
 from sc_neurocore.sweep import experiment, run
 
@@ -40,17 +38,6 @@ P, Q = 0.3, 0.6
 LENGTHS = [2**k for k in range(6, 15)]  # 64 .. 16384 bits
 ENCODERS = ["bernoulli", "lfsr", "sobol"]
 N_SEEDS = 32
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def slope(x: np.ndarray, y: np.ndarray) -> float:
