@@ -15,12 +15,13 @@ Run:  python tutorials/01_single_neuron.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import BitstreamSpikeRecorder, StochasticLIFNeuron
 
@@ -49,78 +50,92 @@ def euler_isi_steps(current: float, tau: float = TAU, dt: float = DT, v_th: floa
         n += 1
     return n
 
+print("Tutorial 01: a single LIF neuron at constant current\n")
 
-def main() -> None:
-    print("Tutorial 01: a single LIF neuron at constant current\n")
+# %% [markdown]
+# ## The example neuron, stepped one time step at a time
 
-    # --- 1. the example neuron, stepped one time step at a time -------------------
-    neuron = StochasticLIFNeuron(
-        v_rest=0.0, v_reset=0.0, v_threshold=V_TH, tau_mem=TAU, dt=DT,
-        noise_std=0.0, resistance=R, seed=42,
-    )
-    recorder = BitstreamSpikeRecorder(dt_ms=DT)
-    trace = []
-    for _ in range(200):
-        recorder.record(neuron.step(I_EXAMPLE))
-        trace.append(neuron.v)
-    print(f"I = {I_EXAMPLE}: {recorder.total_spikes()} spikes in {recorder.duration_ms():.0f} ms "
-          f"-> {recorder.firing_rate_hz():.1f} Hz")
-    print(f"spike times (ms): {recorder.spike_times_ms()[:5]} ...")
+# %%
+neuron = StochasticLIFNeuron(
+    v_rest=0.0, v_reset=0.0, v_threshold=V_TH, tau_mem=TAU, dt=DT,
+    noise_std=0.0, resistance=R, seed=42,
+)
+recorder = BitstreamSpikeRecorder(dt_ms=DT)
+trace = []
+for _ in range(200):
+    recorder.record(neuron.step(I_EXAMPLE))
+    trace.append(neuron.v)
+print(f"I = {I_EXAMPLE}: {recorder.total_spikes()} spikes in {recorder.duration_ms():.0f} ms "
+      f"-> {recorder.firing_rate_hz():.1f} Hz")
+print(f"spike times (ms): {recorder.spike_times_ms()[:5]} ...")
 
-    # --- 2. why 50 Hz ---------------------------------------------------------------
-    # Without a threshold the membrane would relax towards R*I*tau = 1.6.  In continuous
-    # time it crosses V_th = 1 when 1.6 (1 - exp(-t/20)) = 1, i.e. t = -20 ln(0.375).
-    isi_exact = -TAU * math.log(1.0 - V_TH / (R * I_EXAMPLE * TAU))
-    n_steps = euler_isi_steps(I_EXAMPLE)
-    # Euler: V_n = 1.6 (1 - 0.95^n), which needs n >= ln(0.375)/ln(0.95) = 19.1 steps.
-    n_real = math.log(1.0 - V_TH / (R * I_EXAMPLE * TAU)) / math.log(1.0 - DT / TAU)
-    print(f"\ncontinuous ISI  = -tau ln(1 - V_th/(R I tau)) = {isi_exact:.2f} ms -> "
-          f"{1000 / isi_exact:.1f} Hz")
-    print(f"Euler needs {n_real:.2f} steps to reach V_th; a spike can only be emitted at the end of a")
-    print(f"whole step, so the interval is {n_steps} steps = {n_steps * DT:.0f} ms -> "
-          f"{1000 / (n_steps * DT):.1f} Hz.")
-    print("Both numbers disagree with the '~60 Hz' claim sometimes attached to this example:")
-    print("60 Hz would mean an ISI of 16.7 ms, and this membrane needs 19.6 ms (or 20 whole steps).\n")
+# %% [markdown]
+# ## Why 50 Hz
 
-    # --- 3. rate vs current ------------------------------------------------------------
-    rheobase = V_TH / (R * TAU)
-    print(f"rheobase V_th / (R tau) = {rheobase:.3f}: below it the membrane settles under threshold.")
-    currents = np.round(np.linspace(0.02, 0.30, 29), 4)
-    simulated = np.empty_like(currents)
-    T_MS = 2000
-    for i, cur in enumerate(currents):
-        n = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, seed=0)
-        simulated[i] = n.run_constant(float(cur), int(T_MS / DT)).sum() / (T_MS / 1000.0)
-    analytic = np.array([analytic_rate_hz(float(c)) for c in currents])
-    print(f"{'I':>6} {'simulated':>10} {'analytic':>9} {'Euler pred.':>11}")
-    for cur, s, a in list(zip(currents, simulated, analytic, strict=True))[::4]:
-        n_isi = euler_isi_steps(float(cur))
-        pred = 1000.0 / (n_isi * DT) if n_isi else 0.0
-        print(f"{cur:6.3f} {s:10.1f} {a:9.1f} {pred:11.1f}")
-    print("The simulation spikes only at whole milliseconds, so its rate is 1000/n Hz for an integer n:")
-    print("a staircase around the smooth analytic curve.  Near the rheobase Euler's slightly fast rise")
-    print("wins (simulated > analytic); at high rates rounding up to a whole step wins (simulated <")
-    print("analytic).  The Euler column, 1000/n for the exact step count n, matches up to the last,")
-    print("unfinished interval of the 2 s window.\n")
+# %%
+# Without a threshold the membrane would relax towards R*I*tau = 1.6.  In continuous
+# time it crosses V_th = 1 when 1.6 (1 - exp(-t/20)) = 1, i.e. t = -20 ln(0.375).
+isi_exact = -TAU * math.log(1.0 - V_TH / (R * I_EXAMPLE * TAU))
+n_steps = euler_isi_steps(I_EXAMPLE)
+# Euler: V_n = 1.6 (1 - 0.95^n), which needs n >= ln(0.375)/ln(0.95) = 19.1 steps.
+n_real = math.log(1.0 - V_TH / (R * I_EXAMPLE * TAU)) / math.log(1.0 - DT / TAU)
+print(f"\ncontinuous ISI  = -tau ln(1 - V_th/(R I tau)) = {isi_exact:.2f} ms -> "
+      f"{1000 / isi_exact:.1f} Hz")
+print(f"Euler needs {n_real:.2f} steps to reach V_th; a spike can only be emitted at the end of a")
+print(f"whole step, so the interval is {n_steps} steps = {n_steps * DT:.0f} ms -> "
+      f"{1000 / (n_steps * DT):.1f} Hz.")
+print("Both numbers disagree with the '~60 Hz' claim sometimes attached to this example:")
+print("60 Hz would mean an ISI of 16.7 ms, and this membrane needs 19.6 ms (or 20 whole steps).\n")
 
-    # --- 4. ISI histograms: deterministic, noisy, refractory ------------------------------
-    noisy = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, noise_std=0.05, seed=1)
-    noisy_rec = BitstreamSpikeRecorder(dt_ms=DT)
-    noisy_rec.record_many(noisy.run_constant(I_EXAMPLE, 5000))
-    isi = noisy_rec.isi_ms()
-    print(f"with noise_std = 0.05 per step: {noisy_rec.firing_rate_hz():.1f} Hz, mean ISI "
-          f"{isi.mean():.1f} ms, ISI CV {isi.std() / isi.mean():.2f} (0 without noise)")
-    hist, edges = noisy_rec.isi_histogram(bins=np.arange(0.5, 45.5, 1.0))
-    print(f"most common noisy ISI: {edges[hist.argmax()] + 0.5:.0f} ms")
+# %% [markdown]
+# ## Rate vs current
 
-    refr = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, refractory_period=5, seed=0)
-    refr_rate = refr.run_constant(I_EXAMPLE, 1000).sum()
-    print(f"refractory_period = 5 steps: ISI 20 + 5 = 25 steps -> {refr_rate:.0f} Hz (measured over 1 s)")
+# %%
+rheobase = V_TH / (R * TAU)
+print(f"rheobase V_th / (R tau) = {rheobase:.3f}: below it the membrane settles under threshold.")
+currents = np.round(np.linspace(0.02, 0.30, 29), 4)
+simulated = np.empty_like(currents)
+T_MS = 2000
+for i, cur in enumerate(currents):
+    n = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, seed=0)
+    simulated[i] = n.run_constant(float(cur), int(T_MS / DT)).sum() / (T_MS / 1000.0)
+analytic = np.array([analytic_rate_hz(float(c)) for c in currents])
+print(f"{'I':>6} {'simulated':>10} {'analytic':>9} {'Euler pred.':>11}")
+for cur, s, a in list(zip(currents, simulated, analytic, strict=True))[::4]:
+    n_isi = euler_isi_steps(float(cur))
+    pred = 1000.0 / (n_isi * DT) if n_isi else 0.0
+    print(f"{cur:6.3f} {s:10.1f} {a:9.1f} {pred:11.1f}")
+print("The simulation spikes only at whole milliseconds, so its rate is 1000/n Hz for an integer n:")
+print("a staircase around the smooth analytic curve.  Near the rheobase Euler's slightly fast rise")
+print("wins (simulated > analytic); at high rates rounding up to a whole step wins (simulated <")
+print("analytic).  The Euler column, 1000/n for the exact step count n, matches up to the last,")
+print("unfinished interval of the 2 s window.\n")
 
-    out = figure_dir()
-    if out is None:
-        print("\n(matplotlib not installed: no figures)")
-        return
+# %% [markdown]
+# ## ISI histograms: deterministic, noisy, refractory
+
+# %%
+noisy = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, noise_std=0.05, seed=1)
+noisy_rec = BitstreamSpikeRecorder(dt_ms=DT)
+noisy_rec.record_many(noisy.run_constant(I_EXAMPLE, 5000))
+isi = noisy_rec.isi_ms()
+print(f"with noise_std = 0.05 per step: {noisy_rec.firing_rate_hz():.1f} Hz, mean ISI "
+      f"{isi.mean():.1f} ms, ISI CV {isi.std() / isi.mean():.2f} (0 without noise)")
+hist, edges = noisy_rec.isi_histogram(bins=np.arange(0.5, 45.5, 1.0))
+print(f"most common noisy ISI: {edges[hist.argmax()] + 0.5:.0f} ms")
+
+refr = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, refractory_period=5, seed=0)
+refr_rate = refr.run_constant(I_EXAMPLE, 1000).sum()
+print(f"refractory_period = 5 steps: ISI 20 + 5 = 25 steps -> {refr_rate:.0f} Hz (measured over 1 s)")
+
+# %% [markdown]
+# ## The figure
+
+# %%
+out = figure_dir()
+if out is None:
+    print("\n(matplotlib not installed: no figures)")
+else:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(10, 4), layout="constrained")
@@ -136,7 +151,7 @@ def main() -> None:
     ax2.axvline(rheobase, color="gray", ls=":", label="rheobase")
     ax2.set(xlabel="current I (threshold units per ms)", ylabel="rate (Hz)", title="rate vs current")
     ax2.legend()
-    fig.savefig(out / "01_rate_vs_current.png")
+    save_figure(fig, out / "01_rate_vs_current.png")
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
@@ -145,9 +160,5 @@ def main() -> None:
     ax.axvline(isi_exact, color="r", ls="--", label=f"continuous ISI {isi_exact:.1f} ms")
     ax.set(xlabel="inter-spike interval (ms)", ylabel="intervals", title=f"ISI histogram, I = {I_EXAMPLE}")
     ax.legend()
-    fig.savefig(out / "01_isi_histogram.png")
+    save_figure(fig, out / "01_isi_histogram.png")
     print(f"\nfigures written to {out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -27,12 +27,13 @@ Run:  python tutorials/03_current_source.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import BitstreamCurrentSource
 
@@ -50,64 +51,72 @@ def per_cycle_sd(products: np.ndarray, mode: str) -> float:
     q = 1 - np.prod(1 - products) if mode == "or" else float(np.mean(products))
     return math.sqrt(q * (1 - q))
 
+print("Tutorial 03: the SC current source\n")
+products = np.array(X) * np.array(W)
+print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
+print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
 
-def main() -> None:
-    print("Tutorial 03: the SC current source\n")
-    products = np.array(X) * np.array(W)
-    print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
-    print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
+# %% [markdown]
+# ## A first example (default mode "or")
 
-    # --- 1. a first example (default mode "or") -----------------------------------
-    source = BitstreamCurrentSource(
-        x_inputs=X, x_min=0.0, x_max=1.0, weight_values=W, w_min=0.0, w_max=1.0,
-        length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42,
+# %%
+source = BitstreamCurrentSource(
+    x_inputs=X, x_min=0.0, x_max=1.0, weight_values=W, w_min=0.0, w_max=1.0,
+    length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42,
+)
+first_100 = [source.step() for _ in range(100)]
+print(f"default mode {source.accumulation!r}: each step returns {Y_MIN} or {Y_MAX} (one OR bit)")
+print(f"  first 10 currents: {first_100[:10]}")
+print(f"  {'mean of 100 steps':27s}{np.mean(first_100):.4f}")
+print(f"  {f'mean over all {L} cycles':27s}{source.full_current_estimate():.4f}")
+print(f"  {'expected value':27s}{source.expected_current():.4f}"
+      f"  = {Y_MAX} x (1 - prod(1 - x_i w_i))")
+print("  100 cycles see only 100 random bits, so that mean is ~4.5x noisier than the full one.\n")
+
+# %% [markdown]
+# ## The three modes side by side
+
+# %%
+print(f"{'mode':>6} {'expected':>9} {'measured':>9} {'SE':>8} {'(meas-exp)/SE':>14}  formula")
+formulas = {
+    "or": "y_max (1 - prod(1 - x_i w_i))",
+    "count": "y_max sum(x_i w_i)",
+    "mux": "y_max mean(x_i w_i)",
+}
+traces = {}
+summary = {}
+for mode in ("or", "count", "mux"):
+    src = BitstreamCurrentSource(
+        x_inputs=X, weight_values=W, length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42, accumulation=mode,
     )
-    first_100 = [source.step() for _ in range(100)]
-    print(f"default mode {source.accumulation!r}: each step returns {Y_MIN} or {Y_MAX} (one OR bit)")
-    print(f"  first 10 currents: {first_100[:10]}")
-    print(f"  {'mean of 100 steps':27s}{np.mean(first_100):.4f}")
-    print(f"  {f'mean over all {L} cycles':27s}{source.full_current_estimate():.4f}")
-    print(f"  {'expected value':27s}{source.expected_current():.4f}"
-          f"  = {Y_MAX} x (1 - prod(1 - x_i w_i))")
-    print("  100 cycles see only 100 random bits, so that mean is ~4.5x noisier than the full one.\n")
+    exp = src.expected_current()
+    got = src.full_current_estimate()
+    se = (Y_MAX - Y_MIN) * per_cycle_sd(products, mode) / math.sqrt(L)
+    traces[mode] = src.currents()[:100]
+    summary[mode] = (exp, got, se)
+    print(f"{mode:>6} {exp:9.4f} {got:9.4f} {se:8.4f} {(got - exp) / se:+14.2f}  {formulas[mode]}")
+print("(All three sources use seed 42, hence the same input streams: their deviations are correlated.)")
+print("\nWhich one to use:")
+print("* 'count' is the exact dot product but can exceed y_max (up to n * y_max).")
+print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
+print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
+print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
+print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at")
+print("  tens of Hz.")
 
-    # --- 2. the three modes side by side ---------------------------------------------------
-    print(f"{'mode':>6} {'expected':>9} {'measured':>9} {'SE':>8} {'(meas-exp)/SE':>14}  formula")
-    formulas = {
-        "or": "y_max (1 - prod(1 - x_i w_i))",
-        "count": "y_max sum(x_i w_i)",
-        "mux": "y_max mean(x_i w_i)",
-    }
-    traces = {}
-    summary = {}
-    for mode in ("or", "count", "mux"):
-        src = BitstreamCurrentSource(
-            x_inputs=X, weight_values=W, length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42, accumulation=mode,
-        )
-        exp = src.expected_current()
-        got = src.full_current_estimate()
-        se = (Y_MAX - Y_MIN) * per_cycle_sd(products, mode) / math.sqrt(L)
-        traces[mode] = src.currents()[:100]
-        summary[mode] = (exp, got, se)
-        print(f"{mode:>6} {exp:9.4f} {got:9.4f} {se:8.4f} {(got - exp) / se:+14.2f}  {formulas[mode]}")
-    print("(All three sources use seed 42, hence the same input streams: their deviations are correlated.)")
-    print("\nWhich one to use:")
-    print("* 'count' is the exact dot product but can exceed y_max (up to n * y_max).")
-    print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
-    print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
-    print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
-    print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at")
-    print("  tens of Hz.")
+# reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
+source.reset()
+again = [source.step() for _ in range(100)]
+print(f"\nafter reset() the first 100 currents repeat exactly: {again == first_100}")
 
-    # reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
-    source.reset()
-    again = [source.step() for _ in range(100)]
-    print(f"\nafter reset() the first 100 currents repeat exactly: {again == first_100}")
+# %% [markdown]
+# ## The figure
 
-    out = figure_dir()
-    if out is None:
-        print("\n(matplotlib not installed: no figures)")
-        return
+# %%
+out = figure_dir()
+if out is None:
+    print("\n(matplotlib not installed: no figures)")
+else:
     from matplotlib.figure import Figure
 
     # one panel per mode, each on its own current axis (no offsets), with its expected mean
@@ -131,9 +140,5 @@ def main() -> None:
     ax2.set(ylabel="mean current (1/ms)", title=f"mean over L = {L} cycles",
             ylim=(0, 1.3 * max(v[1] for v in summary.values())))
     ax2.legend(ncol=2, loc="upper center", fontsize=8)
-    fig.savefig(out / "03_current_modes.png")
+    save_figure(fig, out / "03_current_modes.png")
     print(f"\nfigure written to {out}")
-
-
-if __name__ == "__main__":
-    main()

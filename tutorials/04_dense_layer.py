@@ -20,12 +20,13 @@ Run:  python tutorials/04_dense_layer.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import SCDenseLayer
 
@@ -40,64 +41,69 @@ def noiseless_rate_hz(current: float, tau: float = 20.0, v_th: float = 1.0) -> f
         return 0.0
     return 1000.0 / (-tau * math.log(1.0 - v_th / (current * tau)))
 
+print("Tutorial 04: a dense SC layer\n")
+layer = SCDenseLayer(
+    n_neurons=4, x_inputs=X, weight_values=W, x_min=0.0, x_max=1.0, w_min=0.0, w_max=1.0,
+    length=2048, y_min=0.0, y_max=0.1, dt_ms=1.0,
+    neuron_params={"tau_mem": 20.0, "v_threshold": 1.0, "noise_std": 0.02}, base_seed=42,
+)
+layer.run(T=T)
+spikes = layer.get_spike_trains()
+summary = layer.summary()
+print(f"spike matrix: shape {spikes.shape}, dtype {spikes.dtype} (neurons x time steps)")
+for stat in summary["stats"]:
+    print(f"  neuron {stat['neuron']}: {stat['total_spikes']} spikes, {stat['firing_rate_hz']:.1f} Hz")
+rates = np.array([s["firing_rate_hz"] for s in summary["stats"]])
+expected_i = summary["expected_current"][0]
+print(f"shared source: mean current {summary['mean_current'][0]:.4f}, expected {expected_i:.4f} "
+      "(OR accumulation, 0.1 x (1 - prod(1 - x_i w_i)))")
+print(f"rates: mean {rates.mean():.1f} Hz, spread (std/mean) {100 * rates.std() / rates.mean():.1f}%")
+moved = int((spikes != spikes[0]).any(axis=0).sum())
+print(f"the noise changes spike timing only: the trains differ from neuron 0's on {moved} of {T} steps")
+print("A noiseless neuron at the constant mean current would fire at "
+      f"{noiseless_rate_hz(expected_i):.1f} Hz;")
+print("the SC current is not constant (each cycle it is 0 or 0.1) but the membrane averages it over")
+print("tau = 20 ms, so the rate lands close to that value.\n")
 
-def main() -> None:
-    print("Tutorial 04: a dense SC layer\n")
-    layer = SCDenseLayer(
-        n_neurons=4, x_inputs=X, weight_values=W, x_min=0.0, x_max=1.0, w_min=0.0, w_max=1.0,
-        length=2048, y_min=0.0, y_max=0.1, dt_ms=1.0,
-        neuron_params={"tau_mem": 20.0, "v_threshold": 1.0, "noise_std": 0.02}, base_seed=42,
-    )
-    layer.run(T=T)
-    spikes = layer.get_spike_trains()
-    summary = layer.summary()
-    print(f"spike matrix: shape {spikes.shape}, dtype {spikes.dtype} (neurons x time steps)")
-    for stat in summary["stats"]:
-        print(f"  neuron {stat['neuron']}: {stat['total_spikes']} spikes, {stat['firing_rate_hz']:.1f} Hz")
-    rates = np.array([s["firing_rate_hz"] for s in summary["stats"]])
-    expected_i = summary["expected_current"][0]
-    print(f"shared source: mean current {summary['mean_current'][0]:.4f}, expected {expected_i:.4f} "
-          "(OR accumulation, 0.1 x (1 - prod(1 - x_i w_i)))")
-    print(f"rates: mean {rates.mean():.1f} Hz, spread (std/mean) {100 * rates.std() / rates.mean():.1f}%")
-    moved = int((spikes != spikes[0]).any(axis=0).sum())
-    print(f"the noise changes spike timing only: the trains differ from neuron 0's on {moved} of {T} steps")
-    print("A noiseless neuron at the constant mean current would fire at "
-          f"{noiseless_rate_hz(expected_i):.1f} Hz;")
-    print("the SC current is not constant (each cycle it is 0 or 0.1) but the membrane averages it over")
-    print("tau = 20 ms, so the rate lands close to that value.\n")
+# The same layer without noise: all four neurons see the same current and are identical.
+quiet = SCDenseLayer(
+    n_neurons=4, x_inputs=X, weight_values=W, length=2048, y_min=0.0, y_max=0.1,
+    neuron_params={"noise_std": 0.0}, base_seed=42,
+)
+quiet.run(T)
+q = quiet.get_spike_trains()
+print(f"noise_std = 0: the four spike trains are identical: {bool((q == q[0]).all())}; "
+      f"rate {quiet.firing_rates_hz()[0]:.1f} Hz\n")
 
-    # The same layer without noise: all four neurons see the same current and are identical.
-    quiet = SCDenseLayer(
-        n_neurons=4, x_inputs=X, weight_values=W, length=2048, y_min=0.0, y_max=0.1,
-        neuron_params={"noise_std": 0.0}, base_seed=42,
-    )
-    quiet.run(T)
-    q = quiet.get_spike_trains()
-    print(f"noise_std = 0: the four spike trains are identical: {bool((q == q[0]).all())}; "
-          f"rate {quiet.firing_rates_hz()[0]:.1f} Hz\n")
+# %% [markdown]
+# ## 2-D weights: every neuron has its own weights and source
 
-    # --- 2-D weights: every neuron has its own weights and source ----------------------------
-    scale = np.array([[0.2], [0.4], [0.7], [1.0]])
-    w2 = scale * np.array(W)
-    layer2d = SCDenseLayer(
-        n_neurons=4, x_inputs=X, weight_values=w2, length=2048, y_min=0.0, y_max=0.1,
-        neuron_params={"noise_std": 0.02}, base_seed=42,
-    )
-    layer2d.run(T)
-    exp_i = layer2d.expected_currents()
-    print("2-D weights: row k is the weight vector times a factor")
-    print(f"{'factor':>7} {'expected I':>11} {'noiseless rate':>15} {'measured':>9}")
-    for k in range(4):
-        print(f"{scale[k, 0]:7.1f} {exp_i[k]:11.4f} {noiseless_rate_hz(float(exp_i[k])):13.1f} Hz "
-              f"{layer2d.firing_rates_hz()[k]:6.1f} Hz")
-    print("Weaker weights -> smaller current -> lower rate.  Factor 0.2 puts the mean current below the")
-    print("rheobase 0.05, where the noiseless formula gives 0 Hz; the SC neuron still fires, because its")
-    print("current is 0 or 0.1 on each step and runs of 1s carry the membrane over threshold.")
+# %%
+scale = np.array([[0.2], [0.4], [0.7], [1.0]])
+w2 = scale * np.array(W)
+layer2d = SCDenseLayer(
+    n_neurons=4, x_inputs=X, weight_values=w2, length=2048, y_min=0.0, y_max=0.1,
+    neuron_params={"noise_std": 0.02}, base_seed=42,
+)
+layer2d.run(T)
+exp_i = layer2d.expected_currents()
+print("2-D weights: row k is the weight vector times a factor")
+print(f"{'factor':>7} {'expected I':>11} {'noiseless rate':>15} {'measured':>9}")
+for k in range(4):
+    print(f"{scale[k, 0]:7.1f} {exp_i[k]:11.4f} {noiseless_rate_hz(float(exp_i[k])):13.1f} Hz "
+          f"{layer2d.firing_rates_hz()[k]:6.1f} Hz")
+print("Weaker weights -> smaller current -> lower rate.  Factor 0.2 puts the mean current below the")
+print("rheobase 0.05, where the noiseless formula gives 0 Hz; the SC neuron still fires, because its")
+print("current is 0 or 0.1 on each step and runs of 1s carry the membrane over threshold.")
 
-    out = figure_dir()
-    if out is None:
-        print("\n(matplotlib not installed: no figures)")
-        return
+# %% [markdown]
+# ## The figure
+
+# %%
+out = figure_dir()
+if out is None:
+    print("\n(matplotlib not installed: no figures)")
+else:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9, 5), layout="constrained")
@@ -111,9 +117,5 @@ def main() -> None:
         ax.set_yticks(range(1, sp.shape[0] + 1), [str(i) for i in range(sp.shape[0])])
         ax.set(ylabel="neuron", title=title, xlim=(0, T))
     ax2.set_xlabel("time (ms)")
-    fig.savefig(out / "04_raster.png")
+    save_figure(fig, out / "04_raster.png")
     print(f"\nfigure written to {out}")
-
-
-if __name__ == "__main__":
-    main()

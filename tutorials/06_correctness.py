@@ -21,12 +21,13 @@ Run:  python tutorials/06_correctness.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import BitstreamSpikeRecorder, StochasticLIFNeuron
 
@@ -54,70 +55,81 @@ def isi_rate_hz(current: float, tau: float, dt: float, duration_ms: float) -> fl
     rec.record_many(neuron.run_constant(current, round(duration_ms / dt)))
     return 1000.0 / float(rec.isi_ms().mean())
 
+print("Tutorial 06: correctness against the analytic rate\n")
+I, TAU, DT = 0.08, 20.0, 1.0  # noqa: E741 - the usual names
 
-def main() -> None:
-    print("Tutorial 06: correctness against the analytic rate\n")
-    I, TAU, DT = 0.08, 20.0, 1.0  # noqa: E741 - the usual names
+# %% [markdown]
+# ## The check, step by step
 
-    # --- 1. the check, step by step ------------------------------------------
-    neuron = StochasticLIFNeuron(v_threshold=1.0, tau_mem=TAU, dt=DT, noise_std=0.0, seed=0)
-    rec = BitstreamSpikeRecorder(dt_ms=DT)
-    for _ in range(5000):
-        rec.record(neuron.step(I))
-    t_isi = -TAU * math.log(1.0 - 1.0 / (I * TAU))
-    pred = predicted_hz(I, TAU)
-    meas = rec.firing_rate_hz()
-    print(f"predicted {pred:.2f} Hz (T_ISI = {t_isi:.2f} ms), measured {meas:.2f} Hz, "
-          f"error {abs(meas - pred) / pred * 100:.2f}%")
-    hist, edges = rec.isi_histogram(bins=15)
-    print(f"ISI histogram peak: {edges[hist.argmax()]:.1f} ms (every ISI is {rec.isi_ms()[0]:.0f} ms; "
-          f"continuous {t_isi:.1f} ms)")
-    n = euler_isi_steps(I, TAU, DT)
-    print(f"Euler step count to threshold: {n} -> {1000 / (n * DT):.2f} Hz, exactly the measured rate.\n")
+# %%
+neuron = StochasticLIFNeuron(v_threshold=1.0, tau_mem=TAU, dt=DT, noise_std=0.0, seed=0)
+rec = BitstreamSpikeRecorder(dt_ms=DT)
+for _ in range(5000):
+    rec.record(neuron.step(I))
+t_isi = -TAU * math.log(1.0 - 1.0 / (I * TAU))
+pred = predicted_hz(I, TAU)
+meas = rec.firing_rate_hz()
+print(f"predicted {pred:.2f} Hz (T_ISI = {t_isi:.2f} ms), measured {meas:.2f} Hz, "
+      f"error {abs(meas - pred) / pred * 100:.2f}%")
+hist, edges = rec.isi_histogram(bins=15)
+print(f"ISI histogram peak: {edges[hist.argmax()]:.1f} ms (every ISI is {rec.isi_ms()[0]:.0f} ms; "
+      f"continuous {t_isi:.1f} ms)")
+n = euler_isi_steps(I, TAU, DT)
+print(f"Euler step count to threshold: {n} -> {1000 / (n * DT):.2f} Hz, exactly the measured rate.\n")
 
-    # --- 2. the Euler bias shrinks with dt ----------------------------------------------
-    # With dt -> 0, V_n = R I tau (1 - (1 - dt/tau)^n) -> R I tau (1 - e^(-t/tau)) and the
-    # whole-step rounding of the interval (at most one dt) vanishes.
-    print("simulated rate = 1000 / mean ISI over 2 s")
-    print(f"{'dt (ms)':>8} {'t_E (ms)':>9} {'ISI (ms)':>9} {'simulated':>9} {'Euler count':>12} "
-          f"{'analytic':>9} {'error':>7}")
-    dts = [2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02]
-    errors = []
-    for dt in dts:
-        m = isi_rate_hz(I, TAU, dt, 2000.0)
-        steps = euler_isi_steps(I, TAU, dt)
-        errors.append(abs(m - pred) / pred)
-        # where the Euler trajectory crosses threshold, before rounding up to the step grid
-        t_e = dt * math.log(1.0 - 1.0 / (I * TAU)) / math.log(1.0 - dt / TAU)
-        print(f"{dt:8.2f} {t_e:9.3f} {steps * dt:9.2f} {m:9.2f} {1000 / (steps * dt):12.2f} {pred:9.2f} "
-              f"{100 * errors[-1]:6.2f}%")
-    print("The simulation equals the Euler count every time.  Two effects make up the error: the Euler")
-    print(f"membrane crosses early (t_E < {t_isi:.3f} ms, by about dt T_ISI / (2 tau)), and the spike waits")
-    print("for the end of the step (ISI = t_E rounded up to a multiple of dt).  For dt = 0.2, 0.1 and")
-    print("0.05 ms both land on 19.6 ms, hence the plateau; the net error stays below dt / T_ISI and")
-    print("vanishes as dt -> 0.\n")
+# %% [markdown]
+# ## The Euler bias shrinks with dt
 
-    # --- 3. a sweep of currents and time constants at dt = 0.1 ms ------------------------
-    print("dt = 0.1 ms, 2 s per point; relative error |simulated - analytic| / analytic:")
-    taus = [10.0, 20.0, 40.0]
-    print(f"{'I / rheobase':>12} " + " ".join(f"{'tau=' + str(int(t)):>9}" for t in taus))
-    worst = 0.0
-    for ratio in (1.25, 1.6, 2.5, 4.0):
-        row = []
-        for tau in taus:
-            cur = ratio / tau  # rheobase = V_th / (R tau)
-            p = predicted_hz(cur, tau)
-            e = abs(isi_rate_hz(cur, tau, 0.1, 2000.0) - p) / p
-            worst = max(worst, e)
-            row.append(f"{100 * e:8.2f}%")
-        print(f"{ratio:12.2f} " + " ".join(row))
-    print(f"worst case {100 * worst:.2f}%.  A 2% tolerance holds easily at dt = 0.1 ms; at")
-    print(f"dt = 1 ms it holds only just ({100 * abs(meas - pred) / pred:.2f}%).")
+# %%
+# With dt -> 0, V_n = R I tau (1 - (1 - dt/tau)^n) -> R I tau (1 - e^(-t/tau)) and the
+# whole-step rounding of the interval (at most one dt) vanishes.
+print("simulated rate = 1000 / mean ISI over 2 s")
+print(f"{'dt (ms)':>8} {'t_E (ms)':>9} {'ISI (ms)':>9} {'simulated':>9} {'Euler count':>12} "
+      f"{'analytic':>9} {'error':>7}")
+dts = [2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02]
+errors = []
+for dt in dts:
+    m = isi_rate_hz(I, TAU, dt, 2000.0)
+    steps = euler_isi_steps(I, TAU, dt)
+    errors.append(abs(m - pred) / pred)
+    # where the Euler trajectory crosses threshold, before rounding up to the step grid
+    t_e = dt * math.log(1.0 - 1.0 / (I * TAU)) / math.log(1.0 - dt / TAU)
+    print(f"{dt:8.2f} {t_e:9.3f} {steps * dt:9.2f} {m:9.2f} {1000 / (steps * dt):12.2f} {pred:9.2f} "
+          f"{100 * errors[-1]:6.2f}%")
+print("The simulation equals the Euler count every time.  Two effects make up the error: the Euler")
+print(f"membrane crosses early (t_E < {t_isi:.3f} ms, by about dt T_ISI / (2 tau)), and the spike waits")
+print("for the end of the step (ISI = t_E rounded up to a multiple of dt).  For dt = 0.2, 0.1 and")
+print("0.05 ms both land on 19.6 ms, hence the plateau; the net error stays below dt / T_ISI and")
+print("vanishes as dt -> 0.\n")
 
-    out = figure_dir()
-    if out is None:
-        print("\n(matplotlib not installed: no figures)")
-        return
+# %% [markdown]
+# ## A sweep of currents and time constants at dt = 0.1 ms
+
+# %%
+print("dt = 0.1 ms, 2 s per point; relative error |simulated - analytic| / analytic:")
+taus = [10.0, 20.0, 40.0]
+print(f"{'I / rheobase':>12} " + " ".join(f"{'tau=' + str(int(t)):>9}" for t in taus))
+worst = 0.0
+for ratio in (1.25, 1.6, 2.5, 4.0):
+    row = []
+    for tau in taus:
+        cur = ratio / tau  # rheobase = V_th / (R tau)
+        p = predicted_hz(cur, tau)
+        e = abs(isi_rate_hz(cur, tau, 0.1, 2000.0) - p) / p
+        worst = max(worst, e)
+        row.append(f"{100 * e:8.2f}%")
+    print(f"{ratio:12.2f} " + " ".join(row))
+print(f"worst case {100 * worst:.2f}%.  A 2% tolerance holds easily at dt = 0.1 ms; at")
+print(f"dt = 1 ms it holds only just ({100 * abs(meas - pred) / pred:.2f}%).")
+
+# %% [markdown]
+# ## The figure
+
+# %%
+out = figure_dir()
+if out is None:
+    print("\n(matplotlib not installed: no figures)")
+else:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(6, 4), layout="constrained")
@@ -127,9 +139,5 @@ def main() -> None:
     ax.set(xlabel="time step dt (ms)", ylabel="relative rate error (fraction)",
            title=f"Euler bias, I = {I}, tau = {TAU}")
     ax.legend()
-    fig.savefig(out / "06_euler_bias.png")
+    save_figure(fig, out / "06_euler_bias.png")
     print(f"\nfigure written to {out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -29,12 +29,13 @@ Run:  python tutorials/12_stdp_weights.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore.network import STDP, BinaryInput, Network, Population, from_arrays
 
@@ -90,36 +91,37 @@ def predicted_additive() -> tuple[np.ndarray, np.ndarray]:
         out_ba.append(w_ba)
     return np.array(out_ab), np.array(out_ba)
 
+x_pre = math.exp(-LAG * DT / TAU_P)
+print(f"presynaptic trace seen by an A->B synapse when B fires: exp(-5/20) = {x_pre:.4f}")
+hist = {}
+for rule in ("multiplicative", "additive"):
+    net, a_to_b, w = build(rule)
+    w_ab, w_ba = [], []
+    for _ in range(N_STEPS // PERIOD):
+        net.run(PERIOD)
+        w_ab.append(float(w[a_to_b].mean()))
+        w_ba.append(float(w[~a_to_b].mean()))
+    hist[rule] = (np.array(w_ab), np.array(w_ba))
+    spread = max(float(np.ptp(w[a_to_b])), float(np.ptp(w[~a_to_b])))
+    print(f"{rule:>14s}: mean A->B weight {W0:.4f} -> {w_ab[-1]:.4f}, mean B->A weight {W0:.4f} -> "
+          f"{w_ba[-1]:.4f} after {len(w_ab)} pairings; spread within a group {spread:.1e}")
+    spikes = net.spikes
+    print(f"{'':>14s}  {len(spikes)} spikes ({spikes.counts()[:N_GROUP].mean():.1f} per A neuron, "
+          f"{spikes.counts()[N_GROUP:].mean():.1f} per B neuron)")
+pred_ab, pred_ba = predicted_additive()
+got_ab, got_ba = hist["additive"][0], hist["additive"][1]
+print(f"additive rule, first pairing: A->B gain {got_ab[0] - W0:.6f}; A+ * exp(-5/20) = "
+      f"{ETA_A * x_pre:.6f}")
+err = max(np.abs(got_ab - pred_ab).max(), np.abs(got_ba - pred_ba).max())
+print(f"additive rule, all {N_PAIR} pairings: largest difference to the trace-sum prediction "
+      f"{err:.1e} (float32 traces)")
 
-def main() -> None:
-    x_pre = math.exp(-LAG * DT / TAU_P)
-    print(f"presynaptic trace seen by an A->B synapse when B fires: exp(-5/20) = {x_pre:.4f}")
-    hist = {}
-    for rule in ("multiplicative", "additive"):
-        net, a_to_b, w = build(rule)
-        w_ab, w_ba = [], []
-        for _ in range(N_STEPS // PERIOD):
-            net.run(PERIOD)
-            w_ab.append(float(w[a_to_b].mean()))
-            w_ba.append(float(w[~a_to_b].mean()))
-        hist[rule] = (np.array(w_ab), np.array(w_ba))
-        spread = max(float(np.ptp(w[a_to_b])), float(np.ptp(w[~a_to_b])))
-        print(f"{rule:>14s}: mean A->B weight {W0:.4f} -> {w_ab[-1]:.4f}, mean B->A weight {W0:.4f} -> "
-              f"{w_ba[-1]:.4f} after {len(w_ab)} pairings; spread within a group {spread:.1e}")
-        spikes = net.spikes
-        print(f"{'':>14s}  {len(spikes)} spikes ({spikes.counts()[:N_GROUP].mean():.1f} per A neuron, "
-              f"{spikes.counts()[N_GROUP:].mean():.1f} per B neuron)")
-    pred_ab, pred_ba = predicted_additive()
-    got_ab, got_ba = hist["additive"][0], hist["additive"][1]
-    print(f"additive rule, first pairing: A->B gain {got_ab[0] - W0:.6f}; A+ * exp(-5/20) = "
-          f"{ETA_A * x_pre:.6f}")
-    err = max(np.abs(got_ab - pred_ab).max(), np.abs(got_ba - pred_ba).max())
-    print(f"additive rule, all {N_PAIR} pairings: largest difference to the trace-sum prediction "
-          f"{err:.1e} (float32 traces)")
+# %% [markdown]
+# ## The figure
 
-    fig_dir = figure_dir()
-    if fig_dir is None:
-        return
+# %%
+fig_dir = figure_dir()
+if fig_dir is not None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
@@ -140,10 +142,6 @@ def main() -> None:
               title=f"additive rule against theory (largest difference {err:.0e})")
     ax[1].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(fig_dir / "12_stdp_weights.png")
+    save_figure(fig, fig_dir / "12_stdp_weights.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '12_stdp_weights.png'}")
-
-
-if __name__ == "__main__":
-    main()

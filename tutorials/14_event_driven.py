@@ -27,12 +27,14 @@ Run:  python tutorials/14_event_driven.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
+
 from __future__ import annotations
 
 import os
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore.network import (
     BinaryInput,
@@ -51,39 +53,6 @@ N_FIRST = 5
 NET_DTS = [2.0**-k for k in range(1, 7)]  # 1/2 ... 1/64 ms
 
 
-def part1() -> list[np.ndarray]:
-    pop = Population(8, tau_m=TAU, refractory=T_REF, dt=1.0)
-    exact = EventDrivenNetwork(pop, i_ext=I_EXT).run(T_STOP)
-    trains = exact.spike_trains()
-    t1 = TAU * np.log(TAU * I_EXT / (TAU * I_EXT - 1.0))
-    isi = T_REF + t1
-    for i in range(8):  # the exact simulator reproduces the closed form
-        k = np.arange(trains[i].shape[0])
-        assert np.allclose(trains[i], t1[i] + k * isi[i], atol=1e-9, rtol=0)
-    print("Part 1 - eight neurons, constant currents I =", ", ".join(f"{x:.3f}" for x in I_EXT), "per ms")
-    print(f"exact first spikes (ms): {', '.join(f'{x:.4f}' for x in t1)}")
-    print(f"\n{'dt (ms)':>9} {'mean error':>11} {'earliest':>9} {'latest':>8} {'max |error| / dt':>17}")
-    print(f"{'':9} {'(ms)':>11} {'(ms)':>9} {'(ms)':>8}")
-    signed: list[np.ndarray] = []
-    for dt in DTS:
-        pop = Population(8, tau_m=TAU, refractory=T_REF, dt=dt)
-        net = Network(pop)
-        net.add_input(Current(I_EXT))
-        sp = net.run(int(round(T_STOP / dt)))
-        errs = np.empty((8, N_FIRST))
-        for i in range(8):
-            # a spike on step s was detected at the end of that step: continuous time (s + 1) dt
-            clock = (sp.steps[sp.neurons == i][:N_FIRST] + 1.0) * dt
-            errs[i] = clock - trains[i][:N_FIRST]
-        signed.append(errs)
-        worst = np.abs(errs).max()
-        print(f"{dt:9.4f} {errs.mean():11.5f} {errs.min():9.4f} {errs.max():8.4f} {worst / dt:17.2f}")
-    ratio = np.abs(signed[0]).mean() / np.abs(signed[-1]).mean()
-    print("(negative = the clock-driven spike comes before the exact one)")
-    print(f"from dt = 1 to dt = 1/64 the mean |error| falls by {ratio:.0f}x (first order: about 64x)")
-    return signed
-
-
 def grid_network(dt: float):
     n = 20
     pop = Population(n, tau_m=10.0, refractory=2.0, v_reset=-0.25, dt=dt, n_exc=16)
@@ -93,45 +62,80 @@ def grid_network(dt: float):
     return pop, conn, (k / 2.0, rng.integers(0, n, 600), rng.choice([0.3125, 0.46875, -0.25], 600))
 
 
-def part2() -> list[float]:
-    print("\nPart 2 - 20-neuron E/I network, delta synapses, 1 ms delays, inputs on a 1/2 ms grid")
-    pop, conn, ext = grid_network(1 / 2)
-    exact = EventDrivenNetwork(pop, conn).add_events(*ext).run(100.0)
-    print(f"event-driven: {len(exact)} spikes in 100 ms")
-    print(f"{'dt (ms)':>9} {'clock spikes':>13} {'identical prefix':>17} {'first difference (ms)':>22}")
-    fractions = []
-    for dt in NET_DTS:
-        pop, conn, ext = grid_network(dt)
-        net = Network(pop, conn)
-        times, tgt, w = ext
-        steps = int(round(100.0 / dt))
-        for amp in np.unique(w):
-            sel = w == amp
-            bits = np.zeros((int(sel.sum()), steps), dtype=np.uint8)
-            bits[np.arange(bits.shape[0]), np.rint(times[sel] / dt).astype(np.int64) - 1] = 1
-            net.add_input(BinaryInput(bits, float(amp), targets=tgt[sel]))
-        sp = net.run(steps)
-        ct = (sp.steps + 1.0) * dt
-        m = min(len(sp), len(exact))
-        same = (ct[:m] == exact.times_ms[:m]) & (sp.neurons[:m] == exact.neurons[:m])
-        prefix = m if same.all() else int(np.argmin(same))
-        if prefix == len(exact) == len(sp):
-            first = "none"
-        else:
-            first = f"{exact.times_ms[min(prefix, len(exact) - 1)]:.3f}"
-        fractions.append(prefix / len(exact))
-        print(f"{dt:9.4f} {len(sp):13d} {prefix:11d} / {len(exact):<4d} {first:>22}")
-    print("(clock spike on step s <-> exact time (s + 1) dt; below the dt where Euler's error bound")
-    print(" drops under the smallest threshold margin of the exact run, the lists are identical)")
-    return fractions
+# %% [markdown]
+# ## Part 1
 
+# %%
+pop = Population(8, tau_m=TAU, refractory=T_REF, dt=1.0)
+exact = EventDrivenNetwork(pop, i_ext=I_EXT).run(T_STOP)
+trains = exact.spike_trains()
+t1 = TAU * np.log(TAU * I_EXT / (TAU * I_EXT - 1.0))
+isi = T_REF + t1
+for i in range(8):  # the exact simulator reproduces the closed form
+    k = np.arange(trains[i].shape[0])
+    assert np.allclose(trains[i], t1[i] + k * isi[i], atol=1e-9, rtol=0)
+print("Part 1 - eight neurons, constant currents I =", ", ".join(f"{x:.3f}" for x in I_EXT), "per ms")
+print(f"exact first spikes (ms): {', '.join(f'{x:.4f}' for x in t1)}")
+print(f"\n{'dt (ms)':>9} {'mean error':>11} {'earliest':>9} {'latest':>8} {'max |error| / dt':>17}")
+print(f"{'':9} {'(ms)':>11} {'(ms)':>9} {'(ms)':>8}")
+signed: list[np.ndarray] = []
+for dt in DTS:
+    pop = Population(8, tau_m=TAU, refractory=T_REF, dt=dt)
+    net = Network(pop)
+    net.add_input(Current(I_EXT))
+    sp = net.run(int(round(T_STOP / dt)))
+    errs = np.empty((8, N_FIRST))
+    for i in range(8):
+        # a spike on step s was detected at the end of that step: continuous time (s + 1) dt
+        clock = (sp.steps[sp.neurons == i][:N_FIRST] + 1.0) * dt
+        errs[i] = clock - trains[i][:N_FIRST]
+    signed.append(errs)
+    worst = np.abs(errs).max()
+    print(f"{dt:9.4f} {errs.mean():11.5f} {errs.min():9.4f} {errs.max():8.4f} {worst / dt:17.2f}")
+ratio = np.abs(signed[0]).mean() / np.abs(signed[-1]).mean()
+print("(negative = the clock-driven spike comes before the exact one)")
+print(f"from dt = 1 to dt = 1/64 the mean |error| falls by {ratio:.0f}x (first order: about 64x)")
 
-def main() -> None:
-    signed = part1()
-    fractions = part2()
-    fig_dir = figure_dir()
-    if fig_dir is None:
-        return
+# %% [markdown]
+# ## Part 2
+
+# %%
+print("\nPart 2 - 20-neuron E/I network, delta synapses, 1 ms delays, inputs on a 1/2 ms grid")
+pop, conn, ext = grid_network(1 / 2)
+exact = EventDrivenNetwork(pop, conn).add_events(*ext).run(100.0)
+print(f"event-driven: {len(exact)} spikes in 100 ms")
+print(f"{'dt (ms)':>9} {'clock spikes':>13} {'identical prefix':>17} {'first difference (ms)':>22}")
+fractions = []
+for dt in NET_DTS:
+    pop, conn, ext = grid_network(dt)
+    net = Network(pop, conn)
+    times, tgt, w = ext
+    steps = int(round(100.0 / dt))
+    for amp in np.unique(w):
+        sel = w == amp
+        bits = np.zeros((int(sel.sum()), steps), dtype=np.uint8)
+        bits[np.arange(bits.shape[0]), np.rint(times[sel] / dt).astype(np.int64) - 1] = 1
+        net.add_input(BinaryInput(bits, float(amp), targets=tgt[sel]))
+    sp = net.run(steps)
+    ct = (sp.steps + 1.0) * dt
+    m = min(len(sp), len(exact))
+    same = (ct[:m] == exact.times_ms[:m]) & (sp.neurons[:m] == exact.neurons[:m])
+    prefix = m if same.all() else int(np.argmin(same))
+    if prefix == len(exact) == len(sp):
+        first = "none"
+    else:
+        first = f"{exact.times_ms[min(prefix, len(exact) - 1)]:.3f}"
+    fractions.append(prefix / len(exact))
+    print(f"{dt:9.4f} {len(sp):13d} {prefix:11d} / {len(exact):<4d} {first:>22}")
+print("(clock spike on step s <-> exact time (s + 1) dt; below the dt where Euler's error bound")
+print(" drops under the smallest threshold margin of the exact run, the lists are identical)")
+
+# %% [markdown]
+# ## The figure
+
+# %%
+fig_dir = figure_dir()
+if fig_dir is not None:
     import matplotlib
 
     matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
@@ -165,10 +169,6 @@ def main() -> None:
     ax[2].set_ylim(0, 1.05)
     ax[2].legend(loc="lower left")
     fig.tight_layout()
-    fig.savefig(fig_dir / "14_event_driven.png")
+    save_figure(fig, fig_dir / "14_event_driven.png")
     plt.close(fig)
     print(f"\nfigure: {fig_dir / '14_event_driven.png'}")
-
-
-if __name__ == "__main__":
-    main()

@@ -24,13 +24,14 @@ Run:  python tutorials/15_sweep_error_vs_length.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
+# %%
 from __future__ import annotations
 
 import math
 import tempfile
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore.sweep import experiment, run
 
@@ -45,11 +46,21 @@ def slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
-def main() -> None:
+# %% [markdown]
+# DECL
+
+# %%
+if __name__ == "__main__":  # the pool's worker processes import this file as __mp_main__
     sweep = experiment("sc_multiply_error").sweep(
         {"length": LENGTHS, "encoder": ENCODERS, "p": [P], "q": [Q]}, n_seeds=N_SEEDS, seed=2024
     )
     print(f"{sweep.n_points} points x {sweep.n_seeds} seeds = {sweep.n_runs} runs")
+
+# %% [markdown]
+# RUN
+
+# %%
+if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as out:
         result = run(sweep, out=out, n_workers=2, progress=False)  # a local process pool
         print(result.summary())
@@ -58,6 +69,11 @@ def main() -> None:
             f"re-run with the same output directory: {again.n_skipped} runs found done, {again.n_run} run\n"
         )
 
+# %% [markdown]
+# TABLE
+
+# %%
+if __name__ == "__main__":
     agg = result.aggregate().data
     se = np.array([math.sqrt(P * Q * (1 - P * Q) / n) for n in LENGTHS])
     mae_theory = math.sqrt(2 / math.pi) * se
@@ -85,9 +101,12 @@ def main() -> None:
         f"mean |error| over {N_SEEDS} seeds: {rel:.0%})"
     )
 
-    fig_dir = figure_dir()
-    if fig_dir is None:
-        return
+# %% [markdown]
+# ## The figure
+
+# %%
+fig_dir = figure_dir()
+if __name__ == "__main__" and fig_dir is not None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
@@ -98,9 +117,5 @@ def main() -> None:
     ax.set_title(f"SC multiply error, p = {P}, q = {Q}, {N_SEEDS} seeds per point")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(fig_dir / "15_sweep_error_vs_length.png", dpi=110)
+    save_figure(fig, fig_dir / "15_sweep_error_vs_length.png")
     plt.close(fig)
-
-
-if __name__ == "__main__":
-    main()
