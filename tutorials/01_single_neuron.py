@@ -50,12 +50,16 @@ def euler_isi_steps(current: float, tau: float = TAU, dt: float = DT, v_th: floa
         n += 1
     return n
 
-print("Tutorial 01: a single LIF neuron at constant current\n")
-
 # %% [markdown]
-# ## The example neuron, stepped one time step at a time
+# ## One neuron, one step at a time
+#
+# The membrane obeys dV/dt = -V/tau + R I.  With dt = 1 ms the simulator takes one Euler step
+# per millisecond, V <- V + dt (-V/tau + R I), and emits a spike (then resets V to 0) at the end
+# of any step where V reaches V_th = 1.  We step the neuron 200 times at I = 0.08 and record
+# the spikes.  Expect 10 spikes in 200 ms: 50 Hz.
 
 # %%
+print("Tutorial 01: a single LIF neuron at constant current\n")
 neuron = StochasticLIFNeuron(
     v_rest=0.0, v_reset=0.0, v_threshold=V_TH, tau_mem=TAU, dt=DT,
     noise_std=0.0, resistance=R, seed=42,
@@ -70,7 +74,12 @@ print(f"I = {I_EXAMPLE}: {recorder.total_spikes()} spikes in {recorder.duration_
 print(f"spike times (ms): {recorder.spike_times_ms()[:5]} ...")
 
 # %% [markdown]
-# ## Why 50 Hz
+# ## Why 50 Hz and not 51 Hz
+#
+# Without a threshold V would settle at R I tau = 1.6.  In continuous time it reaches 1 when
+# 1.6 (1 - exp(-t/20)) = 1, after 19.6 ms: 51.0 Hz.  Euler gives V_n = 1.6 (1 - 0.95^n), which
+# needs n >= 19.1 steps, and a spike can only be emitted at the end of a whole step, so every
+# interval is 20 steps: 50 Hz.
 
 # %%
 # Without a threshold the membrane would relax towards R*I*tau = 1.6.  In continuous
@@ -88,7 +97,12 @@ print("Both numbers disagree with the '~60 Hz' claim sometimes attached to this 
 print("60 Hz would mean an ISI of 16.7 ms, and this membrane needs 19.6 ms (or 20 whole steps).\n")
 
 # %% [markdown]
-# ## Rate vs current
+# ## Rate against current
+#
+# Sweep the current.  Below the rheobase V_th / (R tau) = 0.05 the membrane settles under
+# threshold and the neuron never fires.  Above it the simulated rate is 1000/n Hz for a whole
+# number of steps n: a staircase around the smooth continuous-time curve.  Counting the Euler
+# steps (`euler_isi_steps`) predicts every simulated rate.
 
 # %%
 rheobase = V_TH / (R * TAU)
@@ -112,7 +126,12 @@ print("analytic).  The Euler column, 1000/n for the exact step count n, matches 
 print("unfinished interval of the 2 s window.\n")
 
 # %% [markdown]
-# ## ISI histograms: deterministic, noisy, refractory
+# ## Noise and a refractory period
+#
+# Without noise every inter-spike interval (ISI) is exactly 20 ms.  Membrane noise (a random
+# kick of standard deviation 0.05 each step) spreads the intervals: the coefficient of
+# variation (CV = std/mean of the ISIs) goes from 0 to about 0.2.  A refractory period of
+# 5 steps adds 5 ms to every interval: 25 ms, 40 Hz.
 
 # %%
 noisy = StochasticLIFNeuron(tau_mem=TAU, v_threshold=V_TH, dt=DT, noise_std=0.05, seed=1)
@@ -129,7 +148,11 @@ refr_rate = refr.run_constant(I_EXAMPLE, 1000).sum()
 print(f"refractory_period = 5 steps: ISI 20 + 5 = 25 steps -> {refr_rate:.0f} Hz (measured over 1 s)")
 
 # %% [markdown]
-# ## The figure
+# ## The figures
+#
+# `01_rate_vs_current.png`: the membrane trace at I = 0.08 (a sawtooth reset every 20 ms) and the
+# simulated staircase against the analytic rate curve.  `01_isi_histogram.png`: the noisy ISIs
+# spread around the single noiseless value of 20 ms.
 
 # %%
 out = figure_dir()
@@ -162,3 +185,16 @@ else:
     ax.legend()
     save_figure(fig, out / "01_isi_histogram.png")
     print(f"\nfigures written to {out}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Set the refractory period to 10 steps.  Prediction: every interval becomes 20 + 10 = 30 steps,
+#   so the last line prints 33 Hz.
+# * Drive the example neuron at I = 0.10 instead of 0.08.  Prediction: the Euler count gives 14
+#   steps per interval (71.4 Hz, against 72.1 Hz in continuous time), so the 200-step run shows
+#   14 spikes: 70.0 Hz over 200 ms.
+# * Double the membrane noise to noise_std = 0.1.  Prediction: the ISI CV roughly doubles (0.23 to
+#   about 0.4) while the mean rate stays near 50 Hz (51.2 Hz in our run).

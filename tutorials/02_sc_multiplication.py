@@ -25,12 +25,16 @@ from _common import figure_dir, save_figure
 from sc_neurocore import BitstreamEncoder, BitstreamSynapse, bitstream_to_probability
 from sc_neurocore import bitstream as bs
 
-print("Tutorial 02: SC multiplication and its error\n")
-
 # %% [markdown]
-# ## A first example: class API, one bit per byte
+# ## Multiplying with one AND gate
+#
+# An encoder turns 0.6 into a stream of 4096 bits, each 1 with probability 0.6; a synapse ANDs
+# it with its own stream for the weight 0.5.  Decoding counts the ones.  The product's count of
+# ones is binomial, so the decoded 0.3 comes with a standard error sqrt(pq(1-pq)/L) = 0.0072.
+# The two streams need different seeds: the same seed would give the same random numbers.
 
 # %%
+print("Tutorial 02: SC multiplication and its error\n")
 L = 4096
 encoder = BitstreamEncoder(x_min=0.0, x_max=1.0, length=L, seed=7)
 pre_bits = encoder.encode(0.6)
@@ -47,7 +51,11 @@ print(f"binomial SE of the product: sqrt(0.3 x 0.7 / {L}) = {se:.4f}; this run i
 print("Note that the SE is an absolute error of about 0.7 percentage points, i.e. about 2.4% of 0.3.\n")
 
 # %% [markdown]
-# ## The same with the packed engine: 64 bits per uint64 word
+# ## The same product, 64 bits per word
+#
+# The packed engine `sc_neurocore.bitstream` stores 64 cycles in one uint64 word, so AND and
+# popcount process 64 bits at once, and takes a whole array of probabilities in one call.
+# Independent seeds come from one generator's `spawn`.
 
 # %%
 # bs.bernoulli(p, L, seed) returns uint64 words; AND, popcount and decode work on
@@ -60,7 +68,12 @@ print(f"packed: {a.shape[0]} words per stream; ones in a AND b = {bs.popcount(pr
       f"decoded {bs.decode(prod, L):.4f}\n")
 
 # %% [markdown]
-# ## Error vs stream length, over many independent repetitions
+# ## Error against stream length
+#
+# Repeat the multiplication 400 times at each length L = 64 .. 16384 and take the RMS error.
+# Theory: sqrt(pq(1-pq)/L), a straight line of slope -1/2 on log-log axes, so four times the
+# bits buy half the error.  `required_length` turns an accuracy target into a length
+# (Hoeffding for any p, Bernstein when p is known).
 
 # %%
 p, q = 0.6, 0.5
@@ -84,7 +97,10 @@ print(f"bits needed for |error| < 0.01 with 95% confidence (Hoeffding, any p): "
       f"{bs.required_length(0.01, 0.05, p=0.3)}\n")
 
 # %% [markdown]
-# ## Bipolar: x in [-1, 1], p = (x + 1)/2, product by XNOR
+# ## Bipolar values: XNOR multiplies
+#
+# A value x in [-1, 1] is encoded with p = (x + 1)/2.  Then the XNOR of two independent
+# streams has density (1 + x w)/2, so it decodes to the product x w, signs included.
 
 # %%
 x, w = -0.4, 0.5
@@ -97,6 +113,9 @@ print("(the bipolar SE is twice the unipolar one of p = (1 + xw)/2: sign costs p
 
 # %% [markdown]
 # ## The figure
+#
+# `02_error_vs_length.png`: the measured RMS error sits on the binomial line sqrt(pq(1-pq)/L)
+# at every length.
 
 # %%
 out = figure_dir()
@@ -114,3 +133,17 @@ else:
     ax.legend()
     save_figure(fig, out / "02_error_vs_length.png")
     print(f"\nfigure written to {out}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Give the synapse the encoder's seed (`seed=7` for both).  Prediction: P(post) comes out near
+#   min(0.6, 0.5) = 0.5 instead of 0.3 (0.4973 in our run): the two streams are the same random
+#   numbers compared with two thresholds (tutorial 08).
+# * Set L = 1024 in the first cell.  Prediction: a quarter of the bits, twice the error: the
+#   printed SE becomes sqrt(0.21/1024) = 0.0143.
+# * Use 100 repetitions instead of 400.  Prediction: the ratio column scatters about twice as
+#   much around 1: an RMS over n repetitions has a relative standard error of about
+#   1/sqrt(2n), 3.5% for n = 400 and 7% for n = 100.

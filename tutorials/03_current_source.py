@@ -51,13 +51,25 @@ def per_cycle_sd(products: np.ndarray, mode: str) -> float:
     q = 1 - np.prod(1 - products) if mode == "or" else float(np.mean(products))
     return math.sqrt(q * (1 - q))
 
+# %% [markdown]
+# ## Three inputs, three weights
+#
+# Each input x_i is ANDed with its weight w_i every clock cycle; the products x_i w_i are the
+# probabilities of the product bits.
+
+# %%
 print("Tutorial 03: the SC current source\n")
 products = np.array(X) * np.array(W)
 print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
 print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
 
 # %% [markdown]
-# ## A first example (default mode "or")
+# ## One source, cycle by cycle
+#
+# In the default mode, "or", the current of a cycle is y_max if any product bit is 1, else
+# y_min: each `step()` returns 0.0 or 0.1.  The mean over all L cycles estimates the expected
+# current y_max (1 - prod(1 - x_i w_i)); 100 cycles estimate it sqrt(2048/100) = 4.5 times
+# less precisely.
 
 # %%
 source = BitstreamCurrentSource(
@@ -74,7 +86,13 @@ print(f"  {'expected value':27s}{source.expected_current():.4f}"
 print("  100 cycles see only 100 random bits, so that mean is ~4.5x noisier than the full one.\n")
 
 # %% [markdown]
-# ## The three modes side by side
+# ## The three accumulation modes
+#
+# "or" saturates, "count" (a parallel counter) gives the exact sum, "mux" (one input picked at
+# random per cycle) gives the mean.  Each cycle is an independent draw, so the standard error
+# of the mean current is the per-cycle standard deviation over sqrt(L), and the measured means
+# should sit within a couple of standard errors of the expected ones.  `reset()` goes back to
+# cycle 0 without redrawing the streams.
 
 # %%
 print(f"{'mode':>6} {'expected':>9} {'measured':>9} {'SE':>8} {'(meas-exp)/SE':>14}  formula")
@@ -111,6 +129,10 @@ print(f"\nafter reset() the first 100 currents repeat exactly: {again == first_1
 
 # %% [markdown]
 # ## The figure
+#
+# `03_current_modes.png`: the first 100 cycles of each mode's current on its own axis (OR and
+# MUX are 0/0.1 pulses, COUNT takes the values 0, 0.1, 0.2, 0.3) and the three means over
+# L cycles next to their expected values.
 
 # %%
 out = figure_dir()
@@ -142,3 +164,16 @@ else:
     ax2.legend(ncol=2, loc="upper center", fontsize=8)
     save_figure(fig, out / "03_current_modes.png")
     print(f"\nfigure written to {out}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Set L = 8192 (four times the cycles).  Prediction: every SE in the table halves (0.0011 to
+#   about 0.00055 for "or"), while the expected values do not change.
+# * Add a fourth input x = 0.9 with weight 0.9 (product 0.81).  Prediction: "or" expects
+#   0.1 (1 - 0.7 x 0.68 x 0.73 x 0.19) = 0.0934, "count" 0.1 x 1.70 = 0.170, above y_max, and
+#   "mux" 0.170 / 4 = 0.0425.
+# * Change the seed from 42.  Prediction: the measured column moves, but the (meas-exp)/SE
+#   column stays mostly within +-2 (each entry does with probability about 95%).

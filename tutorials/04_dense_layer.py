@@ -41,6 +41,16 @@ def noiseless_rate_hz(current: float, tau: float = 20.0, v_th: float = 1.0) -> f
         return 0.0
     return 1000.0 / (-tau * math.log(1.0 - v_th / (current * tau)))
 
+# %% [markdown]
+# ## One shared source, four neurons
+#
+# With 1-D weights, `SCDenseLayer` builds one current source (tutorial 03, "or" mode) and feeds
+# its current to all four neurons.  Each time step is one clock cycle and uses one bit of every
+# stream.  The neurons differ only in their own membrane noise (standard deviation 0.02 per
+# step, against a threshold of 1): expect the same spike count for each and slightly different
+# spike times.
+
+# %%
 print("Tutorial 04: a dense SC layer\n")
 layer = SCDenseLayer(
     n_neurons=4, x_inputs=X, weight_values=W, x_min=0.0, x_max=1.0, w_min=0.0, w_max=1.0,
@@ -65,6 +75,12 @@ print("A noiseless neuron at the constant mean current would fire at "
 print("the SC current is not constant (each cycle it is 0 or 0.1) but the membrane averages it over")
 print("tau = 20 ms, so the rate lands close to that value.\n")
 
+# %% [markdown]
+# ## Without noise the neurons are copies
+#
+# Set `noise_std = 0`: four neurons on one current are then the same neuron four times.
+
+# %%
 # The same layer without noise: all four neurons see the same current and are identical.
 quiet = SCDenseLayer(
     n_neurons=4, x_inputs=X, weight_values=W, length=2048, y_min=0.0, y_max=0.1,
@@ -76,7 +92,13 @@ print(f"noise_std = 0: the four spike trains are identical: {bool((q == q[0]).al
       f"rate {quiet.firing_rates_hz()[0]:.1f} Hz\n")
 
 # %% [markdown]
-# ## 2-D weights: every neuron has its own weights and source
+# ## 2-D weights: one source per neuron
+#
+# A weight matrix with one row per neuron gives each neuron its own source.  Row k is the
+# weight vector scaled by 0.2, 0.4, 0.7 or 1.0, so the expected currents, and the rates, rise
+# with the factor.  Factor 0.2 puts the mean current (0.038) below the rheobase 0.05: a
+# noiseless neuron at that constant current never fires, but the SC current is 0 or 0.1 on each
+# step, and runs of ones carry the membrane over threshold now and then.
 
 # %%
 scale = np.array([[0.2], [0.4], [0.7], [1.0]])
@@ -98,6 +120,10 @@ print("current is 0 or 0.1 on each step and runs of 1s carry the membrane over t
 
 # %% [markdown]
 # ## The figure
+#
+# `04_raster.png`: top, the four neurons on the shared source (same spike counts, slightly
+# shifted spikes); bottom, the four rows of the 2-D weights, firing faster as the weight factor
+# grows.
 
 # %%
 out = figure_dir()
@@ -119,3 +145,18 @@ else:
     ax2.set_xlabel("time (ms)")
     save_figure(fig, out / "04_raster.png")
     print(f"\nfigure written to {out}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Raise the membrane noise to `noise_std = 0.1`.  Prediction: the noise now adds and removes
+#   spikes, not only moves them, so the four rates differ (60 to 70 Hz in our run, a spread of
+#   about 5%).
+# * Scale the weakest row down to factor 0.1 (mean current 0.021, far below the rheobase).
+#   Prediction: it still fires, but rarely: runs of ones long enough to reach threshold become
+#   rare (2 Hz, one spike in 500 ms, in our runs).
+# * Run the shared-source layer with `T = 2000`.  Prediction: over the longer run the rates
+#   settle within about 1 Hz of the 67.1 Hz of a noiseless neuron at the constant mean current
+#   (66.5 to 68.0 Hz in our run), and the noise now changes a few spike counts.

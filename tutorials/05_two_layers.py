@@ -27,6 +27,14 @@ from sc_neurocore import SCDenseLayer
 
 T = 500
 
+# %% [markdown]
+# ## Layer 1: eight inputs, four neurons
+#
+# A dense layer as in tutorial 04, run for 500 ms.  Its firing rates, converted from Hz to
+# spikes per ms, will be the input values of layer 2.  A rate in a 500 ms window is a whole
+# number of spikes, so it moves in steps of 2 Hz.
+
+# %%
 print("Tutorial 05: two layers\n")
 inputs = [0.4, 0.7, 0.3, 0.8, 0.6, 0.5, 0.9, 0.2]
 weights_l1 = [0.5, 0.6, 0.4, 0.7, 0.3, 0.8, 0.5, 0.6]
@@ -43,6 +51,15 @@ for i, r in enumerate(rates_l1):
     print(f"  neuron {i}: {r * 1000:.1f} Hz = {r:.4f} spikes/ms -> layer-2 probability {r / 0.1:.3f}")
 print(f"  all inside layer 2's input range [0, 0.1]: {all(0.0 <= r <= 0.1 for r in rates_l1)}\n")
 
+# %% [markdown]
+# ## Layer 2: layer 1's rates as inputs
+#
+# Layer 2 declares its input range as x_min = 0, x_max = 0.1 spikes/ms, so 100 Hz maps to
+# probability 1 and 66 Hz to 0.66.  It runs after layer 1, on layer 1's final rates held
+# constant: it sees fresh Bernoulli streams of those densities, not layer 1's spikes.  A rate
+# above 100 Hz would be rejected with a `ValueError`, not clipped.
+
+# %%
 weights_l2 = [0.6, 0.5, 0.7, 0.4]
 layer2 = SCDenseLayer(
     n_neurons=2, x_inputs=rates_l1, weight_values=weights_l2, x_min=0.0, x_max=0.1,
@@ -63,6 +80,9 @@ print("sc_neurocore.network.")
 
 # %% [markdown]
 # ## The figure
+#
+# `05_two_layers_raster.png`: one raster panel per run, since the two layers ran one after the
+# other: layer 1 on the input values, then layer 2 on layer 1's measured rates.
 
 # %%
 out = figure_dir()
@@ -89,3 +109,16 @@ else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     save_figure(fig, out / "05_two_layers_raster.png")
     print(f"\nfigure written to {out}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Declare layer 2's input range as `x_max=0.2`.  Prediction: 66 Hz now maps to probability
+#   0.33, the expected current drops to about 0.055, just above the rheobase 0.05, and layer 2
+#   fires far more slowly (about 20 Hz).
+# * Pass layer 2 an input of 0.12 spikes/ms (120 Hz).  Prediction: `ValueError: x_inputs must
+#   be in [0.0, 0.1]; got 0.12 at index (0,)`.
+# * Change layer 1's `base_seed`.  Prediction: its rates move by a spike or two (steps of 2 Hz)
+#   and layer 2's expected current by a few parts in a thousand.

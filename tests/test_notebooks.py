@@ -1,0 +1,107 @@
+"""The tutorial notebooks: in sync with their scripts, and they execute with the outputs the lessons claim.
+
+``tutorials/notebooks/NN_x.ipynb`` is generated from ``tutorials/NN_x.py`` by
+``scripts/make_notebooks.py``.  The sync test regenerates every notebook in memory
+and compares it cell by cell with the committed one (needs jupytext).  The
+execution test runs each committed notebook in a fresh ``python3`` kernel with
+nbclient, in a temporary working directory (where its figures land), with the
+tutorials directory and this checkout on the kernel's ``PYTHONPATH`` (the setup
+cell of the notebook handles the case of Jupyter started in
+``tutorials/notebooks/``), and checks that no cell raised, that the printed text
+contains the numbers the lesson states, and that every figure written was also
+displayed.  Both need the ``notebooks`` extra and skip without it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+from test_tutorials import FAST_WITHOUT_JIT
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIALS_DIR = ROOT / "tutorials"
+NOTEBOOKS_DIR = TUTORIALS_DIR / "notebooks"
+SCRIPTS = sorted(TUTORIALS_DIR.glob("[0-9][0-9]_*.py"))
+HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+
+# Printed text each lesson's markdown and docstring quote (deterministic: every run is seeded).
+KEY_OUTPUT: dict[str, list[str]] = {
+}
+
+
+def _make_notebooks():  # type: ignore[no-untyped-def]
+    pytest.importorskip("jupytext")
+    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _param(path: Path):  # type: ignore[no-untyped-def]
+    marks = [] if path.name in FAST_WITHOUT_JIT else [pytest.mark.slow]
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+def test_every_lesson_states_its_key_output() -> None:
+    assert sorted(KEY_OUTPUT) == [s.stem for s in SCRIPTS]
+
+
+def test_notebooks_are_in_sync_with_their_scripts() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    mk = _make_notebooks()
+    stored = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    assert [p.stem for p in stored] == [s.stem for s in SCRIPTS], "run: python scripts/make_notebooks.py"
+    for script in SCRIPTS:
+        fresh = mk.build(script)
+        nb = nbformat.read(mk.notebook_path(script), as_version=4)
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+        got = [(c.cell_type, c.source) for c in nb.cells]
+        want = [(c.cell_type, c.source) for c in fresh.cells]
+        assert len(got) == len(want), f"{script.name}: cell count differs; run: python scripts/make_notebooks.py"
+        for k, (g, w) in enumerate(zip(got, want, strict=True)):
+            assert g == w, f"{script.name}: cell {k} differs; run: python scripts/make_notebooks.py"
+        for c in nb.cells:
+            if c.cell_type == "code":
+                assert c.outputs == [] and c.execution_count is None, f"{script.name}: commit without outputs"
+        assert [c.cell_type for c in nb.cells[:2]] == ["markdown", "code"]
+        assert "Try this" in nb.cells[-1].source, f"{script.name} must end with 'Try this' prompts"
+
+
+def test_generated_markdown_turns_the_docstring_into_a_title() -> None:
+    mk = _make_notebooks()
+    md = mk.docstring_markdown("Tutorial 99 - a title.\n\nSee :class:`~sc_neurocore.SCDenseLayer` and ``x``.",
+                               TUTORIALS_DIR / "99_x.py")
+    assert md.startswith("# Tutorial 99 - a title.\n")
+    assert "See `SCDenseLayer` and `x`." in md
+    assert "`tutorials/99_x.py`" in md
+
+
+@pytest.mark.parametrize("script", [_param(s) for s in SCRIPTS])
+def test_notebook_executes(script: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.read(NOTEBOOKS_DIR / (script.stem + ".ipynb"), as_version=4)
+    # the kernel imports this checkout and tutorials/_common.py, whatever is installed
+    path = [str(TUTORIALS_DIR), str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")  # silences jupyter_core's path-migration warning
+    client = nbclient.NotebookClient(nb, timeout=1200, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert not errors, "\n".join(f"{e.ename}: {e.evalue}" for e in errors)
+    text = "".join(o.text for o in outputs if o.output_type == "stream" and o.name == "stdout")
+    for claim in KEY_OUTPUT[script.stem]:
+        assert claim in text, f"{script.stem} should print {claim!r}; printed:\n{text}"
+    shown = sum("image/png" in o.get("data", {}) for o in outputs if o.output_type == "display_data")
+    written = sorted(tmp_path.glob("*.png"))
+    if HAVE_MATPLOTLIB:
+        assert written, f"{script.stem} wrote no figure"
+    assert shown == len(written), (shown, written)
