@@ -53,6 +53,20 @@ def lfsr_variance_factor(p: float, width: int = 16) -> float:
         factor += 2.0 * (joint - p * p) / (p * (1.0 - p))
     return factor
 
+# %% [markdown]
+# ## 200 values, four generators
+#
+# The same 200 random values p are encoded by four generators at each length L = 16 .. 16384
+# and decoded again:
+#
+# * `bernoulli`: independent random bits;
+# * `lfsr16 prefix`: the first L states of a 16-bit shift register, each value with its own
+#   start state;
+# * `lfsr full period`: an n-bit register with the zero state inserted, over exactly
+#   L = 2^n cycles, so every state appears once;
+# * `sobol`: dimension 0 of the Sobol sequence (van der Corput), a low-discrepancy sequence.
+
+# %%
 print("Tutorial 07: error vs stream length\n")
 gens = np.random.default_rng(2024).spawn(3)
 values = gens[0].random(200)  # the same values for every generator
@@ -80,6 +94,14 @@ for n, length in zip(exponents, lengths, strict=True):
     )
     curves["sobol"].append(rms(bs.sobol(values, L, dimension=0), L))
 
+# %% [markdown]
+# ## Error against length: two slopes
+#
+# Random-like streams have a binomial-like error, slope -1/2 on log-log axes; the full-period
+# LFSR and Sobol streams cover [0, 1) evenly, so only rounding is left: error at most 1/L,
+# slope -1.
+
+# %%
 names = list(curves)
 print("RMS error over the 200 values (lfsr16 prefix: 16-bit register, first L states;")
 print("lfsr full period: n-bit register with zero state, L = 2^n)")
@@ -95,6 +117,18 @@ print("\nfitted slope of log(RMS error) vs log(L)  (-0.5: random-like, -1: low d
 for name in names:
     slope = np.polyfit(np.log(lengths), np.log(curves[name]), 1)[0]
     print(f"  {name:16s} {slope:+.2f}")
+
+# %% [markdown]
+# ## Why the LFSR prefix is 1.4 times worse than Bernoulli
+#
+# Its slope is -1/2 too, but its error is about 1.4 times larger at every L.  A shift
+# register's next state is its current state shifted one place plus one new bit,
+# s' = 2 s mod 2^16 + b, so the comparator bits [s < p 2^16] of consecutive cycles are
+# correlated.  The variance of the count grows by F(p) = 1 + 2 sum_k rho_k(p)
+# (`lfsr_variance_factor`: 1 at p = 1/2, 1.67 at 1/4, 2.42 at 1/10), and averaged over these
+# 200 values the error ratio is sqrt(1.92) = 1.38.
+
+# %%
 ratio = np.array(curves["bernoulli"]) / np.sqrt(var_b / lengths)
 print(f"\nbernoulli RMS / sqrt(mean p(1-p) / L): {ratio.min():.2f} .. {ratio.max():.2f} (theory 1)")
 ratio = np.array(curves["lfsr16 prefix"]) / np.sqrt(var_l / lengths)
@@ -112,6 +146,9 @@ print("gate need different seeds, polynomials or Sobol dimensions.")
 
 # %% [markdown]
 # ## The figure
+#
+# `07_error_vs_length.png`: the four RMS error curves against L, with the Bernoulli theory
+# sqrt(mean p(1-p)/L), the LFSR-prefix theory sqrt(mean F(p) p(1-p)/L) and the bound 1/L.
 
 # %%
 out = figure_dir()
@@ -134,3 +171,16 @@ else:
     ax.legend(fontsize=8)
     save_figure(fig, out / "07_error_vs_length.png")
     print(f"\nfigure written to {out}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Encode p = 0.5 for every value (`values = np.full(200, 0.5)`).  Prediction: F(1/2) = 1, so
+#   the predicted LFSR-prefix / Bernoulli ratio becomes sqrt(1.00) = 1.00: at p = 1/2 the shift
+#   structure costs nothing.
+# * Draw the values from [0, 0.1] instead of [0, 1].  Prediction: F is large for small p, and
+#   the predicted ratio grows to about 1.6.
+# * Use Sobol dimension 1 instead of 0.  Prediction: still slope -1 (every one-dimensional
+#   projection of a Sobol sequence is evenly stratified); -1.00 in our run.
