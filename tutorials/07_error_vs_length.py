@@ -29,8 +29,6 @@ Figures (with matplotlib installed) go to the current directory, or to --out DIR
 """
 
 # %%
-from __future__ import annotations
-
 import numpy as np
 from _common import figure_dir, save_figure
 

@@ -24,8 +24,6 @@ Figures (with matplotlib installed) go to the current directory, or to --out DIR
 """
 
 # %%
-from __future__ import annotations
-
 import time
 
 import numpy as np

@@ -30,8 +30,6 @@ Figures (with matplotlib installed) go to the current directory, or to --out DIR
 """
 
 # %%
-from __future__ import annotations
-
 import math
 
 import numpy as np

@@ -25,8 +25,6 @@ Figures (with matplotlib installed) go to the current directory, or to --out DIR
 """
 
 # %%
-from __future__ import annotations
-
 import math
 import tempfile
 
@@ -45,9 +43,18 @@ def slope(x: np.ndarray, y: np.ndarray) -> float:
     """Least-squares slope of log y against log x."""
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
-
 # %% [markdown]
-# DECL
+# ## Declaring the sweep
+#
+# The registered experiment `sc_multiply_error` multiplies p = 0.3 by q = 0.6 with an AND gate
+# on two encoded streams of L bits and returns the error of the decoded product.  A sweep
+# declares the grid, 9 lengths x 3 encoders, and 32 seeds per point: 864 runs.  Its seeds are
+# spawned from one `SeedSequence`, so the same declaration gives the same bits anywhere.
+#
+# The sweep runs its points in fresh worker processes ("spawn"), which import this file as a
+# module named `__mp_main__`.  The cells that do the work are therefore guarded by
+# `if __name__ == "__main__":`, which is true in a script run and in a notebook, and false in
+# the workers.
 
 # %%
 if __name__ == "__main__":  # the pool's worker processes import this file as __mp_main__
@@ -57,7 +64,12 @@ if __name__ == "__main__":  # the pool's worker processes import this file as __
     print(f"{sweep.n_points} points x {sweep.n_seeds} seeds = {sweep.n_runs} runs")
 
 # %% [markdown]
-# RUN
+# ## Running it, and resuming
+#
+# `run(sweep, out=..., n_workers=2)` runs the 864 points on a local process pool and records
+# each finished run in the output directory.  A second call with the same directory finds every
+# run done and runs nothing: that is how an interrupted sweep resumes.  (Pass
+# `scheduler="local"` or `"tcp://host:8786"` to run on Dask instead.)
 
 # %%
 if __name__ == "__main__":
@@ -70,7 +82,13 @@ if __name__ == "__main__":
         )
 
 # %% [markdown]
-# TABLE
+# ## Aggregating against theory
+#
+# For Bernoulli streams the count of ones is Binomial(L, pq), so the error has standard
+# deviation SE = sqrt(pq(1-pq)/L) and, being close to normal, mean absolute value
+# sqrt(2/pi) SE: slope -1/2.  The LFSR pair (two 16-bit registers with different polynomials
+# and random start states) behaves about the same.  Sobol streams (dimensions 0 and 1) have no
+# seed, so all 32 runs of a point agree (CI half-width 0), and their error falls faster.
 
 # %%
 if __name__ == "__main__":
@@ -103,6 +121,9 @@ if __name__ == "__main__":
 
 # %% [markdown]
 # ## The figure
+#
+# `15_sweep_error_vs_length.png`: mean |error| per point with its 95% CI for the three
+# encoders, drawn by `result.plot`, against the Bernoulli theory sqrt(2/pi) SE.
 
 # %%
 fig_dir = figure_dir()
@@ -119,3 +140,15 @@ if __name__ == "__main__" and fig_dir is not None:
     fig.tight_layout()
     save_figure(fig, fig_dir / "15_sweep_error_vs_length.png")
     plt.close(fig)
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Use `N_SEEDS = 128`.  Prediction: four times the runs per point, so every 95% CI half-width
+#   of the random encoders about halves and the printed relative standard error of each mean
+#   |error| drops from 13% to 7%; the Sobol column does not change at all.
+# * Call `run` a second time on a *new* temporary directory.  Prediction: all 864 runs run again
+#   and give exactly the same table: each run's seed comes from the sweep declaration, not from
+#   the order in which the workers pick the runs up.

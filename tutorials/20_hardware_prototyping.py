@@ -28,8 +28,6 @@ Figures (with matplotlib installed) go to the current directory, or to --out DIR
 """
 
 # %%
-from __future__ import annotations
-
 import shutil
 
 import numpy as np
@@ -41,7 +39,15 @@ from sc_neurocore import bitstream as bs
 WIDTH = 8  # LFSR and comparator width n: values are quantised to X / 2^n
 PERIOD = (1 << WIDTH) - 1  # one full LFSR period: 255 cycles
 
+# %% [markdown]
+# ## A multiplier built from gate-level parts
+#
+# `SNGMultiplier` is one clocked `hw_models` block: two 8-bit Fibonacci LFSRs, two comparators
+# (stochastic number generators, SNGs: bit = [r < X] for the register value r), one AND gate
+# and a counter of the product ones.  It can also put both comparators on one LFSR, to show the
+# classic bug.  Each part knows its Python behaviour and its Verilog.
 
+# %%
 class SNGMultiplier(hw.Block):
     """``y = (r_x < X) AND (r_w < W)`` with a counter of the ones of ``y``.
 
@@ -96,7 +102,12 @@ class SNGMultiplier(hw.Block):
                 f"  output wire x_bit, output wire w_bit, output wire y, output wire [{cw - 1}:0] count);\n"
                 f"{body}endmodule\n")
 
+# %% [markdown]
+# ## A binary multiplier, for comparison
+#
+# A registered 8x8 -> 16-bit multiplier, only used to compare area with Yosys.
 
+# %%
 class BinaryMultiplier(hw.Block):
     """Registered 8x8 -> 16-bit binary multiplier, only for the area comparison."""
 
@@ -118,12 +129,23 @@ class BinaryMultiplier(hw.Block):
                 f"  input wire [{w - 1}:0] b, output reg [{2 * w - 1}:0] p);\n"
                 f"  always @(posedge clk) p <= rst ? {2 * w}'d0 : a * b;\nendmodule\n")
 
+# %% [markdown]
+# ## Seeds that decorrelate two LFSRs
+#
+# `assign_channels` picks start states half a period apart on one polynomial, so the two
+# streams are nearly uncorrelated (SCC about 0).  The tempting seeds 1 and 2 are one clock
+# apart: the second stream is the first one cycle ahead (SCC +0.25).  Over one full period of
+# 255 cycles each LFSR visits every nonzero state once, so the product's error is a fixed
+# rounding, not noise; the core package's hardware-mode `bs.lfsr` encoder gives the same bits,
+# checked bit for bit.
+
+# %%
 print("Tutorial 20: prototyping an SC multiplier in hardware\n")
 p, q = 0.6, 0.5
 X, W = hw.threshold_of(p, WIDTH), hw.threshold_of(q, WIDTH)
 
 # %% [markdown]
-# ## Two decorrelated LFSRs: phases spread over the period
+# ## Running it
 
 # %%
 channels = hw.assign_channels(2, width=WIDTH, seed=1, probabilities=[p, q])
@@ -162,7 +184,9 @@ print(f"   Bernoulli engine, same length, 200 seeds: RMS error {rms:.4f} (binomi
       "LFSR visits every state exactly once.\n")
 
 # %% [markdown]
-# ## Verilog
+# ## The Verilog it emits
+#
+# The same block writes Verilog-2005: one module per part and a top module that wires them.
 
 # %%
 verilog = mult.to_verilog()
@@ -173,7 +197,10 @@ print(f"2. Emitted Verilog-2005: {len(verilog.splitlines())} lines, modules "
 print("   " + top.replace("\n", "\n   ").rstrip())
 
 # %% [markdown]
-# ## Co-simulation
+# ## Co-simulation with Icarus Verilog
+#
+# `hw.cosimulate` compiles the Verilog, runs it with a reset at cycle 100 and compares every
+# port with the Python model, cycle by cycle.  Skipped, with a message, without `iverilog`.
 
 # %%
 if shutil.which("iverilog") and shutil.which("vvp"):
@@ -187,7 +214,12 @@ else:
     print("3. Co-simulation skipped: install Icarus Verilog (apt-get install iverilog)\n")
 
 # %% [markdown]
-# ## Area
+# ## Area, latency and energy
+#
+# Yosys synthesises the SC multiplier to 70 cells and the binary one to 370.  But the SC
+# product needs one LFSR period, 255 cycles, where the binary one needs 1: per product SC
+# occupies 70 x 255 = 17,850 cell-cycles against 370, 48 times more area x latency, and with
+# equal switching activity per cell about as much more energy.  Skipped without `yosys`.
 
 # %%
 if shutil.which("yosys"):
@@ -212,6 +244,10 @@ else:
 
 # %% [markdown]
 # ## The shared-source bug
+#
+# Both comparators on one LFSR: the correlation checker flags it from the wiring, SCC = 1, and
+# the AND computes min(p, q) = 0.498 instead of p q = 0.3.  With one register r, the output is
+# [r < X and r < W] = [r < min(X, W)], and r runs over 1 .. 255: min(X, W) - 1 ones.
 
 # %%
 bad = SNGMultiplier(X, W, seed_x, seed_x, shared=True)
@@ -227,7 +263,12 @@ print(f"   SCC of the two streams = {scc_bad:.3f}; product count {ones_bad} = mi
 print(f"   the checked good design: {hw.check_correlation(mult).format()}\n")
 
 # %% [markdown]
-# ## Fault injection
+# ## Bit flips: SC degrades gracefully
+#
+# The same per-bit flip rate hits the SC streams and the registers of a binary multiplier.  A
+# flip moves an SC product by only 1/L, while a flip of the top product bit costs a binary
+# product 1/2: at 1% flips the binary product is off by more than 0.1 in 5.0% of the cases,
+# the SC product in 0.1%.
 
 # %%
 rates = (0.0, 1e-3, 1e-2, 5e-2, 0.1)
@@ -247,6 +288,10 @@ print(f"   The gate-level model with 1% flips on its output wires: product bit o
 
 # %% [markdown]
 # ## The figure
+#
+# `20_hardware_prototyping.png`: left, the AND output against q with two LFSRs (on the line
+# p q) and with one shared LFSR (on min(p, q)); right, the mean and 99th-percentile error of
+# both multipliers against the flip rate.
 
 # %%
 out_dir = figure_dir()
@@ -284,3 +329,18 @@ if out_dir is not None:
     save_figure(fig, out_dir / "20_hardware_prototyping.png")
     plt.close(fig)
     print(f"Figure written to {out_dir / '20_hardware_prototyping.png'}")
+
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Build the multiplier with the tempting seeds, `SNGMultiplier(X, W, 1, 2)`.  Prediction: SCC
+#   +0.25 pulls the AND output from p q = 0.30 towards min(p, q) = 0.5, to about
+#   0.30 + 0.25 x 0.2 = 0.35 (89 ones, 0.349, in our run).
+# * Share one LFSR at p = 0.3, q = 0.7.  Prediction: X = 77, so the count is min(X, W) - 1 = 76
+#   ones: 0.298, which looks plausible but is min(p, q), not p q = 0.21.
+# * Add a flip rate of 0.02 to `rates` in step 6.  Prediction: the binary tail (error > 0.1)
+#   grows about in proportion to the rate, to about 10%, while the SC tail stays well under 1%
+#   (11.3% and 0.2% in our run; the other rows move a little too, since the random operands
+#   drawn depend on the list of rates).
