@@ -29,6 +29,29 @@ HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 
 # Printed text each lesson's markdown and docstring quote (deterministic: every run is seeded).
 KEY_OUTPUT: dict[str, list[str]] = {
+    "01_single_neuron": ["10 spikes in 200 ms -> 50.0 Hz", "= 19.62 ms -> 51.0 Hz", "25 steps -> 40 Hz"],
+    "02_sc_multiplication": ["fitted slope of log(error) vs log(L): -0.51 (theory -0.5)",
+                             "XNOR of the streams decodes to -0.2017"],
+    "03_current_source": ["expected value             0.0653", "repeat exactly: True"],
+    "04_dense_layer": ["rates: mean 66.0 Hz, spread (std/mean) 0.0%", "on 111 of 500 steps",
+                       "    0.2      0.0381           0.0 Hz    8.0 Hz"],
+    "05_two_layers": ["all inside layer 2's input range [0, 0.1]: True", "expected current 0.0837"],
+    "06_correctness": ["measured 50.00 Hz, error 1.92%", "0.10    19.568     19.60"],
+    "07_error_vs_length": ["sqrt(1.92) = 1.38", "lfsr full period -1.00"],
+    "08_correlation": ["bernoulli, same seed                +1.000      0.2970  0.2371  +36.1",
+                       "at the measured densities: 0.0e+00", "off by up to 0.0043"],
+    "10_decision_network": ["rate(A) > 50 Hz (fixed)      accuracy  50.0%", "period 12.7 ms (79 Hz)"],
+    "11_reservoir_readout": ["in-degree of every neuron: [20]", "readout on spike_count: test accuracy 78.3%",
+                             "half_asymmetry: test accuracy 95.0%"],
+    "12_stdp_weights": ["A->B gain 0.003894; A+ * exp(-5/20) = 0.003894", "spread within a group 0.0e+00",
+                        "prediction 5.6e-08"],
+    "13_sc_vs_deterministic_synapses": ["bernoulli: network rate +1.58 +- 0.09 Hz",
+                                        "lfsr: network rate +1.43 +- 0.11 Hz"],
+    "14_event_driven": ["1.0000    -1.50772   -8.1759", "falls by 58x", "0.1250            56          56 / 56"],
+    "15_sweep_error_vs_length": ["27 points x 32 seeds = 864 runs", "864 runs found done, 0 run",
+                                 "bernoulli: fitted slope of log mean|error| vs log L = -0.50"],
+    "20_hardware_prototyping": ["76 ones -> p*q ~ 0.2980", "bit-for-bit equal to the gate-level model: True",
+                                "product count 127 = min(X, W) - 1 = 127"],
 }
 
 
