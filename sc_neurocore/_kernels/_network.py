@@ -69,8 +69,10 @@ def fill_weights(k0, k1, indptr, mean, std, out):
     """``out[s] = mean[pre] + std[pre] * N(0, 1)``, the normal draw keyed by synapse index ``s``."""
     n_pre = indptr.shape[0] - 1
     for i in range(n_pre):
-        m = mean[i]
-        sd = std[i]
+        # float64 arithmetic, one rounding to float32 on the store: numba promotes float32 * float64
+        # to float64 but plain numpy (NUMBA_DISABLE_JIT) keeps float32, so the cast is explicit
+        m = float(mean[i])
+        sd = float(std[i])
         for s in range(indptr[i], indptr[i + 1]):
             if sd == 0.0:
                 out[s] = m
