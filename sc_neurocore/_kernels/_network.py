@@ -14,10 +14,15 @@ import math
 import numpy as np
 from numba import njit, uint32, uint64
 
-from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
-
-_TWO32 = 4294967296.0
-
+from ._hash import (
+    counter_key,
+    hash3,
+    hash_parts,
+    standard_normal,
+    stream_key,
+    uniform01,
+    unit_double,
+)
 
 # --------------------------------------------------------------------------- graphs
 
@@ -40,9 +45,9 @@ def er_build(k0, k1, n_pre, n_post, p, allow_self, capacity):
     for i in range(n_pre):
         j = -1
         c = 0
-        row = mix64(uint64(k0) ^ (uint64(i) * _GOLDEN)) ^ uint64(k1)  # uniform01(k0, k1, i, c), hoisted
+        row = stream_key(k0, k1, i)  # uniform01(k0, k1, i, c) with the row's half hoisted
         while True:
-            u = float(mix64(row ^ mix64(uint64(c) + _GOLDEN)) >> uint64(11)) * _INV_2_53
+            u = unit_double(hash_parts(row, counter_key(c)))
             c += 1
             if p >= 1.0:
                 gap = 0
@@ -204,9 +209,8 @@ def _transmit(mode, s, t, w, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits,
     aw = abs(w)
     sign = w_scale if w >= 0.0 else -w_scale
     if mode == 1:
-        thr = uint64(math.floor(aw * inv_scale * _TWO32 + 0.5))
         u = hash3(k0, k1, s, t) >> uint64(32)
-        return sign if u < thr else np.float32(0.0)
+        return sign if u < uint64(math.floor(aw * inv_scale * 4294967296.0 + 0.5)) else np.float32(0.0)
     # mode 2: per-synapse LFSR, comparator on the register output, clock after use
     st = lfsr[s]
     x = uint64(math.floor(min(aw * inv_scale, 1.0) * float(uint64(1) << uint64(n_bits)) + 0.5))
@@ -218,15 +222,15 @@ def _transmit(mode, s, t, w, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits,
 
 @njit(cache=True)
 def poisson_prehash(keys, dom):
-    """Per-generator half of :func:`hash3`: ``mix64(k0 ^ dom * GOLDEN) ^ k1`` (uint64).
+    """Per-generator half of :func:`hash3`: ``stream_key(keys[q, 0], keys[q, 1], dom[q])`` (uint64).
 
-    ``hash3(k0, k1, dom, t) == mix64(pre ^ mix64(t + GOLDEN))``, so the
+    ``hash3(k0, k1, dom, t) == hash_parts(pre, counter_key(t))``, so the
     simulation loop needs one ``mix64`` per generator and step.
     """
     m = dom.shape[0]
     out = np.empty(m, dtype=np.uint64)
     for q in range(m):
-        out[q] = mix64(uint64(keys[q, 0]) ^ (uint64(dom[q]) * _GOLDEN)) ^ uint64(keys[q, 1])
+        out[q] = stream_key(keys[q, 0], keys[q, 1], dom[q])
     return out
 
 
@@ -347,9 +351,9 @@ def simulate(
         # (1) external jumps
         n_pois = pois_thr.shape[0]
         if n_pois > 0:
-            ct = mix64(uint64(t) + _GOLDEN)
+            ct = counter_key(t)
             for q in range(n_pois):
-                if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
+                if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
                     buf[pois_target[q]] += pois_amp[q]
         for r in range(bits.shape[0]):
             if t < bits_len[r]:
