@@ -25,6 +25,10 @@ import hw_models
 import sc_neurocore as sc
 from sc_neurocore import bitstream as bs
 from sc_neurocore import network as net
+from sc_neurocore._kernels import _network as K
+from sc_neurocore._kernels._hash import hash3_py
+from sc_neurocore._taps import MAXIMAL_TAPS, tap_mask
+from sc_neurocore.bitstream._encoders import _thresholds
 
 L = 200  # cycles: three full words and a partial one
 
@@ -221,7 +225,7 @@ EXPECTED: dict[str, str] = {
     'network.connectivity': '20f7a659e6ff38395ae243180100586a7656a60445cfb43098b535af177eebe4',
     'network.synapse.bernoulli': '70185942e85239b88ee7a3ac612bff137f7647570cf5d6b81082dbd3031bf1f6',
     'network.synapse.lfsr': 'aa8135fe4b37a4c6ce64a2d54fdbb0d15226e971cb8217e51a9eb7ab699ac1ae',
-    'network.synapse.lfsr_ties': '895efd1fe4d279712336643f7f476ac13b4b271fb08034f11c6cc3d301ae4b7c',
+    'network.synapse.lfsr_ties': '30e36e54ff8b672ede8d9d8ae9e4159c7a3d201022299aae38cb4e88e3daa76d',
 }
 
 
@@ -240,6 +244,46 @@ def test_digest_is_byte_order_and_shape_canonical() -> None:
     assert digest([a]) != digest([a.reshape(2, 3)])
     assert digest([a]) != digest([a.astype(np.int64)])
     assert digest([a[::2]]) == digest([a[::2].copy()])
+
+
+# --------------------------------------------------------------------------- threshold rounding (issue #8 §3)
+
+
+def _encoder_threshold(p: float, bits: int) -> int:
+    return int(_thresholds(np.array([p]), bits)[0])
+
+
+def _transmit(mode: int, s: int, t: int, p: float, k: tuple[int, int], state: int, width: int) -> bool:
+    """Whether the network's SC synapse ``s`` (|w| / w_scale = p) transmits the spike of step ``t``."""
+    lfsr = np.array([0] * s + [state], dtype=np.uint32)
+    jump = K._transmit(mode, s, t, np.float32(p), 1.0, np.float32(1.0), np.uint64(k[0]), np.uint64(k[1]), lfsr,
+                       np.uint32(tap_mask(MAXIMAL_TAPS[width])), width, np.uint32((1 << width) - 1))
+    return bool(jump != 0.0)
+
+
+@pytest.mark.parametrize(("width", "ks"), [(4, range(16)), (10, (0, 1, 2, 3, 256, 511, 1022, 1023))])
+def test_lfsr_synapse_tie_rounds_as_the_encoders(width: int, ks: range) -> None:
+    # p = (2k + 1) / 2^(n+1): p 2^n = k + 1/2 exactly, a tie.  The synapse transmits while state < X,
+    # so X is the number of register values (0 .. 2^n - 1) that transmit; it must be the encoders' X
+    # (round half to even: k for even k, k + 1 for odd k).  Half-up gave k + 1 for every k.
+    for k in ks:
+        p = (2 * k + 1) / 2 ** (width + 1)
+        x = sum(_transmit(2, 0, 0, p, (0, 0), st, width) for st in range(1 << width))
+        assert x == _encoder_threshold(p, width) == hw_models.threshold_of(p, width) == k + (k % 2), (width, k)
+
+
+@pytest.mark.parametrize("parity", [0, 1])
+def test_bernoulli_synapse_tie_rounds_as_the_encoders(parity: int) -> None:
+    # The synapse's bit is u < T with u = hash3(key, s, t) >> 32.  Find (s, t) whose u is below 2^23
+    # (so p = (2u + 1) / 2^33, a tie at 32 bits, is exact in float32) and has the given parity; the
+    # encoders' T is u for even u (no transmission) and u + 1 for odd u.  Half-up gave u + 1 for both.
+    key = (12345, 678)
+    s, t, u = next((s, t, u) for s in range(64) for t in range(4096)
+                   if (u := hash3_py(key[0], key[1], s, t) >> 32) < 2**23 and u % 2 == parity)
+    p = (2 * u + 1) / 2**33
+    thr = _encoder_threshold(p, 32)
+    assert thr == u + parity
+    assert _transmit(1, s, t, p, key, 1, 16) == (u < thr) == bool(parity)
 
 
 if __name__ == "__main__":  # print the digests of the current code (see the module docstring)

@@ -18,6 +18,7 @@ from ._hash import (
     counter_key,
     hash3,
     hash_parts,
+    prob_threshold,
     standard_normal,
     stream_key,
     uniform01,
@@ -203,17 +204,20 @@ def _parity32(x):
 
 @njit(cache=True, inline="always")
 def _transmit(mode, s, t, w, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask):
-    """Jump delivered by synapse ``s`` for a spike emitted on step ``t`` (0.0 when the bit is 0)."""
+    """Jump delivered by synapse ``s`` for a spike emitted on step ``t`` (0.0 when the bit is 0).
+
+    Thresholds ``round(|w| / w_scale * 2^bits)`` round half to even, as every encoder (``prob_threshold``).
+    """
     if mode == 0:
         return w
     aw = abs(w)
     sign = w_scale if w >= 0.0 else -w_scale
     if mode == 1:
         u = hash3(k0, k1, s, t) >> uint64(32)
-        return sign if u < uint64(math.floor(aw * inv_scale * 4294967296.0 + 0.5)) else np.float32(0.0)
+        return sign if u < prob_threshold(aw * inv_scale, 32) else np.float32(0.0)
     # mode 2: per-synapse LFSR, comparator on the register output, clock after use
     st = lfsr[s]
-    x = uint64(math.floor(min(aw * inv_scale, 1.0) * float(uint64(1) << uint64(n_bits)) + 0.5))
+    x = prob_threshold(min(aw * inv_scale, 1.0), n_bits)
     bit = uint64(st) < x
     fb = _parity32(st & tap_mask)
     lfsr[s] = ((st << uint32(1)) | fb) & n_mask
