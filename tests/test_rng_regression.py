@@ -26,7 +26,7 @@ import sc_neurocore as sc
 from sc_neurocore import bitstream as bs
 from sc_neurocore import network as net
 from sc_neurocore._kernels import _network as K
-from sc_neurocore._kernels._hash import hash3_py
+from sc_neurocore._kernels._hash import hash3_py, prob_threshold, prob_thresholds
 from sc_neurocore._taps import MAXIMAL_TAPS, tap_mask
 from sc_neurocore.bitstream._encoders import _thresholds
 
@@ -259,6 +259,19 @@ def _transmit(mode: int, s: int, t: int, p: float, k: tuple[int, int], state: in
     jump = K._transmit(mode, s, t, np.float32(p), 1.0, np.float32(1.0), np.uint64(k[0]), np.uint64(k[1]), lfsr,
                        np.uint32(tap_mask(MAXIMAL_TAPS[width])), width, np.uint32((1 << width) - 1))
     return bool(jump != 0.0)
+
+
+@pytest.mark.parametrize("bits", [1, 4, 10, 16, 23, 32])
+def test_one_threshold_rule(bits: int) -> None:
+    # kernel scalar, array form and the hw_models reference agree, ties (2k + 1) / 2^(bits + 1) included
+    k = np.unique(np.r_[0:8, (1 << bits) - 8:1 << bits].clip(0, (1 << bits) - 1))
+    p = np.r_[(2 * k + 1) / 2.0 ** (bits + 1), 0.0, 1.0, np.random.default_rng(bits).random(20)]
+    arr = prob_thresholds(p, bits)
+    assert arr.dtype == np.uint64 and arr.flags.c_contiguous
+    for pi, t in zip(p, arr, strict=True):
+        assert int(prob_threshold(pi, bits)) == int(t) == hw_models.threshold_of(float(pi), bits), (pi, bits)
+    ties = arr[: k.size].astype(np.int64)
+    np.testing.assert_array_equal(ties, k + (k % 2))  # half to even
 
 
 @pytest.mark.parametrize(("width", "ks"), [(4, range(16)), (10, (0, 1, 2, 3, 256, 511, 1022, 1023))])

@@ -135,6 +135,15 @@ def prob_threshold(p, bits):
     return uint64(np.rint(p * float(_ONE << uint64(bits))))
 
 
+def prob_thresholds(p: np.ndarray, bits: int) -> np.ndarray:
+    """:func:`prob_threshold` of every element of a float64 array in [0, 1] (same shape, uint64, C order).
+
+    The same IEEE round-half-to-even operation, so the two agree bit for bit
+    (tested); for the Python-level wrappers that validate ``p`` first.
+    """
+    return np.ascontiguousarray(np.rint(np.asarray(p, dtype=np.float64) * float(1 << bits)).astype(np.uint64))
+
+
 @njit(cache=True, inline="always")
 def compare_start(thr, full, lanes):
     """Comparator state ``(lt, eq)`` before the first plane, for ``bits``-bit values and ``full = 2^bits``.
@@ -207,6 +216,7 @@ __all__ = [
     "mix64_py",
     "mulhi32",
     "prob_threshold",
+    "prob_thresholds",
     "standard_normal",
     "stream_key",
     "uniform01",
