@@ -24,7 +24,9 @@ Also here: the 53-bit uniform and the Box-Muller normal built on the hash,
 the exact multiply-high used to pick one of ``n`` inputs, the probability to
 comparator-threshold rounding rule (conventions §3) and the MSB-first
 bit-sliced ``<`` comparator shared by the Bernoulli, LFSR and Sobol encoders.
-Every function is ``inline="always"``, so callers pay no call overhead.
+Every kernel here is ``inline="always"``, so callers pay no call overhead;
+:func:`prob_thresholds` is the NumPy form of :func:`prob_threshold` for the
+Python wrappers.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ GOLDEN = uint64(0x9E3779B97F4A7C15)
 _M1 = uint64(0xBF58476D1CE4E5B9)
 _M2 = uint64(0x94D049BB133111EB)
 # 2**-53: turns the top 53 bits of a word into a double in [0, 1).
-INV_2_53 = 1.0 / 9007199254740992.0
+_INV_2_53 = 1.0 / 9007199254740992.0
 _ONE = uint64(1)
 
 
@@ -81,7 +83,7 @@ def hash3(k0, k1, domain, counter):
 @njit(cache=True, inline="always")
 def unit_double(h):
     """The top 53 bits of the word ``h`` as a double in [0, 1)."""
-    return float(h >> uint64(11)) * INV_2_53
+    return float(h >> uint64(11)) * _INV_2_53
 
 
 @njit(cache=True, inline="always")
@@ -203,7 +205,6 @@ def hash3_py(k0: int, k1: int, domain: int, counter: int) -> int:
 
 __all__ = [
     "GOLDEN",
-    "INV_2_53",
     "box_muller",
     "compare_plane",
     "compare_settled",
