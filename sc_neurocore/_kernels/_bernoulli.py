@@ -66,11 +66,10 @@ def bernoulli_word_pair(skey, w, thr, buf):
     AVX-512, fewer otherwise) and the CPU overlaps them, instead of one serial
     hash per plane with an unpredictable exit branch.  A word that is decided
     early only gets extra planes with ``eq = 0``, which change nothing.  One
-    block decides both words with
-    probability 0.6 (a word is settled after 8 planes with probability
-    (1 - 2^-8)^64 = 0.78), so a pair takes 1.4 blocks on average: about 11
-    planes per word against 7.35 for the serial loop, but at a fraction of the
-    cost per plane.
+    block decides both words with probability 0.6 (a word is settled after 8
+    planes with probability (1 - 2^-8)^64 = 0.78), so a pair takes 1.4 blocks
+    on average: about 11 planes per word against 7.35 for the serial loop, but
+    at a fraction of the cost per plane.
     """
     base = uint64(w) * uint64(32)
     lt0 = uint64(0)
