@@ -12,7 +12,7 @@ import numpy as np
 
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
-from .._taps import MAXIMAL_TAPS
+from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_bool, check_choice, check_count, check_int, check_real
 from ._connectivity import Connectivity, _is_uniform, _uniform_delays
 from ._inputs import BinaryInput, Current, PoissonInput
@@ -25,13 +25,6 @@ __all__ = ["Network", "SYNAPSE_MODES"]
 SYNAPSE_MODES = ("deterministic", "bernoulli", "lfsr")
 
 _F32 = np.float32
-
-
-def _tap_mask(n_bits: int) -> int:
-    m = 0
-    for t in MAXIMAL_TAPS[n_bits]:
-        m |= 1 << (t - 1)
-    return m
 
 
 def _max_abs(a: np.ndarray) -> float:
@@ -364,7 +357,7 @@ class Network:
             self.v, self.refr, self.ring,
             c.indptr, c.indices, c.weights, delays, d_uni,
             mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self.lfsr,
-            np.uint32(_tap_mask(self.lfsr_width)), self.lfsr_width,
+            np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width,
             *merged,
             homeo[0], self.theta, homeo[1], homeo[2],
             stdp_args[0], self.xpre, self.xpost, *stdp_args[1:],
