@@ -309,7 +309,8 @@ class Reservoir:
     def rescale_synaptic_weights_to_mean(self, target_mean: float) -> None:
         """Scale all weights by one factor so that the mean ``|w|`` becomes ``target_mean``."""
         net = self._build()
-        net.rescale_weights(target_mean)
+        net.rescale_weights(target_mean)  # scales the network's own copy (copy-on-write)...
+        self.connectivity = net.connectivity  # ...which the reservoir adopts
         self._network = net
 
     def prune(self, fraction: float) -> int:
@@ -332,8 +333,9 @@ class Reservoir:
         if w64.size and np.abs(w64).max() > F32_MAX:
             raise ValueError(f"mean and std must keep every weight in the float32 range; got a draw of "
                              f"{float(w64[np.argmax(np.abs(w64))])} from mean {mu}, std {sd}")
-        w = w64.astype(np.float32)
-        self.connectivity = Connectivity(c.indptr, c.indices, w, c.delays, c.n_post)
+        # validated above; the immutable structure is shared, the new weights are ours
+        self.connectivity = Connectivity._trusted(c.indptr, c.indices, w64.astype(np.float32), c.delays,
+                                                  c.n_post)
         self._network = self._build()
 
     def suggested_threshold(self, input_spikes: Any = None, *, use_abs_weights: bool = False) -> float:
