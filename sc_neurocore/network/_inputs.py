@@ -205,10 +205,10 @@ class Current:
         if time_varying is None:
             if implied is None:
                 raise ValueError(
-                    f"time_varying must be given for a 1-d values array of {arr.shape[0]} entries, which "
-                    f"reads either as one constant current per neuron (time_varying=False, an "
-                    f"{arr.shape[0]}-neuron network) or as a {arr.shape[0]}-step time course for every "
-                    "target (time_varying=True); got None")
+                    f"time_varying must be given for a 1-d values array of {arr.shape[0]} entries: it reads "
+                    f"either as one constant current per neuron of a network of {arr.shape[0]} neurons "
+                    f"(time_varying=False) or as a time course of {arr.shape[0]} steps for every target "
+                    "(time_varying=True); got None")
             time_varying = implied
         elif implied is not None and bool(time_varying) != implied:
             raise ValueError(f"time_varying must be {implied} (or None) for values of shape {arr.shape}; "
