@@ -170,7 +170,7 @@ def test_current_t_equal_n_means_what_it_says():
     (np.ones(3), {"time_varying": False, "targets": [0]},
      r"targets must be None for an \(N,\) constant current \(time_varying=False\); got 1 targets"),
     (np.ones((4, 3)), {"targets": [0]}, r"targets must be None for a \(T, N\) current; got 1 targets"),
-])
+], ids=["scalar_tv", "2d_not_tv", "1d_constant_targets", "2d_targets"])
 def test_current_contradictory_arguments(values, kwargs, match):
     with pytest.raises(ValueError, match=match):
         Current(values, **kwargs)

@@ -181,7 +181,7 @@ def _lfsr_net() -> Network:
     return Network(Population(3), conn, synapse="lfsr", lfsr_width=8, seed=3)
 
 
-@pytest.mark.parametrize(("name", "value", "exc", "match"), [
+_STATE_CASES = [
     ("v", np.zeros(2), ValueError, r"v must have shape \(3,\); got shape \(2,\)"),
     ("v", [0.0, np.inf, 0.0], ValueError, r"v must be finite; got inf at index \(1,\)"),
     ("v", [0.0, 1e39, 0.0], ValueError, r"v must be in .* \(float32 range\)"),
@@ -200,7 +200,11 @@ def _lfsr_net() -> Network:
     ("lfsr", np.array([1, 2, 256, 3]), ValueError, r"lfsr must be in \[1, 255\]; got 256"),
     ("t", -1, ValueError, r"t must be an integer in \[0, 2147483647\]; got -1"),
     ("t", 1.5, TypeError, r"t must be an integer"),
-])
+]
+
+
+@pytest.mark.parametrize(("name", "value", "exc", "match"), _STATE_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(_STATE_CASES)])
 def test_state_assignment_is_validated(name, value, exc, match):
     net = _lfsr_net()
     before = np.array(getattr(net, name), copy=True)
@@ -229,7 +233,7 @@ def test_state_assignment_stores_an_owned_copy():
     (lambda net: net.connectivity.weights.__setitem__(1, np.nan), r"weights must be finite; got nan at index 1"),
     (lambda net: net.connectivity.weights.__setitem__(1, 0.9),
      r"weights must satisfy \|w\| <= w_scale = 0\.4\d* in SC mode; got max \|w\| = 0\.8999\d*"),
-])
+], ids=["theta", "xpre", "refr", "lfsr", "weights_nan", "weights_sc_bound"])
 def test_in_place_edits_are_checked_before_each_run(edit, match):
     net = _lfsr_net()
     net.run(3)
@@ -270,8 +274,8 @@ def test_network_keeps_its_own_copy_of_an_input():
 @pytest.mark.parametrize(("attr", "value", "match"), [
     ("targets", np.array([10**6], dtype=np.int32), r"targets must be in \[0, 2\]; got 1000000"),
     ("targets", np.array([0, 1], dtype=np.int32), r"targets must be an integer array of shape \(1,\)"),
-    ("length", 10**6, r"packed must be a 2-d uint64 array with at least length / 64 words per row"),
-])
+    ("length", 10**6, r"packed must be a 2-d uint64 array with at least length / 64 words per row; got shape \(1, 1\)"),
+], ids=["targets_range", "targets_shape", "length"])
 def test_reassigned_input_attributes_are_checked_before_the_kernel(attr, value, match):
     net = Network(Population(3))
     net.add_input(BinaryInput(np.ones((1, 5), np.uint8), 2.0, targets=[1]))

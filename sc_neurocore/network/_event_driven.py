@@ -128,9 +128,11 @@ class EventDrivenNetwork:
     After a spike at :math:`t_s`, ``v = v_reset`` and the neuron is refractory
     on :math:`[t_s, t_s + t_\mathrm{ref})`: ``v`` is held and arriving input is
     discarded (Brian2's and :class:`Network`'s semantics); a neuron spikes at
-    most once per instant (input, and a self-crossing predicted below the
-    time resolution of ``t``, reaching it at the instant of its spike are dropped).  Inputs reaching one neuron at exactly the same time
-    are summed before the threshold test.  Spike times are exact up to
+    most once per instant (input reaching it at the instant of its spike is
+    dropped, and so is a self-crossing predicted for that instant, which with
+    zero refractoriness happens when the interval to the next crossing is below
+    the floating-point resolution of ``t``).  Inputs reaching one neuron at
+    exactly the same time are summed before the threshold test.  Spike times are exact up to
     floating-point rounding (no time step).
 
     Parameters
@@ -150,11 +152,6 @@ class EventDrivenNetwork:
     i_ext : float or array (n,)
         Constant bias current per neuron (potential units per ms).
 
-    The network owns what its kernel reads: it keeps a snapshot of the
-    connectivity (structure shared, immutable; weights copied, read-only) and
-    of ``i_ext``; later edits of the caller's arrays do not change it, and
-    its own (``net.connectivity``, ``net.i_ext``) are read-only.
-
     Raises
     ------
     ValueError
@@ -162,6 +159,13 @@ class EventDrivenNetwork:
         indices outside ``[0, n - 1]``, shape mismatches), naming the parameter.
     TypeError
         ``population`` not a :class:`Population`, or an unsupported ``connectivity``.
+
+    Notes
+    -----
+    The network owns what its kernel reads: it keeps a snapshot of the
+    connectivity (structure shared, immutable; weights copied, read-only) and
+    of ``i_ext``; later edits of the caller's arrays do not change it, and
+    its own (``net.connectivity``, ``net.i_ext``) are read-only.
 
     Examples
     --------

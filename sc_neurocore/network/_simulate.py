@@ -376,8 +376,8 @@ class Network:
             length = inp.length
             if (b.ndim != 2 or b.dtype != np.uint64 or not isinstance(length, int)
                     or not 0 <= length <= 64 * b.shape[1]):
-                raise ValueError(f"packed must be a 2-d uint64 array with at least length / 64 words per row; "
-                                 f"got shape {b.shape} dtype {b.dtype} for length {length!r}")
+                raise ValueError(f"packed must be a 2-d uint64 array with at least length / 64 words per "
+                                 f"row; got shape {b.shape} dtype {b.dtype} for length {length!r}")
             rows = b.shape[0]
         t = np.asarray(inp.targets)
         if t.shape != (rows,) or not np.issubdtype(t.dtype, np.integer):
