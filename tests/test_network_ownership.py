@@ -15,6 +15,7 @@ from sc_neurocore.network import (
     Connectivity,
     Current,
     EventDrivenNetwork,
+    Homeostasis,
     Network,
     PoissonInput,
     Population,
@@ -236,6 +237,8 @@ def test_state_assignment_stores_an_owned_copy():
 ], ids=["theta", "xpre", "refr", "lfsr", "weights_nan", "weights_sc_bound"])
 def test_in_place_edits_are_checked_before_each_run(edit, match):
     net = _lfsr_net()
+    net.set_homeostasis(Homeostasis())  # the kernel reads theta only with homeostasis...
+    net.set_stdp(STDP(W_max=0.4))  # ...and the traces only with STDP
     net.run(3)
     t, v, lfsr = net.t, net.v.copy(), net.lfsr.copy()
     edit(net)

@@ -282,8 +282,13 @@ class Network:
                              f"got max |w| = {wmax}")
 
     def _check_state(self) -> None:
-        """Before a run: state edited in place must still be finite and in range (reductions only)."""
-        for name in ("v", "theta", "xpre", "xpost"):
+        """Before a run: state the kernel reads, if edited in place, must still be finite and in range.
+
+        Reductions only.  ``theta`` is read only with homeostasis and the traces only with STDP
+        (:meth:`set_stdp` zeroes them), so they are checked only then.
+        """
+        names = ("v",) + (("theta",) if self._homeostasis else ()) + (("xpre", "xpost") if self._stdp else ())
+        for name in names:
             _check_finite_state(getattr(self, "_" + name), name)
         if self._refr.size and int(self._refr.min()) < 0:
             i = int(np.argmax(self._refr < 0))
