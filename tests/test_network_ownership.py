@@ -304,3 +304,32 @@ def test_reservoir_rescale_is_kept_by_the_next_simulation():
     r.rescale_synaptic_weights_to_mean(0.3)
     r.simulate(np.ones((3, 10), np.uint8))
     assert float(np.abs(r.network.connectivity.weights.astype(np.float64)).mean()) == pytest.approx(0.3, rel=1e-5)
+
+
+def test_reservoir_transform_checks_every_sample_before_simulating_any():
+    r = Reservoir(30, n_inputs=3, n_outputs=4, topology="random", connection_prob=0.3, mean_weight=0.3, seed=1)
+    r.enable_stdp(STDP(W_max=0.5, A_plus=0.05, A_minus=0.05))
+    w0 = r.connectivity.weights.copy()
+    good = np.ones((3, 20), np.uint8)
+    with pytest.raises(ValueError, match=re.escape("input_spikes must have shape (3, T) (inputs x time); "
+                                                   "got shape (2, 20)")):
+        r.transform([good, np.ones((2, 20), np.uint8)])
+    with pytest.raises(TypeError):
+        r.transform([good], no_such_option=1)
+    np.testing.assert_array_equal(r.connectivity.weights, w0)  # no sample was simulated
+    with pytest.raises(ValueError, match="simulate must be called first"):
+        r.raster()
+    r.transform([good])  # the same sample alone runs and learns
+    assert not np.array_equal(r.connectivity.weights, w0)
+
+
+def test_event_driven_keeps_its_own_copy_of_a_poisson_input():
+    pop = Population(3, tau_m=20.0)
+    inp = PoissonInput([500.0], 0.6, targets=[1], seed=4)
+    a = EventDrivenNetwork(pop).add_input(inp)
+    b = EventDrivenNetwork(pop).add_input(PoissonInput([500.0], 0.6, targets=[1], seed=4))
+    inp.targets = np.array([10**6], dtype=np.int32)  # reset() re-reads the network's copy, not this
+    a.reset()
+    sa, sb = a.run(50.0), b.run(50.0)
+    assert len(sa) > 0 and set(sa.neurons.tolist()) == {1}
+    assert sa.times_ms.tolist() == sb.times_ms.tolist()

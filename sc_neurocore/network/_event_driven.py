@@ -6,6 +6,7 @@ beats the clock-driven :class:`~sc_neurocore.network.Network`.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -437,9 +438,11 @@ class EventDrivenNetwork:
             raise TypeError(f"inp must be a PoissonInput or a Current; got {type(inp).__name__}")
         if inp.targets.size and inp.targets.max() >= n:
             raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
-        self._poisson.append(inp)
+        # a shallow copy (the arrays are read-only): reset() re-reads it, so the caller's later
+        # reassignments must not reach the kernel
+        self._poisson.append(copy.copy(inp))
         self._pois_arrays()
-        self._schedule_poisson_first(inp)
+        self._schedule_poisson_first(self._poisson[-1])
         return self
 
     def add_poisson(self, rates_hz: Any, weight: float, *, n: int | None = None, targets: Any = None,
