@@ -82,10 +82,11 @@ class _State:
         else:
             if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
                 raise TypeError(f"{self.name} must be an integer array; got dtype {arr.dtype}")
-            high = obj.lfsr_mask if self.high is None else self.high
-            if arr.size and (int(arr.min()) < (self.low or 0) or int(arr.max()) > high):
-                bad = int(arr.min()) if int(arr.min()) < (self.low or 0) else int(arr.max())
-                raise ValueError(f"{self.name} must be in [{self.low or 0}, {high}]; got {bad}")
+            low = self.low or 0
+            high = obj._lfsr_mask if self.high is None else self.high
+            if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
+                bad = int(arr.min()) if int(arr.min()) < low else int(arr.max())
+                raise ValueError(f"{self.name} must be in [{low}, {high}]; got {bad}")
         setattr(obj, self.attr, np.array(arr, dtype=self.dtype))
 
 
@@ -230,7 +231,7 @@ class Network:
         return self._lfsr_width
 
     @property
-    def lfsr_mask(self) -> int:
+    def _lfsr_mask(self) -> int:
         """Largest LFSR register value, ``2^lfsr_width - 1``."""
         return (1 << self._lfsr_width) - 1
 
@@ -294,9 +295,9 @@ class Network:
             i = int(np.argmax(self._refr < 0))
             raise ValueError(f"refr must be >= 0; got {self._refr[i]} at index {i} (edited in place?)")
         lf = self._lfsr
-        if lf.size and (int(lf.min()) < 1 or int(lf.max()) > self.lfsr_mask):
+        if lf.size and (int(lf.min()) < 1 or int(lf.max()) > self._lfsr_mask):
             bad = int(lf.min()) if int(lf.min()) < 1 else int(lf.max())
-            raise ValueError(f"lfsr must be in [1, {self.lfsr_mask}]; got {bad} (edited in place?)")
+            raise ValueError(f"lfsr must be in [1, {self._lfsr_mask}]; got {bad} (edited in place?)")
         self._check_weights()
 
     # ------------------------------------------------------------------ setup
