@@ -111,7 +111,7 @@ def build_ours(spec: dict[str, Any]) -> Any:
     if spec["drive"] == "poisson":
         net.add_input(PoissonInput(spec["rate_hz"], spec["amp"], n=n, seed=3))
     else:
-        net.add_input(Current(_currents(spec)))
+        net.add_input(Current(_currents(spec), time_varying=False))
     return net
 
 

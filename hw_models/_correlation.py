@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from hw_models._common import mask, mirror_taps
-from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH
+from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
 from sc_neurocore._validation import check_choice, check_int, check_unit_array
 
 __all__ = [
@@ -68,13 +68,6 @@ class ChannelSource:
     taps: tuple[int, ...] | None = None
     seed: int | None = None
     dimension: int | None = None
-
-
-def _tap_mask(taps: Sequence[int]) -> int:
-    m = 0
-    for t in taps:
-        m |= 1 << (t - 1)
-    return m
 
 
 def _check_taps(taps: Any, width: int) -> list[int]:
@@ -127,7 +120,7 @@ def lfsr_jump(state: int, k: int, width: int, taps: Sequence[int] | None = None)
     n = check_int(width, "width", low=MIN_LFSR_WIDTH, high=MAX_LFSR_WIDTH)
     s = check_int(state, "state", low=1, high=mask(n))
     k = check_int(k, "k", low=0)
-    tmask = _tap_mask(MAXIMAL_TAPS[n] if taps is None else _check_taps(taps, n))
+    tmask = tap_mask(MAXIMAL_TAPS[n] if taps is None else _check_taps(taps, n))
     cols = [_step(1 << j, n, tmask) for j in range(n)]  # images of basis vectors under A
     while k:
         if k & 1:
@@ -426,7 +419,7 @@ def _phase_distance(a: object, b: object, limit: int) -> int | None:
     if callable(own):
         step = own
     else:
-        tmask = _tap_mask(taps)
+        tmask = tap_mask(taps)
 
         def step(s: int) -> int:
             return _step(s, width, tmask)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from sc_neurocore._encoder import check_range, normalise
+from sc_neurocore._kernels._hash import prob_thresholds
 from sc_neurocore._kernels._layer import (
     count_planes,
     input_words,
@@ -53,8 +54,8 @@ def expected_current(
 
 
 def bernoulli_thresholds(p: np.ndarray) -> np.ndarray:
-    """Conventions §3 thresholds ``T = round(p * 2^32)`` as C-contiguous uint64."""
-    return np.ascontiguousarray(np.round(np.asarray(p, dtype=np.float64) * 2.0**32).astype(np.uint64))
+    """Conventions §3 thresholds ``T = round(p * 2^32)`` (half to even) as C-contiguous uint64."""
+    return prob_thresholds(p, 32)
 
 
 def n_count_planes(n_inputs: int) -> int:

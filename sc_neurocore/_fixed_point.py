@@ -46,6 +46,7 @@ from sc_neurocore._kernels._fixed import (
     lif_fixed_run,
     pick_offsets,
 )
+from sc_neurocore._kernels._hash import prob_thresholds
 from sc_neurocore._rng import SeedLike, _check_seed, spawn_generators
 from sc_neurocore._taps import MAX_LFSR_WIDTH, MAXIMAL_TAPS, MIN_LFSR_WIDTH, tap_mask
 from sc_neurocore._validation import (
@@ -480,9 +481,8 @@ class FixedPointDenseLayer:
             raise ValueError(
                 f"p_weights must have shape ({self.n_neurons}, {self.n_inputs}); got {p_w.shape}")
         self.p_inputs, self.p_weights = p_x, p_w
-        scale = float(2**self.lfsr_width)
-        self.x_thresholds = np.ascontiguousarray(np.round(p_x * scale).astype(np.uint64))
-        self.w_thresholds = np.ascontiguousarray(np.round(p_w * scale).astype(np.uint64))
+        self.x_thresholds = prob_thresholds(p_x, self.lfsr_width)
+        self.w_thresholds = prob_thresholds(p_w, self.lfsr_width)
         self.gain_raw: int = q.to_raw(check_real(gain, "gain"), "gain")
         self.bias_raw: int = q.to_raw(check_real(bias, "bias"), "bias")
         a_max = self.n_inputs if self.accumulation == "count" else 1

@@ -9,6 +9,8 @@ and, for widths up to 20, by running the full 2^n - 1 period.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 MAXIMAL_TAPS: dict[int, tuple[int, ...]] = {
     3: (3, 2),
     4: (4, 3),
@@ -46,8 +48,11 @@ MIN_LFSR_WIDTH = 3
 MAX_LFSR_WIDTH = 32
 
 
-def tap_mask(taps: tuple[int, ...]) -> int:
-    """Bit mask with bit ``t - 1`` set for every tap ``t`` (the state bits XORed into the feedback)."""
+def tap_mask(taps: Iterable[int]) -> int:
+    """Bit mask with bit ``t - 1`` set for every tap ``t`` (the state bits XORed into the feedback).
+
+    The one tap-mask builder: encoders, fixed-point layer, network LFSR synapses and hw_models use it.
+    """
     mask = 0
     for t in taps:
         mask |= 1 << (t - 1)

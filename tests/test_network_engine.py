@@ -51,12 +51,12 @@ def test_constant_and_time_varying_current_hand_computed():
 
 def test_current_shapes():
     n = 3
-    per_neuron = Current(np.array([0.1, 0.2, 0.3]))
+    per_neuron = Current(np.array([0.1, 0.2, 0.3]), time_varying=False)
     c, tv = per_neuron.resolve(n)
     assert tv is None and np.array_equal(c, F([0.1, 0.2, 0.3]))
     c, tv = Current(np.ones((4, 3))).resolve(n)
     assert c is None and tv.shape == (4, 3)
-    c, tv = Current(np.array([1.0, 2.0]), targets=[2]).resolve(n)  # length != n: time-varying
+    c, tv = Current(np.array([1.0, 2.0]), targets=[2], time_varying=True).resolve(n)
     assert tv.tolist() == [[0, 0, 1], [0, 0, 2]]
 
 

@@ -98,13 +98,13 @@ def test_uniform_delay_path_equals_per_synapse_delays(synapse, monkeypatch):
     conn = erdos_renyi(60, 0.2, weight=0.3, weight_std=0.2, delay=4, seed=2)
     pop = Population(60, v_init=np.linspace(0.0, 0.9, 60))
     a = Network(pop, conn, synapse=synapse, w_scale=1.5, seed=3)
-    a.add_input(Current(np.linspace(0.05, 0.2, 60)))
+    a.add_input(Current(np.linspace(0.05, 0.2, 60), time_varying=False))
     a.monitor(np.arange(60))
     sa = a.run(300)
     monkeypatch.setattr(Network, "_uniform_delay", lambda self: 0)
     b = Network(pop, _materialized(conn), synapse=synapse, w_scale=1.5, seed=3)
     assert b.connectivity.delays.strides != (0,)
-    b.add_input(Current(np.linspace(0.05, 0.2, 60)))
+    b.add_input(Current(np.linspace(0.05, 0.2, 60), time_varying=False))
     b.monitor(np.arange(60))
     sb = b.run(300)
     assert len(sa) > 50
@@ -131,7 +131,7 @@ def test_prune_and_save_load_keep_uniform_delays(tmp_path):
 def test_spike_results_are_read_only_and_survive_later_runs():
     conn = erdos_renyi(50, 0.1, weight=0.2, delay=2, seed=1)
     net = Network(Population(50), conn, seed=1)
-    net.add_input(Current(np.linspace(0.1, 0.3, 50)))
+    net.add_input(Current(np.linspace(0.1, 0.3, 50), time_varying=False))
     first = net.run(200)
     kept = (first.neurons.copy(), first.steps.copy())
     assert len(first) > 0
@@ -153,7 +153,7 @@ def test_record_growth_keeps_every_event():
     """Runs that outgrow the record (extrapolated growth) equal the same steps run piecewise."""
     def make():
         net = Network(Population(40, refractory=0.1, v_init=np.linspace(0.0, 0.9, 40)), seed=1)
-        net.add_input(Current(np.linspace(2.0, 9.0, 40)))
+        net.add_input(Current(np.linspace(2.0, 9.0, 40), time_varying=False))
         return net
 
     a = make()

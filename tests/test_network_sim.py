@@ -177,7 +177,7 @@ def _small_net(synapse="deterministic", seed=0, n=30, stdp=None, homeo=False, de
     bits = rng.integers(0, 2, (4, 70))
     net.add_input(BinaryInput(bits, 0.5, targets=[10, 11, 12, 13]))
     net.add_input(Current(rng.uniform(0, 8, 50), targets=np.arange(14, 20), time_varying=True))
-    net.add_input(Current(np.full(n, 2.0)))
+    net.add_input(Current(np.full(n, 2.0), time_varying=False))
     if stdp is not None:
         net.set_stdp(stdp)
     if homeo:
@@ -299,7 +299,7 @@ def test_spike_buffer_growth():
     n, steps = 200, 50
     pop = Population(n, tau_m=10.0, refractory=0.0, dt=0.1)
     net = Network(pop)
-    net.add_input(Current(np.full(n, 200.0)))
+    net.add_input(Current(np.full(n, 200.0), time_varying=False))
     cap0 = net._sp_n.shape[0]
     assert cap0 < n * steps
     first = net.run(steps)

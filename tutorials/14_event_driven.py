@@ -90,7 +90,7 @@ signed: list[np.ndarray] = []
 for dt in DTS:
     pop = Population(8, tau_m=TAU, refractory=T_REF, dt=dt)
     net = Network(pop)
-    net.add_input(Current(I_EXT))
+    net.add_input(Current(I_EXT, time_varying=False))
     sp = net.run(int(round(T_STOP / dt)))
     errs = np.empty((8, N_FIRST))
     for i in range(8):

@@ -11,14 +11,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
-from sc_neurocore._kernels._hash import mix64
+from sc_neurocore._kernels._hash import counter_key, hash_parts, mulhi32, stream_key
 
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
 _K1 = uint64(0x5555555555555555)
 _K2 = uint64(0x3333333333333333)
 _K4 = uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = uint64(0x0101010101010101)
-_GOLDEN = uint64(0x9E3779B97F4A7C15)
 
 
 @njit(cache=True, inline="always")
@@ -276,14 +275,6 @@ def parallel_count_words(words, length):
     return out
 
 
-@njit(cache=True, inline="always")
-def _mulhi_small(r, n):
-    """floor(r * n / 2^64) for uint64 r and n < 2^32, exactly (no 128-bit type needed)."""
-    rh = r >> uint64(32)
-    rl = r & uint64(0xFFFFFFFF)
-    return (rh * n + ((rl * n) >> uint64(32))) >> uint64(32)
-
-
 @njit(cache=True)
 def mux_add_words(x, length, k0, k1):
     """(k, n, n_words) -> (n, n_words): per cycle copy the bit of one input chosen uniformly.
@@ -295,14 +286,12 @@ def mux_add_words(x, length, k0, k1):
     kk = uint64(k)
     out = np.zeros((n, nw), dtype=np.uint64)
     for s in range(n):
-        # hash3(k0, k1, s, t) == mix64(skey ^ mix64(t + golden)): hoist the per-stream half
-        skey = mix64(uint64(k0) ^ (uint64(s) * _GOLDEN)) ^ uint64(k1)
+        skey = stream_key(k0, k1, s)  # the per-stream half of hash3, hoisted
         for w in range(nw):
             acc = uint64(0)
             stop = min(64, length - w * 64)
             for lane in range(stop):
-                t = uint64(w * 64 + lane)
-                i = _mulhi_small(mix64(skey ^ mix64(t + _GOLDEN)), kk)
+                i = mulhi32(hash_parts(skey, counter_key(w * 64 + lane)), kk)
                 acc |= x[i, s, w] & (uint64(1) << uint64(lane))
             out[s, w] = acc
     return out

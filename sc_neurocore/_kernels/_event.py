@@ -229,7 +229,8 @@ def run_events(
 
     1. pop every heap entry at ``t`` in key order, merging the external events
        at ``t`` after the ``SELF`` entries.  A ``SELF`` entry whose payload
-       equals ``ver[i]`` is a spike of ``i`` (state: ``v = v_reset``,
+       equals ``ver[i]`` is a spike of ``i`` unless ``i`` already spiked at
+       ``t`` (at most one spike per instant) (state: ``v = v_reset``,
        ``t_upd = t + t_ref``, ``t_spk = t``).  External, Poisson and synaptic
        inputs are summed per target into ``acc`` (in pop order, synapses in
        CSR order); a Poisson generator draws its next time.
@@ -267,7 +268,9 @@ def run_events(
             _, k, p, hn = heap_pop(h, hn)
             stats[1] += 1
             i = np.int64(k)
-            if p == S[i, VER]:
+            # once per instant, as for input in (2): a crossing predicted below the resolution of t
+            # right after a spike at t (zero refractory) would otherwise fire at t forever
+            if p == S[i, VER] and t != S[i, TSPK]:
                 S[i, V] = v_reset[i]
                 S[i, TUPD] = t + t_ref[i]
                 S[i, TSPK] = t

@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, uint64
 
 from sc_neurocore._kernels._bitops import gf2_matvec
-from sc_neurocore._kernels._lfsr import lfsr_step
+from sc_neurocore._kernels._lfsr import lfsr_step, register_masks
 
 MODE_OR = 0
 MODE_COUNT = 1
@@ -187,8 +187,7 @@ def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w
     n_t = spikes.shape[0]
     n_in = x_thr.shape[0]
     n_out = w_thr.shape[0]
-    msk = (uint64(1) << uint64(width)) - uint64(1)
-    low = (uint64(1) << uint64(width - 1)) - uint64(1)
+    msk, low = register_masks(width)
     xtm = uint64(x_tmask)
     wtm = uint64(w_tmask)
     stm = uint64(sel_tmask)

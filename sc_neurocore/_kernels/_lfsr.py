@@ -12,8 +12,15 @@ import numpy as np
 from numba import njit, uint64
 
 from sc_neurocore._kernels._bitops import popcount64, tail_mask
+from sc_neurocore._kernels._hash import compare_plane, compare_settled
 
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@njit(cache=True, inline="always")
+def register_masks(width):
+    """``(mask, low_mask)`` of a ``width``-bit register: all its bits, and its low ``width - 1`` bits."""
+    return (uint64(1) << uint64(width)) - uint64(1), (uint64(1) << uint64(width - 1)) - uint64(1)
 
 
 @njit(cache=True, inline="always")
@@ -29,8 +36,7 @@ def lfsr_step(state, mask, tmask, low_mask, zero_state):
 def _lfsr_words_serial(thresholds, seeds, width, tmask, zero_state, n_words, length):
     """Clock the register once per bit (any taps, with or without zero-state insertion)."""
     n = thresholds.shape[0]
-    mask = (uint64(1) << uint64(width)) - uint64(1)
-    low_mask = (uint64(1) << uint64(width - 1)) - uint64(1)
+    mask, low_mask = register_masks(width)
     tm = uint64(tmask)
     out = np.zeros((n, n_words), dtype=np.uint64)
     for s in range(n):
@@ -150,7 +156,7 @@ def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, len
     the bit sequence starting at bit ``64 j + n - 1 - i`` (see
     :func:`_feedback_words`, :func:`_de_bruijn_words`), so the comparator runs
     on whole words from the MSB plane down, stopping when no lane is tied or
-    the remaining bits of X are zero, exactly as the Bernoulli comparator does.
+    the remaining bits of X are zero: the comparator primitives of ``_kernels/_hash.py``.
     """
     n = thresholds.shape[0]
     nb = n_words + 1
@@ -181,11 +187,8 @@ def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, len
             lt = uint64(0)
             eq = _ALL
             for i in range(width - 1, -1, -1):
-                plane = _window(buf, 64 * j + width - 1 - i)
-                xb = uint64(0) - ((x >> uint64(i)) & uint64(1))
-                lt |= eq & ~plane & xb
-                eq &= ~(plane ^ xb)
-                if eq == uint64(0) or (x & ((uint64(1) << uint64(i)) - uint64(1))) == uint64(0):
+                lt, eq = compare_plane(lt, eq, _window(buf, 64 * j + width - 1 - i), x, i)
+                if compare_settled(eq, x, i):
                     break
             out[s, j] = lt
         out[s, n_words - 1] &= last
@@ -206,8 +209,7 @@ def lfsr_words(thresholds, seeds, width, tmask, zero_state, n_words, length):
 def lfsr_state_seq(seeds, width, tmask, zero_state, length):
     """(n,) seeds -> (n, length) uint32 register states ``state_0 .. state_{L-1}``."""
     n = seeds.shape[0]
-    mask = (uint64(1) << uint64(width)) - uint64(1)
-    low_mask = (uint64(1) << uint64(width - 1)) - uint64(1)
+    mask, low_mask = register_masks(width)
     tm = uint64(tmask)
     out = np.empty((n, length), dtype=np.uint32)
     for s in range(n):
@@ -221,8 +223,7 @@ def lfsr_state_seq(seeds, width, tmask, zero_state, length):
 @njit(cache=True)
 def lfsr_period(seed, width, tmask, zero_state, limit):
     """Number of clocks until the register first returns to ``seed`` (``limit + 1`` if not within limit)."""
-    mask = (uint64(1) << uint64(width)) - uint64(1)
-    low_mask = (uint64(1) << uint64(width - 1)) - uint64(1)
+    mask, low_mask = register_masks(width)
     tm = uint64(tmask)
     s0 = uint64(seed)
     state = lfsr_step(s0, mask, tm, low_mask, zero_state)
@@ -233,4 +234,4 @@ def lfsr_period(seed, width, tmask, zero_state, limit):
     return k
 
 
-__all__ = ["lfsr_period", "lfsr_state_seq", "lfsr_step", "lfsr_words"]
+__all__ = ["lfsr_period", "lfsr_state_seq", "lfsr_step", "lfsr_words", "register_masks"]

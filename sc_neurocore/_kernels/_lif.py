@@ -7,30 +7,22 @@ bit-identical voltages and spikes.
 Noise: the draw of step ``t`` of the noise stream ``domain`` under key
 ``(k0, k1)`` is ``standard_normal(k0, k1, domain, t)`` (conventions §2).  The
 hash is ``hash3 = mix64(P ^ C)`` with a per-neuron part
-``P = mix64(k0 ^ domain * golden) ^ k1`` (:func:`noise_prefix`, once per neuron)
-and a per-step part ``C = mix64(counter + golden)`` (:func:`counter_mix`, once
+``P = stream_key(k0, k1, domain)`` (:func:`noise_prefix`, once per neuron)
+and a per-step part ``C = counter_key(counter)`` (:func:`counter_mix`, once
 per step, shared by every neuron of a layer), so a draw costs two mixes plus
-Box-Muller; the result is bit-identical to ``standard_normal`` (tested).
+Box-Muller; the primitives are those of ``_kernels/_hash.py``, so the result
+is bit-identical to ``standard_normal``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit, uint64
 
-from sc_neurocore._kernels._hash import mix64
+from sc_neurocore._kernels._hash import box_muller, counter_key, hash_parts, stream_key
 
-_GOLDEN = uint64(0x9E3779B97F4A7C15)
-_INV_2_53 = 1.0 / 9007199254740992.0
-_TWO_PI = 2.0 * math.pi
-
-
-@njit(cache=True)
-def noise_prefix(k0, k1, domain):
-    """Per-neuron part of ``hash3(k0, k1, domain, .)``: ``mix64(k0 ^ domain * golden) ^ k1`` (uint64)."""
-    return mix64(uint64(k0) ^ (uint64(domain) * _GOLDEN)) ^ uint64(k1)
+# the noise stream's prefix is its stream key (name kept for the callers)
+noise_prefix = stream_key
 
 
 @njit(cache=True)
@@ -38,26 +30,24 @@ def noise_prefixes(k0, k1, n):
     """``noise_prefix(k0, k1, i)`` for the noise streams ``i = 0 .. n-1``, uint64 (n,)."""
     out = np.empty(n, dtype=np.uint64)
     for i in range(n):
-        out[i] = noise_prefix(k0, k1, i)
+        out[i] = stream_key(k0, k1, i)
     return out
 
 
 @njit(cache=True, inline="always")
 def counter_mix(t):
-    """Per-step part of the two hashes of draw ``t``: ``mix64(c + golden)`` for ``c = 2t, 2t + 1``."""
+    """Per-step part of the two hashes of draw ``t``: ``counter_key(c)`` for ``c = 2t, 2t + 1``."""
     c = uint64(t) * uint64(2)
-    return mix64(c + _GOLDEN), mix64(c + uint64(1) + _GOLDEN)
+    return counter_key(c), counter_key(c + uint64(1))
 
 
 @njit(cache=True, inline="always")
 def normal_draw(prefix, c1, c2):
     """``standard_normal(k0, k1, domain, t)`` from ``prefix = noise_prefix(k0, k1, domain)``
-    and ``(c1, c2) = counter_mix(t)``: Box-Muller (cosine branch) on the uniforms of
+    and ``(c1, c2) = counter_mix(t)``: Box-Muller (cosine branch) on the words
     ``hash3(k0, k1, domain, 2t)`` and ``hash3(k0, k1, domain, 2t + 1)``.
     """
-    u1 = 1.0 - float(mix64(prefix ^ c1) >> uint64(11)) * _INV_2_53
-    u2 = float(mix64(prefix ^ c2) >> uint64(11)) * _INV_2_53
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(_TWO_PI * u2)
+    return box_muller(hash_parts(prefix, c1), hash_parts(prefix, c2))
 
 
 @njit(cache=True, inline="always")

@@ -14,10 +14,16 @@ import math
 import numpy as np
 from numba import njit, uint32, uint64
 
-from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
-
-_TWO32 = 4294967296.0
-
+from ._hash import (
+    counter_key,
+    hash3,
+    hash_parts,
+    prob_threshold,
+    standard_normal,
+    stream_key,
+    uniform01,
+    unit_double,
+)
 
 # --------------------------------------------------------------------------- graphs
 
@@ -40,9 +46,9 @@ def er_build(k0, k1, n_pre, n_post, p, allow_self, capacity):
     for i in range(n_pre):
         j = -1
         c = 0
-        row = mix64(uint64(k0) ^ (uint64(i) * _GOLDEN)) ^ uint64(k1)  # uniform01(k0, k1, i, c), hoisted
+        row = stream_key(k0, k1, i)  # uniform01(k0, k1, i, c) with the row's half hoisted
         while True:
-            u = float(mix64(row ^ mix64(uint64(c) + _GOLDEN)) >> uint64(11)) * _INV_2_53
+            u = unit_double(hash_parts(row, counter_key(c)))
             c += 1
             if p >= 1.0:
                 gap = 0
@@ -69,8 +75,10 @@ def fill_weights(k0, k1, indptr, mean, std, out):
     """``out[s] = mean[pre] + std[pre] * N(0, 1)``, the normal draw keyed by synapse index ``s``."""
     n_pre = indptr.shape[0] - 1
     for i in range(n_pre):
-        m = mean[i]
-        sd = std[i]
+        # float64 arithmetic, one rounding to float32 on the store: numba promotes float32 * float64
+        # to float64 but plain numpy (NUMBA_DISABLE_JIT) keeps float32, so the cast is explicit
+        m = float(mean[i])
+        sd = float(std[i])
         for s in range(indptr[i], indptr[i + 1]):
             if sd == 0.0:
                 out[s] = m
@@ -196,18 +204,20 @@ def _parity32(x):
 
 @njit(cache=True, inline="always")
 def _transmit(mode, s, t, w, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask):
-    """Jump delivered by synapse ``s`` for a spike emitted on step ``t`` (0.0 when the bit is 0)."""
+    """Jump delivered by synapse ``s`` for a spike emitted on step ``t`` (0.0 when the bit is 0).
+
+    Thresholds ``round(|w| / w_scale * 2^bits)`` round half to even, as every encoder (``prob_threshold``).
+    """
     if mode == 0:
         return w
     aw = abs(w)
     sign = w_scale if w >= 0.0 else -w_scale
     if mode == 1:
-        thr = uint64(math.floor(aw * inv_scale * _TWO32 + 0.5))
         u = hash3(k0, k1, s, t) >> uint64(32)
-        return sign if u < thr else np.float32(0.0)
+        return sign if u < prob_threshold(aw * inv_scale, 32) else np.float32(0.0)
     # mode 2: per-synapse LFSR, comparator on the register output, clock after use
     st = lfsr[s]
-    x = uint64(math.floor(min(aw * inv_scale, 1.0) * float(uint64(1) << uint64(n_bits)) + 0.5))
+    x = prob_threshold(min(aw * inv_scale, 1.0), n_bits)
     bit = uint64(st) < x
     fb = _parity32(st & tap_mask)
     lfsr[s] = ((st << uint32(1)) | fb) & n_mask
@@ -216,15 +226,15 @@ def _transmit(mode, s, t, w, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits,
 
 @njit(cache=True)
 def poisson_prehash(keys, dom):
-    """Per-generator half of :func:`hash3`: ``mix64(k0 ^ dom * GOLDEN) ^ k1`` (uint64).
+    """Per-generator half of :func:`hash3`: ``stream_key(keys[q, 0], keys[q, 1], dom[q])`` (uint64).
 
-    ``hash3(k0, k1, dom, t) == mix64(pre ^ mix64(t + GOLDEN))``, so the
+    ``hash3(k0, k1, dom, t) == hash_parts(pre, counter_key(t))``, so the
     simulation loop needs one ``mix64`` per generator and step.
     """
     m = dom.shape[0]
     out = np.empty(m, dtype=np.uint64)
     for q in range(m):
-        out[q] = mix64(uint64(keys[q, 0]) ^ (uint64(dom[q]) * _GOLDEN)) ^ uint64(keys[q, 1])
+        out[q] = stream_key(keys[q, 0], keys[q, 1], dom[q])
     return out
 
 
@@ -345,9 +355,9 @@ def simulate(
         # (1) external jumps
         n_pois = pois_thr.shape[0]
         if n_pois > 0:
-            ct = mix64(uint64(t) + _GOLDEN)
+            ct = counter_key(t)
             for q in range(n_pois):
-                if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
+                if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
                     buf[pois_target[q]] += pois_amp[q]
         for r in range(bits.shape[0]):
             if t < bits_len[r]:

@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit, uint64
 
 from sc_neurocore._kernels._bitops import gf2_matvec
+from sc_neurocore._kernels._hash import compare_plane, compare_settled
 
 
 @njit(cache=True, inline="always")
@@ -73,12 +74,9 @@ def _aligned_compare(c, ymask, thr):
     lt = uint64(0)
     eq = _ALL
     for b in range(31, -1, -1):
-        sh = uint64(b)
-        plane = ymask[b] ^ (uint64(0) - ((c >> sh) & uint64(1)))
-        tb = uint64(0) - ((thr >> sh) & uint64(1))
-        lt |= eq & ~plane & tb
-        eq &= ~(plane ^ tb)
-        if eq == uint64(0) or (thr & ((uint64(1) << sh) - uint64(1))) == uint64(0):
+        plane = ymask[b] ^ (uint64(0) - ((c >> uint64(b)) & uint64(1)))
+        lt, eq = compare_plane(lt, eq, plane, thr, b)
+        if compare_settled(eq, thr, b):
             break
     return lt
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from sc_neurocore._kernels._bernoulli import bernoulli_words
+from sc_neurocore._kernels._hash import prob_thresholds
 from sc_neurocore._kernels._lfsr import lfsr_state_seq, lfsr_words
 from sc_neurocore._kernels._sobol import sobol_points as _sobol_points_kernel
 from sc_neurocore._kernels._sobol import sobol_words
@@ -68,8 +69,8 @@ SOBOL_MAX_DIMENSION = len(_JOE_KUO)
 
 
 def _thresholds(p: np.ndarray, bits: int) -> np.ndarray:
-    """Comparator thresholds ``round(p * 2^bits)`` (round half to even) as uint64."""
-    return np.ascontiguousarray(np.round(p * float(2**bits)).astype(np.uint64).reshape(-1))
+    """Comparator thresholds ``round(p * 2^bits)`` (round half to even, conventions §3), flat uint64."""
+    return prob_thresholds(p, bits).reshape(-1)
 
 
 def to_unipolar(x: Any) -> np.ndarray | float:

@@ -17,7 +17,7 @@ import numpy as np
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
 from .._validation import check_bool, check_finite_array, check_int, check_real
-from ._population import check_f32
+from ._population import check_f32, frozen
 
 __all__ = [
     "Connectivity",
@@ -76,6 +76,21 @@ def _per_pre(value: Any, name: str, n_pre: int, *, nonneg: bool = False) -> np.n
     return arr
 
 
+def _check_weights(value: Any, nnz: int) -> np.ndarray:
+    """Weights as a new float32 array of shape ``(nnz,)``: finite and within the float32 range."""
+    w = np.asarray(value)
+    if w.shape != (nnz,):
+        raise ValueError(f"weights must have shape ({nnz},); got shape {w.shape}")
+    if w.dtype == np.float32:
+        if not np.isfinite(w).all():
+            i = int(np.argmax(~np.isfinite(w)))
+            raise ValueError(f"weights must be finite; got {w[i]} at index {i}")
+        return w.copy()
+    w = check_finite_array(w, "weights")
+    check_f32(w, "weights")
+    return w.astype(np.float32)
+
+
 def ei_weights(n_pre: int, n_exc: int, w_exc: float, w_inh: float) -> np.ndarray:
     """Per-presynaptic-neuron weights: ``+|w_exc|`` for rows ``< n_exc``, ``-|w_inh|`` after.
 
@@ -98,18 +113,27 @@ class Connectivity:
 
     Build it with :func:`erdos_renyi`, :func:`watts_strogatz`,
     :func:`from_scipy` or :func:`from_arrays`; the constructor validates raw
-    CSR arrays.
+    CSR arrays (and copies them).
+
+    The structure (``indptr``, ``indices``, ``delays``, ``n_post``) is
+    immutable: read-only arrays that cannot be reassigned, so copies and
+    networks share them safely and no later edit can send a kernel out of
+    bounds.  ``weights`` is writable in place, and assigning
+    ``conn.weights = w`` validates ``w`` (shape ``(nnz,)``, finite, float32
+    range) and stores a float32 copy.
 
     Attributes
     ----------
-    indptr, indices : ndarray of int32
+    indptr, indices : ndarray of int32, read-only
         CSR row pointer (``n_pre + 1``) and postsynaptic neuron of each synapse (``nnz``).
     weights : ndarray of float32, shape (nnz,)
-    delays : ndarray of int8 or int16, shape (nnz,)
+    delays : ndarray of int8 or int16, shape (nnz,), read-only
         Delay of each synapse in steps.  When every synapse has the same delay
-        (the builders given a scalar ``delay``) this is a read-only stride-0
+        (the builders given a scalar ``delay``) this is a stride-0
         view of one element: it indexes, compares and saves like the full
         array but costs one byte instead of ``nnz`` (10 MB for 10^7 synapses).
+    n_post : int
+        Number of postsynaptic neurons.
     """
 
     def __init__(
@@ -126,7 +150,7 @@ class Connectivity:
             raise ValueError(f"indptr must be a 1-d integer array of length >= 2; got shape {indptr.shape}")
         if indptr[0] != 0 or (indptr[1:] < indptr[:-1]).any():  # not np.diff: it wraps for unsigned dtypes
             raise ValueError("indptr must start at 0 and be non-decreasing; got an invalid row pointer")
-        self.n_post = _check_n(n_post, "n_post")
+        n_post = _check_n(n_post, "n_post")
         if indptr.shape[0] - 1 > _MAX_NEURONS:
             raise ValueError(f"indptr must have at most {_MAX_NEURONS + 1} entries (int32 neuron ids); "
                              f"got {indptr.shape[0]}")
@@ -135,45 +159,67 @@ class Connectivity:
             raise ValueError(f"number of synapses must be < 2^31; got {nnz}")
         if indices.shape != (nnz,) or not np.issubdtype(indices.dtype, np.integer):
             raise ValueError(f"indices must be an integer array of shape ({nnz},); got shape {indices.shape}")
-        if nnz and (indices.min() < 0 or indices.max() >= self.n_post):
+        if nnz and (indices.min() < 0 or indices.max() >= n_post):
             bad = int(indices.min() if indices.min() < 0 else indices.max())
-            raise ValueError(f"indices must be in [0, {self.n_post - 1}]; got {bad}")
-        w = np.asarray(weights)
-        if w.shape != (nnz,):
-            raise ValueError(f"weights must have shape ({nnz},); got shape {w.shape}")
-        if w.dtype != np.float32:
-            w = check_finite_array(w, "weights")
-            check_f32(w, "weights")
-            w = w.astype(np.float32)
-        elif not np.isfinite(w).all():
-            i = int(np.argmax(~np.isfinite(w)))
-            raise ValueError(f"weights must be finite; got {w[i]} at index {i}")
+            raise ValueError(f"indices must be in [0, {n_post - 1}]; got {bad}")
+        w = _check_weights(weights, nnz)
         d = np.asarray(delays)
         if d.shape != (nnz,) or not np.issubdtype(d.dtype, np.integer):
             raise ValueError(f"delays must be an integer array of shape ({nnz},); got shape {d.shape}")
         if nnz and (d.min() < 1 or d.max() > _MAX_DELAY):
             bad = int(d.min() if d.min() < 1 else d.max())
             raise ValueError(f"delays must be in [1, {_MAX_DELAY}] steps; got {bad}")
-        self.indptr = np.ascontiguousarray(indptr, dtype=np.int32)
-        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
-        self.weights = np.ascontiguousarray(w, dtype=np.float32)
         max_d = int(d.max()) if nnz else 1
         if _is_uniform(d):  # keep the one-element representation (e.g. delays of another Connectivity)
-            self.delays = _uniform_delays(nnz, max_d)
+            d = _uniform_delays(nnz, max_d)
         else:
-            self.delays = np.ascontiguousarray(d, dtype=_delay_dtype(max_d))
+            d = np.array(d, dtype=_delay_dtype(max_d))
+        # copies: the caller keeps no writable alias of the structure
+        self._set(np.array(indptr, dtype=np.int32), np.array(indices, dtype=np.int32), w, d, n_post)
+
+    def _set(self, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, delays: np.ndarray,
+             n_post: int) -> None:
+        """Store valid arrays this object owns, freezing the structure."""
+        self._indptr = frozen(indptr) if indptr.flags.writeable else indptr
+        self._indices = frozen(indices) if indices.flags.writeable else indices
+        self._delays = frozen(delays) if delays.flags.writeable else delays
+        self._weights = weights
+        self._n_post = n_post
 
     @classmethod
     def _trusted(cls, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray,
                  delays: np.ndarray, n_post: int) -> Connectivity:
-        """Wrap arrays produced by our own kernels (already valid) without re-checking."""
+        """Wrap valid arrays nobody else writes (kernel output, our own copies) without re-checking."""
         self = cls.__new__(cls)
-        self.indptr = indptr
-        self.indices = indices
-        self.weights = weights
-        self.delays = delays
-        self.n_post = n_post
+        self._set(indptr, indices, weights, delays, n_post)
         return self
+
+    @property
+    def indptr(self) -> np.ndarray:
+        return self._indptr
+
+    @property
+    def indices(self) -> np.ndarray:
+        return self._indices
+
+    @property
+    def delays(self) -> np.ndarray:
+        return self._delays
+
+    @property
+    def n_post(self) -> int:
+        return self._n_post
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: Any) -> None:
+        if not self._weights.flags.writeable:
+            raise ValueError("weights are read-only in this Connectivity (a simulator's snapshot); "
+                             "build a new network with the new weights")
+        self._weights = _check_weights(value, self.nnz)
 
     @property
     def n_pre(self) -> int:
@@ -206,9 +252,8 @@ class Connectivity:
         return sp.csr_matrix((self.weights, self.indices, self.indptr), shape=(self.n_pre, self.n_post))
 
     def copy(self) -> Connectivity:
-        d = self.delays if _is_uniform(self.delays) else self.delays.copy()  # the uniform view is read-only
-        return Connectivity._trusted(self.indptr.copy(), self.indices.copy(), self.weights.copy(), d,
-                                     self.n_post)
+        """A Connectivity with its own (writable) copy of the weights; the immutable structure is shared."""
+        return Connectivity._trusted(self.indptr, self.indices, self.weights.copy(), self.delays, self.n_post)
 
     def __repr__(self) -> str:
         return f"Connectivity(n_pre={self.n_pre}, n_post={self.n_post}, nnz={self.nnz})"

@@ -294,8 +294,9 @@ class DecisionTask:
                       **network_kwargs: Any) -> Network:
         """One trial's network: fresh initial potentials, background and stimulus for ``label``.
 
-        The connectivity object is shared with the task (STDP on the returned
-        network changes the task's weights).  ``synapse`` and further keyword
+        The network shares the task's connectivity until it changes a weight
+        (copy-on-write: STDP on it changes its own copy, ``net.connectivity``;
+        :meth:`train_stdp` copies the learned weights back).  ``synapse`` and further keyword
         arguments go to :class:`~sc_neurocore.network.Network`.
         """
         label = check_int(label, "label", low=0, high=1)

@@ -6,6 +6,7 @@ beats the clock-driven :class:`~sc_neurocore.network.Network`.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -16,7 +17,7 @@ from .._validation import check_finite_array, check_real
 from ._connectivity import Connectivity
 from ._inputs import Current, PoissonInput
 from ._monitors import SpikeEvents
-from ._population import Population
+from ._population import Population, frozen
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
@@ -128,8 +129,11 @@ class EventDrivenNetwork:
     After a spike at :math:`t_s`, ``v = v_reset`` and the neuron is refractory
     on :math:`[t_s, t_s + t_\mathrm{ref})`: ``v`` is held and arriving input is
     discarded (Brian2's and :class:`Network`'s semantics); a neuron spikes at
-    most once per instant.  Inputs reaching one neuron at exactly the same time
-    are summed before the threshold test.  Spike times are exact up to
+    most once per instant (input reaching it at the instant of its spike is
+    dropped, and so is a self-crossing predicted for that instant, which with
+    zero refractoriness happens when the interval to the next crossing is below
+    the floating-point resolution of ``t``).  Inputs reaching one neuron at
+    exactly the same time are summed before the threshold test.  Spike times are exact up to
     floating-point rounding (no time step).
 
     Parameters
@@ -157,6 +161,13 @@ class EventDrivenNetwork:
     TypeError
         ``population`` not a :class:`Population`, or an unsupported ``connectivity``.
 
+    Notes
+    -----
+    The network owns what its kernel reads: it keeps a snapshot of the
+    connectivity (structure shared, immutable; weights copied, read-only) and
+    of ``i_ext``; later edits of the caller's arrays do not change it, and
+    its own (``net.connectivity``, ``net.i_ext``) are read-only.
+
     Examples
     --------
     >>> from sc_neurocore.network import EventDrivenNetwork, Population
@@ -169,15 +180,14 @@ class EventDrivenNetwork:
                  delays_ms: Any = None, i_ext: Any = 0.0) -> None:
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population; got {type(population).__name__}")
-        self.population = population
+        self._pop = population
         n = population.n
-        self.n = n
         if np.ndim(i_ext) == 0:
-            self.i_ext = np.full(n, check_real(i_ext, "i_ext"))
+            i_ext_arr = np.full(n, check_real(i_ext, "i_ext"))
         else:
-            self.i_ext = check_finite_array(i_ext, "i_ext", ndim=1)
-            if self.i_ext.shape != (n,):
-                raise ValueError(f"i_ext must be a scalar or have shape ({n},); got shape {self.i_ext.shape}")
+            i_ext_arr = check_finite_array(i_ext, "i_ext", ndim=1)
+            if i_ext_arr.shape != (n,):
+                raise ValueError(f"i_ext must be a scalar or have shape ({n},); got shape {i_ext_arr.shape}")
         if connectivity is None:
             conn = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
                                          np.zeros(0, np.float32), np.ones(0, np.int8), n)
@@ -217,11 +227,15 @@ class EventDrivenNetwork:
                 raise ValueError(f"delays_ms must be >= 0; got {d[i]} at index {i}")
             if nnz == 0 or bool((d == d[0]).all()):
                 uni = float(d[0]) if nnz else 0.0
-        self.connectivity = conn
+        # a snapshot: the immutable structure is shared, the weights are a read-only copy, so later
+        # edits of the caller's weights change neither delay path (and cannot reach the kernel)
+        self._conn = Connectivity._trusted(conn.indptr, conn.indices, frozen(conn.weights.copy()),
+                                           conn.delays, n)
+        conn = self._conn
         self._uniform_delay = uni
-        self._delays = d
+        self._delays = frozen(d)
         if uni is not None:
-            # one delivery group per non-empty row; the CSR arrays are used as they are (no copy)
+            # one delivery group per non-empty row; the snapshot's CSR arrays are used as they are
             nonempty = np.diff(conn.indptr) > 0
             self._grp_ptr = np.zeros(n + 1, dtype=np.int64)
             np.cumsum(nonempty, out=self._grp_ptr[1:])
@@ -238,24 +252,55 @@ class EventDrivenNetwork:
             self._weights = np.ascontiguousarray(conn.weights[order])
             self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
                 conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
-        pop = population
-        with np.errstate(over="ignore"):
-            self._v_inf = pop.v_rest + pop.tau_m * self.i_ext
-        if not np.isfinite(self._v_inf).all():
-            i = int(np.argmax(~np.isfinite(self._v_inf)))
-            raise ValueError(f"i_ext must keep v_inf = v_rest + tau_m * i_ext finite; got {self.i_ext[i]} "
-                             f"at index {i}")
+        self._v_inf = self._checked_v_inf(i_ext_arr)
+        self._i_ext = frozen(i_ext_arr)
         self._poisson: list[PoissonInput] = []
         self._ext_t = np.zeros(0)
         self._ext_i = np.zeros(0, np.int32)
         self._ext_w = np.zeros(0)
+        self._ext_pos = np.zeros(1, dtype=np.int64)
         self.reset()
+
+    def _checked_v_inf(self, i_ext: np.ndarray) -> np.ndarray:
+        """``v_inf = v_rest + tau_m * i_ext``, or a ValueError naming ``i_ext`` if it is not finite."""
+        pop = self._pop
+        with np.errstate(over="ignore"):
+            v_inf = pop.v_rest + pop.tau_m * i_ext
+        if not np.isfinite(v_inf).all():
+            i = int(np.argmax(~np.isfinite(v_inf)))
+            raise ValueError(f"i_ext must keep v_inf = v_rest + tau_m * i_ext finite; got {i_ext[i]} "
+                             f"at index {i}")
+        return v_inf
+
+    @property
+    def population(self) -> Population:
+        return self._pop
+
+    @property
+    def n(self) -> int:
+        """Number of neurons."""
+        return self._pop.n
+
+    @property
+    def connectivity(self) -> Connectivity:
+        """The network's snapshot of its synapses (structure and weights read-only)."""
+        return self._conn
+
+    @property
+    def i_ext(self) -> np.ndarray:
+        """Constant bias current per neuron (read-only; :meth:`add_input` with a Current adds to it)."""
+        return self._i_ext
+
+    @property
+    def t(self) -> float:
+        """Current time in ms (the end of the last run)."""
+        return self._t
 
     @property
     def delays_ms(self) -> np.ndarray:
         """Delay of every synapse in ms, in the connectivity's CSR order (float64, a new array)."""
         if self._uniform_delay is not None:
-            return np.full(self.connectivity.nnz, self._uniform_delay)
+            return np.full(self._conn.nnz, self._uniform_delay)
         return self._delays.copy()
 
     # ------------------------------------------------------------------ setup
@@ -263,11 +308,12 @@ class EventDrivenNetwork:
     def reset(self) -> None:
         """Back to ``t = 0``: ``v = v_init``, no refractoriness, Poisson generators restart, spikes cleared.
 
-        Explicit events already consumed are not replayed (add them again).
+        Explicit events not yet delivered stay scheduled (at their absolute
+        times); those already delivered are not replayed (add them again).
         """
-        pop = self.population
+        pop = self._pop
         n = self.n
-        self.t = 0.0
+        self._t = 0.0
         S = np.empty((n, K.N_COLS))
         S[:, K.V] = pop.v_init
         S[:, K.TUPD] = 0.0
@@ -283,15 +329,16 @@ class EventDrivenNetwork:
         self._heap_n = np.zeros(1, dtype=np.int64)
         cap = max(1024, 2 * n)
         self._h = np.zeros((cap, 3))
-        self._ext_t = self._ext_t[:0]
-        self._ext_i = self._ext_i[:0]
-        self._ext_w = self._ext_w[:0]
+        p = int(self._ext_pos[0])
+        self._ext_t = self._ext_t[p:]
+        self._ext_i = self._ext_i[p:]
+        self._ext_w = self._ext_w[p:]
         self._ext_pos = np.zeros(1, dtype=np.int64)
         self._out_t = np.zeros(max(1024, n))
         self._out_i = np.zeros(max(1024, n), dtype=np.int32)
         self._n_out = np.zeros(1, dtype=np.int64)
         self._t_record_start = 0.0
-        self.stats = np.zeros(len(_STAT_NAMES), dtype=np.int64)
+        self._stats = np.zeros(len(_STAT_NAMES), dtype=np.int64)
         # initial SELF predictions (also a neuron starting at or above threshold: spike at t = 0)
         tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
         sel = np.flatnonzero(np.isfinite(tc))
@@ -376,10 +423,11 @@ class EventDrivenNetwork:
                                  "got a time-varying one")
             if self.t != 0.0 or int(self._n_out[0]) != 0:
                 raise ValueError("inp (a Current) must be added before the first run; call reset() first")
-            self.i_ext = self.i_ext + np.asarray(const, dtype=np.float64)
-            self._v_inf = self.population.v_rest + self.population.tau_m * self.i_ext
+            i_ext = self._i_ext + np.asarray(const, dtype=np.float64)
+            self._v_inf = self._checked_v_inf(i_ext)  # validated before anything changes
+            self._i_ext = frozen(i_ext)
             # new asymptotes: invalidate the old self-crossing predictions and predict again
-            pop = self.population
+            pop = self._pop
             self._S[:, K.VINF] = self._v_inf
             self._S[:, K.VER] += 1.0
             tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
@@ -390,9 +438,11 @@ class EventDrivenNetwork:
             raise TypeError(f"inp must be a PoissonInput or a Current; got {type(inp).__name__}")
         if inp.targets.size and inp.targets.max() >= n:
             raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
-        self._poisson.append(inp)
+        # a shallow copy (the arrays are read-only): reset() re-reads it, so the caller's later
+        # reassignments must not reach the kernel
+        self._poisson.append(copy.copy(inp))
         self._pois_arrays()
-        self._schedule_poisson_first(inp)
+        self._schedule_poisson_first(self._poisson[-1])
         return self
 
     def add_poisson(self, rates_hz: Any, weight: float, *, n: int | None = None, targets: Any = None,
@@ -454,7 +504,7 @@ class EventDrivenNetwork:
         t_begin = self.t
         t_stop = self.t + duration
         first = int(self._n_out[0])
-        pop = self.population
+        pop = self._pop
         self._h, self._out_t, self._out_i = K.run_events(
             t_stop,
             self._S, pop.v_reset, pop.refractory,
@@ -463,9 +513,9 @@ class EventDrivenNetwork:
             self._p_target, self._p_amp, self._p_mean, self._p_k0, self._p_k1, self._p_dom, self._p_count,
             self._h, self._heap_n,
             self._tlist, self._slist,
-            self._out_t, self._out_i, self._n_out, self.stats,
+            self._out_t, self._out_i, self._n_out, self._stats,
         )
-        self.t = t_stop
+        self._t = t_stop
         m = int(self._n_out[0])
         return self._events(first, m, t_begin, t_stop)
 
@@ -487,7 +537,7 @@ class EventDrivenNetwork:
     def statistics(self) -> dict[str, int]:
         """Counters since :meth:`reset`: rounds (distinct instants), heap pops, synaptic events
         (arrivals, including discarded ones), accepted input sums and spikes."""
-        return {k: int(v) for k, v in zip(_STAT_NAMES, self.stats, strict=True)}
+        return {k: int(v) for k, v in zip(_STAT_NAMES, self._stats, strict=True)}
 
     def __repr__(self) -> str:
-        return f"EventDrivenNetwork(n={self.n}, nnz={self.connectivity.nnz}, t={self.t} ms)"
+        return f"EventDrivenNetwork(n={self.n}, nnz={self._conn.nnz}, t={self.t} ms)"

@@ -6,6 +6,9 @@ the network's creation; resumed runs continue the count).  Jump inputs
 potential on the step they fire, through the same ring slot as recurrent
 input, so they are discarded while the target is refractory.  Currents ``I``
 enter the Euler step as ``dt * I`` (``I`` in potential units per ms).
+
+Inputs own their arrays: the constructors copy them and mark them read-only,
+so an input added to a network cannot be edited in place behind its back.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 
 from .._rng import SeedLike, key_from_seed
 from .._validation import check_binary_array, check_count, check_finite_array, check_int, check_real
-from ._population import check_f32
+from ._population import check_f32, frozen
 
 __all__ = ["PoissonInput", "BinaryInput", "BitstreamInput", "Current"]
 
@@ -26,7 +29,7 @@ _MAX_INT32 = 2**31 - 1
 
 def _targets(targets: Any, n_in: int) -> np.ndarray:
     if targets is None:
-        return np.arange(n_in, dtype=np.int32)
+        return frozen(np.arange(n_in, dtype=np.int32))
     t = np.asarray(targets)
     if t.ndim != 1 or (t.size and not np.issubdtype(t.dtype, np.integer)):
         raise ValueError(f"targets must be a 1-d integer array; got shape {t.shape} dtype {t.dtype}")
@@ -35,7 +38,7 @@ def _targets(targets: Any, n_in: int) -> np.ndarray:
     if n_in and (t.min() < 0 or t.max() > _MAX_INT32):
         bad = int(t.min() if t.min() < 0 else t.max())
         raise ValueError(f"targets must be in [0, {_MAX_INT32}] (int32 neuron ids); got {bad}")
-    return t.astype(np.int32)
+    return frozen(t.astype(np.int32))
 
 
 def _amplitude(value: Any) -> float:
@@ -93,9 +96,10 @@ class PoissonInput:
             if (self.rates_hz < 0).any():
                 i = int(np.argmax(self.rates_hz < 0))
                 raise ValueError(f"rates_hz must be >= 0; got {self.rates_hz[i]} at index {i}")
+        frozen(self.rates_hz)
         self.amplitude = _amplitude(amplitude)
         self.targets = _targets(targets, self.rates_hz.shape[0])
-        self.key = key_from_seed(seed)
+        self.key = frozen(key_from_seed(seed))
 
 
 class BinaryInput:
@@ -114,7 +118,7 @@ class BinaryInput:
         if bits.ndim != 2:
             raise ValueError(f"{name} must be 2-dimensional (inputs x time); got shape {bits.shape}")
         self.length = int(bits.shape[1])
-        self.packed = _pack_rows(bits)
+        self.packed = frozen(_pack_rows(bits))
         self.amplitude = _amplitude(amplitude)
         self.targets = _targets(targets, bits.shape[0])
 
@@ -149,7 +153,7 @@ class BitstreamInput(BinaryInput):
                     raise ValueError(f"streams must have zero padding bits (positions >= {length % 64}) in "
                                      f"their last word; got last word {int(packed[q, -1]):#x} of stream {q}")
             self.length = length
-            self.packed = packed
+            self.packed = frozen(packed)
             self.amplitude = _amplitude(amplitude)
             self.targets = _targets(targets, arr.shape[0])
         else:
@@ -161,10 +165,22 @@ class BitstreamInput(BinaryInput):
 class Current:
     """Injected current ``I`` (potential units per ms), entering the Euler step as ``dt * I``.
 
-    ``values`` may be a scalar or an ``(N,)`` array (constant), a ``(T,)`` array
-    (the same time course for every target) or a ``(T, N)`` array.  ``targets``
-    (default: all neurons) selects which neurons a scalar or ``(T,)`` current
-    reaches.  Time-varying currents are zero from step ``T`` on.
+    ``values`` is
+
+    * a scalar: the same constant current for every target;
+    * an ``(N,)`` array with ``time_varying=False``: one constant current per
+      neuron of an ``N``-neuron network (``targets`` must be None);
+    * a ``(T,)`` array with ``time_varying=True``: a ``T``-step time course,
+      the same for every target;
+    * a ``(T, N)`` array: a time course per neuron (``targets`` must be None).
+
+    A 1-d array means either of two things, so its meaning must be stated
+    with ``time_varying``; without it the constructor raises (it used to be
+    guessed from the network size, which silently turned a wrong-length
+    per-neuron array into a time course).  ``targets`` (default: all
+    neurons) selects which neurons a scalar or ``(T,)`` current reaches.
+    Time-varying currents are zero from step ``T`` on.  After construction
+    ``time_varying`` is a bool and ``values`` a read-only float64 copy.
     """
 
     def __init__(self, values: Any, *, targets: Any = None, time_varying: bool | None = None) -> None:
@@ -172,7 +188,6 @@ class Current:
         check_f32(arr, "values")
         if arr.ndim > 2:
             raise ValueError(f"values must be a scalar, (N,), (T,) or (T, N) array; got shape {arr.shape}")
-        self.values = arr
         if targets is not None:
             t = np.asarray(targets)
             if t.ndim != 1 or (t.size and not np.issubdtype(t.dtype, np.integer)):
@@ -180,16 +195,32 @@ class Current:
             if t.size and (t.min() < 0 or t.max() > _MAX_INT32):
                 bad = int(t.min() if t.min() < 0 else t.max())
                 raise ValueError(f"targets must be in [0, {_MAX_INT32}] (int32 neuron ids); got {bad}")
-            self.targets: np.ndarray | None = t.astype(np.int64)
+            self.targets: np.ndarray | None = frozen(t.astype(np.int64))
         else:
             self.targets = None
         if time_varying is not None and not isinstance(time_varying, (bool, np.bool_)):
             raise TypeError(f"time_varying must be a bool or None; got {type(time_varying).__name__} "
                             f"{time_varying!r}")
-        if time_varying is not None:
-            time_varying = bool(time_varying)
-        # a 1-d array is (N,) constant unless declared time-varying; resolved against N in Network
-        self.time_varying = time_varying
+        implied = arr.ndim == 2 if arr.ndim != 1 else None  # scalar: constant; (T, N): time-varying
+        if time_varying is None:
+            if implied is None:
+                raise ValueError(
+                    f"time_varying must be given for a 1-d values array of {arr.shape[0]} entries: it reads "
+                    f"either as one constant current per neuron of a network of {arr.shape[0]} neurons "
+                    f"(time_varying=False) or as a time course of {arr.shape[0]} steps for every target "
+                    "(time_varying=True); got None")
+            time_varying = implied
+        elif implied is not None and bool(time_varying) != implied:
+            raise ValueError(f"time_varying must be {implied} (or None) for values of shape {arr.shape}; "
+                             f"got {bool(time_varying)}")
+        if self.targets is not None and arr.ndim == 1 and not time_varying:
+            raise ValueError("targets must be None for an (N,) constant current (time_varying=False); "
+                             f"got {self.targets.shape[0]} targets")
+        if self.targets is not None and arr.ndim == 2:
+            raise ValueError("targets must be None for a (T, N) current; "
+                             f"got {self.targets.shape[0]} targets")
+        self.values = frozen(arr)
+        self.time_varying = bool(time_varying)
 
     def resolve(self, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """``(constant (N,), time-varying (T, N))`` float32 contributions for a network of ``n`` neurons."""
@@ -203,17 +234,13 @@ class Current:
             mask[self.targets] = 1.0
         if a.ndim == 0:
             return (mask * np.float32(a)).astype(np.float32), None
+        if a.ndim == 1 and not self.time_varying:
+            if a.shape[0] != n:
+                raise ValueError(f"values must have shape ({n},) for a constant current per neuron "
+                                 f"(time_varying=False) of this {n}-neuron network; got shape {a.shape}")
+            return a.astype(np.float32), None
         if a.ndim == 1:
-            tv = self.time_varying
-            if tv is None:
-                tv = a.shape[0] != n
-            if not tv:
-                if self.targets is not None:
-                    raise ValueError("targets must be None for an (N,) constant current")
-                return a.astype(np.float32), None
             return None, (a[:, None].astype(np.float32) * mask[None, :]).astype(np.float32)
         if a.shape[1] != n:
             raise ValueError(f"values must have shape (T, {n}); got shape {a.shape}")
-        if self.targets is not None:
-            raise ValueError("targets must be None for a (T, N) current")
         return None, a.astype(np.float32)

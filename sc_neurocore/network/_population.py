@@ -62,11 +62,21 @@ def _item(value: Any) -> Any:
     return np.asarray(value)[()]
 
 
+def frozen(a: np.ndarray) -> np.ndarray:
+    """Mark ``a`` (an array the caller owns) read-only and return it."""
+    a.flags.writeable = False
+    return a
+
+
 class Population:
     """``n`` leaky integrate-and-fire neurons stored as parameter arrays.
 
     Every parameter is a scalar (shared) or an array of shape ``(n,)``.
     Potentials are in model units ("mV" if you like), times in ms.
+
+    A Population is immutable: its arrays are read-only copies of the
+    arguments and its attributes cannot be reassigned, so networks can share
+    it safely (build a new Population to change a parameter).
 
     Parameters
     ----------
@@ -139,6 +149,14 @@ class Population:
             )
         self.n_exc = self.n if n_exc is None else check_int(n_exc, "n_exc", low=0, high=self.n)
         self.v_init = self.v_rest.copy() if v_init is None else _param(v_init, "v_init", self.n, f32=True)
+        for a in (self.v_rest, self.v_reset, self.threshold, self.tau_m, self.refractory, self.v_init):
+            frozen(a)
+        self._sealed = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_sealed", False):
+            raise AttributeError(f"Population is immutable: cannot set {name!r}; build a new Population")
+        object.__setattr__(self, name, value)
 
     @property
     def n_inh(self) -> int:

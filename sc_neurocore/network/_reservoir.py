@@ -227,6 +227,10 @@ class Reservoir:
             Spikes of the output neurons (neuron ids are network indices); all
             neurons' spikes are in ``self.network.spikes``.
         """
+        return self._simulate(*self._check_sample(input_spikes, duration))
+
+    def _check_sample(self, input_spikes: Any, duration: int | None = None) -> tuple[np.ndarray, int]:
+        """``(bits, steps)`` of one validated input sample."""
         bits = check_binary_array(input_spikes, "input_spikes")
         if bits.ndim != 2 or bits.shape[0] != self.n_inputs:
             raise ValueError(f"input_spikes must have shape ({self.n_inputs}, T) (inputs x time); "
@@ -234,6 +238,9 @@ class Reservoir:
         steps = bits.shape[1] if duration is None else check_int(duration, "duration", low=1, high=_MAX_STEPS)
         if steps < 1:
             raise ValueError(f"duration must be >= 1 step; got input_spikes with {steps} columns")
+        return bits, steps
+
+    def _simulate(self, bits: np.ndarray, steps: int) -> SpikeEvents:
         net = self._build()
         net.add_input(BinaryInput(bits, self.input_amplitude))
         net.run(steps)
@@ -271,20 +278,26 @@ class Reservoir:
         Each sample (an ``(n_inputs, T)`` matrix; ``samples`` a list or a 3-D
         array) is simulated from the initial state; the chosen features of
         every output neuron are concatenated feature by feature.  With STDP
-        enabled the weights keep changing from sample to sample.
+        enabled the weights keep changing from sample to sample.  Every sample
+        and argument is checked first: a call that raises changes nothing.
         """
         names = (features,) if isinstance(features, str) else tuple(features)
         for nm in names:
             check_choice(nm, "features", FEATURE_NAMES)
         if len(names) == 0:
             raise ValueError("features must name at least one feature; got none")
+        # everything is checked before the first simulation changes the reservoir (STDP, theta)
+        checked = [self._check_sample(s) for s in samples]
+        if not checked:
+            raise ValueError("samples must hold at least one input matrix; got none")
+        empty = SpikeEvents._trusted(np.zeros(0, np.int32), np.zeros(0, np.int32), n_neurons=self.n_neurons,
+                                     dt=self.dt, t_start=0, t_stop=1)
+        features_from_events(empty, self.output_neurons, **kwargs)  # rejects bad keyword arguments now
         rows = []
-        for s in samples:
-            self.simulate(s)
+        for bits, steps in checked:
+            self._simulate(bits, steps)
             f = self.features(**kwargs)
             rows.append(np.concatenate([f[nm] for nm in names]))
-        if not rows:
-            raise ValueError("samples must hold at least one input matrix; got none")
         return np.vstack(rows)
 
     # ------------------------------------------------------------------ plasticity
@@ -315,7 +328,8 @@ class Reservoir:
     def rescale_synaptic_weights_to_mean(self, target_mean: float) -> None:
         """Scale all weights by one factor so that the mean ``|w|`` becomes ``target_mean``."""
         net = self._build()
-        net.rescale_weights(target_mean)
+        net.rescale_weights(target_mean)  # scales the network's own copy (copy-on-write)...
+        self.connectivity = net.connectivity  # ...which the reservoir adopts
         self._network = net
 
     def prune(self, fraction: float) -> int:
@@ -338,8 +352,9 @@ class Reservoir:
         if w64.size and np.abs(w64).max() > F32_MAX:
             raise ValueError(f"mean and std must keep every weight in the float32 range; got a draw of "
                              f"{float(w64[np.argmax(np.abs(w64))])} from mean {mu}, std {sd}")
-        w = w64.astype(np.float32)
-        self.connectivity = Connectivity(c.indptr, c.indices, w, c.delays, c.n_post)
+        # validated above; the immutable structure is shared, the new weights are ours
+        self.connectivity = Connectivity._trusted(c.indptr, c.indices, w64.astype(np.float32), c.delays,
+                                                  c.n_post)
         self._network = self._build()
 
     def suggested_threshold(self, input_spikes: Any = None, *, use_abs_weights: bool = False) -> float:

@@ -5,6 +5,7 @@ See ``docs/network.md`` for the update order, units and refractory semantics.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -12,13 +13,13 @@ import numpy as np
 
 from .._kernels import _network as K
 from .._rng import SeedLike, spawn_keys
-from .._taps import MAXIMAL_TAPS
-from .._validation import check_bool, check_choice, check_count, check_int, check_real
-from ._connectivity import Connectivity, _is_uniform, _uniform_delays
+from .._taps import MAXIMAL_TAPS, tap_mask
+from .._validation import check_bool, check_choice, check_count, check_finite_array, check_int, check_real
+from ._connectivity import _MAX_DELAY, Connectivity, _is_uniform, _uniform_delays
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
-from ._population import F32_MAX, Population, check_f32
+from ._population import F32_MAX, Population, check_f32, frozen
 
 __all__ = ["Network", "SYNAPSE_MODES"]
 
@@ -27,16 +28,59 @@ SYNAPSE_MODES = ("deterministic", "bernoulli", "lfsr")
 _F32 = np.float32
 
 
-def _tap_mask(n_bits: int) -> int:
-    m = 0
-    for t in MAXIMAL_TAPS[n_bits]:
-        m |= 1 << (t - 1)
-    return m
-
-
 def _max_abs(a: np.ndarray) -> float:
     """``max |a|`` of a non-empty finite array without an ``|a|`` temporary (two reductions)."""
     return max(abs(float(a.max())), abs(float(a.min())))
+
+
+def _check_finite_state(a: np.ndarray, name: str) -> None:
+    """Raise unless every entry of the float32 state ``a`` is finite (one float64 sum, no temporary).
+
+    Finite float32 values cannot overflow a float64 sum, so the sum is finite iff every entry is.
+    """
+    if a.size and not math.isfinite(float(a.sum(dtype=np.float64))):
+        i = int(np.argmax(~np.isfinite(a)))
+        raise ValueError(f"{name} must be finite; got {a[i]} at index {i} (edited in place?)")
+
+
+class _State:
+    """A state array the network owns: assigning validates the value and stores a C-contiguous copy.
+
+    The kernels index with these arrays' shapes, so a wrong shape (or a value
+    outside ``[low, high]`` for integer state) is a ValueError here, never an
+    out-of-bounds access later.  In-place edits keep the shape; their values are
+    checked by :meth:`Network.run` before every run.
+    """
+
+    def __init__(self, dtype: type, low: int | None = None, high: int | None = None) -> None:
+        self.dtype = np.dtype(dtype)
+        self.low = low
+        self.high = high
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.attr = "_" + name
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        return self if obj is None else getattr(obj, self.attr)
+
+    def __set__(self, obj: Network, value: Any) -> None:
+        arr = np.asarray(value)
+        shape = obj._state_shape(self.name, arr)
+        if arr.shape != shape:
+            raise ValueError(f"{self.name} must have shape {shape}; got shape {arr.shape}")
+        if np.issubdtype(self.dtype, np.floating):
+            arr = check_finite_array(arr, self.name)
+            check_f32(arr, self.name)
+        else:
+            if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+                raise TypeError(f"{self.name} must be an integer array; got dtype {arr.dtype}")
+            low = self.low or 0
+            high = obj._lfsr_mask if self.high is None else self.high
+            if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
+                bad = int(arr.min()) if int(arr.min()) < low else int(arr.max())
+                raise ValueError(f"{self.name} must be in [{low}, {high}]; got {bad}")
+        setattr(obj, self.attr, np.array(arr, dtype=self.dtype))
 
 
 class Network:
@@ -63,7 +107,33 @@ class Network:
         Which neurons' spikes to record.
     seed : None, int, SeedSequence or Generator
         Keys the SC synapse bits / LFSR seeds (inputs carry their own seeds).
+
+    Notes
+    -----
+    Ownership.  ``population``, ``connectivity``, ``synapse``, ``w_scale``,
+    ``lfsr_width``, ``inputs``, ``stdp`` and ``homeostasis`` are read-only
+    attributes (use the methods to change them).  The population and the
+    connectivity's structure are immutable and shared.  The weights are
+    copy-on-write: the network reads ``connectivity.weights`` of the object
+    it was given until it first changes a weight (a run with STDP,
+    :meth:`rescale_weights`, :meth:`prune`); it then switches to its own copy,
+    and ``net.connectivity`` is that new object, so two networks built on one
+    Connectivity never change each other's weights.  The state arrays ``v``,
+    ``refr``, ``ring``, ``theta``, ``xpre``, ``xpost`` and ``lfsr`` are the
+    network's own: assigning one validates it (shape, dtype, finiteness,
+    range) and stores a copy; editing one in place is allowed, and every
+    :meth:`run` first checks, by reductions costing O(N) (O(nnz) for the
+    weights and LFSR registers, no temporaries), that the state and the weights
+    are finite and in range.
     """
+
+    v = _State(np.float32)
+    refr = _State(np.int32, 0, np.iinfo(np.int32).max)
+    ring = _State(np.float32)
+    theta = _State(np.float32)
+    xpre = _State(np.float32)
+    xpost = _State(np.float32)
+    lfsr = _State(np.uint32, 1)
 
     def __init__(
         self,
@@ -78,7 +148,7 @@ class Network:
     ) -> None:
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population; got {type(population).__name__}")
-        self.population = population
+        self._pop = population
         n = population.n
         if connectivity is None:
             connectivity = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
@@ -88,18 +158,17 @@ class Network:
         if connectivity.n_pre != n or connectivity.n_post != n:
             raise ValueError(f"connectivity must be {n} x {n} to match the population; "
                              f"got {connectivity.n_pre} x {connectivity.n_post}")
-        self.connectivity = connectivity
-        self.synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
-        self.lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
+        self._conn = connectivity  # shared until the network changes a weight (copy-on-write)
+        self._owns_weights = False
+        self._synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
+        self._lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
         wmax = _max_abs(connectivity.weights) if connectivity.nnz else 1.0
         if w_scale is None:
-            self.w_scale = wmax if wmax > 0 else 1.0
+            self._w_scale = wmax if wmax > 0 else 1.0
         else:
-            self.w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
-            check_f32(self.w_scale, "w_scale")
-            if self.synapse != "deterministic" and wmax > self.w_scale * (1 + 1e-7):
-                raise ValueError(f"weights must satisfy |w| <= w_scale = {self.w_scale} in SC mode; "
-                                 f"got max |w| = {wmax}")
+            self._w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
+            check_f32(self._w_scale, "w_scale")
+        self._check_weights()
         if isinstance(record, str) and record == "all":
             self._rec_mask = np.ones(n, dtype=np.uint8)
         elif record is None:
@@ -111,9 +180,9 @@ class Network:
         keys = spawn_keys(seed, 2)
         self._syn_key = keys[0]
         self._lfsr_key = keys[1]
-        self.inputs: list[Any] = []
-        self.stdp: STDP | None = None
-        self.homeostasis: Homeostasis | None = None
+        self._inputs: list[Any] = []
+        self._stdp: STDP | None = None
+        self._homeostasis: Homeostasis | None = None
         self._mon_idx = np.zeros(0, dtype=np.int32)
         self._merged: tuple[Any, ...] | None = None
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -121,6 +190,108 @@ class Network:
         self._d_uni_of: np.ndarray | None = None
         self._rec_hint = 0
         self.reset()
+
+    # ------------------------------------------------------------------ owned state
+
+    @property
+    def t(self) -> int:
+        """Steps simulated since the last :meth:`reset` (the absolute step of the next one)."""
+        return self._t
+
+    @t.setter
+    def t(self, value: Any) -> None:
+        self._t = check_int(value, "t", low=0, high=np.iinfo(np.int32).max)
+
+    @property
+    def population(self) -> Population:
+        return self._pop
+
+    @property
+    def connectivity(self) -> Connectivity:
+        """The synapses the network simulates (see Notes: the weights are copy-on-write)."""
+        return self._conn
+
+    @property
+    def synapse(self) -> str:
+        return self._synapse
+
+    @property
+    def w_scale(self) -> float:
+        return self._w_scale
+
+    @property
+    def lfsr_width(self) -> int:
+        return self._lfsr_width
+
+    @property
+    def _lfsr_mask(self) -> int:
+        """Largest LFSR register value, ``2^lfsr_width - 1``."""
+        return (1 << self._lfsr_width) - 1
+
+    @property
+    def inputs(self) -> tuple[Any, ...]:
+        """The attached inputs, in the order added (attach with :meth:`add_input`)."""
+        return tuple(self._inputs)
+
+    @property
+    def stdp(self) -> STDP | None:
+        return self._stdp
+
+    @property
+    def homeostasis(self) -> Homeostasis | None:
+        return self._homeostasis
+
+    def _state_shape(self, name: str, value: np.ndarray) -> tuple[int, ...]:
+        """Shape a state array must have (``ring``: any row count from ``max_delay + 1`` on)."""
+        n = self._pop.n
+        if name in ("v", "refr", "theta", "xpre", "xpost"):
+            return (n,)
+        if name == "lfsr":
+            return (self._conn.nnz if self._synapse == "lfsr" else 0,)
+        rows = value.shape[0] if value.ndim == 2 else -1
+        if not self._conn.max_delay + 1 <= rows <= _MAX_DELAY + 1:
+            raise ValueError(f"ring must have {self._conn.max_delay + 1} to {_MAX_DELAY + 1} rows "
+                             f"(max_delay + 1) of {n} neurons; got shape {value.shape}")
+        return (rows, n)
+
+    def _own_weights(self) -> None:
+        """Copy-on-write: give the network its own weights before it changes one."""
+        if not self._owns_weights:
+            c = self._conn
+            self._conn = Connectivity._trusted(c.indptr, c.indices, c.weights.copy(), c.delays, c.n_post)
+            self._owns_weights = True
+
+    def _check_weights(self) -> None:
+        """Finite weights, and ``|w| <= w_scale`` in SC mode (two reductions, no temporary)."""
+        w = self._conn.weights
+        if not w.size:
+            return
+        lo, hi = float(w.min()), float(w.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            i = int(np.argmax(~np.isfinite(w)))
+            raise ValueError(f"weights must be finite; got {w[i]} at index {i}")
+        wmax = max(abs(lo), abs(hi))
+        if self._synapse != "deterministic" and wmax > self._w_scale * (1 + 1e-7):
+            raise ValueError(f"weights must satisfy |w| <= w_scale = {self._w_scale} in SC mode; "
+                             f"got max |w| = {wmax}")
+
+    def _check_state(self) -> None:
+        """Before a run: state the kernel reads, if edited in place, must still be finite and in range.
+
+        Reductions only.  ``theta`` is read only with homeostasis and the traces only with STDP
+        (:meth:`set_stdp` zeroes them), so they are checked only then.
+        """
+        names = ("v",) + (("theta",) if self._homeostasis else ()) + (("xpre", "xpost") if self._stdp else ())
+        for name in names:
+            _check_finite_state(getattr(self, "_" + name), name)
+        if self._refr.size and int(self._refr.min()) < 0:
+            i = int(np.argmax(self._refr < 0))
+            raise ValueError(f"refr must be >= 0; got {self._refr[i]} at index {i} (edited in place?)")
+        lf = self._lfsr
+        if lf.size and (int(lf.min()) < 1 or int(lf.max()) > self._lfsr_mask):
+            bad = int(lf.min()) if int(lf.min()) < 1 else int(lf.max())
+            raise ValueError(f"lfsr must be in [1, {self._lfsr_mask}]; got {bad} (edited in place?)")
+        self._check_weights()
 
     # ------------------------------------------------------------------ setup
 
@@ -142,18 +313,17 @@ class Network:
         """
         pop = self.population
         n = pop.n
-        self.t = 0
-        self.v = pop.v_init.astype(np.float32)
-        self.refr = np.zeros(n, dtype=np.int32)
-        self.ring = np.zeros((self.connectivity.max_delay + 1, n), dtype=np.float32)
-        self.theta = np.zeros(n, dtype=np.float32)
-        self.xpre = np.zeros(n, dtype=np.float32)
-        self.xpost = np.zeros(n, dtype=np.float32)
-        if self.synapse == "lfsr":
-            self.lfsr = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self.connectivity.nnz,
-                                    self.lfsr_width)
+        self._t = 0
+        self._v = pop.v_init.astype(np.float32)
+        self._refr = np.zeros(n, dtype=np.int32)
+        self._ring = np.zeros((self._conn.max_delay + 1, n), dtype=np.float32)
+        self._theta = np.zeros(n, dtype=np.float32)
+        self._xpre = np.zeros(n, dtype=np.float32)
+        self._xpost = np.zeros(n, dtype=np.float32)
+        if self._synapse == "lfsr":
+            self._lfsr = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
         else:
-            self.lfsr = np.zeros(0, dtype=np.uint32)
+            self._lfsr = np.zeros(0, dtype=np.uint32)
         # Spike record: fresh buffers, never rewound (returned SpikeEvents are read-only views of
         # them).  Sized for the most spikes recorded before a reset (plus one step), so that
         # repeating a run does not grow (copy) the buffers again; zero-filled pages cost memory
@@ -177,22 +347,53 @@ class Network:
         b.flags.writeable = False
         return a, b
 
-    def add_input(self, inp: PoissonInput | BinaryInput | Current) -> Network:
-        """Attach an external input (returns ``self`` for chaining)."""
+    def _check_input(self, inp: Any) -> None:
+        """Raise unless ``inp`` can drive this network with every kernel index in bounds.
+
+        Called by :meth:`add_input` and again when the inputs are merged for a
+        run (an attribute of an added input may have been reassigned since).
+        """
         if not isinstance(inp, (PoissonInput, BinaryInput, Current)):
             raise TypeError(f"inp must be a PoissonInput, BinaryInput, BitstreamInput or Current; "
                             f"got {type(inp).__name__}")
-        n = self.population.n
+        n = self._pop.n
         if isinstance(inp, Current):
-            inp.resolve(n)  # validates shapes against n
-        elif inp.targets.size and inp.targets.max() >= n:
-            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+            inp.resolve(n)  # validates shapes and targets against n
+            return
         if isinstance(inp, PoissonInput):
-            p = inp.rates_hz * self.population.dt / 1000.0
-            if (p > 1).any():
-                raise ValueError(f"rates_hz must be <= 1000 / dt = {1000.0 / self.population.dt} Hz; "
-                                 f"got {float(inp.rates_hz.max())}")
-        self.inputs.append(inp)
+            r = np.asarray(inp.rates_hz)
+            if r.ndim != 1 or not np.issubdtype(r.dtype, np.floating):
+                raise ValueError(f"rates_hz must be a 1-d float array; got shape {r.shape} dtype {r.dtype}")
+            rows = r.shape[0]
+            limit = 1000.0 / self._pop.dt
+            if rows and not float(r.min()) >= 0.0:
+                raise ValueError(f"rates_hz must be >= 0; got {float(r.min())}")
+            if rows and not float(r.max()) <= limit:
+                raise ValueError(f"rates_hz must be <= 1000 / dt = {limit} Hz; got {float(r.max())}")
+        else:
+            b = np.asarray(inp.packed)
+            length = inp.length
+            if (b.ndim != 2 or b.dtype != np.uint64 or not isinstance(length, int)
+                    or not 0 <= length <= 64 * b.shape[1]):
+                raise ValueError(f"packed must be a 2-d uint64 array with at least length / 64 words per "
+                                 f"row; got shape {b.shape} dtype {b.dtype} for length {length!r}")
+            rows = b.shape[0]
+        t = np.asarray(inp.targets)
+        if t.shape != (rows,) or not np.issubdtype(t.dtype, np.integer):
+            raise ValueError(f"targets must be an integer array of shape ({rows},); got shape {t.shape} "
+                             f"dtype {t.dtype}")
+        if rows and (int(t.min()) < 0 or int(t.max()) >= n):
+            bad = int(t.min()) if int(t.min()) < 0 else int(t.max())
+            raise ValueError(f"targets must be in [0, {n - 1}]; got {bad}")
+
+    def add_input(self, inp: PoissonInput | BinaryInput | Current) -> Network:
+        """Attach an external input (returns ``self`` for chaining).
+
+        The network keeps a shallow copy of ``inp`` (its arrays are read-only),
+        so reassigning an attribute of ``inp`` afterwards does not change the network.
+        """
+        self._check_input(inp)
+        self._inputs.append(copy.copy(inp))
         self._merged = None
         return self
 
@@ -204,16 +405,16 @@ class Network:
         if stdp is not None and sc_mode and (not stdp.clip or stdp.W_max > self.w_scale):
             raise ValueError(f"stdp.W_max must be <= w_scale = {self.w_scale} with clip=True in SC mode; "
                              f"got W_max={stdp.W_max}, clip={stdp.clip}")
-        self.stdp = stdp
-        self.xpre[:] = 0
-        self.xpost[:] = 0
+        self._stdp = stdp
+        self._xpre[:] = 0
+        self._xpost[:] = 0
         self._csc = None
 
     def set_homeostasis(self, homeostasis: Homeostasis | None) -> None:
         """Enable (or disable) the adaptive threshold; ``theta`` keeps its value."""
         if homeostasis is not None and not isinstance(homeostasis, Homeostasis):
             raise TypeError(f"homeostasis must be a Homeostasis or None; got {type(homeostasis).__name__}")
-        self.homeostasis = homeostasis
+        self._homeostasis = homeostasis
 
     def monitor(self, neurons: Any) -> None:
         """Record the membrane potential of ``neurons`` after every future step."""
@@ -232,7 +433,8 @@ class Network:
         tn: list[np.ndarray] = []
         pp, pt, pa, pk = [], [], [], []
         rows, lens, bt, ba = [], [], [], []
-        for inp in self.inputs:
+        for inp in self._inputs:
+            self._check_input(inp)
             if isinstance(inp, Current):
                 c, tv = inp.resolve(n)
                 if c is not None:
@@ -299,6 +501,12 @@ class Network:
         ``run(a); run(b)`` is bit-identical to ``run(a + b)``.  With
         ``progress=True`` the loop runs in ~100 compiled chunks and shows a tqdm
         bar between them (no Python work inside a chunk).
+
+        Raises
+        ------
+        ValueError
+            Bad ``n_steps``, or state / weights edited in place to a non-finite
+            or out-of-range value (checked before anything changes).
         """
         n_steps = check_count(n_steps, "n_steps")
         progress = check_bool(progress, "progress")
@@ -306,7 +514,15 @@ class Network:
         n = pop.n
         if self.t + n_steps > np.iinfo(np.int32).max:
             raise ValueError(f"n_steps must keep the step count below 2^31; got {n_steps} from step {self.t}")
+        if progress:
+            try:
+                from tqdm import tqdm
+            except ImportError as exc:  # optional dependency
+                raise ImportError("progress=True needs tqdm: pip install 'sc_neurocore[progress]'") from exc
+        self._check_state()
         merged = self._merge_inputs()
+        if self._stdp is not None:
+            self._own_weights()
         stdp_args = self._stdp_args()
         h = self.homeostasis
         homeo = (h is not None, _F32(math.exp(-pop.dt / h.tau_theta)) if h else _F32(1),
@@ -323,13 +539,7 @@ class Network:
         first_event = int(self._n_rec[0])
         t_begin = self.t
         chunk = max(1, n_steps // 100) if progress else max(n_steps, 1)
-        bar = None
-        if progress:
-            try:
-                from tqdm import tqdm
-            except ImportError as exc:  # optional dependency
-                raise ImportError("progress=True needs tqdm: pip install 'sc_neurocore[progress]'") from exc
-            bar = tqdm(total=n_steps, unit="step")
+        bar = tqdm(total=n_steps, unit="step") if progress else None
         done = 0
         while done < n_steps:
             todo = min(chunk, n_steps - done)
@@ -337,7 +547,7 @@ class Network:
             k = self._call(todo, params, uni, mode, merged, homeo, stdp_args, mon_v, scratch, flags)
             if n_mon:
                 self._mon_chunks.append(mon_v[:k].copy())
-            self.t += k
+            self._t += k
             done += k
             if bar is not None:
                 bar.update(k)
@@ -357,17 +567,17 @@ class Network:
         d_uni = self._uniform_delay()
         # a common delay is passed as d_uni; the kernel then never reads the delay array, so the
         # (possibly stride-0, see Connectivity) per-synapse view is replaced by one contiguous element,
-        # always a writable copy so that numba compiles one specialisation, not a read-only one too
-        delays = np.array(c.delays[:1]) if d_uni else c.delays
+        # read-only like the per-synapse array, so that numba compiles one specialisation, not two
+        delays = frozen(np.array(c.delays[:1])) if d_uni else c.delays
         return int(K.simulate(  # type: ignore[call-arg]
-            self.t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
-            self.v, self.refr, self.ring,
+            self._t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
+            self._v, self._refr, self._ring,
             c.indptr, c.indices, c.weights, delays, d_uni,
-            mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self.lfsr,
-            np.uint32(_tap_mask(self.lfsr_width)), self.lfsr_width,
+            mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self._lfsr,
+            np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width,
             *merged,
-            homeo[0], self.theta, homeo[1], homeo[2],
-            stdp_args[0], self.xpre, self.xpost, *stdp_args[1:],
+            homeo[0], self._theta, homeo[1], homeo[2],
+            stdp_args[0], self._xpre, self._xpost, *stdp_args[1:],
             self._rec_mask, self._sp_n, self._sp_t, self._n_rec,
             self._mon_idx, mon_v, scratch, flags,
         ))
@@ -436,48 +646,53 @@ class Network:
         """Multiply every weight by one factor so that the mean of ``|w|`` becomes ``target_mean``.
 
         (Signs are kept: the reservoir package rescales the mean of non-zero
-        weights, which for an E/I network would mix signs.)
+        weights, which for an E/I network would mix signs.)  Every check comes
+        first: a call that raises leaves the weights unchanged.  The network
+        then scales its own copy of the weights (copy-on-write, see the class Notes).
         """
         target = check_real(target_mean, "target_mean", low=0.0)
-        w = self.connectivity.weights
+        self._check_weights()
+        w = self._conn.weights
         cur = float(np.abs(w.astype(np.float64)).mean()) if w.size else 0.0
         if cur == 0.0:
             raise ValueError("weights must not all be zero to rescale; got mean |w| = 0")
-        if float(np.abs(w).max()) * (target / cur) > F32_MAX:
+        if _max_abs(w) * (target / cur) > F32_MAX:
             raise ValueError(f"target_mean must keep every |w| within the float32 range "
                              f"(<= {F32_MAX:.7g}); got {target}")
-        w *= _F32(target / cur)
-        if self.synapse != "deterministic" and float(np.abs(w).max()) > self.w_scale:
-            raise ValueError(f"target_mean must keep |w| <= w_scale = {self.w_scale} in SC mode; "
+        factor = _F32(target / cur)
+        # float32 rounding is monotonic, so the largest scaled |w| is the scaled largest |w|
+        if self._synapse != "deterministic" and float(_F32(_max_abs(w)) * factor) > self._w_scale:
+            raise ValueError(f"target_mean must keep |w| <= w_scale = {self._w_scale} in SC mode; "
                              f"got {target}")
+        self._own_weights()
+        self._conn.weights *= factor
 
     def prune(self, fraction: float) -> int:
         """Remove the weakest ``fraction`` of synapses by ``|w|`` (ties: lower index first); returns how many.
 
-        The CSR arrays are rebuilt; per-synapse state (signs, LFSR registers)
-        follows the surviving synapses.  Delay-buffer contents already in flight
-        are kept.
+        The CSR arrays are rebuilt (the network then owns them); per-synapse
+        state (signs, LFSR registers) follows the surviving synapses.
+        Delay-buffer contents already in flight are kept.
         """
         fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
-        c = self.connectivity
+        c = self._conn
         k = int(math.floor(fraction * c.nnz))
         if k == 0:
             return 0
         order = np.argsort(np.abs(c.weights), kind="stable")
         keep = np.ones(c.nnz, dtype=bool)
         keep[order[:k]] = False
-        counts = (np.add.reduceat(keep.astype(np.int64), c.indptr[:-1]) if c.nnz
-                  else np.zeros(c.n_pre, np.int64))
-        counts[np.diff(c.indptr) == 0] = 0
-        indptr = np.zeros(c.n_pre + 1, dtype=np.int32)
-        np.cumsum(counts, out=indptr[1:])
+        # new row pointer: synapses kept before each old row boundary (rows may be empty, at the end too)
+        kept_before = np.zeros(c.nnz + 1, dtype=np.int32)
+        np.cumsum(keep, out=kept_before[1:])
+        indptr = kept_before[c.indptr]
         n_kept = int(indptr[-1])
         delays = (_uniform_delays(n_kept, int(c.delays[0])) if _is_uniform(c.delays) and n_kept
-                  else c.delays[keep].copy())
-        self.connectivity = Connectivity._trusted(indptr, c.indices[keep].copy(), c.weights[keep].copy(),
-                                                  delays, c.n_post)
-        if self.lfsr.shape[0]:
-            self.lfsr = self.lfsr[keep].copy()
+                  else c.delays[keep])
+        lfsr = self._lfsr[keep] if self._lfsr.shape[0] else self._lfsr
+        self._conn = Connectivity._trusted(indptr, c.indices[keep], c.weights[keep], delays, c.n_post)
+        self._owns_weights = True
+        self._lfsr = lfsr
         self._csc = None
         return k
 
