@@ -190,7 +190,7 @@ else:
 # Predict first, then change the code and run the cells again.
 #
 # * Set the refractory period to 10 steps.  Prediction: every interval becomes 20 + 10 = 30 steps,
-#   so the last line prints 33 Hz.
+#   so the refractory line prints 33 Hz.
 # * Drive the example neuron at I = 0.10 instead of 0.08.  Prediction: the Euler count gives 14
 #   steps per interval (71.4 Hz, against 72.1 Hz in continuous time), so the 200-step run shows
 #   14 spikes: 70.0 Hz over 200 ms.
