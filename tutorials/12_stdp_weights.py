@@ -45,7 +45,7 @@ N_STEPS = N_PAIR * PERIOD  # 1 s
 W0, ETA_A, TAU_P, TAU_M = 0.01, 0.005, 20.0, 40.0
 
 
-def build(rule: str) -> tuple[Network, np.ndarray, np.ndarray]:
+def build(rule: str) -> tuple[Network, np.ndarray]:
     n = 2 * N_GROUP
     a = np.arange(N_GROUP)
     b = np.arange(N_GROUP, n)
@@ -60,7 +60,7 @@ def build(rule: str) -> tuple[Network, np.ndarray, np.ndarray]:
     drive[N_GROUP:, LAG::PERIOD] = 1
     net.add_input(BinaryInput(drive, 1.0))  # jump = threshold: every input bit is a spike
     net.set_stdp(STDP(tau_plus=TAU_P, tau_minus=TAU_M, A_plus=ETA_A, A_minus=ETA_A, W_max=0.2, rule=rule))
-    return net, a_to_b, conn.weights
+    return net, a_to_b
 
 
 def predicted_additive() -> tuple[np.ndarray, np.ndarray]:
@@ -112,10 +112,12 @@ x_pre = math.exp(-LAG * DT / TAU_P)
 print(f"presynaptic trace seen by an A->B synapse when B fires: exp(-5/20) = {x_pre:.4f}")
 hist = {}
 for rule in ("multiplicative", "additive"):
-    net, a_to_b, w = build(rule)
+    net, a_to_b = build(rule)
     w_ab, w_ba = [], []
     for _ in range(N_STEPS // PERIOD):
         net.run(PERIOD)
+        # the network's own weights: it copies the Connectivity's on the first STDP update
+        w = net.connectivity.weights
         w_ab.append(float(w[a_to_b].mean()))
         w_ba.append(float(w[~a_to_b].mean()))
     hist[rule] = (np.array(w_ab), np.array(w_ba))
