@@ -77,7 +77,6 @@ show("Hebbian readout", task.score(test, "hebbian", train=train))
 # few Hz, both below 50 Hz: again the fixed threshold fails and the calibrated one works.
 
 # %%
-#      decision read from other (unstimulated) excitatory neurons
 single = DecisionTask(seed=2024, coding="single_pool")
 s_train = single.run_trials(20, seed=1)
 s_test = single.run_trials(60, seed=2)

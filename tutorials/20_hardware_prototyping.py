@@ -144,10 +144,6 @@ print("Tutorial 20: prototyping an SC multiplier in hardware\n")
 p, q = 0.6, 0.5
 X, W = hw.threshold_of(p, WIDTH), hw.threshold_of(q, WIDTH)
 
-# %% [markdown]
-# ## Running it
-
-# %%
 channels = hw.assign_channels(2, width=WIDTH, seed=1, probabilities=[p, q])
 seed_x, seed_w = (c.seed for c in channels.sources)
 print(f"1. Seeds from assign_channels: {seed_x} and {seed_w} (half a period apart on one "
