@@ -19,7 +19,7 @@ if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1; 
     fi
 fi
 
-python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed]"
+python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir]"
 
 echo "== full suite (numba JIT) =="
 python -m pytest "$@"
