@@ -109,8 +109,8 @@ def test_checked_in_example_differs_from_the_seed_only_by_the_adaptations():
     text = EXAMPLE.read_text()
     ours = text[text.index(OUR_IMPORT):]  # after the header comment
 
-    def lines(code: str) -> list[str]:  # the scraped seed lost its blank lines
-        return [ln.rstrip() for ln in code.splitlines() if ln.strip()]
+    def lines(code: str) -> list[str]:  # the scraped seed lost its blank lines and indentation
+        return [ln.strip() for ln in code.splitlines() if ln.strip()]
 
     assert lines(ours) == lines(seed)
 
