@@ -114,14 +114,14 @@ def _reference(x, w_in, b_in, w_rec, w_ff, tau, r, v_leak, thr, v_reset, dt):
     A positive value means float32 cannot flip any threshold decision of this run.
     """
     pops = [dict(tau=t, r=rr, lk=lk, th=th, rs=rs, v=np.zeros(t.size), z=np.zeros(t.size), e=np.zeros(t.size),
-                 out=[]) for t, rr, lk, th, rs in zip(tau, r, v_leak, thr, v_reset)]
+                 out=[]) for t, rr, lk, th, rs in zip(tau, r, v_leak, thr, v_reset, strict=True)]
     a, b = pops
     slack = np.inf
     for t in range(x.shape[0]):
         terms_a = np.abs(w_in) @ np.abs(x[t]) + np.abs(b_in) + np.abs(w_rec) @ a["z"]
         currents = (w_in @ x[t] + b_in + w_rec @ a["z"], w_ff @ a["z"])
         terms = (terms_a, np.abs(w_ff) @ a["z"])
-        for p, cur, mag in zip(pops, currents, terms):
+        for p, cur, mag in zip(pops, currents, terms, strict=True):
             leak = dt / p["tau"] * (p["lk"] - p["v"])
             jump = dt * p["r"] / p["tau"] * cur
             p["v"] = p["v"] + leak + jump

@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.network import STDP, Reservoir, extract_features
-from sc_neurocore.network import snnpy
+from sc_neurocore.network import STDP, Reservoir, extract_features, snnpy
 from sc_neurocore.network.snnpy import SNN, SimulationParams, STDPParams
 
 sp = pytest.importorskip("scipy.sparse")
@@ -317,8 +316,8 @@ def test_rescale_keeps_signs_and_sets_mean_abs_weight():
     snn.rescale_synaptic_weights_to_mean(0.1)
     new = snn.get_topology().tocoo()
     assert abs(np.abs(new.data).mean() - 0.1) < 1e-6
-    old = dict(zip(zip(w.row, w.col), w.data * signs))
-    assert all(np.sign(v) == np.sign(old[(r, c)]) for r, c, v in zip(new.row, new.col, new.data))
+    old = dict(zip(zip(w.row, w.col, strict=True), w.data * signs, strict=True))
+    assert all(np.sign(v) == np.sign(old[(r, c)]) for r, c, v in zip(new.row, new.col, new.data, strict=True))
 
 
 def test_global_threshold_is_the_documented_formula():

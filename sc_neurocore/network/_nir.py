@@ -49,8 +49,8 @@ def _nir() -> Any:
     try:
         import nir
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("NIR export/import needs the optional 'nir' package: pip install 'sc_neurocore[nir]'") \
-            from exc
+        raise ImportError("NIR export/import needs the optional 'nir' package: "
+                          "pip install 'sc_neurocore[nir]'") from exc
     return nir
 
 
@@ -104,14 +104,14 @@ def to_nir(model: Network | Population, connectivity: Connectivity | None = None
         if connectivity is not None:
             raise ValueError("connectivity must be None when model is a Network (it has its own); got one")
         if model.stdp is not None:
-            raise ValueError("plasticity (STDP) cannot be expressed in NIR; call set_stdp(None) to export the "
-                             "current weights")
+            raise ValueError("plasticity (STDP) cannot be expressed in NIR; call set_stdp(None) to export "
+                             "the current weights")
         if model.homeostasis is not None:
             raise ValueError("plasticity (Homeostasis adaptive thresholds) cannot be expressed in NIR; call "
                              "set_homeostasis(None) to export")
         if model.synapse != "deterministic":
-            raise ValueError(f"stochastic-computing synapses (synapse={model.synapse!r}) cannot be expressed in "
-                             f"NIR; only synapse='deterministic' networks are exported")
+            raise ValueError(f"stochastic-computing synapses (synapse={model.synapse!r}) cannot be expressed "
+                             f"in NIR; only synapse='deterministic' networks are exported")
         pop, conn = model.population, model.connectivity
     elif isinstance(model, Population):
         pop = model
@@ -122,16 +122,17 @@ def to_nir(model: Network | Population, connectivity: Connectivity | None = None
         raise TypeError(f"model must be a Network or a Population; got {type(model).__name__}")
     if conn.nnz and not np.all(conn.delays == 1):
         bad = int(conn.delays[np.argmax(conn.delays != 1)])
-        raise ValueError(f"synaptic delays other than one step cannot be expressed in NIR (a graph edge is one "
-                         f"step); got a delay of {bad} steps")
+        raise ValueError(f"synaptic delays other than one step cannot be expressed in NIR (a graph edge is "
+                         f"one step); got a delay of {bad} steps")
     n = pop.n
     dt = pop.dt
     meta = {
         _P + "dt_ms": dt,
         _P + "refractory_ms": pop.refractory.copy(),
         _P + "refractory_steps": pop.refractory_steps.astype(np.int64),
-        _P + "refractory_semantics": "a neuron spiking on step t is held at v_reset, inputs discarded, on steps "
-                                     "t+1 .. t+R-1 (R = refractory_steps) and integrates again from step t+R",
+        _P + "refractory_semantics": "a neuron spiking on step t is held at v_reset, inputs discarded, on "
+                                     "steps t+1 .. t+R-1 (R = refractory_steps) and integrates again from "
+                                     "step t+R",
         _P + "spike_condition": "v >= v_threshold",
         _P + "reset": "v = v_reset on the spike step (hard reset)",
         _P + "v_init": pop.v_init.copy(),
@@ -213,7 +214,8 @@ class NIRImport:
         x = np.asarray(inputs, dtype=np.float64)
         n_in = self.input_weights.shape[0]
         if x.ndim != 2 or x.shape[1] != n_in or not np.isfinite(x).all():
-            raise ValueError(f"inputs must be a finite (T, {n_in}) array (time x inputs); got shape {x.shape}")
+            raise ValueError(f"inputs must be a finite (T, {n_in}) array (time x inputs); "
+                             f"got shape {x.shape}")
         steps = x.shape[0] if n_steps is None else check_int(n_steps, "n_steps", low=1)
         net = self.network()
         if x.shape[0] and n_in:
@@ -234,13 +236,16 @@ def _vec(value: Any, what: str, name: str, n: int | None) -> np.ndarray:
 
 
 def _meta_vec(md: dict[str, Any], key: str, name: str, m: int) -> np.ndarray:
-    """Metadata entry ``sc_neurocore.<key>`` of a LIF node as a 1-d array of ``m`` entries (zeros if absent)."""
+    """LIF node metadata ``sc_neurocore.<key>`` as a 1-d array of ``m`` entries (zeros if absent)."""
     k = _P + key
     return _vec(md[k], "metadata " + k, name, m) if k in md else np.zeros(m)
 
 
 def _float32_above(thr: np.ndarray) -> np.ndarray:
-    """Smallest float32 ``> thr`` per entry: ``v > thr`` (NIR) is ``v >= that`` (the engine) for float32 ``v``."""
+    """Smallest float32 ``> thr`` per entry.
+
+    For float32 ``v``, ``v > thr`` (NIR) is ``v >= that`` (the engine's test).
+    """
     t32 = thr.astype(np.float32)
     return np.where(t32 > thr, t32, np.nextafter(t32, np.float32(np.inf))).astype(np.float64)
 
@@ -298,7 +303,8 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
         kind = type(node).__name__
         if kind == "CubaLIF":
             raise ValueError(f"node {name!r} is a nir.CubaLIF: current-based synapses (tau_syn) cannot be "
-                             f"expressed; sc_neurocore's LIF adds each spike's weight to v directly (use nir.LIF)")
+                             f"expressed; sc_neurocore's LIF adds each spike's weight to v directly "
+                             f"(use nir.LIF)")
         if kind not in ("Input", "Output", "LIF", *_WEIGHT_TYPES):
             raise ValueError(f"node {name!r} is a nir.{kind}, which cannot be expressed; supported nodes are "
                              f"Input, Output, LIF, Linear and Affine")
@@ -409,8 +415,8 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
             ks = kinds[src]
             if kd == "Output":
                 if ks != "LIF":
-                    raise ValueError(f"edge ({src!r}, {dst!r}): an Output must be fed by a LIF node (spikes); "
-                                     f"got a nir.{ks}")
+                    raise ValueError(f"edge ({src!r}, {dst!r}): an Output must be fed by a LIF node "
+                                     f"(spikes); got a nir.{ks}")
                 s = slices[src]
                 outputs.append(np.arange(s.start, s.stop))
             elif kd == "LIF":
@@ -419,8 +425,8 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
                 elif ks in _WEIGHT_TYPES:
                     wsrc = src_of.get(src, [])
                     if len(wsrc) != 1 or kinds[wsrc[0]] not in ("LIF", "Input"):
-                        raise ValueError(f"node {src!r} must have exactly one source, a LIF or the Input; got "
-                                         f"{wsrc}")
+                        raise ValueError(f"node {src!r} must have exactly one source, a LIF or the Input; "
+                                         f"got {wsrc}")
                     node = graph.nodes[src]
                     wt = np.asarray(node.weight, dtype=np.float64)
                     if wt.ndim != 2:
@@ -434,14 +440,14 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
                     raise ValueError(f"edge ({src!r}, {dst!r}): a LIF cannot be fed by a nir.{ks}")
             elif kd in _WEIGHT_TYPES:
                 if ks not in ("LIF", "Input"):
-                    raise ValueError(f"edge ({src!r}, {dst!r}): a weight node must be fed by a LIF or the Input; "
-                                     f"got a nir.{ks}")
+                    raise ValueError(f"edge ({src!r}, {dst!r}): a weight node must be fed by a LIF or the "
+                                     f"Input; got a nir.{ks}")
             else:
                 raise ValueError(f"edge ({src!r}, {dst!r}): a nir.{kd} cannot receive edges")
     for name, kind in kinds.items():
         if kind in _WEIGHT_TYPES and any(kinds[b] != "LIF" for a, b in graph.edges if a == name):
-            raise ValueError(f"node {name!r}: a weight node must feed LIF nodes only (a readout into an Output "
-                             f"cannot be expressed: outputs are spikes)")
+            raise ValueError(f"node {name!r}: a weight node must feed LIF nodes only (a readout into an "
+                             f"Output cannot be expressed: outputs are spikes)")
     if pre_l:
         pre = np.concatenate(pre_l)
         post = np.concatenate(post_l)
@@ -480,10 +486,11 @@ def read_nir(path: Any, *, dt_ms: float | None = None, allow_large_dt: bool = Fa
         graph = nir.read(p)
     except ValueError as exc:
         raise ValueError(f"{p!r} is not a usable NIR file: {exc}") from exc
-    except Exception as exc:  # h5py and nir raise OSError, KeyError, TypeError, AssertionError ... on bad files
+    except Exception as exc:  # h5py and nir raise OSError, KeyError, AssertionError ... on bad files
         raise ValueError(f"{p!r} is not a readable NIR file ({type(exc).__name__}: {exc})") from exc
     try:
-        return from_nir(graph, dt_ms=dt_ms, allow_large_dt=allow_large_dt, max_dense_entries=max_dense_entries)
+        return from_nir(graph, dt_ms=dt_ms, allow_large_dt=allow_large_dt,
+                        max_dense_entries=max_dense_entries)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{p!r}: {exc}") from exc
 
@@ -499,4 +506,5 @@ def _check_h5_sizes(path: str, limit: int) -> None:
                 total += int(np.prod(obj.shape, dtype=np.float64)) if obj.shape else 1
         f.visititems(visit)
     if total > limit:
-        raise ValueError(f"its datasets declare {total} entries in total, above 4 * max_dense_entries = {limit}")
+        raise ValueError(f"its datasets declare {total} entries in total, above 4 * max_dense_entries "
+                         f"= {limit}")

@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 
 from .._rng import SeedLike
-from .._validation import check_binary_array, check_bool, check_choice, check_finite_array, check_int, check_real
+from .._validation import (
+    check_binary_array,
+    check_bool,
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_real,
+)
 from ._plasticity import STDP
 from ._reservoir import Reservoir
 
@@ -260,15 +267,15 @@ class SNN:
         """
         bits = check_binary_array(input_spike_times, "input_spike_times")
         if bits.ndim != 2 or bits.shape[1] < 1:
-            raise ValueError(f"input_spike_times must be a 2-d (input_neurons, time) matrix with at least one "
-                             f"column; got shape {bits.shape}")
+            raise ValueError(f"input_spike_times must be a 2-d (input_neurons, time) matrix with at least "
+                             f"one column; got shape {bits.shape}")
         if self._res is None:
             self._res = Reservoir(n_inputs=bits.shape[0], seed=self._seed, **self._kwargs)
             if self._stdp is not None:
                 self._res.enable_stdp(self._stdp)
         elif bits.shape[0] != self._res.n_inputs:
-            raise ValueError(f"input_spike_times must have {self._res.n_inputs} rows (the input neurons fixed "
-                             f"by the first input matrix); got shape {bits.shape}")
+            raise ValueError(f"input_spike_times must have {self._res.n_inputs} rows (the input neurons "
+                             f"fixed by the first input matrix); got shape {bits.shape}")
         self._input = bits
         if not self._duration_given:
             self.duration = bits.shape[1]

@@ -1,3 +1,4 @@
+# ruff: noqa: I001 (the import order is the seed's)
 # The reservoir package's example ("Example Usage" in shared/seeds/reservoir_snn_package.txt)
 # with two adaptations: the import line names sc_neurocore's compatibility module, and the
 # input comes from a seeded Generator instead of numpy's global state (house rule).
