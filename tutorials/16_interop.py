@@ -44,7 +44,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.network import Current, Network, Population, erdos_renyi, from_nir, read_nir, write_nir
+from sc_neurocore.network import (
+    Current,
+    Network,
+    Population,
+    SpikeEvents,
+    erdos_renyi,
+    from_nir,
+    read_nir,
+    write_nir,
+)
 from sc_neurocore.network.snnpy import SNN, SimulationParams, STDPParams
 
 
@@ -92,7 +101,7 @@ def snnpy_door() -> None:
           f"{int((dw > 0).sum())} synapses potentiated, {int((dw < 0).sum())} depressed")
 
 
-def nir_doors() -> dict[str, object]:
+def nir_doors() -> tuple[SpikeEvents, SpikeEvents, np.ndarray, SpikeEvents]:
     print("== 2. NIR round trip ==")
     pop = Population(100, tau_m=20.0, refractory=2.0, dt=0.1, threshold=1.0, v_reset=0.0)
     net = Network(pop, erdos_renyi(100, 0.1, weight=0.04, weight_std=0.02, seed=3))
@@ -124,7 +133,7 @@ def nir_doors() -> dict[str, object]:
     x = (rng.random((1000, 3)) < 0.3).astype(float)
     ev = imported.run(x)
     print("spike counts of the 5 imported neurons in 100 ms:", np.bincount(ev.neurons, minlength=5).tolist())
-    return {"original": original, "again": again, "x": x, "imported": ev}
+    return original, again, x, ev
 
 
 def main() -> None:
@@ -132,25 +141,21 @@ def main() -> None:
     if importlib.util.find_spec("nir") is None:
         print("nir is not installed (pip install 'sc_neurocore[nir]'): parts 2 and 3 skipped")
         return
-    runs = nir_doors()
+    o, a, x, ev = nir_doors()
     fig_dir = figure_dir()
     if fig_dir is None:
         return
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(1, 2, figsize=(13, 4))
-    o, a = runs["original"], runs["again"]
-    keep_o, keep_a = o.neurons < 30, a.neurons < 30  # type: ignore[attr-defined]
-    ax[0].plot(o.steps[keep_o] * 0.1, o.neurons[keep_o], "o", ms=5, mfc="none",  # type: ignore[attr-defined]
-               label="original network")
-    ax[0].plot(a.steps[keep_a] * 0.1, a.neurons[keep_a], "k.", ms=2,  # type: ignore[attr-defined]
-               label="after write_nir / read_nir")
+    keep_o, keep_a = o.neurons < 30, a.neurons < 30
+    ax[0].plot(o.steps[keep_o] * 0.1, o.neurons[keep_o], "o", ms=5, mfc="none", label="original network")
+    ax[0].plot(a.steps[keep_a] * 0.1, a.neurons[keep_a], "k.", ms=2, label="after write_nir / read_nir")
     ax[0].set(xlabel="time (ms)", ylabel="neuron", title="NIR round trip: neurons 0-29")
     ax[0].legend(loc="upper right")
-    x, ev = runs["x"], runs["imported"]
-    t_in, q_in = np.nonzero(x)  # type: ignore[call-overload]
+    t_in, q_in = np.nonzero(x)
     ax[1].plot(t_in * 0.1, q_in + 6, "|", color="gray", ms=3, label="input spikes (inputs 0-2)")
-    ax[1].plot(ev.steps * 0.1, ev.neurons, "r|", ms=8, label="imported LIF spikes (neurons 0-4)")  # type: ignore[attr-defined]
+    ax[1].plot(ev.steps * 0.1, ev.neurons, "r|", ms=8, label="imported LIF spikes (neurons 0-4)")
     ax[1].set(xlabel="time (ms)", ylabel="input + 6  /  neuron", title="graph built with nir's API, imported")
     ax[1].legend(loc="upper right")
     fig.tight_layout()
