@@ -302,3 +302,12 @@ def test_file_with_bad_parameters_names_the_file(tmp_path):
     nir.write(path, g)
     with pytest.raises(ValueError, match=r"neg\.nir': node 'lif': tau must be > 0 \(seconds\); got -1.0"):
         read_nir(path, dt_ms=0.1)
+
+
+def test_population_without_synapses_exports_without_a_weight_node():
+    g = to_nir(Population(4, dt=0.1))
+    assert sorted(g.nodes) == ["input", "lif", "output"]
+    imp = from_nir(g)
+    assert imp.connectivity.nnz == 0
+    # a unit input of 2 jumps v past the threshold 1 of every neuron on step 0
+    np.testing.assert_array_equal(imp.run(np.full((1, 4), 2.0)).neurons, np.arange(4))

@@ -54,6 +54,11 @@ def _nir() -> Any:
     return nir
 
 
+def _no_synapses(n: int) -> Connectivity:
+    empty = np.zeros(0, dtype=np.int64)
+    return from_arrays(empty, empty, np.zeros(0), 1, n_pre=n)
+
+
 def _check_dense(n_out: int, n_in: int, limit: int, what: str) -> None:
     if n_out * n_in > limit:
         raise ValueError(f"{what}: a dense {n_out} x {n_in} weight matrix has {n_out * n_in} entries "
@@ -115,7 +120,7 @@ def to_nir(model: Network | Population, connectivity: Connectivity | None = None
         pop, conn = model.population, model.connectivity
     elif isinstance(model, Population):
         pop = model
-        conn = connectivity if connectivity is not None else Network(model).connectivity
+        conn = connectivity if connectivity is not None else _no_synapses(pop.n)
         if not isinstance(conn, Connectivity) or conn.n_pre != pop.n or conn.n_post != pop.n:
             raise ValueError(f"connectivity must be a {pop.n} x {pop.n} Connectivity; got {conn!r}")
     else:
@@ -454,7 +459,7 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
         order = np.lexsort((post, pre))
         conn = from_arrays(pre[order], post[order], np.concatenate(w_l)[order], 1, n_pre=n)
     else:
-        conn = Network(pop).connectivity
+        conn = _no_synapses(n)
     outs = np.unique(np.concatenate(outputs)) if outputs else np.zeros(0, dtype=np.int64)
     return NIRImport(pop, conn, w_in, bias, outs.astype(np.int64), slices)
 

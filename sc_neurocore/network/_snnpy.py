@@ -316,7 +316,8 @@ class SNN:
     def disable_stdp(self) -> None:
         """STDP off, traces cleared (weights stay as learned)."""
         self._stdp = None
-        self.reservoir.disable_stdp()
+        if self._res is not None:
+            self._res.disable_stdp()
 
     def prune(self, fraction: float) -> int:
         """Remove the weakest ``fraction`` of synapses by ``|w|``; returns how many were removed."""
