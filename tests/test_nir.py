@@ -311,3 +311,11 @@ def test_population_without_synapses_exports_without_a_weight_node():
     assert imp.connectivity.nnz == 0
     # a unit input of 2 jumps v past the threshold 1 of every neuron on step 0
     np.testing.assert_array_equal(imp.run(np.full((1, 4), 2.0)).neurons, np.arange(4))
+
+
+def test_bad_metadata_is_named():
+    g = to_nir(_net(n=4))
+    g.nodes["lif"].metadata["sc_neurocore.refractory_ms"] = "two"
+    with pytest.raises(ValueError, match=r"node 'lif': metadata sc_neurocore.refractory_ms must be a finite 1-d "
+                                         r"array of real numbers; got str"):
+        from_nir(g)

@@ -231,7 +231,11 @@ class NIRImport:
 
 def _vec(value: Any, what: str, name: str, n: int | None) -> np.ndarray:
     """``value`` (scalar broadcast when ``n`` is known) as a finite float64 1-d array of ``n`` entries."""
-    a = np.asarray(value, dtype=np.float64)
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"node {name!r}: {what} must be a finite 1-d array of real numbers; got "
+                         f"{type(value).__name__}") from None
     if a.ndim == 0 and n is not None:
         a = np.full(n, float(a))
     if a.ndim != 1 or (n is not None and a.shape != (n,)) or not np.isfinite(a).all():
@@ -320,8 +324,8 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
 
     # neurons: LIF nodes concatenated in node order
     slices: dict[str, slice] = {}
-    par: dict[str, list[np.ndarray]] = {k: [] for k in ("tau", "r", "v_leak", "thr", "v_reset", "refr",
-                                                         "v_init", "tau_ms")}
+    par: dict[str, list[np.ndarray]] = {k: [] for k in ("r", "v_leak", "thr", "v_reset", "refr", "v_init",
+                                                         "tau_ms")}
     dts: list[float] = []
     large = bool(allow_large_dt)
     n = 0
@@ -336,7 +340,6 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
         md = dict(node.metadata or {})
         ours = (_P + "spike_condition") in md
         thr = _vec(node.v_threshold, "v_threshold", name, m)
-        par["tau"].append(tau)
         par["r"].append(r)
         par["v_leak"].append(_vec(node.v_leak, "v_leak", name, m))
         par["thr"].append(thr if ours else _float32_above(thr))
@@ -377,8 +380,9 @@ def from_nir(graph: Any, *, dt_ms: float | None = None, allow_large_dt: bool = F
     n_in = 0
     if inputs:
         shape = np.asarray(graph.nodes[inputs[0]].input_type.get("input", ())).ravel()
-        if shape.size != 1:
-            raise ValueError(f"node {inputs[0]!r}: the Input must be 1-d; got shape {shape.tolist()}")
+        if shape.size != 1 or not np.issubdtype(shape.dtype, np.integer) or shape[0] < 0:
+            raise ValueError(f"node {inputs[0]!r}: the Input must be 1-d with a size >= 0; got shape "
+                             f"{shape.tolist()}")
         n_in = int(shape[0])
         _check_dense(n_in, n, limit, f"node {inputs[0]!r}")
     w_in = np.zeros((n_in, n), dtype=np.float64)
