@@ -229,18 +229,23 @@ def test_no_compile_notice_without_jit(tmp_path: Path) -> None:
 @pytest.mark.skipif(NOJIT, reason="counts numba specialisations")
 def test_broadcasting_gates_compile_one_specialisation() -> None:
     # A full-shape operand used to reach the kernel as a read-only broadcast view, and numba
-    # compiled a second, read-only specialisation of every gate kernel for it.
-    from sc_neurocore import bitstream as bs
-    from sc_neurocore._kernels import _bitops
-
-    one = bs.bernoulli(0.5, 200, seed=1)
-    many = bs.bernoulli(np.array([0.2, 0.4, 0.8]), 200, seed=2)
-    for a, b in ((one, many), (many, one), (many, many)):
-        bs.and_(a, b)
-        bs.scc(a, b, 200)
-        bs.mux(a, b, many)
-    for kernel in (_bitops.and_words, _bitops.joint_counts, _bitops.mux_words):
-        assert all(getattr(arg, "mutable", True) for sig in kernel.signatures for arg in sig), kernel.signatures
+    # compiled a second, read-only specialisation of every gate kernel for it.  Counted in a fresh
+    # process: other tests legitimately pass read-only arrays of their own.
+    code = """
+import numpy as np
+from sc_neurocore import bitstream as bs
+from sc_neurocore._kernels import _bitops
+one = bs.bernoulli(0.5, 200, seed=1)
+many = bs.bernoulli(np.array([0.2, 0.4, 0.8]), 200, seed=2)
+for a, b in ((one, many), (many, one), (many, many)):
+    bs.and_(a, b)
+    bs.scc(a, b, 200)
+    bs.mux(a, b, many)
+for kernel in (_bitops.and_words, _bitops.joint_counts, _bitops.mux_words):
+    assert all(getattr(arg, "mutable", True) for sig in kernel.signatures for arg in sig), kernel.signatures
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
 
 
 @pytest.mark.skipif(NOJIT, reason="counts numba specialisations")
