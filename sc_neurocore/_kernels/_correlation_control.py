@@ -1,0 +1,175 @@
+"""Correlation-control kernels: synchronizer / desynchronizer FSMs, shuffle buffer,
+SCC-controlled pair generation, XOR (private).
+
+Pure functions on C-contiguous ``uint64`` packed streams of shape
+``(n_streams, n_words)``; nothing is validated here (see
+``sc_neurocore.bitstream._correlation_control``).
+
+FSM state ``s`` is stored as the index ``s + depth`` (so it is never negative).
+The pair FSMs are run four cycles at a time through a table derived from the
+one-cycle rule (:func:`pair_fsm_tables`), so the rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, uint64
+
+SYNC, DESYNC = 0, 1
+
+
+@njit(cache=True)
+def xor_words(a, b):
+    """Per cycle ``a XOR b``."""
+    out = np.empty_like(a)
+    for s in range(a.shape[0]):
+        for w in range(a.shape[1]):
+            out[s, w] = a[s, w] ^ b[s, w]
+    return out
+
+
+@njit(cache=True, inline="always")
+def pair_fsm_step(kind, depth, s, x, y):
+    """One cycle of the synchronizer (kind 0) or desynchronizer (kind 1): (xo, yo, s').
+
+    Synchronizer (state ``s`` in [-depth, depth], ``s > 0``: x holds ``s``
+    unsent ones, ``s < 0``: y holds ``-s``): equal inputs pass; an unpaired 1
+    pairs with a held 1 of the other stream, else it is held (output 0 0),
+    else (FSM full) it passes.  Desynchronizer (``s`` in [0, depth]: x holds
+    ``s`` unsent ones): on 1 1 x's one is held (output 0 1) unless full; on
+    0 0 a held one is sent (output 1 0); 1 0 and 0 1 pass.
+    """
+    if kind == SYNC:
+        if x == y:
+            return x, y, s
+        if x == 1:
+            if s < 0:
+                return 1, 1, s + 1
+            if s < depth:
+                return 0, 0, s + 1
+            return 1, 0, s
+        if s > 0:
+            return 1, 1, s - 1
+        if s > -depth:
+            return 0, 0, s - 1
+        return 0, 1, s
+    if x == 1 and y == 1:
+        if s < depth:
+            return 0, 1, s + 1
+        return 1, 1, s
+    if x == 0 and y == 0 and s > 0:
+        return 1, 0, s - 1
+    return x, y, s
+
+
+@njit(cache=True)
+def pair_fsm_tables(kind, depth):
+    """(n_states, 4) one-cycle table and (n_states, 256) four-cycle table.
+
+    One-cycle entry at ``[i, x | y << 1]``: ``xo | yo << 1 | i' << 2``.
+    Four-cycle entry at ``[i, nx | ny << 4]`` (nibbles, LSB = first cycle):
+    ``xo_nibble | yo_nibble << 4 | i' << 8``.
+    """
+    lo = -depth if kind == SYNC else 0
+    n_states = depth - lo + 1
+    one = np.zeros((n_states, 4), dtype=np.int64)
+    for i in range(n_states):
+        for v in range(4):
+            xo, yo, s2 = pair_fsm_step(kind, depth, i + lo, v & 1, v >> 1)
+            one[i, v] = xo | (yo << 1) | ((s2 - lo) << 2)
+    four = np.zeros((n_states, 256), dtype=np.int64)
+    for i in range(n_states):
+        for v in range(256):
+            st = i
+            xo = 0
+            yo = 0
+            for c in range(4):
+                e = one[st, ((v >> c) & 1) | (((v >> (4 + c)) & 1) << 1)]
+                xo |= (e & 1) << c
+                yo |= ((e >> 1) & 1) << c
+                st = e >> 2
+            four[i, v] = xo | (yo << 4) | (st << 8)
+    return one, four
+
+
+@njit(cache=True)
+def pair_fsm_words(x, y, one, four, init, length):
+    """Run the pair FSM on every stream pair; returns (xo, yo, final state index per stream)."""
+    n, nw = x.shape
+    xo = np.zeros_like(x)
+    yo = np.zeros_like(y)
+    final = np.empty(n, dtype=np.int64)
+    full = length >> 2  # whole nibbles
+    for s in range(n):
+        st = init[s]
+        for q in range(full):
+            w = q >> 4
+            sh = uint64((q & 15) << 2)
+            v = ((x[s, w] >> sh) & uint64(15)) | (((y[s, w] >> sh) & uint64(15)) << uint64(4))
+            e = four[st, v]
+            xo[s, w] |= uint64(e & 15) << sh
+            yo[s, w] |= uint64((e >> 4) & 15) << sh
+            st = e >> 8
+        for t in range(full << 2, length):
+            w = t >> 6
+            sh = uint64(t & 63)
+            v = ((x[s, w] >> sh) & uint64(1)) | (((y[s, w] >> sh) & uint64(1)) << uint64(1))
+            e = one[st, v]
+            xo[s, w] |= uint64(e & 1) << sh
+            yo[s, w] |= uint64((e >> 1) & 1) << sh
+            st = e >> 2
+        final[s] = st
+    return xo, yo, final
+
+
+@njit(cache=True)
+def shuffle_words(x, index, init, length):
+    """Shuffle buffer: per cycle output ``buf[index_t]`` then ``buf[index_t] = x_t``.
+
+    ``x`` (S, n_words); ``index`` (S, length) uint8 slot numbers; ``init``
+    (S,) uint64 initial buffer contents (slot ``j`` = bit ``j``).  Returns the
+    output streams and the final buffers.
+    """
+    n, nw = x.shape
+    out = np.zeros_like(x)
+    buf = init.copy()
+    for s in range(n):
+        b = buf[s]
+        for t in range(length):
+            w = t >> 6
+            sh = uint64(t & 63)
+            j = uint64(index[s, t])
+            out[s, w] |= ((b >> j) & uint64(1)) << sh
+            b = (b & ~(uint64(1) << j)) | (((x[s, w] >> sh) & uint64(1)) << j)
+        buf[s] = b
+    return out, buf
+
+
+@njit(cache=True)
+def scc_pair_words(r, thresholds, width, length):
+    """Stream pair with controlled correlation from three random-number sequences.
+
+    ``r`` (S, 3, length) uint32 in [0, 2^width); ``thresholds`` (S, 4) int64 rows
+    ``(P, Q, C, negative)``.  Per cycle: ``x = r0 < P``; the correlated partner
+    ``yc = r0 < Q`` (or ``(2^width - 1 - r0) < Q`` when negative); the
+    independent partner ``yi = r1 < Q``; ``y = yc if r2 < C else yi``.
+    """
+    n = r.shape[0]
+    nw = (length + 63) >> 6
+    xs = np.zeros((n, nw), dtype=np.uint64)
+    ys = np.zeros((n, nw), dtype=np.uint64)
+    top = (np.int64(1) << width) - 1
+    for s in range(n):
+        p, q, c, neg = thresholds[s, 0], thresholds[s, 1], thresholds[s, 2], thresholds[s, 3]
+        for t in range(length):
+            r0 = np.int64(r[s, 0, t])
+            bit = uint64(1) << uint64(t & 63)
+            if r0 < p:
+                xs[s, t >> 6] |= bit
+            if np.int64(r[s, 2, t]) < c:
+                partner = (top - r0) if neg else r0
+            else:
+                partner = np.int64(r[s, 1, t])
+            if partner < q:
+                ys[s, t >> 6] |= bit
+    return xs, ys
