@@ -167,7 +167,7 @@ def test_bad_input():
         bs.shuffle(x, np.zeros(99, int), 100)
     with pytest.raises(ValueError, match=r"scc must be in \[-1.0, 1.0\]; got 1.5"):
         bs.correlated_pair(0.5, 0.5, 1.5, 100)
-    with pytest.raises(ValueError, match=r"p must be in \[0.0, 1.0\]; got nan"):
+    with pytest.raises(ValueError, match=r"p must be finite; got nan"):
         bs.correlated_pair(float("nan"), 0.5, 0.0, 100)
     with pytest.raises(ValueError, match=r"randoms must be integers in \[0, 15\]; got min 0, max 16"):
         bs.correlated_pair(0.5, 0.5, 0.0, 2, width=4, randoms=[[0, 16], [0, 0], [0, 0]])
