@@ -94,32 +94,42 @@ def pair_fsm_tables(kind, depth):
 
 @njit(cache=True)
 def pair_fsm_words(x, y, one, four, init, length):
-    """Run the pair FSM on every stream pair; returns (xo, yo, final state index per stream)."""
+    """Run the pair FSM on every stream pair; returns (xo, yo, final state index per stream).
+
+    The stream loop is innermost: the state chains of different streams are
+    independent, so their table look-ups overlap in the CPU pipeline.
+    """
     n, nw = x.shape
     xo = np.zeros_like(x)
     yo = np.zeros_like(y)
-    final = np.empty(n, dtype=np.int64)
-    full = length >> 2  # whole nibbles
-    for s in range(n):
-        st = init[s]
-        for q in range(full):
-            w = q >> 4
-            sh = uint64((q & 15) << 2)
-            v = ((x[s, w] >> sh) & uint64(15)) | (((y[s, w] >> sh) & uint64(15)) << uint64(4))
-            e = four[st, v]
-            xo[s, w] |= uint64(e & 15) << sh
-            yo[s, w] |= uint64((e >> 4) & 15) << sh
-            st = e >> 8
-        for t in range(full << 2, length):
+    st = init.copy()
+    full_words = length >> 6
+    for w in range(full_words):
+        for s in range(n):
+            xw, yw = x[s, w], y[s, w]
+            ox = uint64(0)
+            oy = uint64(0)
+            state = st[s]
+            for q in range(16):
+                sh = uint64(q << 2)
+                e = four[state, ((xw >> sh) & uint64(15)) | (((yw >> sh) & uint64(15)) << uint64(4))]
+                ox |= uint64(e & 15) << sh
+                oy |= uint64((e >> 4) & 15) << sh
+                state = e >> 8
+            st[s] = state
+            xo[s, w] = ox
+            yo[s, w] = oy
+    for s in range(n):  # the partial last word, cycle by cycle
+        state = st[s]
+        for t in range(full_words << 6, length):
             w = t >> 6
             sh = uint64(t & 63)
-            v = ((x[s, w] >> sh) & uint64(1)) | (((y[s, w] >> sh) & uint64(1)) << uint64(1))
-            e = one[st, v]
+            e = one[state, ((x[s, w] >> sh) & uint64(1)) | (((y[s, w] >> sh) & uint64(1)) << uint64(1))]
             xo[s, w] |= uint64(e & 1) << sh
             yo[s, w] |= uint64((e >> 1) & 1) << sh
-            st = e >> 2
-        final[s] = st
-    return xo, yo, final
+            state = e >> 2
+        st[s] = state
+    return xo, yo, st
 
 
 @njit(cache=True)

@@ -1,0 +1,163 @@
+"""SC function library, part A (issue 11): packed kernels vs a plain NumPy per-cycle loop.
+
+Run: ``python benchmarks/bench_sc_units.py``.  Single thread (NUMBA_NUM_THREADS=1).
+Kernels are compiled before timing (warm-up call).  Each row: the packed
+kernel's throughput in Gbit/s (stream cycles x streams per second; a pair
+unit counts one bit per cycle and pair), the NumPy baseline's throughput (a
+Python loop over cycles, each cycle vectorised over the streams with NumPy,
+one byte per bit) and the ratio baseline time / packed time per bit.
+
+Combinational units (min / max / |a-b| / sat-add, i.e. AND / OR / XOR on
+correlated pairs, then popcount) are also compared with ``and_`` + ``popcount``
+and with the fused ``and_popcount`` on the same streams: the issue's target is
+within 2x.  Sequential units target >= 1 Gbit/s per core.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from sc_neurocore import bitstream as bs  # noqa: E402
+
+S, L = 64, 1 << 16  # packed runs: 64 stream pairs x 65536 cycles = 4 Mbit
+LB = 1 << 11  # baseline runs: 64 x 2048 cycles (the per-cycle Python loop is slow)
+
+
+def best(fn: Callable[[], Any], repeats: int = 5) -> float:
+    """Best wall time of ``repeats`` calls (after one warm-up call)."""
+    fn()
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return min(out)
+
+
+# --- plain NumPy per-cycle references (one uint8 per bit, streams on axis 0) ---------------
+
+
+def np_sync(x: np.ndarray, y: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    s = np.zeros(x.shape[0], np.int64)
+    xo, yo = np.empty_like(x), np.empty_like(y)
+    for t in range(x.shape[1]):
+        a, b = x[:, t].astype(bool), y[:, t].astype(bool)
+        up, dn = a & ~b, ~a & b
+        pair_up, hold_up = up & (s < 0), up & (s >= 0) & (s < depth)
+        pair_dn, hold_dn = dn & (s > 0), dn & (s <= 0) & (s > -depth)
+        both = pair_up | pair_dn
+        held = hold_up | hold_dn
+        xo[:, t] = np.where(both, 1, np.where(held, 0, a))
+        yo[:, t] = np.where(both, 1, np.where(held, 0, b))
+        s += (pair_up | hold_up).astype(np.int64) - (pair_dn | hold_dn).astype(np.int64)
+    return xo, yo
+
+
+def np_desync(x: np.ndarray, y: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    s = np.zeros(x.shape[0], np.int64)
+    xo = np.empty_like(x)
+    for t in range(x.shape[1]):
+        a, b = x[:, t].astype(bool), y[:, t].astype(bool)
+        hold = a & b & (s < depth)
+        send = ~a & ~b & (s > 0)
+        xo[:, t] = np.where(hold, 0, np.where(send, 1, a))
+        s += hold.astype(np.int64) - send.astype(np.int64)
+    return xo, y.copy()
+
+
+def np_shuffle(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    buf = np.zeros((x.shape[0], 64), np.uint8)
+    rows = np.arange(x.shape[0])
+    out = np.empty_like(x)
+    for t in range(x.shape[1]):
+        j = idx[:, t]
+        out[:, t] = buf[rows, j]
+        buf[rows, j] = x[:, t]
+    return out
+
+
+def np_pair(r: np.ndarray, thr: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    top = (1 << width) - 1
+    xs = np.empty((r.shape[0], r.shape[2]), np.uint8)
+    ys = np.empty_like(xs)
+    for t in range(r.shape[2]):
+        r0, r1, r2 = r[:, 0, t].astype(np.int64), r[:, 1, t].astype(np.int64), r[:, 2, t].astype(np.int64)
+        xs[:, t] = r0 < thr[:, 0]
+        partner = np.where(r2 < thr[:, 2], np.where(thr[:, 3] == 1, top - r0, r0), r1)
+        ys[:, t] = partner < thr[:, 1]
+    return xs, ys
+
+
+def np_det_pair(a: np.ndarray, b: np.ndarray, n: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    big = 1 << n
+    sa = np.empty((a.shape[0], length), np.uint8)
+    sb = np.empty_like(sa)
+    for t in range(length):  # rotation
+        ca, cb = t % big, (t % big + t // big) % big
+        sa[:, t] = ca < a
+        sb[:, t] = cb < b
+    return sa, sb
+
+
+def row(name: str, t_packed: float, bits_packed: int, t_base: float, bits_base: int) -> None:
+    g_p = bits_packed / t_packed / 1e9
+    g_b = bits_base / t_base / 1e9
+    print(f"{name:<28} {g_p:9.3f} {g_b:11.5f} {g_p / g_b:9.0f}x")
+
+
+def main() -> None:
+    rng = np.random.default_rng(2026)
+    x = bs.bernoulli(rng.random(S), L, seed=1)
+    y = bs.bernoulli(rng.random(S), L, seed=2)
+    xb, yb = bs.unpack(x[:, : LB // 64], LB), bs.unpack(y[:, : LB // 64], LB)
+    bits, bits_b = S * L, S * LB
+    print(f"streams: {S} x {L} cycles packed, {S} x {LB} cycles for the NumPy per-cycle baseline")
+    print(f"{'unit':<28} {'Gbit/s':>9} {'NumPy Gb/s':>11} {'ratio':>10}")
+
+    n = 8
+    big = 1 << n
+    a = rng.integers(0, big + 1, S)
+    b = rng.integers(0, big + 1, S)
+    Ld = bs.deterministic_length(n, "rotation")
+    row("thermometer", best(lambda: bs.thermometer(a, Ld, big)), S * Ld,
+        best(lambda: np.arange(LB)[None, :] % big < a[:, None], 3), bits_b)
+    row("deterministic_pair (rot.)", best(lambda: bs.deterministic_pair(a, b, n, "rotation")), S * Ld,
+        best(lambda: np_det_pair(a, b, n, LB), 3), bits_b)
+    for depth in (1, 4):
+        row(f"synchronize depth {depth}", best(lambda: bs.synchronize(x, y, L, depth)), bits,
+            best(lambda: np_sync(xb, yb, depth), 3), bits_b)
+        row(f"desynchronize depth {depth}", best(lambda: bs.desynchronize(x, y, L, depth)), bits,
+            best(lambda: np_desync(xb, yb, depth), 3), bits_b)
+    idx = rng.integers(0, 8, (S, L), dtype=np.uint8)
+    row("shuffle (K = 8)", best(lambda: bs.shuffle(x, idx, L)), bits,
+        best(lambda: np_shuffle(xb, idx[:, :LB]), 3), bits_b)
+    row("decorrelate (K = 8, + rng)", best(lambda: bs.decorrelate(x, L, 3, seed=1)), bits,
+        best(lambda: np_shuffle(xb, idx[:, :LB]), 3), bits_b)
+    r = rng.integers(0, 1 << 16, (S, 3, L), dtype=np.uint32)
+    thr = np.stack([rng.integers(0, 1 << 16, S) for _ in range(3)] + [rng.integers(0, 2, S)], axis=1)
+    p, q, c = thr[:, 0] / 65536, thr[:, 1] / 65536, thr[:, 2] / 65536 * (1 - 2 * thr[:, 3])
+    row("correlated_pair (randoms)", best(lambda: bs.correlated_pair(p, q, c, L, randoms=r)), bits,
+        best(lambda: np_pair(r[:, :, :LB], thr, 16), 3), bits_b)
+
+    print("\ncombinational units vs AND + popcount on the same packed streams")
+    t_and = best(lambda: bs.popcount(bs.and_(x, y)), 20)
+    t_fused = best(lambda: bs.and_popcount(x, y), 20)
+    print(f"{'unit':<28} {'Gbit/s':>9} {'/ (and_+popcount)':>18} {'/ and_popcount':>15}")
+    for name, fn in [("sc_min + popcount", bs.sc_min), ("sc_max + popcount", bs.sc_max),
+                     ("sc_abs_diff + popcount", bs.sc_abs_diff), ("sc_sat_add + popcount", bs.sc_sat_add)]:
+        t = best(lambda fn=fn: bs.popcount(fn(x, y)), 20)
+        print(f"{name:<28} {bits / t / 1e9:9.3f} {t / t_and:18.2f} {t / t_fused:15.2f}")
+    print(f"{'and_ + popcount':<28} {bits / t_and / 1e9:9.3f}")
+    print(f"{'and_popcount (fused)':<28} {bits / t_fused / 1e9:9.3f}")
+
+
+if __name__ == "__main__":
+    main()
