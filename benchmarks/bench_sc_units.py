@@ -7,6 +7,10 @@ unit counts one bit per cycle and pair), the NumPy baseline's throughput (a
 Python loop over cycles, each cycle vectorised over the streams with NumPy,
 one byte per bit) and the ratio baseline time / packed time per bit.
 
+``--error`` also prints the measured error of each unit and ``--area`` the
+Yosys cell counts (``hw_models.area_report``, flattened) at the documented
+widths; both tables are copied into ``docs/sc_units.md``.
+
 Combinational units (min / max / |a-b| / sat-add, i.e. AND / OR / XOR on
 correlated pairs, then popcount) are also compared with ``and_`` + ``popcount``
 and with the fused ``and_popcount`` on the same streams: the issue's target is
@@ -159,5 +163,84 @@ def main() -> None:
     print(f"{'and_popcount (fused)':<28} {bits / t_fused / 1e9:9.3f}")
 
 
+def errors() -> None:
+    """Measured error of each unit (exact units: exhaustive maximum over a grid)."""
+    print("\nmeasured error")
+    for method in bs.DETERMINISTIC_METHODS:
+        n = 6
+        big = 1 << n
+        nb = big - 1 if method == "relatively_prime" else big
+        a = np.arange(big + 1)[:, None]
+        b = np.arange(nb + 1)[None, :]
+        L = bs.deterministic_length(n, method)
+        prod = bs.popcount(bs.deterministic_multiply(a, b, n, method)) / L
+        bip = 2 * bs.popcount(bs.deterministic_multiply(a, b, n, method, bipolar=True)) / L - 1
+        add = bs.popcount(bs.deterministic_add(a, b, n, method)) / L
+        e_p = np.abs(prod - (a / big) * (b / nb)).max()
+        e_b = np.abs(bip - (2 * a / big - 1) * (2 * b / nb - 1)).max()
+        e_a = np.abs(add - (a / big + b / nb) / 2).max()
+        print(f"{method:<18} n = {n}, all {big + 1} x {nb + 1} pairs: max |error| product {e_p:.2e}, "
+              f"bipolar product {e_b:.2e}, scaled add {e_a:.2e} (1/L = {1 / L:.2e})")
+    L, n_pairs = 4096, 2000
+    rng = np.random.default_rng(7)
+    p, q = rng.random(n_pairs), rng.random(n_pairs)
+    x, y = bs.bernoulli(p, L, seed=1), bs.bernoulli(q, L, seed=2)
+    px, py = bs.decode(x, L), bs.decode(y, L)
+    and_err = np.abs(bs.decode(bs.sc_min(x, y), L) - np.minimum(px, py))
+    print(f"min via AND, independent inputs, L = {L}: mean |error| {and_err.mean():.4f}, "
+          f"mean SCC {np.mean(bs.scc(x, y, L)):+.3f}")
+    for kind, fn in (("synchronize", bs.synchronize), ("desynchronize", bs.desynchronize)):
+        for depth in (1, 2, 4, 8):
+            xo, yo = fn(x, y, L, depth)
+            sc = bs.scc(xo, yo, L)
+            loss = max(int((bs.popcount(x) - bs.popcount(xo)).max()),
+                       int((bs.popcount(y) - bs.popcount(yo)).max()))
+            line = f"{kind:<14} depth {depth}: mean SCC {np.mean(sc):+.3f}, max count loss {loss}"
+            if kind == "synchronize":
+                err = np.abs(bs.decode(bs.sc_min(xo, yo), L) - np.minimum(px, py))
+                err_max = np.abs(bs.decode(bs.sc_max(xo, yo), L) - np.maximum(px, py))
+                line += f", min mean |error| {err.mean():.4f}, max mean |error| {err_max.mean():.4f}"
+            else:
+                err = np.abs(bs.decode(bs.sc_sat_add(xo, yo), L) - np.minimum(1, px + py))
+                line += f", sat-add mean |error| {err.mean():.4f}"
+            print(line)
+    for m in (3, 6):
+        both = bs.decorrelate(np.stack([x[:200], x[:200]]), L, m, seed=3)
+        sc = bs.scc(both[0], both[1], L)
+        print(f"decorrelate K = {1 << m}: a stream vs its shuffled copy, mean |SCC| {np.mean(np.abs(sc)):.3f} "
+              f"(before: 1), max count loss {int((bs.popcount(x[:200]) - bs.popcount(both[0])).max())}")
+    for c in (-1.0, -0.5, 0.0, 0.5, 1.0):
+        xs, ys = bs.correlated_pair(p, q, c, L, seed=4)
+        sc = bs.scc(xs, ys, L)
+        print(f"correlated_pair scc = {c:+.1f}, L = {L}: mean SCC {np.nanmean(sc):+.3f}, "
+              f"sd {np.nanstd(sc):.3f}")
+
+
+def area() -> None:
+    """Yosys cell counts of each block at the documented widths."""
+    import hw_models as hw
+
+    blocks = {
+        "ThermometerEncoder(period=256)": hw.ThermometerEncoder(256),
+        **{f"DeterministicPair(8, {m!r})": hw.DeterministicPair(8, m) for m in bs.DETERMINISTIC_METHODS},
+        "Synchronizer(depth=1)": hw.Synchronizer(1), "Synchronizer(depth=4)": hw.Synchronizer(4),
+        "Desynchronizer(depth=1)": hw.Desynchronizer(1), "Desynchronizer(depth=4)": hw.Desynchronizer(4),
+        "ShuffleBuffer(depth_bits=3)": hw.ShuffleBuffer(3),
+        "CorrelatedPairGenerator(8)": hw.CorrelatedPairGenerator(8),
+        "CorrelatedPairGenerator(16)": hw.CorrelatedPairGenerator(16),
+        "MinGate / MaxGate / SatAddGate (1)": hw.MinGate(1), "AbsDiffGate (1)": hw.AbsDiffGate(1),
+    }
+    print("\nYosys cells (synth -flatten)")
+    for name, blk in blocks.items():
+        rep = hw.area_report(blk)
+        print(f"{name:<42} {rep.total_cells:5d} cells ({rep.flip_flops} flip-flops)")
+
+
 if __name__ == "__main__":
+    import sys
+
     main()
+    if "--error" in sys.argv:
+        errors()
+    if "--area" in sys.argv:
+        area()

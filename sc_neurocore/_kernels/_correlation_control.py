@@ -145,12 +145,14 @@ def shuffle_words(x, index, init, length):
     buf = init.copy()
     for s in range(n):
         b = buf[s]
-        for t in range(length):
-            w = t >> 6
-            sh = uint64(t & 63)
-            j = uint64(index[s, t])
-            out[s, w] |= ((b >> j) & uint64(1)) << sh
-            b = (b & ~(uint64(1) << j)) | (((x[s, w] >> sh) & uint64(1)) << j)
+        for w in range(nw):
+            xw = x[s, w]
+            ow = uint64(0)
+            for k in range(min(64, length - (w << 6))):
+                j = uint64(index[s, (w << 6) + k])
+                ow |= ((b >> j) & uint64(1)) << uint64(k)
+                b = (b & ~(uint64(1) << j)) | (((xw >> uint64(k)) & uint64(1)) << j)
+            out[s, w] = ow
         buf[s] = b
     return out, buf
 
@@ -170,16 +172,19 @@ def scc_pair_words(r, thresholds, width, length):
     ys = np.zeros((n, nw), dtype=np.uint64)
     top = (np.int64(1) << width) - 1
     for s in range(n):
-        p, q, c, neg = thresholds[s, 0], thresholds[s, 1], thresholds[s, 2], thresholds[s, 3]
-        for t in range(length):
-            r0 = np.int64(r[s, 0, t])
-            bit = uint64(1) << uint64(t & 63)
-            if r0 < p:
-                xs[s, t >> 6] |= bit
-            if np.int64(r[s, 2, t]) < c:
-                partner = (top - r0) if neg else r0
-            else:
-                partner = np.int64(r[s, 1, t])
-            if partner < q:
-                ys[s, t >> 6] |= bit
+        p, q, c = thresholds[s, 0], thresholds[s, 1], thresholds[s, 2]
+        flip = top if thresholds[s, 3] else np.int64(0)  # 2^w - 1 - r0 == r0 XOR (2^w - 1)
+        for w in range(nw):
+            wx = uint64(0)
+            wy = uint64(0)
+            for k in range(min(64, length - (w << 6))):
+                t = (w << 6) + k
+                r0 = np.int64(r[s, 0, t])
+                r1 = np.int64(r[s, 1, t])
+                pick = np.int64(np.int64(r[s, 2, t]) < c)
+                partner = r1 + ((r0 ^ flip) - r1) * pick  # branch-free select
+                wx |= uint64(r0 < p) << uint64(k)
+                wy |= uint64(partner < q) << uint64(k)
+            xs[s, w] = wx
+            ys[s, w] = wy
     return xs, ys
