@@ -136,10 +136,10 @@ def main() -> None:
     row("deterministic_pair (rot.)", best(lambda: bs.deterministic_pair(a, b, n, "rotation")), S * Ld,
         best(lambda: np_det_pair(a, b, n, LB), 3), bits_b)
     for depth in (1, 4):
-        row(f"synchronize depth {depth}", best(lambda: bs.synchronize(x, y, L, depth)), bits,
-            best(lambda: np_sync(xb, yb, depth), 3), bits_b)
-        row(f"desynchronize depth {depth}", best(lambda: bs.desynchronize(x, y, L, depth)), bits,
-            best(lambda: np_desync(xb, yb, depth), 3), bits_b)
+        row(f"synchronize depth {depth}", best(lambda d=depth: bs.synchronize(x, y, L, d)), bits,
+            best(lambda d=depth: np_sync(xb, yb, d), 3), bits_b)
+        row(f"desynchronize depth {depth}", best(lambda d=depth: bs.desynchronize(x, y, L, d)), bits,
+            best(lambda d=depth: np_desync(xb, yb, d), 3), bits_b)
     idx = rng.integers(0, 8, (S, L), dtype=np.uint8)
     row("shuffle (K = 8)", best(lambda: bs.shuffle(x, idx, L)), bits,
         best(lambda: np_shuffle(xb, idx[:, :LB]), 3), bits_b)
@@ -207,7 +207,8 @@ def errors() -> None:
     for m in (3, 6):
         both = bs.decorrelate(np.stack([x[:200], x[:200]]), L, m, seed=3)
         sc = bs.scc(both[0], both[1], L)
-        print(f"decorrelate K = {1 << m}: a stream vs its shuffled copy, mean |SCC| {np.mean(np.abs(sc)):.3f} "
+        print(f"decorrelate K = {1 << m}: a stream vs its shuffled copy, "
+              f"mean |SCC| {np.mean(np.abs(sc)):.3f} "
               f"(before: 1), max count loss {int((bs.popcount(x[:200]) - bs.popcount(both[0])).max())}")
     for c in (-1.0, -0.5, 0.0, 0.5, 1.0):
         xs, ys = bs.correlated_pair(p, q, c, L, seed=4)

@@ -584,7 +584,8 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
         all_sources |= {s for s, _ in da | db}
         req = _requirement(gate)
         if req != "independent":
-            if da and db and not any(_same_sequence(objects[sa], objects[sb]) for sa, _ in da for sb, _ in db):
+            shared = any(_same_sequence(objects[sa], objects[sb]) for sa, _ in da for sb, _ in db)
+            if da and db and not shared:
                 sa, sb = min(da)[0], min(db)[0]
                 pa = paths.get(sa, type(objects[sa]).__name__)
                 pb = paths.get(sb, type(objects[sb]).__name__)

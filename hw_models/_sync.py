@@ -380,7 +380,8 @@ class CorrelatedPairGenerator(Block):
 
     def verilog_modules(self) -> dict[str, str]:
         return {"sc_scc_pair": (
-            "// SCC-controlled pair (Alaghi & Hayes 2013): x = r0 < p, y = (r2 < c ? (neg ? ~r0 : r0) : r1) < q\n"
+            "// SCC-controlled pair (Alaghi & Hayes 2013):\n"
+            "// x = r0 < p, y = (r2 < c ? (neg ? ~r0 : r0) : r1) < q\n"
             "module sc_scc_pair #(parameter W = 16) (\n"
             "  input wire [W-1:0] r0, input wire [W-1:0] r1, input wire [W-1:0] r2,\n"
             "  input wire [W:0] p, input wire [W:0] q, input wire [W:0] c, input wire neg,\n"

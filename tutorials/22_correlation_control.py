@@ -112,9 +112,11 @@ def main() -> None:
     print("\nother functions of one gate on an SCC = +1 (or -1) pair, p = 0.6, q = 0.3:")
     xp, yp = bs.correlated_pair(0.6, 0.3, 1.0, L, seed=22)
     xn, yn = bs.correlated_pair(0.6, 0.3, -1.0, L, seed=22)
-    for name, out, ref in [("max (OR, +1)", bs.sc_max(xp, yp), 0.6), ("|p-q| (XOR, +1)", bs.sc_abs_diff(xp, yp), 0.3),
+    for name, out, ref in [("max (OR, +1)", bs.sc_max(xp, yp), 0.6),
+                           ("|p-q| (XOR, +1)", bs.sc_abs_diff(xp, yp), 0.3),
                            ("min(1,p+q) (OR, -1)", bs.sc_sat_add(xn, yn), 0.9)]:
-        print(f"  {name:<20} {float(bs.decode(out, L)):.4f}  (target {ref}, up to the encoding error of the inputs)")
+        print(f"  {name:<20} {float(bs.decode(out, L)):.4f}  "
+              f"(target {ref}, up to the encoding error of the inputs)")
     xd, yd = bs.desynchronize(a_shared, b_indep[9], L, depth=4)  # q = 0.5
     print(f"  desynchronizer (depth 4) on the independent pair at q = {QS[9]:.2f}: SCC "
           f"{float(bs.scc(xd, yd, L)):+.3f} (from {float(bs.scc(a_shared, b_indep[9], L)):+.3f}), "
