@@ -114,6 +114,20 @@ def test_pair_fsm_kernel_equals_model(kind, depth, p, q, length, seed):
     _assert_model(*fsm_case(kind, depth, p, q, length, seed))
 
 
+@pytest.mark.parametrize("kind", ["sync", "desync"])
+def test_bit_sliced_fsm_kernel_equals_model(kind):
+    # 70 pairs: bit-sliced path (64 + 6 lanes); every 7th pair replayed on the model
+    length, depth = 333, 3
+    rng = np.random.default_rng(70)
+    x = bs.bernoulli(rng.random(70), length, seed=1)
+    y = bs.bernoulli(rng.random(70), length, seed=2)
+    xo, yo = (bs.synchronize if kind == "sync" else bs.desynchronize)(x, y, length, depth)
+    for i in range(0, 70, 7):
+        block = (hw.Synchronizer if kind == "sync" else hw.Desynchronizer)(depth)
+        _assert_model(block, {"x": _bits(x[i], length), "y": _bits(y[i], length)},
+                      {"xo": _bits(xo[i], length), "yo": _bits(yo[i], length)})
+
+
 @given(st.integers(1, 6), st.integers(0, 2**64 - 1), st.floats(0, 1), st.integers(1, 600),
        st.integers(0, 2**40))
 def test_shuffle_kernel_equals_model(m, init, p, length, seed):

@@ -132,6 +132,114 @@ def pair_fsm_words(x, y, one, four, init, length):
     return xo, yo, st
 
 
+_ALL = uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@njit(cache=True)
+def transpose64(a):
+    """In-place transpose of a 64 x 64 bit matrix held in ``a`` (64 uint64, LSB = column 0).
+
+    Afterwards bit ``i`` of ``a[k]`` is the former bit ``k`` of ``a[i]`` (recursive block swap,
+    Hacker's Delight 7-3, 6 rounds of 32 word pairs).
+    """
+    j = 32
+    m = uint64(0x00000000FFFFFFFF)
+    while j != 0:
+        k = 0
+        while k < 64:
+            t = ((a[k] >> uint64(j)) ^ a[k + j]) & m
+            a[k] ^= t << uint64(j)
+            a[k + j] ^= t
+            k = (k + j + 1) & ~j
+        j >>= 1
+        m ^= m << uint64(j)
+
+
+@njit(cache=True)
+def pair_fsm_sliced(kind, depth, x, y, length):
+    """The pair FSM bit-sliced across streams: (xo, yo).
+
+    Streams are taken 64 at a time; each 64 x 64 block (streams x cycles) is
+    transposed so that one word holds one cycle of 64 streams, and the state
+    is a set of bit-planes (a sign plane and ``bit_length(depth)`` magnitude
+    planes, ``s = +-m``) updated with boolean algebra: the same rule as
+    :func:`pair_fsm_step`, for 64 streams per operation.  Cycles past
+    ``length`` (zero inputs) are masked off the output.
+    """
+    n, nw = x.shape
+    kb = 0
+    while (1 << kb) <= depth:
+        kb += 1
+    xo = np.zeros_like(x)
+    yo = np.zeros_like(y)
+    bufa = np.empty(64, dtype=np.uint64)
+    bufb = np.empty(64, dtype=np.uint64)
+    planes = np.zeros(kb, dtype=np.uint64)
+    for g0 in range(0, n, 64):
+        lanes = min(64, n - g0)
+        planes[:] = 0
+        neg = uint64(0)
+        for w in range(nw):
+            for i in range(64):
+                if i < lanes:
+                    bufa[i] = x[g0 + i, w]
+                    bufb[i] = y[g0 + i, w]
+                else:
+                    bufa[i] = 0
+                    bufb[i] = 0
+            transpose64(bufa)
+            transpose64(bufb)
+            for c in range(64):
+                a = bufa[c]
+                b = bufb[c]
+                full = _ALL  # lanes with m == depth
+                nz = uint64(0)  # lanes with m != 0
+                for i in range(kb):
+                    full &= planes[i] if (depth >> i) & 1 else ~planes[i]
+                    nz |= planes[i]
+                if kind == SYNC:
+                    pos = nz & ~neg
+                    ng = nz & neg
+                    up = a & ~b
+                    dn = b & ~a
+                    pair_up = up & ng  # x's one meets a held one of y
+                    pair_dn = dn & pos
+                    hold_up = up & ~ng & ~(pos & full)
+                    hold_dn = dn & ~pos & ~(ng & full)
+                    dec = pair_up | pair_dn
+                    inc = hold_up | hold_dn
+                    both = (a & b) | dec
+                    oa = both | (up & ~dec & ~hold_up)
+                    ob = both | (dn & ~dec & ~hold_dn)
+                    neg = (neg & ~hold_up) | hold_dn
+                else:
+                    inc = a & b & ~full
+                    dec = ~a & ~b & nz
+                    oa = (a & ~inc) | dec
+                    ob = b
+                carry = inc  # m += 1 on inc lanes, m -= 1 on dec lanes (disjoint)
+                borrow = dec
+                for i in range(kb):
+                    mi = planes[i]
+                    planes[i] = mi ^ carry ^ borrow
+                    carry = mi & carry
+                    borrow = ~mi & borrow
+                bufa[c] = oa
+                bufb[c] = ob
+            transpose64(bufa)
+            transpose64(bufb)
+            for i in range(lanes):
+                xo[g0 + i, w] = bufa[i]
+                yo[g0 + i, w] = bufb[i]
+    r = length & 63
+    if r:
+        tail = (uint64(1) << uint64(r)) - uint64(1)
+        for s in range(n):
+            xo[s, nw - 1] &= tail
+            yo[s, nw - 1] &= tail
+    return xo, yo
+
+
 @njit(cache=True)
 def shuffle_words(x, index, init, length):
     """Shuffle buffer: per cycle output ``buf[index_t]`` then ``buf[index_t] = x_t``.

@@ -32,6 +32,7 @@ from sc_neurocore._kernels._bitops import and_words, or_words
 from sc_neurocore._kernels._correlation_control import (
     DESYNC,
     SYNC,
+    pair_fsm_sliced,
     pair_fsm_tables,
     pair_fsm_words,
     scc_pair_words,
@@ -60,15 +61,21 @@ __all__ = [
 
 #: largest FSM depth of the (de)synchronizer
 MAX_FSM_DEPTH = 64
+#: from this many stream pairs on, the FSMs run bit-sliced (64 streams per word; fewer
+#: streams would leave most lanes empty), below it table-driven, four cycles per look-up
+SLICED_MIN_STREAMS = 16
 
 
 def _pair_fsm(kind: int, x: Any, y: Any, length: int, depth: int) -> tuple[np.ndarray, np.ndarray]:
     length = check_length(length)
     d = check_int(depth, "depth", low=1, high=MAX_FSM_DEPTH)
     (a, b), lead = broadcast_words({"x": x, "y": y}, length)
-    one, four = pair_fsm_tables(kind, d)
-    init = np.full(a.shape[0], d if kind == SYNC else 0, dtype=np.int64)  # state 0
-    xo, yo, _final = pair_fsm_words(a, b, one, four, init, length)
+    if a.shape[0] >= SLICED_MIN_STREAMS:
+        xo, yo = pair_fsm_sliced(kind, d, a, b, length)
+    else:
+        one, four = pair_fsm_tables(kind, d)
+        init = np.full(a.shape[0], d if kind == SYNC else 0, dtype=np.int64)  # state 0
+        xo, yo, _final = pair_fsm_words(a, b, one, four, init, length)
     shape = lead + (a.shape[1],)
     return xo.reshape(shape), yo.reshape(shape)
 
