@@ -11,7 +11,10 @@ Encoders: :func:`bernoulli` (counter-hash PRNG, independent, ~1/sqrt(L) error),
 :func:`lfsr` (hardware LFSR + comparator, exact counts over a period),
 :func:`sobol` (low-discrepancy, ~1/L error); :func:`to_unipolar` /
 :func:`to_bipolar` map between bipolar values in [-1, 1] and probabilities.
-See ``docs/bitstream.md``.
+See ``docs/bitstream.md``.  Deterministic encodings (:func:`thermometer`,
+:func:`deterministic_pair`) and correlation control (:func:`synchronize`,
+:func:`desynchronize`, :func:`decorrelate`, :func:`correlated_pair`,
+:func:`sc_min` ...): ``docs/sc_units.md``.
 """
 
 from __future__ import annotations
@@ -76,8 +79,8 @@ __all__ = [
     "and_popcount",
     "and_reduce",
     "bernoulli",
-    "binomial_standard_error",
     "bits_at",
+    "binomial_standard_error",
     "correlated_pair",
     "decode",
     "decode_bipolar",
