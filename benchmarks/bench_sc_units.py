@@ -143,7 +143,7 @@ def main() -> None:
     idx = rng.integers(0, 8, (S, L), dtype=np.uint8)
     row("shuffle (K = 8)", best(lambda: bs.shuffle(x, idx, L)), bits,
         best(lambda: np_shuffle(xb, idx[:, :LB]), 3), bits_b)
-    row("decorrelate (K = 8, + rng)", best(lambda: bs.decorrelate(x, L, 3, seed=1)), bits,
+    row("decorrelate (K = 8, hashed)", best(lambda: bs.decorrelate(x, L, 3, seed=1)), bits,
         best(lambda: np_shuffle(xb, idx[:, :LB]), 3), bits_b)
     r = rng.integers(0, 1 << 16, (S, 3, L), dtype=np.uint32)
     thr = np.stack([rng.integers(0, 1 << 16, S) for _ in range(3)] + [rng.integers(0, 2, S)], axis=1)

@@ -117,6 +117,20 @@ def test_shuffle_count_identity(length, init, seed):
     np.testing.assert_array_equal(bs.unpack(out, length), ref)
 
 
+@given(st.integers(1, 6), st.integers(1, 300), seeds)
+def test_decorrelate_is_the_shuffle_buffer_with_hashed_slots(m, length, seed):
+    # plain-Python slot numbers from the counter hash, fed to the explicit-index shuffle buffer
+    from sc_neurocore._kernels._hash import hash3_py
+    from sc_neurocore._rng import key_from_seed
+
+    x = bs.bernoulli(np.array([0.3, 0.8]), length, seed=seed)
+    k0, k1 = (int(k) for k in key_from_seed(seed))
+    q = 64 // m
+    idx = [[(hash3_py(k0, k1, s, t // q) >> (m * (t % q))) & ((1 << m) - 1) for t in range(length)]
+           for s in range(2)]
+    np.testing.assert_array_equal(bs.decorrelate(x, length, m, seed=seed), bs.shuffle(x, idx, length))
+
+
 def test_decorrelate_separates_a_stream_from_its_copy():
     length = 8192
     x = bs.bernoulli(0.5, length, seed=3)

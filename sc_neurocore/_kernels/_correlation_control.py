@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
+from sc_neurocore._kernels._hash import hash3
+
 SYNC, DESYNC = 0, 1
 
 
@@ -240,6 +242,12 @@ def pair_fsm_sliced(kind, depth, x, y, length):
     return xo, yo
 
 
+@njit(cache=True, inline="always")
+def shuffle_step(b, j, bit):
+    """One cycle of the shuffle buffer ``b`` (slot j = bit j): (output bit, next buffer)."""
+    return (b >> j) & uint64(1), (b & ~(uint64(1) << j)) | (bit << j)
+
+
 @njit(cache=True)
 def shuffle_words(x, index, init, length):
     """Shuffle buffer: per cycle output ``buf[index_t]`` then ``buf[index_t] = x_t``.
@@ -257,12 +265,43 @@ def shuffle_words(x, index, init, length):
             xw = x[s, w]
             ow = uint64(0)
             for k in range(min(64, length - (w << 6))):
-                j = uint64(index[s, (w << 6) + k])
-                ow |= ((b >> j) & uint64(1)) << uint64(k)
-                b = (b & ~(uint64(1) << j)) | (((xw >> uint64(k)) & uint64(1)) << j)
+                o, b = shuffle_step(b, uint64(index[s, (w << 6) + k]), (xw >> uint64(k)) & uint64(1))
+                ow |= o << uint64(k)
             out[s, w] = ow
         buf[s] = b
     return out, buf
+
+
+@njit(cache=True)
+def shuffle_hashed_words(x, k0, k1, m, length):
+    """Shuffle buffer of ``2^m`` slots, empty at start, slot numbers from the counter hash.
+
+    Stream ``s`` uses ``hash3(k0, k1, s, c)`` for cycles ``c q .. c q + q - 1``
+    (``q = 64 // m`` slot numbers of ``m`` bits per word, lowest bits first).
+    """
+    n, nw = x.shape
+    out = np.zeros_like(x)
+    q = 64 // m
+    lo = (uint64(1) << uint64(m)) - uint64(1)
+    for s in range(n):
+        b = uint64(0)
+        h = uint64(0)
+        left = 0
+        c = 0
+        for w in range(nw):
+            xw = x[s, w]
+            ow = uint64(0)
+            for k in range(min(64, length - (w << 6))):
+                if left == 0:
+                    h = hash3(k0, k1, s, c)
+                    c += 1
+                    left = q
+                o, b = shuffle_step(b, h & lo, (xw >> uint64(k)) & uint64(1))
+                h >>= uint64(m)
+                left -= 1
+                ow |= o << uint64(k)
+            out[s, w] = ow
+    return out
 
 
 @njit(cache=True)

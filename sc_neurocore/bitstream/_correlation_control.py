@@ -36,10 +36,11 @@ from sc_neurocore._kernels._correlation_control import (
     pair_fsm_tables,
     pair_fsm_words,
     scc_pair_words,
+    shuffle_hashed_words,
     shuffle_words,
     xor_words,
 )
-from sc_neurocore._rng import SeedLike, spawn_generators
+from sc_neurocore._rng import SeedLike, key_from_seed, spawn_generators
 from sc_neurocore._validation import check_int, check_unit_array
 
 from ._gates import broadcast_words
@@ -172,10 +173,11 @@ def shuffle(x: Any, index: Any, length: int, init: Any = 0) -> np.ndarray:
 def decorrelate(x: Any, length: int, depth_bits: int = 3, seed: SeedLike = None) -> np.ndarray:
     r"""Decorrelate streams with a shuffle buffer of ``K = 2^depth_bits`` slots and random slot choice.
 
-    Each stream gets its own slot sequence from a Generator spawned from
-    ``seed``, so a stream and its own copy come out different, while each
-    stream's count is kept within ``K`` (see :func:`shuffle`; the buffer
-    starts empty, so ``0 <= n_in - n_out <= K``).  A bit leaves the buffer
+    The buffer starts empty; the slot of cycle ``t`` of stream ``i`` is drawn
+    from the counter hash keyed by ``seed`` (stream ``i``, so a stream and its
+    own copy come out different): ``hash3(key, i, t // q)`` bits ``m (t mod
+    q) ..``, ``q = 64 // m``.  Each stream's count is kept within ``K``
+    (:func:`shuffle`: ``0 <= n_in - n_out <= K``).  A bit leaves the buffer
     after a geometric delay of mean ``K`` cycles, so correlation over lags
     shorter than about ``K`` is broken; the buffer preserves the value, not
     independence in a strict sense (Lee, Alaghi & Ceze, DATE 2018).
@@ -196,9 +198,8 @@ def decorrelate(x: Any, length: int, depth_bits: int = 3, seed: SeedLike = None)
     length = check_length(length)
     m = check_int(depth_bits, "depth_bits", low=1, high=6)
     (a,), lead = broadcast_words({"x": x}, length)
-    gens = spawn_generators(seed, max(1, a.shape[0]))
-    idx = np.stack([g.integers(0, 1 << m, length, dtype=np.uint8) for g in gens[: a.shape[0]]])
-    out, _buf = shuffle_words(a, idx, np.zeros(a.shape[0], dtype=np.uint64), length)
+    key = key_from_seed(seed)
+    out = shuffle_hashed_words(a, key[0], key[1], m, length)
     return out.reshape(lead + (a.shape[1],))
 
 
