@@ -242,3 +242,25 @@ def test_rtl_correlated_gates(cls):
     block = cls(3)
     res = hw.cosimulate(block, 256, hw.random_inputs(block, 256, seed=2))
     assert res.ok, str(res)
+
+
+def test_blocks_reject_bad_parameters():
+    with pytest.raises(ValueError, match=r"ThermometerEncoder: period must be an integer in \[2, 16777216\]; got 1"):
+        hw.ThermometerEncoder(1)
+    with pytest.raises(ValueError, match="DeterministicPair: method must be one of 'clock_division', "
+                                         "'rotation', 'relatively_prime'; got 'rot'"):
+        hw.DeterministicPair(3, "rot")
+    with pytest.raises(ValueError, match=r"DeterministicPair: n_bits must be an integer in \[1, 12\]; got 13"):
+        hw.DeterministicPair(13)
+    with pytest.raises(ValueError, match=r"Synchronizer: depth must be an integer in \[1, 64\]; got 0"):
+        hw.Synchronizer(0)
+    with pytest.raises(ValueError, match=r"Desynchronizer: sources must name one block per input \('x', 'y'\); got 1"):
+        hw.Desynchronizer(1, sources=(hw.FibonacciLFSR(8, 1),))
+    with pytest.raises(ValueError, match=r"ShuffleBuffer: init must be an integer in \[0, 255\]; got 256"):
+        hw.ShuffleBuffer(3, init=256)
+    with pytest.raises(TypeError, match="CorrelatedPairGenerator: width must be an integer; got float 8.0"):
+        hw.CorrelatedPairGenerator(8.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"Synchronizer: x must be an integer in \[0, 1\]; got 2"):
+        hw.Synchronizer(1).eval(x=2, y=0)
+    with pytest.raises(ValueError, match=r"ShuffleBuffer: idx must be an integer in \[0, 7\]; got 8"):
+        hw.ShuffleBuffer(3).eval(x=1, idx=8)
