@@ -511,6 +511,9 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
       block may declare ``correlation_requirement = "independent"`` to be
       checked like an AND (the rules above); a block with
       ``random_source_kind`` (e.g. ``ShuffleBuffer``) starts a fresh source.
+      Both inputs taken from one block whose ``correlation_effect`` is the
+      opposite sign (a ``Desynchronizer`` feeding a ``MinGate``, a
+      ``Synchronizer`` feeding a ``SatAddGate``) is an error too.
     * **warning**: the same sequence at different delays (a DFF "isolator" on
       an LFSR stream: a shift of a few cycles multiplies the state by ``2^d``
       and leaves comparator streams correlated), or two LFSRs of one
@@ -585,7 +588,16 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
         req = _requirement(gate)
         if req != "independent":
             shared = any(_same_sequence(objects[sa], objects[sb]) for sa, _ in da for sb, _ in db)
-            if da and db and not shared:
+            effect = getattr(kids[0][1], "correlation_effect", None)
+            if kids[0][1] is kids[1][1] and effect in REQUIREMENTS[1:] and effect != req:
+                fsm = kids[0][1]
+                issues.append(CorrelationIssue(
+                    "error", paths[id(gate)], op, paths.get(id(fsm), type(fsm).__name__),
+                    paths.get(id(fsm), type(fsm).__name__),
+                    f"{type(gate).__name__} needs SCC = {'+1' if req == 'positive' else '-1'} but its "
+                    f"inputs come from a {type(fsm).__name__}, which drives SCC towards "
+                    f"{'+1' if effect == 'positive' else '-1'}"))
+            elif da and db and not shared:
                 sa, sb = min(da)[0], min(db)[0]
                 pa = paths.get(sa, type(objects[sa]).__name__)
                 pb = paths.get(sb, type(objects[sb]).__name__)

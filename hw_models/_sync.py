@@ -7,7 +7,9 @@ stochastic computing", DATE 2018, and A. Alaghi and J. P. Hayes, "Exploiting
 correlation in stochastic circuit design", ICCD 2013.
 
 Every block carries ``correlation_requirement`` (``"independent"``,
-``"positive"`` or ``"negative"``): the input correlation its function needs.
+``"positive"`` or ``"negative"``): the input correlation its function needs;
+the (de)synchronizers carry ``correlation_effect`` (``"positive"`` /
+``"negative"``), the correlation they produce.
 :func:`hw_models.check_correlation` reads it from any block.  The
 (de)synchronizers and the shuffle buffer have no requirement; the shuffle
 buffer declares ``random_source_kind = "shuffle"`` so the checker treats its
@@ -157,6 +159,8 @@ class Synchronizer(_PairFSM):
 
     part = "Synchronizer"
     top_module = "synchronizer_top"
+    #: drives the SCC of its outputs towards +1 (read by check_correlation)
+    correlation_effect = "positive"
 
     @property
     def state_width(self) -> int:
@@ -211,6 +215,8 @@ class Desynchronizer(_PairFSM):
 
     part = "Desynchronizer"
     top_module = "desynchronizer_top"
+    #: drives the SCC of its outputs towards -1 (read by check_correlation)
+    correlation_effect = "negative"
 
     @property
     def state_width(self) -> int:

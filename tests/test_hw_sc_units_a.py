@@ -180,6 +180,18 @@ def test_checker_sat_add_needs_negative_and_synchronizer_fixes_min():
     assert hw.check_correlation(hw.MinGate(sources=(sync, sync))).issues == []
 
 
+def test_checker_flags_the_wrong_kind_of_correlation_circuit():
+    s1, _s, s_indep = _sngs()
+    desync = hw.Desynchronizer(4, sources=(s1, s_indep))
+    (issue,) = hw.check_correlation(hw.MinGate(sources=(desync, desync))).issues
+    assert issue.severity == "error" and "needs SCC = +1 but its inputs come from a Desynchronizer, " \
+        "which drives SCC towards -1" in issue.reason
+    sync = hw.Synchronizer(4, sources=(s1, s_indep))
+    (issue,) = hw.check_correlation(hw.SatAddGate(sources=(sync, sync))).issues
+    assert "needs SCC = -1 but its inputs come from a Synchronizer" in issue.reason
+    assert hw.check_correlation(hw.SatAddGate(sources=(desync, desync))).issues == []
+
+
 def test_checker_shuffle_buffer_is_a_fresh_source_and_requirement_hook_is_generic():
     s1, s_shared, _s = _sngs()
     shuf = hw.ShuffleBuffer(3, sources=(s_shared,))
