@@ -5,9 +5,11 @@ Pure functions on C-contiguous ``uint64`` packed streams of shape
 ``(n_streams, n_words)``; nothing is validated here (see
 ``sc_neurocore.bitstream._correlation_control``).
 
-FSM state ``s`` is stored as the index ``s + depth`` (so it is never negative).
-The pair FSMs are run four cycles at a time through a table derived from the
-one-cycle rule (:func:`pair_fsm_tables`), so the rule lives in one place.
+The pair FSMs have two equivalent kernels: per stream, four cycles at a time
+through a table derived from the one-cycle rule :func:`pair_fsm_step` (state
+``s`` stored as the index ``s - s_min``), and bit-sliced across 64 streams
+(:func:`pair_fsm_sliced`, the same rule in boolean algebra on bit-planes) for
+large batches.  Both are tested against each other and against ``hw_models``.
 """
 
 from __future__ import annotations
