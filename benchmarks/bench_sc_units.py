@@ -150,6 +150,8 @@ def main() -> None:
     p, q, c = thr[:, 0] / 65536, thr[:, 1] / 65536, thr[:, 2] / 65536 * (1 - 2 * thr[:, 3])
     row("correlated_pair (randoms)", best(lambda: bs.correlated_pair(p, q, c, L, randoms=r)), bits,
         best(lambda: np_pair(r[:, :, :LB], thr, 16), 3), bits_b)
+    row("correlated_pair (seeded)", best(lambda: bs.correlated_pair(p, q, c, L, seed=1)), bits,
+        best(lambda: np_pair(r[:, :, :LB], thr, 16), 3), bits_b)
 
     print("\ncombinational units vs AND + popcount on the same packed streams")
     t_and = best(lambda: bs.popcount(bs.and_(x, y)), 20)

@@ -131,6 +131,22 @@ def test_decorrelate_is_the_shuffle_buffer_with_hashed_slots(m, length, seed):
     np.testing.assert_array_equal(bs.decorrelate(x, length, m, seed=seed), bs.shuffle(x, idx, length))
 
 
+@given(probs, probs, st.floats(-1.0, 1.0), st.integers(1, 32), st.integers(1, 200), seeds)
+def test_seeded_correlated_pair_is_the_explicit_one_with_hashed_randoms(p, q, c, w, length, seed):
+    from sc_neurocore._kernels._hash import hash3_py
+    from sc_neurocore._rng import key_from_seed
+
+    k0, k1 = (int(k) for k in key_from_seed(seed))
+    lo = (1 << w) - 1
+    h1 = [hash3_py(k0, k1, 0, 2 * t) for t in range(length)]
+    h2 = [hash3_py(k0, k1, 0, 2 * t + 1) for t in range(length)]
+    r = np.array([[h & lo for h in h1], [(h >> 32) & lo for h in h1], [h & lo for h in h2]])
+    got = bs.correlated_pair(p, q, c, length, width=w, seed=seed)
+    want = bs.correlated_pair(p, q, c, length, width=w, randoms=r)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
 def test_decorrelate_separates_a_stream_from_its_copy():
     length = 8192
     x = bs.bernoulli(0.5, length, seed=3)

@@ -306,6 +306,14 @@ def shuffle_hashed_words(x, k0, k1, m, length):
     return out
 
 
+@njit(cache=True, inline="always")
+def scc_pair_bits(r0, r1, r2, p, q, c, flip):
+    """One cycle of the SCC-controlled pair: (x, y) as uint64 0/1 (branch-free select)."""
+    pick = np.int64(r2 < c)
+    partner = r1 + ((r0 ^ flip) - r1) * pick  # 2^w - 1 - r0 == r0 XOR (2^w - 1)
+    return uint64(r0 < p), uint64(partner < q)
+
+
 @njit(cache=True)
 def scc_pair_words(r, thresholds, width, length):
     """Stream pair with controlled correlation from three random-number sequences.
@@ -322,18 +330,48 @@ def scc_pair_words(r, thresholds, width, length):
     top = (np.int64(1) << width) - 1
     for s in range(n):
         p, q, c = thresholds[s, 0], thresholds[s, 1], thresholds[s, 2]
-        flip = top if thresholds[s, 3] else np.int64(0)  # 2^w - 1 - r0 == r0 XOR (2^w - 1)
+        flip = top if thresholds[s, 3] else np.int64(0)
         for w in range(nw):
             wx = uint64(0)
             wy = uint64(0)
             for k in range(min(64, length - (w << 6))):
                 t = (w << 6) + k
-                r0 = np.int64(r[s, 0, t])
-                r1 = np.int64(r[s, 1, t])
-                pick = np.int64(np.int64(r[s, 2, t]) < c)
-                partner = r1 + ((r0 ^ flip) - r1) * pick  # branch-free select
-                wx |= uint64(r0 < p) << uint64(k)
-                wy |= uint64(partner < q) << uint64(k)
+                bx, by = scc_pair_bits(np.int64(r[s, 0, t]), np.int64(r[s, 1, t]), np.int64(r[s, 2, t]),
+                                       p, q, c, flip)
+                wx |= bx << uint64(k)
+                wy |= by << uint64(k)
+            xs[s, w] = wx
+            ys[s, w] = wy
+    return xs, ys
+
+
+@njit(cache=True)
+def scc_pair_hashed_words(k0, k1, thresholds, width, length):
+    """As :func:`scc_pair_words` with the random numbers from the counter hash.
+
+    Pair ``s``, cycle ``t``: ``h1 = hash3(k0, k1, s, 2t)``, ``h2 = hash3(k0, k1, s, 2t + 1)``;
+    ``r0`` = low ``width`` bits of ``h1``, ``r1`` = bits 32.. of ``h1``, ``r2`` = low bits of ``h2``.
+    """
+    n = thresholds.shape[0]
+    nw = (length + 63) >> 6
+    xs = np.zeros((n, nw), dtype=np.uint64)
+    ys = np.zeros((n, nw), dtype=np.uint64)
+    top = (np.int64(1) << width) - 1
+    lo = uint64(top)
+    for s in range(n):
+        p, q, c = thresholds[s, 0], thresholds[s, 1], thresholds[s, 2]
+        flip = top if thresholds[s, 3] else np.int64(0)
+        for w in range(nw):
+            wx = uint64(0)
+            wy = uint64(0)
+            for k in range(min(64, length - (w << 6))):
+                t = uint64((w << 6) + k)
+                h1 = hash3(k0, k1, s, t << uint64(1))
+                h2 = hash3(k0, k1, s, (t << uint64(1)) | uint64(1))
+                bx, by = scc_pair_bits(np.int64(h1 & lo), np.int64((h1 >> uint64(32)) & lo),
+                                       np.int64(h2 & lo), p, q, c, flip)
+                wx |= bx << uint64(k)
+                wy |= by << uint64(k)
             xs[s, w] = wx
             ys[s, w] = wy
     return xs, ys

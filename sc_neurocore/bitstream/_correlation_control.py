@@ -35,12 +35,13 @@ from sc_neurocore._kernels._correlation_control import (
     pair_fsm_sliced,
     pair_fsm_tables,
     pair_fsm_words,
+    scc_pair_hashed_words,
     scc_pair_words,
     shuffle_hashed_words,
     shuffle_words,
     xor_words,
 )
-from sc_neurocore._rng import SeedLike, key_from_seed, spawn_generators
+from sc_neurocore._rng import SeedLike, key_from_seed
 from sc_neurocore._validation import check_int, check_unit_array
 
 from ._gates import broadcast_words
@@ -229,7 +230,10 @@ def correlated_pair(
     width : int
         Random-number width w in [1, 32].
     seed : None, int, SeedSequence or Generator
-        Source of the random numbers (one spawned Generator per pair).
+        Keys the counter hash that gives the random numbers: pair ``i``,
+        cycle ``t``: ``h1 = hash3(key, i, 2t)``, ``h2 = hash3(key, i, 2t + 1)``,
+        ``r0`` = low ``w`` bits of ``h1``, ``r1`` = bits ``32 ..`` of ``h1``,
+        ``r2`` = low ``w`` bits of ``h2``.
     randoms : array_like of int, shape ``S + (3, length)``, optional
         Explicit random numbers in [0, 2^w) (e.g. three LFSR sequences, to
         match ``hw_models.CorrelatedPairGenerator``); overrides ``seed``.
@@ -255,8 +259,8 @@ def correlated_pair(
         (cc < 0).astype(np.float64)), axis=-1).astype(np.int64).reshape(-1, 4)
     n = thr.shape[0]
     if randoms is None:
-        gens = spawn_generators(seed, max(1, n))
-        r = np.stack([g.integers(0, 1 << w, (3, length), dtype=np.uint32) for g in gens[:n]])
+        key = key_from_seed(seed)
+        xs, ys = scc_pair_hashed_words(key[0], key[1], thr, w, length)
     else:
         ra = np.asarray(randoms)
         if ra.dtype == np.bool_ or not np.issubdtype(ra.dtype, np.integer):
@@ -270,8 +274,7 @@ def correlated_pair(
             r = np.ascontiguousarray(np.broadcast_to(ra, lead + (3, length)), dtype=np.uint32)
         except ValueError:
             raise ValueError(f"randoms must broadcast to {lead + (3, length)}; got {ra.shape}") from None
-        r = r.reshape(n, 3, length)
-    xs, ys = scc_pair_words(r, thr, w, length)
+        xs, ys = scc_pair_words(r.reshape(n, 3, length), thr, w, length)
     return xs.reshape(lead + (xs.shape[-1],)), ys.reshape(lead + (ys.shape[-1],))
 
 
