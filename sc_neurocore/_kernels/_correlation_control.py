@@ -274,35 +274,89 @@ def shuffle_words(x, index, init, length):
     return out, buf
 
 
+@njit(cache=True, inline="always")
+def slot_plane(k0, k1, s, b, w):
+    """Bit ``b`` of the slot numbers of stream ``s`` in cycles ``64 w .. 64 w + 63`` (bit t % 64)."""
+    return hash3(k0, k1, s * 8 + b, w)
+
+
 @njit(cache=True)
 def shuffle_hashed_words(x, k0, k1, m, length):
     """Shuffle buffer of ``2^m`` slots, empty at start, slot numbers from the counter hash.
 
-    Stream ``s`` uses ``hash3(k0, k1, s, c)`` for cycles ``c q .. c q + q - 1``
-    (``q = 64 // m`` slot numbers of ``m`` bits per word, lowest bits first).
+    The slot of stream ``s`` in cycle ``t`` has bit ``b`` = bit ``t % 64`` of
+    :func:`slot_plane` ``(s, b, t // 64)``.  One stream at a time.
     """
     n, nw = x.shape
     out = np.zeros_like(x)
-    q = 64 // m
-    lo = (uint64(1) << uint64(m)) - uint64(1)
+    planes = np.empty(m, dtype=np.uint64)
     for s in range(n):
         b = uint64(0)
-        h = uint64(0)
-        left = 0
-        c = 0
         for w in range(nw):
+            for i in range(m):
+                planes[i] = slot_plane(k0, k1, s, i, w)
             xw = x[s, w]
             ow = uint64(0)
             for k in range(min(64, length - (w << 6))):
-                if left == 0:
-                    h = hash3(k0, k1, s, c)
-                    c += 1
-                    left = q
-                o, b = shuffle_step(b, h & lo, (xw >> uint64(k)) & uint64(1))
-                h >>= uint64(m)
-                left -= 1
+                j = uint64(0)
+                for i in range(m):
+                    j |= ((planes[i] >> uint64(k)) & uint64(1)) << uint64(i)
+                o, b = shuffle_step(b, j, (xw >> uint64(k)) & uint64(1))
                 ow |= o << uint64(k)
             out[s, w] = ow
+    return out
+
+
+@njit(cache=True)
+def shuffle_sliced(x, k0, k1, m, length):
+    """:func:`shuffle_hashed_words` bit-sliced across 64 streams (same output).
+
+    Per block of 64 streams x 64 cycles the input and the ``m`` slot planes
+    are transposed so that one word holds one cycle of 64 streams; the buffer
+    is ``2^m`` slot words.  Each cycle decodes the slot planes into one-hot
+    masks, reads the selected slot and writes the input into it.
+    """
+    n, nw = x.shape
+    k_slots = 1 << m
+    out = np.zeros_like(x)
+    bufx = np.empty(64, dtype=np.uint64)
+    bufo = np.empty(64, dtype=np.uint64)
+    idx = np.empty((m, 64), dtype=np.uint64)
+    slots = np.zeros(k_slots, dtype=np.uint64)
+    sel = np.empty(k_slots, dtype=np.uint64)
+    for g0 in range(0, n, 64):
+        lanes = min(64, n - g0)
+        slots[:] = 0
+        for w in range(nw):
+            for i in range(64):
+                bufx[i] = x[g0 + i, w] if i < lanes else uint64(0)
+                for b in range(m):
+                    idx[b, i] = slot_plane(k0, k1, g0 + i, b, w) if i < lanes else uint64(0)
+            transpose64(bufx)
+            for b in range(m):
+                transpose64(idx[b])
+            nk = min(64, length - (w << 6))
+            for c in range(64):
+                if c >= nk:
+                    bufo[c] = 0
+                    continue
+                sel[0] = _ALL  # one-hot decode of the slot number, one plane at a time
+                half = 1
+                for b in range(m):
+                    p = idx[b, c]
+                    for j in range(half):
+                        sel[j + half] = sel[j] & p
+                        sel[j] &= ~p
+                    half <<= 1
+                xc = bufx[c]
+                o = uint64(0)
+                for j in range(k_slots):
+                    o |= slots[j] & sel[j]
+                    slots[j] = (slots[j] & ~sel[j]) | (xc & sel[j])
+                bufo[c] = o
+            transpose64(bufo)
+            for i in range(lanes):
+                out[g0 + i, w] = bufo[i]
     return out
 
 

@@ -38,6 +38,7 @@ from sc_neurocore._kernels._correlation_control import (
     scc_pair_hashed_words,
     scc_pair_words,
     shuffle_hashed_words,
+    shuffle_sliced,
     shuffle_words,
     xor_words,
 )
@@ -63,8 +64,8 @@ __all__ = [
 
 #: largest FSM depth of the (de)synchronizer
 MAX_FSM_DEPTH = 64
-#: from this many stream pairs on, the FSMs run bit-sliced (64 streams per word; fewer
-#: streams would leave most lanes empty), below it table-driven, four cycles per look-up
+#: from this many streams (pairs) on, the FSMs and the shuffle buffer run bit-sliced (64
+#: streams per word; fewer would leave most lanes empty), below it one stream at a time
 SLICED_MIN_STREAMS = 16
 
 
@@ -176,8 +177,9 @@ def decorrelate(x: Any, length: int, depth_bits: int = 3, seed: SeedLike = None)
 
     The buffer starts empty; the slot of cycle ``t`` of stream ``i`` is drawn
     from the counter hash keyed by ``seed`` (stream ``i``, so a stream and its
-    own copy come out different): ``hash3(key, i, t // q)`` bits ``m (t mod
-    q) ..``, ``q = 64 // m``.  Each stream's count is kept within ``K``
+    own copy come out different): its bit ``b`` is bit ``t mod 64`` of
+    ``hash3(key, 8 i + b, t // 64)``.  From 16 streams on the buffer runs
+    bit-sliced (64 streams per word), with the same output.  Each stream's count is kept within ``K``
     (:func:`shuffle`: ``0 <= n_in - n_out <= K``).  A bit leaves the buffer
     after a geometric delay of mean ``K`` cycles, so correlation over lags
     shorter than about ``K`` is broken; the buffer preserves the value, not
@@ -200,7 +202,8 @@ def decorrelate(x: Any, length: int, depth_bits: int = 3, seed: SeedLike = None)
     m = check_int(depth_bits, "depth_bits", low=1, high=6)
     (a,), lead = broadcast_words({"x": x}, length)
     key = key_from_seed(seed)
-    out = shuffle_hashed_words(a, key[0], key[1], m, length)
+    kernel = shuffle_sliced if a.shape[0] >= SLICED_MIN_STREAMS else shuffle_hashed_words
+    out = kernel(a, key[0], key[1], m, length)
     return out.reshape(lead + (a.shape[1],))
 
 
