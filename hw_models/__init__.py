@@ -37,6 +37,7 @@ from hw_models._counters import (
     bipolar_decode,
 )
 from hw_models._datapaths import CurrentSource, DenseLayer, Synapse
+from hw_models._deterministic import DeterministicPair, ThermometerEncoder
 from hw_models._faults import (
     FaultTable,
     FaultyBlock,
@@ -51,14 +52,27 @@ from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
 from hw_models._sng import SNG, threshold_of
 from hw_models._sobol import SobolGenerator
+from hw_models._sync import (
+    AbsDiffGate,
+    CorrelatedPairGenerator,
+    Desynchronizer,
+    MaxGate,
+    MinGate,
+    SatAddGate,
+    ShuffleBuffer,
+    Synchronizer,
+    XorGate,
+)
 
 __all__ = [
+    "AbsDiffGate",
     "AccumulativeParallelCounter",
     "AndGate",
     "AreaReport",
     "Block",
     "ChannelAssignment",
     "ChannelSource",
+    "CorrelatedPairGenerator",
     "CorrelationIssue",
     "CorrelationReport",
     "CosimError",
@@ -66,23 +80,32 @@ __all__ = [
     "CurrentSource",
     "DFF",
     "DenseLayer",
+    "Desynchronizer",
+    "DeterministicPair",
     "FaultTable",
     "FaultyBlock",
     "FibonacciLFSR",
     "FixedPointLIFNeuron",
     "GaloisLFSR",
+    "MaxGate",
+    "MinGate",
     "Mismatch",
     "Mux2",
     "NotGate",
     "OrGate",
     "ParallelCounter",
     "SNG",
+    "SatAddGate",
+    "ShuffleBuffer",
     "SobolGenerator",
     "Synapse",
+    "Synchronizer",
+    "ThermometerEncoder",
     "ToolNotFoundError",
     "UpCounter",
     "UpDownCounter",
     "XnorGate",
+    "XorGate",
     "area_report",
     "assert_bit_exact",
     "assign_channels",

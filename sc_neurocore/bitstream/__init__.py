@@ -11,12 +11,37 @@ Encoders: :func:`bernoulli` (counter-hash PRNG, independent, ~1/sqrt(L) error),
 :func:`lfsr` (hardware LFSR + comparator, exact counts over a period),
 :func:`sobol` (low-discrepancy, ~1/L error); :func:`to_unipolar` /
 :func:`to_bipolar` map between bipolar values in [-1, 1] and probabilities.
-See ``docs/bitstream.md``.
+See ``docs/bitstream.md``.  Deterministic encodings (:func:`thermometer`,
+:func:`deterministic_pair`) and correlation control (:func:`synchronize`,
+:func:`desynchronize`, :func:`decorrelate`, :func:`correlated_pair`,
+:func:`sc_min` ...): ``docs/sc_units.md``.
 """
 
 from __future__ import annotations
 
+from ._correlation_control import (
+    MAX_FSM_DEPTH,
+    correlated_pair,
+    decorrelate,
+    desynchronize,
+    sc_abs_diff,
+    sc_max,
+    sc_min,
+    sc_sat_add,
+    shuffle,
+    synchronize,
+    xor,
+)
 from ._counting import and_popcount, decode, decode_bipolar, mux_add, parallel_count, popcount
+from ._deterministic import (
+    DETERMINISTIC_METHODS,
+    MAX_DETERMINISTIC_BITS,
+    deterministic_add,
+    deterministic_length,
+    deterministic_multiply,
+    deterministic_pair,
+    thermometer,
+)
 from ._encoders import (
     BERNOULLI_BITS,
     SOBOL_BITS,
@@ -44,6 +69,9 @@ from ._packing import bits_at, n_words, pack, unpack
 
 __all__ = [
     "BERNOULLI_BITS",
+    "DETERMINISTIC_METHODS",
+    "MAX_DETERMINISTIC_BITS",
+    "MAX_FSM_DEPTH",
     "ProgressivePrecision",
     "SOBOL_BITS",
     "SOBOL_MAX_DIMENSION",
@@ -53,8 +81,15 @@ __all__ = [
     "bernoulli",
     "bits_at",
     "binomial_standard_error",
+    "correlated_pair",
     "decode",
     "decode_bipolar",
+    "decorrelate",
+    "desynchronize",
+    "deterministic_add",
+    "deterministic_length",
+    "deterministic_multiply",
+    "deterministic_pair",
     "is_maximal_taps",
     "lfsr",
     "lfsr_period",
@@ -70,16 +105,24 @@ __all__ = [
     "popcount",
     "progressive_precision",
     "required_length",
+    "sc_abs_diff",
     "sc_and",
+    "sc_max",
+    "sc_min",
+    "sc_sat_add",
     "sc_xnor",
     "scc",
+    "shuffle",
     "sobol",
     "sobol_direction_numbers",
     "sobol_points",
+    "synchronize",
+    "thermometer",
     "to_bipolar",
     "to_unipolar",
     "unpack",
     "xnor",
+    "xor",
 ]
 
 
