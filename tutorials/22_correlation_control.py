@@ -31,10 +31,8 @@ circuits) and ``22_sync_depth.png`` (min() error and SCC vs FSM depth).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
+from _common import figure_dir
 
 import hw_models as hw
 from hw_models._correlation import lfsr_jump
@@ -45,17 +43,6 @@ QS = np.linspace(0.05, 0.95, 19)
 DEPTHS = (1, 2, 4, 8)
 # a second register state half a period away from seed 1: an independent-looking sequence
 FAR_SEED = lfsr_jump(1, L // 2, WIDTH)
-
-
-def figure_dir() -> Path | None:
-    """Directory for figures, or None when matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
-    path = Path(os.environ.get("SC_NEUROCORE_FIGURES") or Path(__file__).resolve().parent / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def main() -> None:
@@ -139,7 +126,7 @@ def main() -> None:
     ax.set(xlabel="q (probability, unitless)", ylabel="AND output (probability, unitless)",
            title=f"min(p, q) with one AND gate, p = {P}, L = {L}")
     ax.legend(fontsize=8)
-    fig.savefig(out / "22_min_circuits.png", dpi=120)
+    fig.savefig(out / "22_min_circuits.png")
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
@@ -152,7 +139,7 @@ def main() -> None:
     ax2.set_ylabel("SCC (unitless)")
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
-    fig.savefig(out / "22_sync_depth.png", dpi=120)
+    fig.savefig(out / "22_sync_depth.png")
     print(f"\nfigures written to {out}")
 
 
