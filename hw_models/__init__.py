@@ -49,18 +49,32 @@ from hw_models._faults import (
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
+from hw_models._nonlinear import (
+    ApcBtanh,
+    BernsteinUnit,
+    BitInsertSqrt,
+    Cordiv,
+    FsmAbs,
+    JKDivider,
+    Sexp,
+    Stanh,
+)
 from hw_models._sng import SNG, threshold_of
 from hw_models._sobol import SobolGenerator
 
 __all__ = [
     "AccumulativeParallelCounter",
     "AndGate",
+    "ApcBtanh",
     "AreaReport",
     "Block",
+    "BernsteinUnit",
+    "BitInsertSqrt",
     "ChannelAssignment",
     "ChannelSource",
     "CorrelationIssue",
     "CorrelationReport",
+    "Cordiv",
     "CosimError",
     "CosimResult",
     "CurrentSource",
@@ -70,14 +84,18 @@ __all__ = [
     "FaultyBlock",
     "FibonacciLFSR",
     "FixedPointLIFNeuron",
+    "FsmAbs",
     "GaloisLFSR",
+    "JKDivider",
     "Mismatch",
     "Mux2",
     "NotGate",
     "OrGate",
     "ParallelCounter",
     "SNG",
+    "Sexp",
     "SobolGenerator",
+    "Stanh",
     "Synapse",
     "ToolNotFoundError",
     "UpCounter",

@@ -385,6 +385,12 @@ def _gate_op(obj: object) -> str | None:
     return None
 
 
+def _requirement(obj: object) -> str | None:
+    """Declared input-correlation need of a block (``"independent"``, ``"positive"``, ``"negative"``)."""
+    v = getattr(obj, "correlation_requirement", None)
+    return v if v in ("independent", "positive", "negative") else None
+
+
 def _delay(obj: object) -> int:
     name = _cls(obj)
     if "dff" in name or "delay" in name or "isolator" in name or "flipflop" in name:
@@ -490,6 +496,11 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
       stay below 0.02.)  When both gate inputs are constant-threshold SNGs the
       issue carries the SCC of the actual streams (``issue.scc``).
 
+    Blocks with a ``correlation_requirement`` attribute are checked too:
+    ``"independent"`` as an AND gate; ``"positive"`` / ``"negative"`` (e.g.
+    CORDIV, which needs SCC = +1) give an **error** when no random source
+    reaches both inputs at the same delay.
+
     Parameters
     ----------
     block : Block
@@ -517,7 +528,7 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
         if id(obj) in paths:
             continue
         paths[id(obj)] = path or "<top>"
-        if _gate_op(obj) is not None:
+        if _gate_op(obj) is not None or _requirement(obj) is not None:
             gates.append(obj)
         stack.extend((path + name, child) for name, child in reversed(_children(obj)))
 
@@ -548,9 +559,21 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
         kids = _children(gate)
         if len(kids) < 2:
             continue
-        op = _gate_op(gate) or "AND"
+        req = _requirement(gate)
+        op = _gate_op(gate) or type(gate).__name__
         da, db = deps(kids[0][1], frozenset({id(gate)})), deps(kids[1][1], frozenset({id(gate)}))
         all_sources |= {s for s, _ in da | db}
+        if req in ("positive", "negative"):
+            # the unit needs SCC = +1 / -1: both inputs must carry one random sequence, aligned
+            if da and db and not any(
+                    ka == kb and (sa == sb or _signature(objects[sa], _source_kind(objects[sa]) or "")
+                                  == _signature(objects[sb], _source_kind(objects[sb]) or ""))
+                    for sa, ka in da for sb, kb in db):
+                issues.append(CorrelationIssue(
+                    "error", paths[id(gate)], op, paths.get(min(da)[0], "?"), paths.get(min(db)[0], "?"),
+                    f"the unit needs {req}ly correlated inputs (SCC = {'+' if req == 'positive' else '-'}1, "
+                    "one shared random source) but its inputs derive from different sources"))
+            continue
         found: dict[tuple[int, int], CorrelationIssue] = {}
         for sa, ka in sorted(da):
             for sb, kb in sorted(db):
@@ -568,7 +591,8 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
                     issue = CorrelationIssue(
                         "error", paths[id(gate)], op, pa, pb,
                         f"both inputs derive from {what}: SCC = +1, the gate outputs "
-                        f"{'min(p, q)' if op == 'AND' else 'a correlated XNOR, not the product'}")
+                        + {"AND": "min(p, q)", "XNOR": "a correlated XNOR, not the product"}.get(
+                            op, "a biased result (it needs independent inputs)"))
                 elif same:
                     issue = CorrelationIssue(
                         "warning", paths[id(gate)], op, pa, pb,

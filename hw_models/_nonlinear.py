@@ -85,9 +85,9 @@ class _CounterFSM(Block):
 
     def verilog_body(self, inst: str, conns: Mapping[str, str]) -> str:
         w = self.width
-        return (f"  {self.module} #(.W({w}), .TOP({w}'d{self.n_states - 1}), .HALF({w}'d{self.n_states // 2}), "
-                f".THR({w}'d{self.threshold})) {inst} (.clk(clk), .rst(rst), .x({conns['x']}), "
-                f".y({conns['y']}));\n")
+        return (f"  {self.module} #(.W({w}), .TOP({w}'d{self.n_states - 1}), "
+                f".HALF({w}'d{self.n_states // 2}), .THR({w}'d{self.threshold})) {inst} "
+                f"(.clk(clk), .rst(rst), .x({conns['x']}), .y({conns['y']}));\n")
 
     def verilog_top(self) -> str:
         return wrap_top(self, self.verilog_body("u_fsm", {"x": "x", "y": "y"}))
@@ -196,6 +196,7 @@ class _TwoInput(Block):
     """One-bit state ``q`` (reset 0), two 1-bit inputs, output ``y``; optional ``sources``."""
 
     names: tuple[str, str] = ("a", "b")
+    module = ""
     correlation_requirement = "independent"
 
     def __init__(self, sources: Sequence[Block] = ()) -> None:
@@ -209,9 +210,6 @@ class _TwoInput(Block):
     def input_sources(self) -> list[Block]:
         """Blocks driving the inputs, in port order (structure only)."""
         return list(self.sources)
-
-    def leaves(self) -> list[Block]:
-        return [self]
 
     def inputs_spec(self) -> list[Port]:
         return [(n, 1, False) for n in self.names]
@@ -233,8 +231,6 @@ class _TwoInput(Block):
         a, b = self.names
         return (f"  {self.module} {inst} (.clk(clk), .rst(rst), .{a}({conns[a]}), .{b}({conns[b]}), "
                 f".y({conns['y']}));\n")
-
-    module = ""
 
     def verilog_top(self) -> str:
         return wrap_top(self, self.verilog_body("u_div", {n: n for n in (*self.names, "y")}))
