@@ -133,6 +133,28 @@ def test_counter_fsms_match_reference(seed, length, k, g):
         np.testing.assert_array_equal(bs.unpack(bs.sc_sqrt(px, length)[i], length), ref)
 
 
+def test_many_streams_cross_the_64_stream_slices():
+    # the kernels transpose blocks of 64 streams: 130 streams = two full blocks and a partial one
+    length = 200
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 2, (130, length), dtype=np.uint8)
+    b = rng.integers(0, 2, (130, length), dtype=np.uint8)
+    got = {"stanh": bs.stanh(bs.pack(x), length, 6), "abs": bs.fsm_abs(bs.pack(x), length, 6),
+           "jk": bs.jk_divide(bs.pack(x), bs.pack(b), length)}
+    for i in (0, 63, 64, 127, 128, 129):
+        for kind in ("stanh", "abs"):
+            ref = run_ref(counter_step(kind, 6, 1), 3, [(int(v),) for v in x[i]])
+            np.testing.assert_array_equal(bs.unpack(got[kind][i], length), ref)
+        ref = run_ref(jk_step, 0, list(zip(x[i].tolist(), b[i].tolist(), strict=True)))
+        np.testing.assert_array_equal(bs.unpack(got["jk"][i], length), ref)
+    # ReSC works on blocks of 64 words: 70 words cross a block boundary
+    n_bits = 70 * 64 + 5
+    blocks = np.random.default_rng(3).integers(0, 2, (3, 5, n_bits), dtype=np.uint8)
+    z = np.random.default_rng(4).integers(0, 2, (3, 6, n_bits), dtype=np.uint8)
+    got_b = bs.unpack(bs.bernstein(bs.pack(blocks), bs.pack(z), n_bits), n_bits)
+    np.testing.assert_array_equal(got_b, np.take_along_axis(z, blocks.sum(axis=1)[:, None, :], 1)[:, 0])
+
+
 @given(seed=seeds, length=st.integers(1, 300))
 def test_dividers_match_reference(seed, length):
     a, b = np.random.default_rng(seed).integers(0, 2, (2, 2, length), dtype=np.uint8)
@@ -235,6 +257,7 @@ def test_sqrt_error_against_true_sqrt():
 N_STREAMS = 4000
 
 
+@pytest.mark.slow  # statistics only (bit-exactness is tested under NUMBA_DISABLE_JIT above)
 @given(seed=seeds, p=dyadic, length=st.integers(1, 256), k=st.sampled_from([2, 4, 8]),
        g=st.integers(1, 7))
 def test_single_input_units_follow_exact_law(seed, p, length, k, g):
@@ -249,6 +272,7 @@ def test_single_input_units_follow_exact_law(seed, p, length, k, g):
                             exact_count_law(sqrt_step, 0, 2, sym, length), length)
 
 
+@pytest.mark.slow  # statistics only (bit-exactness is tested under NUMBA_DISABLE_JIT above)
 @given(seed=seeds, pa=dyadic, pb=dyadic, length=st.integers(1, 256))
 def test_dividers_follow_exact_law(seed, pa, pb, length):
     ss = np.random.SeedSequence(seed).spawn(2)
@@ -274,6 +298,7 @@ def test_apc_btanh_follows_exact_law(seed, p, length, m, k):
     assert_mean_matches_law(counts_of(bs.apc_btanh(x, length, k)), law, length)
 
 
+@pytest.mark.slow  # statistics only (bit-exactness is tested under NUMBA_DISABLE_JIT above)
 @given(seed=seeds, p=dyadic, n=st.integers(1, 6), b=st.lists(dyadic, min_size=7, max_size=7))
 def test_bernstein_mean_is_the_polynomial(seed, p, n, b):
     # combinational: output bits are i.i.d. Bernoulli(B(p)); Bernstein bound on 2^18 bits, DELTA

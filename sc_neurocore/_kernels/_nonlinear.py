@@ -1,16 +1,17 @@
 """Nonlinear and sequential SC units on packed streams (private).
 
-Sequential units (finite-state machines with one or two 1-bit inputs) run
-eight clock cycles per step: a table indexed by ``(state, input bytes)``
-holds the state after those eight cycles and the eight output bits, so the
-serial dependency through the state costs one table load per byte instead of
-eight branchy updates.  The tables are built here from the one-cycle update
-rule of each unit (the single definition of the unit in the core package);
-the kernels are pure functions of C-contiguous arrays and validate nothing
-(see ``sc_neurocore.bitstream`` for the checked wrappers).
+Sequential units (finite-state machines with one or two 1-bit inputs) are
+*bit-sliced across streams*: 64 streams are transposed (a 64 x 64 bit-matrix
+transpose per word) so that one ``uint64`` holds one clock cycle of 64
+streams; the FSM state is a set of bit-planes (plane ``j`` = bit ``j`` of the
+64 states) updated with Boolean algebra (a saturating ripple up/down counter
+for the K-state units), and the output planes are transposed back.  Stream
+counts that are not a multiple of 64 are padded with idle streams.
 
-Bit ``t`` of a stream is bit ``t % 64`` of word ``t // 64`` (LSB first); the
-padding bits of the last output word are cleared.
+The kernels are pure functions of C-contiguous arrays and validate nothing
+(see ``sc_neurocore.bitstream`` for the checked wrappers).  Bit ``t`` of a
+stream is bit ``t % 64`` of word ``t // 64`` (LSB first); the padding bits of
+the last output word are cleared.
 """
 
 from __future__ import annotations
@@ -21,102 +22,134 @@ from numba import njit, uint64
 from sc_neurocore._kernels._bitops import tail_mask
 
 __all__ = [
-    "FSM_KINDS",
+    "ABS",
+    "CORDIV",
+    "JK",
+    "SEXP",
+    "SQRT",
+    "STANH",
     "apc_btanh_words",
     "bernstein_words",
-    "fsm_table",
     "fsm_words",
-    "fsm_step",
+    "transpose64",
 ]
 
-#: Units with one input ``x`` (state = saturating up/down counter or a flag)
-#: and with two inputs ``a``, ``b``.
-FSM_KINDS = {"stanh": 1, "sexp": 1, "abs": 1, "sqrt": 1, "cordiv": 2, "jk": 2}
+#: FSM kinds of :func:`fsm_words`.
+STANH, SEXP, ABS, SQRT, CORDIV, JK = 0, 1, 2, 3, 4, 5
+
+_ALL = uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def fsm_step(kind: str, n_states: int, param: int, s: np.ndarray, a: np.ndarray, b: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """One clock cycle of unit ``kind`` on int64 arrays: (output bit, next state).
+@njit(cache=True, inline="always")
+def transpose64(m):
+    """In-place 64 x 64 bit-matrix transpose of ``m`` (uint64[64]): bit c of m[r] <-> bit r of m[c]."""
+    j = 32
+    mask = uint64(0x00000000FFFFFFFF)
+    while j != 0:
+        k = 0
+        while k < 64:
+            t = ((m[k] >> uint64(j)) ^ m[k + j]) & mask
+            m[k + j] ^= t
+            m[k] ^= t << uint64(j)
+            k = (k + j + 1) & ~j
+        j >>= 1
+        mask ^= mask << uint64(j)
 
-    ``s`` is the state, ``a`` the input bit (``x`` for one-input units, the
-    dividend / J for two-input units), ``b`` the second input bit.
 
-    * ``stanh`` (Brown & Card 2001): saturating counter in [0, K-1], up on
-      ``x = 1``, down on ``x = 0``; output ``s >= K/2``.
-    * ``sexp`` (Brown & Card 2001): same counter; output ``s < K - G``
-      (``param = G``).
-    * ``abs``: same counter; output ``x`` in the upper half, ``NOT x`` in the lower.
-    * ``sqrt`` (bit-inserting square root): flag ``Q``; output ``Q | x``,
-      next ``Q = ~Q & x`` (a JK flip-flop with ``J = out, K = 1``).
-    * ``cordiv`` (Chen & Hayes 2016): state = last output;
-      output ``a if b else state``.
-    * ``jk``: JK flip-flop, ``J = a``, ``K = b``; output ``Q``.
-    """
-    if kind in ("stanh", "sexp", "abs"):
-        nxt = np.where(a == 1, np.minimum(s + 1, n_states - 1), np.maximum(s - 1, 0))
-        if kind == "stanh":
-            out = (s >= n_states // 2).astype(np.int64)
-        elif kind == "sexp":
-            out = (s < n_states - param).astype(np.int64)
+@njit(cache=True, inline="always")
+def _ge_const(planes, nbits, c):
+    """Plane of the 64 lanes whose state (bit-planes ``planes[:nbits]``) is >= the constant ``c``."""
+    gt = uint64(0)
+    eq = _ALL
+    for j in range(nbits - 1, -1, -1):
+        p = planes[j]
+        if (c >> j) & 1:
+            eq &= p
         else:
-            out = np.where(s >= n_states // 2, a, 1 - a)
-        return out, nxt
-    if kind == "sqrt":
-        return s | a, (1 - s) & a
-    if kind == "cordiv":
-        out = np.where(b == 1, a, s)
-        return out, out
-    if kind == "jk":
-        return s.copy(), (a & (1 - s)) | ((1 - b) & s)
-    raise ValueError(f"kind must be one of {sorted(FSM_KINDS)}; got {kind!r}")
-
-
-def fsm_table(kind: str, n_states: int, param: int = 0) -> np.ndarray:
-    """Eight-cycle table of unit ``kind``: int32 ``(n_states, 256**n_inputs)``.
-
-    Entry ``[s, v]`` = ``(state after 8 cycles) << 8 | (8 output bits)`` when
-    starting in state ``s`` with input byte(s) ``v`` (``a`` in bits 0-7 of
-    ``v``, ``b`` in bits 8-15, cycle ``j`` at bit ``j``).
-    """
-    n_in = FSM_KINDS[kind]
-    n_v = 1 << (8 * n_in)
-    s = np.repeat(np.arange(n_states, dtype=np.int64), n_v)
-    v = np.tile(np.arange(n_v, dtype=np.int64), n_states)
-    outs = np.zeros_like(s)
-    for j in range(8):
-        a = (v >> j) & 1
-        b = (v >> (8 + j)) & 1 if n_in == 2 else a
-        o, s = fsm_step(kind, n_states, param, s, a, b)
-        outs |= o << j
-    return ((s << 8) | outs).astype(np.int32).reshape(n_states, n_v)
+            gt |= eq & p
+            eq &= ~p
+    return gt | eq
 
 
 @njit(cache=True)
-def fsm_words(a, b, table, init, length):
-    """Run the FSM of ``table`` over packed input streams; one output stream per row.
+def fsm_words(a, b, kind, n_states, thr, init, length):
+    """Run FSM ``kind`` over packed streams ``a`` (and ``b``), uint64 ``(n, W)`` -> ``(n, W)``.
 
-    ``a`` and ``b``: uint64 ``(n, W)`` (``b`` is ignored for one-input tables
-    of width 256); ``init``: start state; returns uint64 ``(n, W)``.
+    One cycle of each kind (``s`` = state, output ``y`` from the state before the edge):
+
+    * ``STANH`` (Brown & Card 2001): ``s`` in [0, K-1] (K = ``n_states``),
+      ``s + 1`` on ``a = 1`` and ``s - 1`` on ``a = 0``, saturating;
+      ``y = s >= thr`` (``thr = K/2``).
+    * ``SEXP`` (Brown & Card 2001): same counter; ``y = s < thr`` (``thr = K - G``).
+    * ``ABS``: same counter; ``y = a`` if ``s >= thr`` else ``NOT a``.
+    * ``SQRT``: flag ``q``; ``y = q | a``, ``q <- ~q & a``.
+    * ``CORDIV`` (Chen & Hayes 2016): ``y = a if b else q``, ``q <- y``.
+    * ``JK``: ``y = q``, ``q <- (a & ~q) | (~b & q)`` (J = a, K = b).
+
+    ``init`` is the reset state (``b`` is ignored by the one-input kinds).
     """
     n, nw = a.shape
-    two = table.shape[1] > 256
+    nbits = 1
+    while (1 << nbits) < n_states:
+        nbits += 1
+    top = n_states - 1
+    n_groups = (n + 63) // 64
     out = np.zeros((n, nw), dtype=np.uint64)
-    for i in range(n):
-        s = init
+    planes = np.zeros(nbits, dtype=np.uint64)
+    ta = np.zeros(64, dtype=np.uint64)
+    tb = np.zeros(64, dtype=np.uint64)
+    ty = np.zeros(64, dtype=np.uint64)
+    for g in range(n_groups):
+        base = 64 * g
+        rows = min(64, n - base)
+        for j in range(nbits):
+            planes[j] = _ALL if (init >> j) & 1 else uint64(0)
         for w in range(nw):
-            x = a[i, w]
-            y = b[i, w] if two else uint64(0)
-            acc = uint64(0)
-            for k in range(8):
-                sh = uint64(8 * k)
-                v = (x >> sh) & uint64(0xFF)
-                if two:
-                    v |= ((y >> sh) & uint64(0xFF)) << uint64(8)
-                e = table[s, v]
-                acc |= uint64(e & 0xFF) << sh
-                s = e >> 8
-            out[i, w] = acc
-        out[i, nw - 1] &= tail_mask(length)
+            for r in range(64):
+                ta[r] = a[base + r, w] if r < rows else uint64(0)
+                tb[r] = b[base + r, w] if r < rows else uint64(0)
+            transpose64(ta)  # ta[t] = cycle t of the 64 streams
+            if kind >= CORDIV:
+                transpose64(tb)
+            for t in range(64):
+                x = ta[t]
+                if kind <= ABS:
+                    if kind == STANH:
+                        y = _ge_const(planes, nbits, thr)
+                    elif kind == SEXP:
+                        y = ~_ge_const(planes, nbits, thr)
+                    else:
+                        y = ~(_ge_const(planes, nbits, thr) ^ x)
+                    at_top = _ALL
+                    at_bottom = _ALL
+                    for j in range(nbits):
+                        p = planes[j]
+                        at_top &= p if (top >> j) & 1 else ~p
+                        at_bottom &= ~p
+                    carry = x & ~at_top  # lanes that count up
+                    borrow = ~x & ~at_bottom  # lanes that count down
+                    for j in range(nbits):
+                        p = planes[j]
+                        planes[j] = p ^ carry ^ borrow
+                        carry &= p
+                        borrow &= ~p
+                else:
+                    q = planes[0]
+                    if kind == SQRT:
+                        y = q | x
+                        planes[0] = ~q & x
+                    elif kind == CORDIV:
+                        y = (tb[t] & x) | (~tb[t] & q)
+                        planes[0] = y
+                    else:
+                        y = q
+                        planes[0] = (x & ~q) | (~tb[t] & q)
+                ty[t] = y
+            transpose64(ty)
+            for r in range(rows):
+                out[base + r, w] = ty[r]
+        for r in range(rows):
+            out[base + r, nw - 1] &= tail_mask(length)
     return out
 
 
@@ -161,24 +194,32 @@ def bernstein_words(x, z, length):
 
     Bit ``t`` of the output is bit ``t`` of ``z[k]`` where ``k`` is the number
     of ones among the ``N`` bits ``x[:, t]``.  Word-parallel: ``e[k]`` is the
-    mask of positions whose count so far is ``k`` (updated input by input).
+    mask of positions whose count so far is ``k`` (updated input by input),
+    over blocks of 64 words so that the inner loops vectorise.
     """
     n, deg, nw = x.shape
+    blk = 64
     out = np.zeros((n, nw), dtype=np.uint64)
-    e = np.zeros(deg + 1, dtype=np.uint64)
+    e = np.zeros((deg + 1, blk), dtype=np.uint64)
     for i in range(n):
-        for w in range(nw):
-            e[0] = ~uint64(0)
+        for w0 in range(0, nw, blk):
+            m = min(blk, nw - w0)
+            for u in range(m):
+                e[0, u] = _ALL
             for k in range(1, deg + 1):
-                e[k] = uint64(0)
+                for u in range(m):
+                    e[k, u] = uint64(0)
             for j in range(deg):
-                v = x[i, j, w]
                 for k in range(j + 1, 0, -1):
-                    e[k] = (e[k] & ~v) | (e[k - 1] & v)
-                e[0] &= ~v
-            acc = uint64(0)
-            for k in range(deg + 1):
-                acc |= e[k] & z[i, k, w]
-            out[i, w] = acc
+                    for u in range(m):
+                        v = x[i, j, w0 + u]
+                        e[k, u] = (e[k, u] & ~v) | (e[k - 1, u] & v)
+                for u in range(m):
+                    e[0, u] &= ~x[i, j, w0 + u]
+            for u in range(m):
+                acc = uint64(0)
+                for k in range(deg + 1):
+                    acc |= e[k, u] & z[i, k, w0 + u]
+                out[i, w0 + u] = acc
         out[i, nw - 1] &= tail_mask(length)
     return out

@@ -16,13 +16,22 @@ length-``L`` stream carries an ``O(K / L)`` start-up transient on top of that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from math import comb
 from typing import Any
 
 import numpy as np
 
-from sc_neurocore._kernels._nonlinear import apc_btanh_words, bernstein_words, fsm_table, fsm_words
+from sc_neurocore._kernels._nonlinear import (
+    ABS,
+    CORDIV,
+    JK,
+    SEXP,
+    SQRT,
+    STANH,
+    apc_btanh_words,
+    bernstein_words,
+    fsm_words,
+)
 from sc_neurocore._validation import check_int
 
 from ._gates import broadcast_words
@@ -47,13 +56,6 @@ __all__ = [
 MAX_FSM_STATES = 1 << 16
 
 
-@lru_cache(maxsize=64)
-def _table(kind: str, n_states: int, param: int) -> np.ndarray:
-    t = fsm_table(kind, n_states, param)
-    t.flags.writeable = False
-    return t
-
-
 def _check_states(n_states: Any) -> int:
     k = check_int(n_states, "n_states", low=2, high=MAX_FSM_STATES)
     if k % 2:
@@ -61,17 +63,17 @@ def _check_states(n_states: Any) -> int:
     return k
 
 
-def _run1(kind: str, x: Any, length: int, n_states: int, param: int, init: int) -> np.ndarray:
+def _run1(kind: int, x: Any, length: int, n_states: int, thr: int, init: int) -> np.ndarray:
     length = check_length(length)
     arr = check_words(x, "x", length)
     flat = arr.reshape(-1, arr.shape[-1])
-    return fsm_words(flat, flat, _table(kind, n_states, param), init, length).reshape(arr.shape)
+    return fsm_words(flat, flat, kind, n_states, thr, init, length).reshape(arr.shape)
 
 
-def _run2(kind: str, names: tuple[str, str], a: Any, b: Any, length: int) -> np.ndarray:
+def _run2(kind: int, names: tuple[str, str], a: Any, b: Any, length: int) -> np.ndarray:
     length = check_length(length)
     (x, y), lead = broadcast_words({names[0]: a, names[1]: b}, length)
-    return fsm_words(x, y, _table(kind, 2, 0), 0, length).reshape(lead + (x.shape[1],))
+    return fsm_words(x, y, kind, 2, 0, 0, length).reshape(lead + (x.shape[1],))
 
 
 def stanh(x: Any, length: int, n_states: int = 8) -> np.ndarray:
@@ -105,7 +107,7 @@ def stanh(x: Any, length: int, n_states: int = 8) -> np.ndarray:
         uint64, shape ``S + (W,)``: the output streams (bipolar).
     """
     k = _check_states(n_states)
-    return _run1("stanh", x, length, k, 0, k // 2)
+    return _run1(STANH, x, length, k, k // 2, k // 2)
 
 
 def fsm_sigmoid(x: Any, length: int, n_states: int = 8) -> np.ndarray:
@@ -138,7 +140,7 @@ def sexp(x: Any, length: int, n_states: int = 8, g: int = 2) -> np.ndarray:
     """
     k = _check_states(n_states)
     g = check_int(g, "g", low=1, high=k - 1)
-    return _run1("sexp", x, length, k, g, k // 2)
+    return _run1(SEXP, x, length, k, k - g, k // 2)
 
 
 def fsm_abs(x: Any, length: int, n_states: int = 8) -> np.ndarray:
@@ -153,7 +155,7 @@ def fsm_abs(x: Any, length: int, n_states: int = 8) -> np.ndarray:
     Parameters as in :func:`stanh`.
     """
     k = _check_states(n_states)
-    return _run1("abs", x, length, k, 0, k // 2)
+    return _run1(ABS, x, length, k, k // 2, k // 2)
 
 
 def sc_sqrt(x: Any, length: int) -> np.ndarray:
@@ -168,7 +170,7 @@ def sc_sqrt(x: Any, length: int) -> np.ndarray:
     Bernoulli bits can do better in kind: its stationary output is a rational
     function of :math:`p`, and :math:`\sqrt p` is not rational.)
     """
-    return _run1("sqrt", x, length, 2, 0, 0)
+    return _run1(SQRT, x, length, 2, 0, 0)
 
 
 def cordiv(dividend: Any, divisor: Any, length: int) -> np.ndarray:
@@ -181,7 +183,7 @@ def cordiv(dividend: Any, divisor: Any, length: int) -> np.ndarray:
     :math:`p_a \le p_b`; then the output after the first divisor 1 is
     :math:`P = p_a / p_b` exactly, and :math:`E[y_t] = (p_a/p_b)(1 - (1-p_b)^{t+1})`.
     """
-    return _run2("cordiv", ("dividend", "divisor"), dividend, divisor, length)
+    return _run2(CORDIV, ("dividend", "divisor"), dividend, divisor, length)
 
 
 def jk_divide(a: Any, b: Any, length: int) -> np.ndarray:
@@ -192,7 +194,7 @@ def jk_divide(a: Any, b: Any, length: int) -> np.ndarray:
     systems"; used for division by Chen & Hayes 2016); the start-up transient
     decays as :math:`(1 - p_a - p_b)^t`.
     """
-    return _run2("jk", ("a", "b"), a, b, length)
+    return _run2(JK, ("a", "b"), a, b, length)
 
 
 def apc_btanh(x: Any, length: int, n_states: int) -> np.ndarray:
