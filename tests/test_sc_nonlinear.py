@@ -147,6 +147,11 @@ def test_many_streams_cross_the_64_stream_slices():
             np.testing.assert_array_equal(bs.unpack(got[kind][i], length), ref)
         ref = run_ref(jk_step, 0, list(zip(x[i].tolist(), b[i].tolist(), strict=True)))
         np.testing.assert_array_equal(bs.unpack(got["jk"][i], length), ref)
+    xm = rng.integers(0, 2, (130, 40, length), dtype=np.uint8)  # 40 inputs: a 6-bit count
+    got_m = bs.apc_btanh(bs.pack(xm), length, 10)
+    for i in (0, 64, 129):
+        ref = run_ref(btanh_step(10, 40), 5, [(int(c),) for c in xm[i].sum(axis=0)])
+        np.testing.assert_array_equal(bs.unpack(got_m[i], length), ref)
     # ReSC works on blocks of 64 words: 70 words cross a block boundary
     n_bits = 70 * 64 + 5
     blocks = np.random.default_rng(3).integers(0, 2, (3, 5, n_bits), dtype=np.uint8)

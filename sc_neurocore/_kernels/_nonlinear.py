@@ -153,38 +153,92 @@ def fsm_words(a, b, kind, n_states, thr, init, length):
     return out
 
 
+@njit(cache=True, inline="always")
+def cycle_fsm(cnt, planes, u, ty, sb, cb, uw, half, top, m):
+    """64 cycles of the bit-sliced Btanh counter: ``cnt[b, t]`` = count bit-plane ``b`` of cycle ``t``."""
+    for t in range(64):
+        ty[t] = _ge_const(planes, sb, half)
+        carry = uint64(0)
+        for k in range(uw):  # u = s + 2c
+            sa = planes[k] if k < sb else uint64(0)
+            ca = cnt[k - 1, t] if 1 <= k <= cb else uint64(0)
+            u[k] = sa ^ ca ^ carry
+            carry = (sa & ca) | (carry & (sa ^ ca))
+        low = ~_ge_const(u, uw, m)  # s + 2c - M < 0
+        high = _ge_const(u, uw, top + m + 1)  # s + 2c - M > K - 1
+        keep = ~(low | high)
+        borrow = uint64(0)
+        for k in range(sb):  # s = (u - M) mod 2^sb where in range
+            mk = _ALL if (m >> k) & 1 else uint64(0)
+            d = u[k] ^ mk ^ borrow
+            borrow = (~u[k] & (mk | borrow)) | (mk & borrow)
+            planes[k] = (d & keep) | (high if (top >> k) & 1 else uint64(0))
+
+
 @njit(cache=True)
 def apc_btanh_words(x, n_states, length):
-    """APC + Btanh (Li et al., SC-DNN): ``x`` uint64 ``(n, M, W)`` -> ``(n, W)``.
+    """APC + Btanh (Kim et al. 2016; SC-DCNN): ``x`` uint64 ``(n, M, W)`` -> ``(n, W)``.
 
     Each cycle the parallel counter gives ``c`` ones among the ``M`` inputs;
     the saturating counter ``s`` in ``[0, K-1]`` (start ``K/2``) moves by
     ``2c - M``; the output bit is ``s >= K/2``.
+
+    Bit-sliced twice: per stream the M input words are summed into count
+    bit-planes whose lanes are the 64 cycles of the word (a ripple-carry
+    adder, vectorised along the words), those planes are transposed so that
+    lanes become 64 streams, and the counter update ``clip(s + 2c - M, 0, K-1)``
+    runs on state bit-planes.
     """
     n, m, nw = x.shape
+    sb = 1
+    while (1 << sb) < n_states:
+        sb += 1
+    cb = 1
+    while (1 << cb) <= m:
+        cb += 1
+    uw = 1
+    while (1 << uw) <= n_states - 1 + 2 * m:
+        uw += 1
     half = n_states // 2
+    top = n_states - 1
     out = np.zeros((n, nw), dtype=np.uint64)
-    counts = np.zeros(64, dtype=np.int64)
-    for i in range(n):
-        s = half
-        for w in range(nw):
-            for t in range(64):
-                counts[t] = 0
-            for j in range(m):
-                v = x[i, j, w]
-                for t in range(64):  # branch-free, vectorised by LLVM
-                    counts[t] += np.int64((v >> uint64(t)) & uint64(1))
-            acc = uint64(0)
-            for t in range(64):
-                if s >= half:
-                    acc |= uint64(1) << uint64(t)
-                s += 2 * counts[t] - m
-                if s < 0:
-                    s = 0
-                elif s > n_states - 1:
-                    s = n_states - 1
-            out[i, w] = acc
-        out[i, nw - 1] &= tail_mask(length)
+    planes = np.zeros(sb, dtype=np.uint64)
+    wblk = 64  # words per block
+    cnt = np.zeros((64, cb, wblk), dtype=np.uint64)
+    cin = np.zeros(wblk, dtype=np.uint64)
+    tcnt = np.zeros((cb, 64), dtype=np.uint64)
+    u_planes = np.zeros(uw, dtype=np.uint64)
+    ty = np.zeros(64, dtype=np.uint64)
+    for g in range((n + 63) // 64):
+        base = 64 * g
+        rows = min(64, n - base)
+        for j in range(sb):
+            planes[j] = _ALL if (half >> j) & 1 else uint64(0)
+        for w0 in range(0, nw, wblk):
+            nb = min(wblk, nw - w0)
+            for r in range(rows):  # count along the words of one stream: contiguous, vectorised
+                for b in range(cb):
+                    for u in range(nb):
+                        cnt[r, b, u] = uint64(0)
+                for j in range(m):
+                    for u in range(nb):
+                        cin[u] = x[base + r, j, w0 + u]
+                    for b in range(cb):
+                        for u in range(nb):
+                            t = cnt[r, b, u] & cin[u]
+                            cnt[r, b, u] ^= cin[u]
+                            cin[u] = t
+            for u in range(nb):
+                for b in range(cb):
+                    for r in range(64):
+                        tcnt[b, r] = cnt[r, b, u] if r < rows else uint64(0)
+                    transpose64(tcnt[b])  # tcnt[b, t] = bit b of the counts of cycle t, lanes = streams
+                cycle_fsm(tcnt, planes, u_planes, ty, sb, cb, uw, half, top, m)
+                transpose64(ty)
+                for r in range(rows):
+                    out[base + r, w0 + u] = ty[r]
+        for r in range(rows):
+            out[base + r, nw - 1] &= tail_mask(length)
     return out
 
 
