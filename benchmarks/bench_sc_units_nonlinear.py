@@ -161,7 +161,7 @@ def main() -> None:
     print(f"{'unit':24s} {'packed Gbit/s':>14s} {'numpy loop Gbit/s':>18s} {'speed-up':>9s}  check")
     print(f"{'and_popcount (ref.)':24s} {bits / t_andpc / 1e9:14.2f}")
     for name, packed, loop, unpacked in rows:
-        t_packed, t_loop = paired_best([packed, loop], repeats=3)
+        t_packed, t_loop = paired_best([packed, loop], repeats=5)
         baselines[name] = loop()
         same = bool(np.array_equal(unpacked().astype(bool), baselines[name]))
         if name.startswith("bernstein"):
