@@ -60,8 +60,7 @@ def units() -> list[tuple[str, hw.Block, Callable[[np.random.Generator, int], di
 UNITS = {u[0]: u for u in units()}
 
 
-def _three_forms(name: str, seed: int, length: int, rtl: bool) -> None:
-    _, block, gen, kernel = UNITS[name]
+def _three_forms(block: hw.Block, gen: Callable, kernel: Kernel, seed: int, length: int, rtl: bool) -> None:
     bits = gen(np.random.default_rng(seed), length)
     packed = [bs.pack(b.astype(np.uint8)) for b in bits.values()]
     k = bs.unpack(kernel(packed, length), length).astype(np.int64)
@@ -79,7 +78,7 @@ def _three_forms(name: str, seed: int, length: int, rtl: bool) -> None:
 @given(seed=st.integers(0, 2**63 - 1), length=st.integers(1, 400))
 @settings(max_examples=10)
 def test_kernel_equals_model(name, seed, length):
-    _three_forms(name, seed, length, rtl=False)
+    _three_forms(*UNITS[name][1:], seed, length, rtl=False)
 
 
 @pytest.mark.rtl
@@ -89,7 +88,38 @@ def test_kernel_equals_model(name, seed, length):
 def test_kernel_equals_model_equals_rtl(name, seed):
     require_tool("iverilog")
     require_tool("vvp")
-    _three_forms(name, seed, 700, rtl=True)
+    _three_forms(*UNITS[name][1:], seed, 700, rtl=True)
+
+
+def _drawn_unit(kind: str, k: int, g: int, m: int) -> tuple[hw.Block, Callable, Kernel]:
+    """A unit of a hypothesis-drawn configuration: (block, bit generator, kernel)."""
+    def one(rng, n):
+        return {"x": rng.integers(0, 2, (1, n))}
+
+    def bus(rng, n):
+        d = {"x": rng.integers(0, 2, (m, n))}
+        if kind == "bernstein":
+            d["z"] = rng.integers(0, 2, (m + 1, n))
+        return d
+
+    g = min(g, k - 1)
+    return {
+        "stanh": (hw.Stanh(k), one, lambda p, n: bs.stanh(p[0][0], n, k)),
+        "sexp": (hw.Sexp(k, g), one, lambda p, n: bs.sexp(p[0][0], n, k, g)),
+        "abs": (hw.FsmAbs(k), one, lambda p, n: bs.fsm_abs(p[0][0], n, k)),
+        "btanh": (hw.ApcBtanh(m, k), bus, lambda p, n: bs.apc_btanh(p[0], n, k)),
+        "bernstein": (hw.BernsteinUnit(m), bus, lambda p, n: bs.bernstein(p[0], p[1], n)),
+    }[kind]
+
+
+@pytest.mark.rtl
+@given(kind=st.sampled_from(["stanh", "sexp", "abs", "btanh", "bernstein"]), k=st.integers(1, 40).map(lambda h: 2 * h),
+       g=st.integers(1, 79), m=st.integers(1, 20), seed=st.integers(0, 2**63 - 1))
+@settings(max_examples=8)
+def test_drawn_configurations_kernel_equals_model_equals_rtl(kind, k, g, m, seed):
+    require_tool("iverilog")
+    require_tool("vvp")
+    _three_forms(*_drawn_unit(kind, k, g, m), seed, 300, rtl=True)
 
 
 def test_reset_restores_the_start_state():
