@@ -137,7 +137,11 @@ class Sexp(_CounterFSM):
 
 
 class FsmAbs(_CounterFSM):
-    """Bipolar absolute value: output ``x`` when ``s >= K/2``, else ``NOT x``."""
+    """Bipolar absolute value: output ``x`` when ``s >= K/2``, else ``NOT x``.
+
+    After P. Li and D. J. Lilja, "Using stochastic computing to implement
+    digital image processing algorithms", ICCD 2011.
+    """
 
     part = "FsmAbs"
     top_module = "fsm_abs_top"
@@ -149,7 +153,12 @@ class FsmAbs(_CounterFSM):
 
 
 class BitInsertSqrt(Block):
-    """Bit-inserting square root: JK flip-flop ``Q`` (J = y, K = 1), output ``y = Q | x``."""
+    """Bit-inserting square root: JK flip-flop ``Q`` (J = y, K = 1), output ``y = Q | x``.
+
+    After D. Wu, J. Li and J. San Miguel, "In-stream correlation-based
+    division and bit-inserting square root in stochastic computing", IEEE
+    Design & Test 2021.  Long-run output ``2p / (1 + p)``.
+    """
 
     part = "BitInsertSqrt"
     top_module = "sqrt_top"
@@ -237,7 +246,7 @@ class _TwoInput(Block):
 
 
 class Cordiv(_TwoInput):
-    """CORDIV (Chen & Hayes 2016): ``y = dividend if divisor else q``, ``q <= y``.
+    """CORDIV (T.-H. Chen and J. P. Hayes, ISVLSI 2016): ``y = dividend if divisor else q``, ``q <= y``.
 
     Needs positively correlated inputs (SCC = +1) with ``p_dividend <= p_divisor``.
     """
@@ -266,7 +275,11 @@ class Cordiv(_TwoInput):
 
 
 class JKDivider(_TwoInput):
-    """JK flip-flop divider: ``J = a``, ``K = b``, ``y = Q``; ``p_a / (p_a + p_b)`` for independent inputs."""
+    """JK flip-flop divider: ``J = a``, ``K = b``, ``y = Q``; ``p_a / (p_a + p_b)`` for independent inputs.
+
+    B. R. Gaines, "Stochastic computing systems", Advances in Information
+    Systems Science 2, 1969; used for division by Chen & Hayes (ISVLSI 2016).
+    """
 
     part = "JKDivider"
     top_module = "jk_divider_top"
@@ -289,6 +302,10 @@ class JKDivider(_TwoInput):
 
 class ApcBtanh(Block):
     """APC + Btanh: popcount ``c`` of the ``M``-bit bus ``x``; counter ``s += 2c - M`` clipped to [0, K-1].
+
+    K. Kim et al., "Dynamic energy-accuracy trade-off using stochastic
+    computing in deep neural networks", DAC 2016; A. Ren, Z. Li et al.,
+    "SC-DCNN", ASPLOS 2017.
 
     Parameters
     ----------
