@@ -155,7 +155,7 @@ class FsmAbs(_CounterFSM):
 class BitInsertSqrt(Block):
     """Bit-inserting square root: JK flip-flop ``Q`` (J = y, K = 1), output ``y = Q | x``.
 
-    After D. Wu, J. Li and J. San Miguel, "In-stream correlation-based
+    After D. Wu, J. San Miguel et al., "In-stream correlation-based
     division and bit-inserting square root in stochastic computing", IEEE
     Design & Test 2021.  Long-run output ``2p / (1 + p)``.
     """

@@ -161,7 +161,7 @@ def fsm_abs(x: Any, length: int, n_states: int = 8) -> np.ndarray:
 def sc_sqrt(x: Any, length: int) -> np.ndarray:
     r"""Bit-inserting square root (unipolar): a JK flip-flop inserts a 1 after every input 1.
 
-    After Wu, Li and San Miguel, "In-stream correlation-based division and
+    After D. Wu, J. San Miguel et al., "In-stream correlation-based division and
     bit-inserting square root in stochastic computing", IEEE Design & Test
     2021.  Flag ``Q`` (reset 0): output ``Q | x``, next ``Q = ~Q & x``.  For
     a Bernoulli input of probability :math:`p` the long-run output is exactly
