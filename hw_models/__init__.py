@@ -50,6 +50,16 @@ from hw_models._faults import (
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
+from hw_models._nonlinear import (
+    ApcBtanh,
+    BernsteinUnit,
+    BitInsertSqrt,
+    Cordiv,
+    FsmAbs,
+    JKDivider,
+    Sexp,
+    Stanh,
+)
 from hw_models._sng import SNG, threshold_of
 from hw_models._sobol import SobolGenerator
 from hw_models._sync import (
@@ -68,10 +78,14 @@ __all__ = [
     "AbsDiffGate",
     "AccumulativeParallelCounter",
     "AndGate",
+    "ApcBtanh",
     "AreaReport",
+    "BernsteinUnit",
+    "BitInsertSqrt",
     "Block",
     "ChannelAssignment",
     "ChannelSource",
+    "Cordiv",
     "CorrelatedPairGenerator",
     "CorrelationIssue",
     "CorrelationReport",
@@ -86,7 +100,9 @@ __all__ = [
     "FaultyBlock",
     "FibonacciLFSR",
     "FixedPointLIFNeuron",
+    "FsmAbs",
     "GaloisLFSR",
+    "JKDivider",
     "MaxGate",
     "MinGate",
     "Mismatch",
@@ -96,8 +112,10 @@ __all__ = [
     "ParallelCounter",
     "SNG",
     "SatAddGate",
+    "Sexp",
     "ShuffleBuffer",
     "SobolGenerator",
+    "Stanh",
     "Synapse",
     "Synchronizer",
     "ThermometerEncoder",

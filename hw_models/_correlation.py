@@ -517,6 +517,11 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
       stay below 0.02.)  When both gate inputs are constant-threshold SNGs the
       issue carries the SCC of the actual streams (``issue.scc``).
 
+    Blocks with a ``correlation_requirement`` attribute are checked too:
+    ``"independent"`` as an AND gate; ``"positive"`` / ``"negative"`` (e.g.
+    CORDIV, which needs SCC = +1) give an **error** when no random source
+    reaches both inputs at the same delay.
+
     Parameters
     ----------
     block : Block
@@ -616,7 +621,8 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
                     issue = CorrelationIssue(
                         "error", paths[id(gate)], op, pa, pb,
                         f"both inputs derive from {what}: SCC = +1, the gate outputs "
-                        f"{'min(p, q)' if op == 'AND' else 'a correlated XNOR, not the product'}")
+                        + {"AND": "min(p, q)", "XNOR": "a correlated XNOR, not the product"}.get(
+                            op, "a biased result (it needs independent inputs)"))
                 elif same:
                     issue = CorrelationIssue(
                         "warning", paths[id(gate)], op, pa, pb,
