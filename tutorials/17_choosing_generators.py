@@ -80,9 +80,9 @@ print(f"\n{'n':>3} {'tap sets tried':>15} {'maximal':>8} {'phi(2^n-1)/n':>13}")
 for n in range(3, 11):
     sets = [(n, *rest) for k in range(n) for rest in combinations(range(n - 1, 0, -1), k)]
     n_max = sum(bs.is_maximal_taps(n, taps) for taps in sets)
-    theory = euler_phi(2**n - 1) // n
-    print(f"{n:3d} {len(sets):15d} {n_max:8d} {theory:13d}")
-    assert n_max == theory
+    n_primitive = euler_phi(2**n - 1) // n
+    print(f"{n:3d} {len(sets):15d} {n_max:8d} {n_primitive:13d}")
+    assert n_max == n_primitive
     for taps in sets:
         if bs.is_maximal_taps(n, taps):  # the mirror of every maximal set is maximal
             assert bs.is_maximal_taps(n, (n, *(n - t for t in taps[1:])))

@@ -167,7 +167,7 @@ NETS = {"x0": ("tb.dut.s2", 1, False, 1), "w0": ("tb.dut.s4", 1, False, 1),
 out = figure_dir()
 # the VCD goes beside the figure; without matplotlib (no figure directory) into a temporary one
 tmp = tempfile.TemporaryDirectory() if out is None else None
-vcd_path = (out if out is not None else Path(tmp.name)) / "19_waveform.vcd"
+vcd_path = Path(tmp.name if tmp is not None else str(out)) / "19_waveform.vcd"
 wave = None
 if shutil.which("iverilog") and shutil.which("vvp"):
     result = hw.cosimulate(gate, T, vcd=vcd_path)
