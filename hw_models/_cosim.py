@@ -188,7 +188,9 @@ def emit_testbench(
     ``module`` into that VCD file, written next to the bench.
     """
     n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
-    if dumpfile is not None and (not isinstance(dumpfile, str) or not _FILENAME.match(dumpfile)):
+    if dumpfile is not None and not isinstance(dumpfile, str):
+        raise TypeError(f"dumpfile must be a str or None; got {type(dumpfile).__name__}")
+    if dumpfile is not None and not _FILENAME.match(dumpfile):
         raise ValueError(
             f"dumpfile must be a plain file name of letters, digits, '_', '-' and '.'; got {dumpfile!r}"
         )

@@ -153,10 +153,12 @@ def test_testbench_dump_lines():
     assert "$dump" not in emit_testbench(ToyCounter(4), 5)
 
 
-@pytest.mark.parametrize("bad", ['a"b.vcd', "../w.vcd", "", "dir/w.vcd", 3])
+@pytest.mark.parametrize("bad", ['a"b.vcd', "../w.vcd", "", "dir/w.vcd", "w.vcd\n$finish;"])
 def test_testbench_rejects_unsafe_dumpfile(bad):
-    with pytest.raises(ValueError, match="dumpfile must be a plain file name"):
+    with pytest.raises(ValueError, match="dumpfile must be a plain file name .*; got"):
         emit_testbench(ToyCounter(4), 5, dumpfile=bad)
+    with pytest.raises(TypeError, match="dumpfile must be a str or None; got int"):
+        emit_testbench(ToyCounter(4), 5, dumpfile=3)  # type: ignore[arg-type]
 
 
 def test_cosimulate_rejects_bad_vcd(tmp_path):
