@@ -149,11 +149,12 @@ else:
 #    closer to its value or farther, on average?  (Farther: the standard
 #    error sqrt(p (1 - p) / L) is largest at p = 1/2, 0.125 for 16 bits
 #    against 0.108 at p = 0.75; the printed "SE(t)" column grows too.)
-# 2. **Predict, then run:** give b the same generator as a
-#    (`b = bs.bernoulli(Q, L, seed=children[0])` inside the loop of §2).
-#    What does a AND b encode now?  (min(p, q) = 0.5, not p q: both
-#    streams come from the same random numbers, so every 1 of b is also a
-#    1 of a.  Lesson 08 measures this correlation.)
+# 2. **Predict, then run:** give a and b the same integer seed (in the
+#    loop of §1-2, `a = bs.bernoulli(P, L, seed=7)` and
+#    `b = bs.bernoulli(Q, L, seed=7)`).  What does a AND b encode now?
+#    (min(p, q) = 0.5, not p q: both streams compare the same random
+#    numbers with different thresholds, so every 1 of b is also a 1 of a
+#    and a AND b = b.  Lesson 08 measures this correlation.)
 # 3. **Predict, then run:** what fraction of the streams stays inside
 #    p +- 2 SE(t) at t = 1024?  Change the check in §3 to `2 * se_t`.
 #    (About 95 %, again given exactly by the binomial distribution.)

@@ -12,7 +12,7 @@
 # * `FixedPointLIF` against the float Euler neuron it approximates: the
 #   leak (v - v_rest) >>> k rounds toward minus infinity, so the fixed-point
 #   membrane is never below the float one and at most (2^k - 1) 2^-frac
-#   above it; spikes come at most a little early;
+#   above it, so it spikes on the same cycle as the float neuron or earlier;
 # * `FixedPointDenseLayer`: LFSR stream generators, AND synapses, a counter
 #   and fixed-point neurons; its spikes equal those of the gate-level model
 #   `hw_models.DenseLayer` cycle for cycle.
