@@ -60,7 +60,7 @@ def run_event(pop, conn, ms: float, kick_hz: float, seed: int):
 
 def run_clock(pop, conn, ms: float, kick_hz: float, seed: int):
     net = Network(pop, conn)
-    net.add_input(Current(I_EXT))
+    net.add_input(Current(I_EXT, time_varying=False))
     net.add_input(PoissonInput(kick_hz, KICK_W, n=pop.n, seed=seed))
     steps = int(round(ms / pop.dt))
     t0 = time.perf_counter()

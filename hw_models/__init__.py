@@ -37,6 +37,7 @@ from hw_models._counters import (
     bipolar_decode,
 )
 from hw_models._datapaths import CurrentSource, DenseLayer, Synapse
+from hw_models._deterministic import DeterministicPair, ThermometerEncoder
 from hw_models._faults import (
     FaultTable,
     FaultyBlock,
@@ -49,16 +50,43 @@ from hw_models._faults import (
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
+from hw_models._nonlinear import (
+    ApcBtanh,
+    BernsteinUnit,
+    BitInsertSqrt,
+    Cordiv,
+    FsmAbs,
+    JKDivider,
+    Sexp,
+    Stanh,
+)
 from hw_models._sng import SNG, threshold_of
 from hw_models._sobol import SobolGenerator
+from hw_models._sync import (
+    AbsDiffGate,
+    CorrelatedPairGenerator,
+    Desynchronizer,
+    MaxGate,
+    MinGate,
+    SatAddGate,
+    ShuffleBuffer,
+    Synchronizer,
+    XorGate,
+)
 
 __all__ = [
+    "AbsDiffGate",
     "AccumulativeParallelCounter",
     "AndGate",
+    "ApcBtanh",
     "AreaReport",
+    "BernsteinUnit",
+    "BitInsertSqrt",
     "Block",
     "ChannelAssignment",
     "ChannelSource",
+    "Cordiv",
+    "CorrelatedPairGenerator",
     "CorrelationIssue",
     "CorrelationReport",
     "CosimError",
@@ -66,23 +94,36 @@ __all__ = [
     "CurrentSource",
     "DFF",
     "DenseLayer",
+    "Desynchronizer",
+    "DeterministicPair",
     "FaultTable",
     "FaultyBlock",
     "FibonacciLFSR",
     "FixedPointLIFNeuron",
+    "FsmAbs",
     "GaloisLFSR",
+    "JKDivider",
+    "MaxGate",
+    "MinGate",
     "Mismatch",
     "Mux2",
     "NotGate",
     "OrGate",
     "ParallelCounter",
     "SNG",
+    "SatAddGate",
+    "Sexp",
+    "ShuffleBuffer",
     "SobolGenerator",
+    "Stanh",
     "Synapse",
+    "Synchronizer",
+    "ThermometerEncoder",
     "ToolNotFoundError",
     "UpCounter",
     "UpDownCounter",
     "XnorGate",
+    "XorGate",
     "area_report",
     "assert_bit_exact",
     "assign_channels",

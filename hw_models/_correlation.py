@@ -297,7 +297,8 @@ class CorrelationIssue:
     gate : str
         Attribute path of the gate from the checked block (e.g. ``"syn[2].gate"``).
     op : str
-        ``"AND"`` or ``"XNOR"``.
+        ``"AND"`` or ``"XNOR"``; for a block declaring ``correlation_requirement``,
+        its ``op`` attribute or class name.
     source_a, source_b : str
         Paths of the offending random sources feeding input 0 and input 1.
     reason : str
@@ -359,6 +360,8 @@ def _source_kind(obj: object) -> str | None:
 
 def _signature(obj: object, kind: str) -> tuple[Any, ...]:
     """Everything that determines the source's sequence (equal signature = equal sequence)."""
+    if kind not in ("lfsr", "sobol"):  # other kinds (e.g. a shuffle buffer): only the object itself
+        return ("object", id(obj))
     fields = ("width", "taps", "seed", "zero_state") if kind == "lfsr" else ("width", "dimension", "skip")
     vals = []
     for f in fields:
@@ -376,6 +379,18 @@ def _gate_op(obj: object) -> str | None:
     if name in ("and", "xnor"):
         return name.upper()
     return None
+
+
+#: input correlation a block's function needs (block attribute ``correlation_requirement``)
+REQUIREMENTS = ("independent", "positive", "negative")
+
+
+def _requirement(obj: object) -> str | None:
+    """The block's ``correlation_requirement`` if it declares one, "independent" for AND/XNOR, else None."""
+    req = getattr(obj, "correlation_requirement", None)
+    if isinstance(req, str) and req in REQUIREMENTS:
+        return req
+    return "independent" if _gate_op(obj) is not None else None
 
 
 def _delay(obj: object) -> int:
@@ -458,6 +473,14 @@ def _measured_scc(in_a: object, in_b: object) -> float | None:
     return float(scc(streams[0], streams[1], n))
 
 
+def _same_sequence(a: object, b: object) -> bool:
+    """True when two sources are one object or have equal signatures (the same bit sequence)."""
+    if a is b:
+        return True
+    ka, kb = _source_kind(a), _source_kind(b)
+    return ka == kb and _signature(a, ka or "") == _signature(b, kb or "")
+
+
 def check_correlation(block: object, *, near_phase: int | None = None) -> CorrelationReport:
     """Flag every AND/XNOR whose two inputs derive from the same random source.
 
@@ -473,6 +496,17 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
       equal signature (same class, width, taps/polynomial, seed and zero-state
       flag; or same Sobol dimension), i.e. the same bit sequence.  Then
       SCC = +1 and AND computes ``min(p, q)`` instead of ``p q``.
+    * **error** for a block whose ``correlation_requirement`` attribute is
+      ``"positive"`` or ``"negative"`` (e.g. ``MinGate``, ``SatAddGate``:
+      functions exact only at SCC = +1 / -1) when its two inputs share no
+      random source at all: SCC ~ 0 and it computes ``p q``-like values.  The
+      sign of a shared-source correlation is not decided statically.  Any
+      block may declare ``correlation_requirement = "independent"`` to be
+      checked like an AND (the rules above); a block with
+      ``random_source_kind`` (e.g. ``ShuffleBuffer``) starts a fresh source.
+      Both inputs taken from one block whose ``correlation_effect`` is the
+      opposite sign (a ``Desynchronizer`` feeding a ``MinGate``, a
+      ``Synchronizer`` feeding a ``SatAddGate``) is an error too.
     * **warning**: the same sequence at different delays (a DFF "isolator" on
       an LFSR stream: a shift of a few cycles multiplies the state by ``2^d``
       and leaves comparator streams correlated), or two LFSRs of one
@@ -482,6 +516,11 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
       SCC = 1 for some threshold pair, offset 12 still 0.38, offsets >= 15
       stay below 0.02.)  When both gate inputs are constant-threshold SNGs the
       issue carries the SCC of the actual streams (``issue.scc``).
+
+    Blocks with a ``correlation_requirement`` attribute are checked too:
+    ``"independent"`` as an AND gate; ``"positive"`` / ``"negative"`` (e.g.
+    CORDIV, which needs SCC = +1) give an **error** when no random source
+    reaches both inputs at the same delay.
 
     Parameters
     ----------
@@ -510,7 +549,7 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
         if id(obj) in paths:
             continue
         paths[id(obj)] = path or "<top>"
-        if _gate_op(obj) is not None:
+        if _requirement(obj) is not None:
             gates.append(obj)
         stack.extend((path + name, child) for name, child in reversed(_children(obj)))
 
@@ -541,17 +580,38 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
         kids = _children(gate)
         if len(kids) < 2:
             continue
-        op = _gate_op(gate) or "AND"
+        op = _gate_op(gate) or str(getattr(gate, "op", "") or type(gate).__name__)
         da, db = deps(kids[0][1], frozenset({id(gate)})), deps(kids[1][1], frozenset({id(gate)}))
         all_sources |= {s for s, _ in da | db}
+        req = _requirement(gate)
+        if req != "independent":
+            shared = any(_same_sequence(objects[sa], objects[sb]) for sa, _ in da for sb, _ in db)
+            effect = getattr(kids[0][1], "correlation_effect", None)
+            if kids[0][1] is kids[1][1] and effect in REQUIREMENTS[1:] and effect != req:
+                fsm = kids[0][1]
+                issues.append(CorrelationIssue(
+                    "error", paths[id(gate)], op, paths.get(id(fsm), type(fsm).__name__),
+                    paths.get(id(fsm), type(fsm).__name__),
+                    f"{type(gate).__name__} needs SCC = {'+1' if req == 'positive' else '-1'} but its "
+                    f"inputs come from a {type(fsm).__name__}, which drives SCC towards "
+                    f"{'+1' if effect == 'positive' else '-1'}"))
+            elif da and db and not shared:
+                sa, sb = min(da)[0], min(db)[0]
+                pa = paths.get(sa, type(objects[sa]).__name__)
+                pb = paths.get(sb, type(objects[sb]).__name__)
+                sign = "+1" if req == "positive" else "-1"
+                issues.append(CorrelationIssue(
+                    "error", paths[id(gate)], op, pa, pb,
+                    f"{type(gate).__name__} needs correlated inputs (SCC = {sign}) but they derive from "
+                    "independent random sources (SCC ~ 0): share the source or insert a "
+                    f"{'Synchronizer' if req == 'positive' else 'Desynchronizer'}"))
+            continue
         found: dict[tuple[int, int], CorrelationIssue] = {}
         for sa, ka in sorted(da):
             for sb, kb in sorted(db):
                 oa, ob = objects[sa], objects[sb]
                 kind_a, kind_b = _source_kind(oa), _source_kind(ob)
-                same = sa == sb or (
-                    kind_a == kind_b and _signature(oa, kind_a or "") == _signature(ob, kind_b or "")
-                )
+                same = _same_sequence(oa, ob)
                 pa, pb = paths.get(sa, type(oa).__name__), paths.get(sb, type(ob).__name__)
                 issue = None
                 if same and ka == kb:
@@ -561,7 +621,8 @@ def check_correlation(block: object, *, near_phase: int | None = None) -> Correl
                     issue = CorrelationIssue(
                         "error", paths[id(gate)], op, pa, pb,
                         f"both inputs derive from {what}: SCC = +1, the gate outputs "
-                        f"{'min(p, q)' if op == 'AND' else 'a correlated XNOR, not the product'}")
+                        + {"AND": "min(p, q)", "XNOR": "a correlated XNOR, not the product"}.get(
+                            op, "a biased result (it needs independent inputs)"))
                 elif same:
                     issue = CorrelationIssue(
                         "warning", paths[id(gate)], op, pa, pb,

@@ -60,7 +60,7 @@ def _signed_euler_errors(dt: float) -> float:
     exact = EventDrivenNetwork(Population(8, tau_m=20.0, refractory=2.0, dt=1.0), i_ext=i_ext).run(200.0)
     trains = exact.spike_trains()
     net = Network(Population(8, tau_m=20.0, refractory=2.0, dt=dt))
-    net.add_input(Current(i_ext))
+    net.add_input(Current(i_ext, time_varying=False))
     sp = net.run(round(200.0 / dt))
     errs = [(sp.steps[sp.neurons == i][:5] + 1.0) * dt - trains[i][:5] for i in range(8)]
     return float(np.concatenate(errs).mean())

@@ -1,5 +1,7 @@
 """Spiking network simulation: LIF populations, CSR connectivity, SC synapses, inputs,
-plasticity, readout features, the decision task, reservoirs and exact event-driven runs.
+plasticity, readout features, the decision task, reservoirs, exact event-driven runs and NIR
+export/import (``docs/interop.md``; the ``snnpy`` compatibility module is
+``sc_neurocore.network.snnpy``).
 
 See ``docs/network.md`` (model, update order, units, benchmarks),
 ``docs/network_readout.md`` (features, readout, decision task, reservoir) and
@@ -31,6 +33,7 @@ from ._features import (
 )
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
 from ._monitors import SpikeEvents, StateTrace
+from ._nir import NIRImport, from_nir, read_nir, to_nir, write_nir
 from ._persistence import load_network, save_network
 from ._plasticity import STDP, Homeostasis
 from ._population import Population
@@ -60,6 +63,7 @@ __all__ = [
     "FEATURE_NAMES",
     "features_from_events",
     "first_spike_times",
+    "from_nir",
     "from_arrays",
     "from_scipy",
     "half_asymmetry",
@@ -72,7 +76,9 @@ __all__ = [
     "mean_isi",
     "mean_spike_times",
     "Network",
+    "NIRImport",
     "PoissonInput",
+    "read_nir",
     "Population",
     "Reservoir",
     "RidgeReadout",
@@ -86,7 +92,9 @@ __all__ = [
     "StateTrace",
     "STDP",
     "SYNAPSE_MODES",
+    "to_nir",
     "watts_strogatz",
+    "write_nir",
 ]
 
 

@@ -1,0 +1,156 @@
+"""Tutorial 16 - two doors in: the snnpy reservoir package's API, and NIR graphs.
+
+What you will see
+-----------------
+1. Code written for the ``snnpy`` reservoir package, with only its import line
+   changed (``from sc_neurocore.network.snnpy import SNN, SimulationParams``),
+   running on sc_neurocore's reservoir: 300 neurons on a small-world graph
+   (in-degree exactly k = 30, half rewired), 100 input neurons driven by a
+   10 % Bernoulli raster for 200 steps of 1 ms, 12 output neurons.  The run
+   prints the output matrix shape ``(200, 12)`` (time x output neurons), the
+   package's feature keys, ``spike_counts`` of shape ``(12,)`` (14 to 26 spikes
+   per output neuron) and two corrected defects: ``simulate()`` twice gives
+   the same output (``True``: every run starts from the initial state, where
+   the package carried the last run's potentials over), and STDP with the
+   package's default ``STDPParams()`` changes the weights (mean |dw| = 0.22 in
+   one run, 7850 synapses potentiated, 1150 depressed: in this all-excitatory
+   reservoir without weight scaling potentiation dominates).  The package
+   reads its default 0.02 s / 0.04 s as steps, so its traces vanish and it
+   learns nothing.
+2. NIR, the ecosystem's interchange format: a 100-neuron recurrent LIF
+   network (tau_m = 20 ms, refractory 2 ms, dt = 0.1 ms, noisy current
+   around the rheobase) is written to ``interop_network.nir`` with
+   ``write_nir``, read back with ``read_nir`` and run on the same current for
+   200 ms: the run prints ``original 1008 spikes, re-imported 1008 spikes,
+   identical spikes: True``.
+3. A graph built with nir's own API (3 inputs -> Affine -> 5 LIF neurons,
+   tau = 20 ms, r = 1, bias 0.5) is imported with ``from_nir(graph, dt_ms=0.1)``
+   and run on a 30 % Bernoulli input raster for 100 ms; the run prints each
+   neuron's spike count (``[164, 62, 41, 145, 173]``).
+
+The figure ``16_interop_nir.png`` shows the round trip's two rasters on top
+of each other and the imported graph's input and output spikes.
+
+Run:  python tutorials/16_interop.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
+Parts 2 and 3 need ``pip install 'sc_neurocore[nir]'``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+from _common import figure_dir
+
+from sc_neurocore.network import (
+    Current,
+    Network,
+    Population,
+    SpikeEvents,
+    erdos_renyi,
+    from_nir,
+    read_nir,
+    write_nir,
+)
+from sc_neurocore.network.snnpy import SNN, SimulationParams, STDPParams
+
+
+def snnpy_door() -> None:
+    print("== 1. the snnpy reservoir package's API ==")
+    my_input = (np.random.default_rng(16).random((100, 200)) < 0.1).astype(np.uint8)
+    params = SimulationParams(
+        num_neurons=300,
+        num_output_neurons=12,
+        input_spike_times=my_input,
+        leak_coefficient=1 / 20,
+        refractory_period=2,
+        membrane_threshold=1.0,
+        is_random_uniform=False,
+        small_world_graph_p=0.5,
+        small_world_graph_k=30,
+        mean_weight=0.045,
+        weight_variance=0.04**2,
+    )
+    snn = SNN(params, seed=16)
+    output = snn.simulate()
+    features = snn.extract_features_from_spikes()
+    print("Output shape:", output.shape)
+    print("Available feature keys:", list(features.keys()))
+    print("Spike counts shape:", features["spike_counts"].shape)
+    print("spike counts:", features["spike_counts"].astype(int).tolist())
+    print("simulate() again gives the same output:", bool(np.array_equal(snn.simulate(), output)))
+
+    plastic = SNN(params, STDPParams(), seed=16)
+    w0 = plastic.get_topology().toarray()
+    plastic.simulate()
+    dw = plastic.get_topology().toarray() - w0
+    print(f"STDP with the default STDPParams(): mean |dw| = {np.abs(dw[w0 != 0]).mean():.2e}, "
+          f"{int((dw > 0).sum())} synapses potentiated, {int((dw < 0).sum())} depressed")
+
+
+def nir_doors() -> tuple[SpikeEvents, SpikeEvents, np.ndarray, SpikeEvents]:
+    print("== 2. NIR round trip ==")
+    pop = Population(100, tau_m=20.0, refractory=2.0, dt=0.1, threshold=1.0, v_reset=0.0)
+    net = Network(pop, erdos_renyi(100, 0.1, weight=0.04, weight_std=0.02, seed=3))
+    # noisy current (potential units per ms) around the rheobase 1 / 20 ms
+    drive = 0.06 + 0.4 * np.random.default_rng(4).standard_normal((2000, 100))
+    net.add_input(Current(drive, time_varying=True))
+    original = net.run(2000)
+    write_nir(net, "interop_network.nir")
+    back = read_nir("interop_network.nir").network()
+    back.add_input(Current(drive, time_varying=True))
+    again = back.run(2000)
+    same = np.array_equal(original.neurons, again.neurons) and np.array_equal(original.steps, again.steps)
+    print(f"original {len(original)} spikes, re-imported {len(again)} spikes, identical spikes: {same}")
+
+    print("== 3. a graph built with nir's own API ==")
+    import nir
+
+    rng = np.random.default_rng(5)
+    graph = nir.NIRGraph(
+        nodes={
+            "in": nir.Input(input_type={"input": np.array([3])}),
+            "syn": nir.Affine(weight=rng.uniform(0.0, 60.0, (5, 3)), bias=np.full(5, 0.5)),
+            "lif": nir.LIF(tau=np.full(5, 0.02), r=np.ones(5), v_leak=np.zeros(5), v_threshold=np.ones(5)),
+            "out": nir.Output(output_type={"output": np.array([5])}),
+        },
+        edges=[("in", "syn"), ("syn", "lif"), ("lif", "out")],
+    )
+    imported = from_nir(graph, dt_ms=0.1)
+    x = (rng.random((1000, 3)) < 0.3).astype(float)
+    ev = imported.run(x)
+    print("spike counts of the 5 imported neurons in 100 ms:", np.bincount(ev.neurons, minlength=5).tolist())
+    return original, again, x, ev
+
+
+def main() -> None:
+    snnpy_door()
+    if importlib.util.find_spec("nir") is None:
+        print("nir is not installed (pip install 'sc_neurocore[nir]'): parts 2 and 3 skipped")
+        return
+    o, a, x, ev = nir_doors()
+    fig_dir = figure_dir()
+    if fig_dir is None:
+        return
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(13, 4))
+    keep_o, keep_a = o.neurons < 30, a.neurons < 30
+    ax[0].plot(o.steps[keep_o] * 0.1, o.neurons[keep_o], "o", ms=5, mfc="none", label="original network")
+    ax[0].plot(a.steps[keep_a] * 0.1, a.neurons[keep_a], "k.", ms=2, label="after write_nir / read_nir")
+    ax[0].set(xlabel="time (ms)", ylabel="neuron", title="NIR round trip: neurons 0-29")
+    ax[0].legend(loc="upper right")
+    t_in, q_in = np.nonzero(x)
+    ax[1].plot(t_in * 0.1, q_in + 6, "|", color="gray", ms=3, label="input spikes (inputs 0-2)")
+    ax[1].plot(ev.steps * 0.1, ev.neurons, "r|", ms=8, label="imported LIF spikes (neurons 0-4)")
+    ax[1].set(xlabel="time (ms)", ylabel="input + 6  /  neuron", title="graph built with nir's API, imported")
+    ax[1].legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(fig_dir / "16_interop_nir.png")
+    plt.close(fig)
+    print(f"figure written to {fig_dir / '16_interop_nir.png'}")
+
+
+if __name__ == "__main__":
+    main()
