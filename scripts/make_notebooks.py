@@ -47,6 +47,9 @@ try:
 except ImportError:  # Jupyter runs the kernel in tutorials/notebooks/
     sys.path.insert(0, str(Path.cwd().parent))"""
 
+_GENERATED = ("*This notebook is generated from `tutorials/{}` by `scripts/make_notebooks.py`; "
+              "edit the script, not the notebook.*")
+
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
@@ -66,31 +69,46 @@ def docstring_markdown(docstring: str, script: Path) -> str:
     body = re.sub(r":\w+:`~?(?:[\w.]+\.)?(\w+)`", r"`\1`", body)  # :class:`~pkg.Name` -> `Name`
     body = body.replace("``", "`")
     source = f"# {title}\n{body}".rstrip()
-    return (f"{source}\n\n*This notebook is generated from `tutorials/{script.name}` by "
-            "`scripts/make_notebooks.py`; edit the script, not the notebook.*")
+    return f"{source}\n\n{_GENERATED.format(script.name)}"
 
 
 def build(script: Path) -> nbformat.NotebookNode:
-    """The notebook for ``script``, without outputs (deterministic: same script, same notebook)."""
-    text = script.read_text(encoding="utf-8")
-    docstring = ast.get_docstring(ast.parse(text), clean=True)
-    if not docstring:
-        raise ValueError(f"{script}: a tutorial script must start with a docstring")
-    parsed = jupytext.reads(text, fmt="py:percent")
+    """The notebook for ``script``, without outputs (deterministic: same script, same notebook).
+
+    A script starts either with a module docstring (which becomes the title cell) or with a
+    ``# %% [markdown]`` cell.  A script without cell markers becomes one code cell after its
+    docstring.  ``from __future__`` imports move to the top of the setup cell, the first code
+    cell (where Python requires them; IPython keeps them for the later cells).
+    """
+    parsed = jupytext.reads(script.read_text(encoding="utf-8"), fmt="py:percent")
     cells = list(parsed.cells)
-    first = cells[0]
-    if first.cell_type != "code" or ast.get_docstring(ast.parse(first.source)) is None \
-            or len(ast.parse(first.source).body) != 1:
-        raise ValueError(f"{script}: the docstring must be alone before the first '# %%' cell marker")
+    head, rest = cells[0], cells[1:]
+    if head.cell_type == "markdown":
+        title = nbformat.v4.new_markdown_cell(head.source + "\n\n" + _GENERATED.format(script.name))
+    else:
+        module = ast.parse(head.source)
+        docstring = ast.get_docstring(module, clean=True)
+        if not docstring:
+            raise ValueError(f"{script}: a tutorial starts with a docstring or a '# %% [markdown]' cell")
+        title = nbformat.v4.new_markdown_cell(docstring_markdown(docstring, script))
+        end = module.body[0].end_lineno or 0
+        remainder = "\n".join(head.source.splitlines()[end:]).strip("\n")
+        if remainder:  # no cell markers: the whole script is one code cell
+            rest.insert(0, nbformat.v4.new_code_cell(remainder))
+    future: list[str] = []
+    body = []
+    for cell in rest:
+        if cell.cell_type == "markdown":
+            body.append(nbformat.v4.new_markdown_cell(cell.source))
+            continue
+        lines = cell.source.splitlines()
+        future += [ln for ln in lines if ln.startswith("from __future__ import")]
+        source = "\n".join(ln for ln in lines if not ln.startswith("from __future__ import")).strip("\n")
+        body.append(nbformat.v4.new_code_cell(source))
+    setup = "\n".join(sorted(set(future)) + [""] if future else []) + ("\n" if future else "") + SETUP_CELL
     new = nbformat.v4.new_notebook()
     new.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
-    new.cells = [nbformat.v4.new_markdown_cell(docstring_markdown(docstring, script)),
-                 nbformat.v4.new_code_cell(SETUP_CELL)]
-    for cell in cells[1:]:
-        if cell.cell_type == "markdown":
-            new.cells.append(nbformat.v4.new_markdown_cell(cell.source))
-        else:
-            new.cells.append(nbformat.v4.new_code_cell(cell.source))
+    new.cells = [title, nbformat.v4.new_code_cell(setup), *body]
     for k, cell in enumerate(new.cells):
         cell.id = f"{script.stem[:2]}-{k:02d}"  # stable ids: regenerating changes nothing
     nbformat.validate(new)
