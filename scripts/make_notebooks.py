@@ -4,8 +4,8 @@ The scripts are the source: jupytext "percent" files, whose ``# %%`` and
 ``# %% [markdown]`` comments mark the cells.  This script turns each into a
 notebook, committed without outputs, and changes two things on the way:
 
-* the module docstring becomes the first, markdown, cell (the lesson's title and
-  "What you will see");
+* the module docstring, if the script starts with one, becomes the first, markdown, cell
+  (the lesson's title and "What you will see");
 * a setup cell follows it, so that the notebook finds ``tutorials/_common.py``
   (``figure_dir``, ``save_figure``): Jupyter starts a notebook's kernel in the
   notebook's own folder, ``tutorials/notebooks/``, one level below ``_common.py``.
@@ -105,7 +105,8 @@ def build(script: Path) -> nbformat.NotebookNode:
         future += [ln for ln in lines if ln.startswith("from __future__ import")]
         source = "\n".join(ln for ln in lines if not ln.startswith("from __future__ import")).strip("\n")
         body.append(nbformat.v4.new_code_cell(source))
-    setup = "\n".join(sorted(set(future)) + [""] if future else []) + ("\n" if future else "") + SETUP_CELL
+    prefix = "".join(f"{ln}\n" for ln in sorted(set(future)))
+    setup = f"{prefix}\n{SETUP_CELL}" if prefix else SETUP_CELL
     new = nbformat.v4.new_notebook()
     new.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     new.cells = [title, nbformat.v4.new_code_cell(setup), *body]
