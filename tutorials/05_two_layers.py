@@ -114,9 +114,10 @@ else:
 # Predict first, then change the code and run the cells again.
 #
 # * Declare layer 2's input range as `x_max=0.2`.  Prediction: 66 Hz now maps to probability
-#   0.33, the expected current drops to about 0.055, just above the rheobase 0.05, and layer 2
-#   fires far more slowly (about 20 Hz).
+#   0.33 (the printed "layer-2 probability" column still divides by 0.1), the expected current
+#   drops to about 0.055, just above the rheobase 0.05, and layer 2 fires far more slowly
+#   (0.0550 and 24 Hz in our run, against 0.0837 and 56 Hz).
 # * Pass layer 2 an input of 0.12 spikes/ms (120 Hz).  Prediction: `ValueError: x_inputs must
 #   be in [0.0, 0.1]; got 0.12 at index (0,)`.
 # * Change layer 1's `base_seed`.  Prediction: its rates move by a spike or two (steps of 2 Hz)
-#   and layer 2's expected current by a few parts in a thousand.
+#   and layer 2's expected current by under 1% (seed 101: one neuron at 68 Hz, 0.0844).
