@@ -28,7 +28,7 @@ if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1; 
     fi
 fi
 
-if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir]"; then
+if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir,notebooks]"; then
     echo "error: pip could not install the package with its test extras" >&2
     exit 1
 fi

@@ -18,7 +18,7 @@
 from math import comb
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import bitstream as bs
 
@@ -126,7 +126,7 @@ else:
         ax.grid(False)
     keys = [Patch(color="k", label="bit 1"), Patch(facecolor="w", edgecolor="k", label="bit 0")]
     axes[0].legend(handles=keys, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.savefig(out / "00_bits_and.png")
+    save_figure(fig, out / "00_bits_and.png")
 
     fig = Figure(figsize=(7, 4.2), layout="constrained")
     ax = fig.subplots()
@@ -139,7 +139,7 @@ else:
     ax.set(xlabel="bits read t (clock cycles)", ylabel="running estimate p_hat(t) (probability)",
            ylim=(0.25, 1.05), title=f"running estimate of three streams (p = {P}) inside the band p +- SE(t)")
     ax.legend(loc="lower right")
-    fig.savefig(out / "00_running_estimate.png")
+    save_figure(fig, out / "00_running_estimate.png")
     print(f"\nfigures written to {out}")
 
 # %% [markdown]

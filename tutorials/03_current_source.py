@@ -27,12 +27,11 @@ Run:  python tutorials/03_current_source.py
 Figures (with matplotlib installed) go to the current directory, or to --out DIR.
 """
 
-from __future__ import annotations
-
+# %%
 import math
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import BitstreamCurrentSource
 
@@ -50,64 +49,94 @@ def per_cycle_sd(products: np.ndarray, mode: str) -> float:
     q = 1 - np.prod(1 - products) if mode == "or" else float(np.mean(products))
     return math.sqrt(q * (1 - q))
 
+# %% [markdown]
+# ## Three inputs, three weights
+#
+# Each input x_i is ANDed with its weight w_i every clock cycle; the products x_i w_i are the
+# probabilities of the product bits.
 
-def main() -> None:
-    print("Tutorial 03: the SC current source\n")
-    products = np.array(X) * np.array(W)
-    print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
-    print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
+# %%
+print("Tutorial 03: the SC current source\n")
+products = np.array(X) * np.array(W)
+print(f"inputs x = {X}, weights w = {W}; products x*w = {products.round(3).tolist()}")
+print(f"L = {L} cycles, current range y = {Y_MIN}..{Y_MAX}\n")
 
-    # --- 1. a first example (default mode "or") -----------------------------------
-    source = BitstreamCurrentSource(
-        x_inputs=X, x_min=0.0, x_max=1.0, weight_values=W, w_min=0.0, w_max=1.0,
-        length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42,
+# %% [markdown]
+# ## One source, cycle by cycle
+#
+# In the default mode, "or", the current of a cycle is y_max if any product bit is 1, else
+# y_min: each `step()` returns 0.0 or 0.1.  The mean over all L cycles estimates the expected
+# current y_max (1 - prod(1 - x_i w_i)); 100 cycles estimate it sqrt(2048/100) = 4.5 times
+# less precisely.
+
+# %%
+source = BitstreamCurrentSource(
+    x_inputs=X, x_min=0.0, x_max=1.0, weight_values=W, w_min=0.0, w_max=1.0,
+    length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42,
+)
+first_100 = [source.step() for _ in range(100)]
+print(f"default mode {source.accumulation!r}: each step returns {Y_MIN} or {Y_MAX} (one OR bit)")
+print(f"  first 10 currents: {first_100[:10]}")
+print(f"  {'mean of 100 steps':27s}{np.mean(first_100):.4f}")
+print(f"  {f'mean over all {L} cycles':27s}{source.full_current_estimate():.4f}")
+print(f"  {'expected value':27s}{source.expected_current():.4f}"
+      f"  = {Y_MAX} x (1 - prod(1 - x_i w_i))")
+print("  100 cycles see only 100 random bits, so that mean is ~4.5x noisier than the full one.\n")
+
+# %% [markdown]
+# ## The three accumulation modes
+#
+# "or" saturates, "count" (a parallel counter) gives the exact sum, "mux" (one input picked at
+# random per cycle) gives the mean.  Each cycle is an independent draw, so the standard error
+# of the mean current is the per-cycle standard deviation over sqrt(L), and the measured means
+# should sit within a couple of standard errors of the expected ones.  `reset()` goes back to
+# cycle 0 without redrawing the streams.
+
+# %%
+print(f"{'mode':>6} {'expected':>9} {'measured':>9} {'SE':>8} {'(meas-exp)/SE':>14}  formula")
+formulas = {
+    "or": "y_max (1 - prod(1 - x_i w_i))",
+    "count": "y_max sum(x_i w_i)",
+    "mux": "y_max mean(x_i w_i)",
+}
+traces = {}
+summary = {}
+for mode in ("or", "count", "mux"):
+    src = BitstreamCurrentSource(
+        x_inputs=X, weight_values=W, length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42, accumulation=mode,
     )
-    first_100 = [source.step() for _ in range(100)]
-    print(f"default mode {source.accumulation!r}: each step returns {Y_MIN} or {Y_MAX} (one OR bit)")
-    print(f"  first 10 currents: {first_100[:10]}")
-    print(f"  {'mean of 100 steps':27s}{np.mean(first_100):.4f}")
-    print(f"  {f'mean over all {L} cycles':27s}{source.full_current_estimate():.4f}")
-    print(f"  {'expected value':27s}{source.expected_current():.4f}"
-          f"  = {Y_MAX} x (1 - prod(1 - x_i w_i))")
-    print("  100 cycles see only 100 random bits, so that mean is ~4.5x noisier than the full one.\n")
+    exp = src.expected_current()
+    got = src.full_current_estimate()
+    se = (Y_MAX - Y_MIN) * per_cycle_sd(products, mode) / math.sqrt(L)
+    traces[mode] = src.currents()[:100]
+    summary[mode] = (exp, got, se)
+    print(f"{mode:>6} {exp:9.4f} {got:9.4f} {se:8.4f} {(got - exp) / se:+14.2f}  {formulas[mode]}")
+print("(All three sources use seed 42, hence the same input streams: their deviations are correlated.)")
+print("\nWhich one to use:")
+print("* 'count' is the exact dot product but can exceed y_max (up to n * y_max).")
+print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
+print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
+print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
+print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at")
+print("  tens of Hz.")
 
-    # --- 2. the three modes side by side ---------------------------------------------------
-    print(f"{'mode':>6} {'expected':>9} {'measured':>9} {'SE':>8} {'(meas-exp)/SE':>14}  formula")
-    formulas = {
-        "or": "y_max (1 - prod(1 - x_i w_i))",
-        "count": "y_max sum(x_i w_i)",
-        "mux": "y_max mean(x_i w_i)",
-    }
-    traces = {}
-    summary = {}
-    for mode in ("or", "count", "mux"):
-        src = BitstreamCurrentSource(
-            x_inputs=X, weight_values=W, length=L, y_min=Y_MIN, y_max=Y_MAX, seed=42, accumulation=mode,
-        )
-        exp = src.expected_current()
-        got = src.full_current_estimate()
-        se = (Y_MAX - Y_MIN) * per_cycle_sd(products, mode) / math.sqrt(L)
-        traces[mode] = src.currents()[:100]
-        summary[mode] = (exp, got, se)
-        print(f"{mode:>6} {exp:9.4f} {got:9.4f} {se:8.4f} {(got - exp) / se:+14.2f}  {formulas[mode]}")
-    print("(All three sources use seed 42, hence the same input streams: their deviations are correlated.)")
-    print("\nWhich one to use:")
-    print("* 'count' is the exact dot product but can exceed y_max (up to n * y_max).")
-    print("* 'mux' is unbiased for the mean but n times smaller, and noisier relative to its size.")
-    print("* 'or' stays within [y_min, y_max]; it is close to the sum while the products are small")
-    print("  and saturates as they grow (1 - prod(1 - a_i) <= sum a_i).  It is the default because")
-    print("  the dense layers of tutorials 04-05 are designed around it: their neurons then fire at")
-    print("  tens of Hz.")
+# reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
+source.reset()
+again = [source.step() for _ in range(100)]
+print(f"\nafter reset() the first 100 currents repeat exactly: {again == first_100}")
 
-    # reset() goes back to cycle 0; the streams are not redrawn, so the currents repeat
-    source.reset()
-    again = [source.step() for _ in range(100)]
-    print(f"\nafter reset() the first 100 currents repeat exactly: {again == first_100}")
+# %% [markdown]
+# ## The figure
+#
+# `03_current_modes.png`: the first 100 cycles of each mode's current on its own axis (OR and
+# MUX are 0/0.1 pulses, COUNT takes the values 0, 0.1, 0.2, 0.3) and the three means over
+# L cycles next to their expected values.
 
-    out = figure_dir()
-    if out is None:
-        print("\n(matplotlib not installed: no figures)")
-        return
+# %%
+out = figure_dir()
+if out is None:
+    print("\n(matplotlib not installed: no figures)")
+else:
     from matplotlib.figure import Figure
 
     # one panel per mode, each on its own current axis (no offsets), with its expected mean
@@ -131,9 +160,18 @@ def main() -> None:
     ax2.set(ylabel="mean current (1/ms)", title=f"mean over L = {L} cycles",
             ylim=(0, 1.3 * max(v[1] for v in summary.values())))
     ax2.legend(ncol=2, loc="upper center", fontsize=8)
-    fig.savefig(out / "03_current_modes.png")
+    save_figure(fig, out / "03_current_modes.png")
     print(f"\nfigure written to {out}")
 
-
-if __name__ == "__main__":
-    main()
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Set L = 8192 (four times the cycles).  Prediction: every SE in the table halves (0.0011 to
+#   about 0.00055 for "or"), while the expected values do not change.
+# * Add a fourth input x = 0.9 with weight 0.9 (product 0.81).  Prediction: "or" expects
+#   0.1 (1 - 0.7 x 0.68 x 0.73 x 0.19) = 0.0934, "count" 0.1 x 1.70 = 0.170, above y_max, and
+#   "mux" 0.170 / 4 = 0.0425.
+# * Change the seed from 42.  Prediction: the measured column moves, but the (meas-exp)/SE
+#   column stays mostly within +-2 (each entry does with probability about 95%).

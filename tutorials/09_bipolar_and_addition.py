@@ -18,7 +18,7 @@
 
 # %%
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import bitstream as bs
 
@@ -158,7 +158,7 @@ else:
     ax2.set(xlabel="p of each of the 4 inputs (probability)", ylabel="decoded sum (probability units)",
             title="adding 4 streams: MUX and APC follow the sum, OR saturates")
     ax2.legend(loc="upper left")
-    fig.savefig(out / "09_bipolar_and_addition.png")
+    save_figure(fig, out / "09_bipolar_and_addition.png")
     print(f"\nfigure written to {out}")
 
 # %% [markdown]

@@ -41,7 +41,7 @@ from __future__ import annotations
 import importlib.util
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore.network import (
     Current,
@@ -147,7 +147,7 @@ def main() -> None:
     ax[1].set(xlabel="time (ms)", ylabel="input + 6  /  neuron", title="graph built with nir's API, imported")
     ax[1].legend(loc="upper right")
     fig.tight_layout()
-    fig.savefig(fig_dir / "16_interop_nir.png")
+    save_figure(fig, fig_dir / "16_interop_nir.png")
     plt.close(fig)
     print(f"figure written to {fig_dir / '16_interop_nir.png'}")
 

@@ -23,7 +23,7 @@
 from itertools import combinations
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 from sc_neurocore import bitstream as bs
 
@@ -257,7 +257,7 @@ else:
     ax2.set(xlabel="prefix length L (bits)", ylabel="RMS error ratio LFSR / Bernoulli (dimensionless)",
             ylim=(0.9, 1.7), title="why a 16-bit LFSR prefix is less precise")
     ax2.legend(loc="lower left")
-    fig.savefig(out / "17_generators.png")
+    save_figure(fig, out / "17_generators.png")
     print(f"\nfigure written to {out}")
 
 # %% [markdown]

@@ -21,7 +21,7 @@
 
 # %%
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 import hw_models as hw
 from sc_neurocore import FixedPointDenseLayer, FixedPointLIF, QFormat
@@ -201,7 +201,7 @@ else:
             ylabel="v_fixed - v_float (steps of 2^-frac)", ylim=(-0.5, 16),
             title="membrane error: never negative, never above 2^k - 1 steps")
     ax2.legend(loc="upper left", ncols=2)
-    fig.savefig(out / "18_fixed_point.png")
+    save_figure(fig, out / "18_fixed_point.png")
     print(f"\nfigure written to {out}")
 
 # %% [markdown]

@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 import hw_models as hw
 from sc_neurocore import FixedPointDenseLayer, QFormat
@@ -223,7 +223,7 @@ else:
     axes[-2].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="x-small")
     axes[-1].set(xlabel="clock cycle t (model output of cycle t sampled at t + 0.4, before the rising edge)",
                  xlim=(-0.5, T))
-    fig.savefig(out / "19_waveform.png")
+    save_figure(fig, out / "19_waveform.png")
     print(f"\nfigure written to {out}")
 if tmp is not None:
     tmp.cleanup()

@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 import hw_models as hw
 from sc_neurocore import bitstream as bs
@@ -118,7 +118,7 @@ def main() -> None:
     ax2.legend(fontsize=8)
     fig.tight_layout()
     path = out / "21_activation_three_ways.png"
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)
     print(f"\nfigure written: {path}")
 

@@ -32,7 +32,7 @@ circuits) and ``22_sync_depth.png`` (min() error and SCC vs FSM depth).
 from __future__ import annotations
 
 import numpy as np
-from _common import figure_dir
+from _common import figure_dir, save_figure
 
 import hw_models as hw
 from hw_models._correlation import lfsr_jump
@@ -126,7 +126,7 @@ def main() -> None:
     ax.set(xlabel="q (probability, unitless)", ylabel="AND output (probability, unitless)",
            title=f"min(p, q) with one AND gate, p = {P}, L = {L}")
     ax.legend(fontsize=8)
-    fig.savefig(out / "22_min_circuits.png")
+    save_figure(fig, out / "22_min_circuits.png")
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
@@ -139,7 +139,7 @@ def main() -> None:
     ax2.set_ylabel("SCC (unitless)")
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
-    fig.savefig(out / "22_sync_depth.png")
+    save_figure(fig, out / "22_sync_depth.png")
     print(f"\nfigures written to {out}")
 
 

@@ -1,8 +1,9 @@
-"""What every tutorial shares: where figures go, and one plotting style.
+"""What every tutorial shares: where figures go, how they are saved, and one plotting style.
 
 Run a tutorial as ``python tutorials/NN_name.py [--out DIR]``: its figures go
 to ``DIR``, or to the current directory when ``--out`` is not given.  Without
-matplotlib the tutorials print the same numbers and write no figure.
+matplotlib the tutorials print the same numbers and write no figure.  In a
+notebook (``tutorials/notebooks/``) the figures also appear below their cell.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The one style of every tutorial figure (applied by :func:`figure_dir`).
 STYLE = {
@@ -41,3 +46,18 @@ def figure_dir(argv: list[str] | None = None) -> Path | None:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def save_figure(fig: Figure, path: Path) -> None:
+    """Write ``fig`` to ``path``; inside a Jupyter kernel also show it below the cell.
+
+    The tutorials draw on :class:`matplotlib.figure.Figure` objects (or close their
+    pyplot figures), which a notebook would not display by itself; showing the saved
+    file displays exactly what a script run writes.
+    """
+    fig.savefig(path)
+    ipython = sys.modules.get("IPython")  # imported only when running under IPython/Jupyter
+    if ipython is not None and ipython.get_ipython() is not None:
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
