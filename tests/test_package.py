@@ -250,17 +250,21 @@ for kernel in (_bitops.and_words, _bitops.joint_counts, _bitops.mux_words):
 
 @pytest.mark.skipif(NOJIT, reason="counts numba specialisations")
 def test_uniform_and_per_synapse_delays_share_one_simulate_specialisation() -> None:
-    from sc_neurocore._kernels import _network
-    from sc_neurocore.network import Network, Population, erdos_renyi, from_arrays
-
-    uniform = erdos_renyi(6, 0.5, weight=0.2, delay=2, seed=1)  # read-only stride-0 delays
-    per_synapse = from_arrays(np.array([0, 1]), np.array([2, 3]), np.array([0.2, 0.2]), np.array([1, 2]),
-                              n_pre=6)
-    for conn in (uniform, per_synapse):
-        Network(Population(6, dt=0.5), conn).run(3)
-    delay_types = {sig[15] for sig in _network.simulate.signatures}
-    # one array type for both (read-only: the network owns its delays and never writes them)
-    assert len(delay_types) == 1, delay_types
+    # Counted in a fresh process: other tests legitimately compile other delay dtypes (int16, ...).
+    code = """
+import numpy as np
+from sc_neurocore._kernels import _network
+from sc_neurocore.network import Network, Population, erdos_renyi, from_arrays
+uniform = erdos_renyi(6, 0.5, weight=0.2, delay=2, seed=1)  # one common delay
+per_synapse = from_arrays(np.array([0, 1]), np.array([2, 3]), np.array([0.2, 0.2]), np.array([1, 2]), n_pre=6)
+for conn in (uniform, per_synapse):
+    Network(Population(6, dt=0.5), conn).run(3)
+# one array type for both (read-only: the network owns its delays and never writes them)
+delay_types = {sig[15] for sig in _network.simulate.signatures}
+assert len(delay_types) == 1, delay_types
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
 
 
 def test_no_writable_place_at_all_is_a_clear_import_error(monkeypatch, tmp_path: Path) -> None:
