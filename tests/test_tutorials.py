@@ -30,6 +30,8 @@ FAST_WITHOUT_JIT = {
     "03_current_source.py",
     "04_dense_layer.py",
     "05_two_layers.py",
+    "18_fixed_point.py",
+    "19_hardware_waveform.py",
 }
 
 
