@@ -19,7 +19,8 @@ What you will see
    learns nothing.
 2. NIR, the ecosystem's interchange format: a 100-neuron recurrent LIF
    network (tau_m = 20 ms, refractory 2 ms, dt = 0.1 ms, noisy current
-   around the rheobase) is written to ``interop_network.nir`` with
+   around the rheobase) is written to ``interop_network.nir`` (in a temporary
+   directory) with
    ``write_nir``, read back with ``read_nir`` and run on the same current for
    200 ms: the run prints ``original 1008 spikes, re-imported 1008 spikes,
    identical spikes: True``.
@@ -39,6 +40,8 @@ Parts 2 and 3 need ``pip install 'sc_neurocore[nir]'``.
 from __future__ import annotations
 
 import importlib.util
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from _common import figure_dir, save_figure
@@ -97,8 +100,10 @@ def nir_doors() -> tuple[SpikeEvents, SpikeEvents, np.ndarray, SpikeEvents]:
     drive = 0.06 + 0.4 * np.random.default_rng(4).standard_normal((2000, 100))
     net.add_input(Current(drive, time_varying=True))
     original = net.run(2000)
-    write_nir(net, "interop_network.nir")
-    back = read_nir("interop_network.nir").network()
+    with tempfile.TemporaryDirectory() as tmp:  # the .nir file is only a stop on the round trip
+        path = Path(tmp) / "interop_network.nir"
+        write_nir(net, path)
+        back = read_nir(path).network()
     back.add_input(Current(drive, time_varying=True))
     again = back.run(2000)
     same = np.array_equal(original.neurons, again.neurons) and np.array_equal(original.steps, again.steps)
