@@ -220,6 +220,7 @@ def run_events(
     out_t, out_i, n_out, stats,
     mode, w_scale, syn_k0, syn_k1, syn_id, nspk, lfsr, tap_mask, n_bits, n_mask,
     stdp, P, tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest, in_ptr, in_syn,
+    chg_t, chg_i, chg_v, chg_pos,
 ):
     """Process every event with time ``< t_stop``, round by round.
 
@@ -262,10 +263,19 @@ def run_events(
     (LTP from the sources' ``x_pre(t)``) with the clock-driven ``_update``; then
     their traces are incremented (or set to 1 with ``nearest``).
 
+    Time-varying currents: ``chg_t`` (sorted) / ``chg_i`` / ``chg_v`` say that from
+    ``chg_t[c]`` on, neuron ``chg_i[c]`` has the asymptote ``v_inf = chg_v[c]``;
+    a change at ``t`` is applied after the pops at ``t`` and before the inputs
+    at ``t`` are integrated (a crossing reached at ``t`` under the old current fires): the neuron is advanced to
+    ``t`` (held while refractory), gets the new ``v_inf``, a new version and
+    a new ``SELF`` prediction.
+
     The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
     """
     n_ext = ext_t.shape[0]
+    n_chg = chg_t.shape[0]
+    cp = chg_pos[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     hn = heap_n[0]
     no = n_out[0]
@@ -277,6 +287,8 @@ def run_events(
             t = h[0, 0]
         if ep < n_ext and ext_t[ep] < t:
             t = ext_t[ep]
+        if cp < n_chg and chg_t[cp] < t:
+            t = chg_t[cp]
         if not (t < t_stop):
             break
         stats[0] += 1
@@ -312,9 +324,9 @@ def run_events(
                         n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
                     stats[5] += grp_start[g + 1] - grp_start[g]
                 else:
-                    c = uint64(p)  # the presynaptic spike ordinal
+                    ordinal = uint64(p)  # the presynaptic spike ordinal
                     for s in range(grp_start[g], grp_start[g + 1]):
-                        jump = _transmit(mode, syn_id[s], c, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
+                        jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
                                          lfsr, tap_mask, n_bits, n_mask)
                         if jump != 0.0:
                             n_touch = _add_input(S, indices[s], np.float64(jump), tlist, n_touch)
@@ -329,6 +341,22 @@ def run_events(
                 if hn == h.shape[0]:
                     h = _grow(h)
                 hn = heap_push(h, hn, tn, kf, 0.0)
+        # (1d) current changes at t (after the pops: a prediction at t made here goes to a later round)
+        while cp < n_chg and chg_t[cp] == t:
+            j = chg_i[cp]
+            tu = S[j, TUPD]
+            if t > tu:
+                S[j, V] = advance(S[j, V], S[j, VINF], S[j, TAU], t - tu)
+                S[j, TUPD] = t
+                tu = t
+            vi = chg_v[cp]
+            S[j, VINF] = vi
+            S[j, VER] += 1.0
+            if vi > S[j, THR]:
+                if hn == h.shape[0]:
+                    h = _grow(h)
+                hn = heap_push(h, hn, crossing_time(tu, S[j, V], vi, S[j, THR], S[j, TAU]), float(j), S[j, VER])
+            cp += 1
         # (2) integrate the summed inputs
         for r in range(n_touch):
             j = tlist[r]
@@ -388,6 +416,7 @@ def run_events(
     heap_n[0] = hn
     n_out[0] = no
     ext_pos[0] = ep
+    chg_pos[0] = cp
     return h, out_t, out_i
 
 

@@ -21,7 +21,7 @@ from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_choice, check_finite_array, check_int, check_real
 from ._connectivity import Connectivity
-from ._inputs import Current, PoissonInput
+from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
 from ._population import Population, check_f32, frozen
@@ -310,6 +310,11 @@ class EventDrivenNetwork:
         self._ext_i = np.zeros(0, np.int32)
         self._ext_w = np.zeros(0)
         self._ext_pos = np.zeros(1, dtype=np.int64)
+        self._tv = np.zeros((0, n))  # summed time-varying currents, (T, n) float64
+        self._chg_t = np.zeros(0)
+        self._chg_i = np.zeros(0, np.int32)
+        self._chg_v = np.zeros(0)
+        self._chg_pos = np.zeros(1, dtype=np.int64)
         self.reset()
 
     def _checked_v_inf(self, i_ext: np.ndarray) -> np.ndarray:
@@ -403,6 +408,7 @@ class EventDrivenNetwork:
         S[:, K.THR] = pop.threshold
         S[:, K.VER] = 0.0
         self._S = S
+        self._chg_pos = np.zeros(1, dtype=np.int64)
         self._tlist = np.zeros(n, dtype=np.int32)
         self._slist = np.zeros(n, dtype=np.int32)
         self._heap_n = np.zeros(1, dtype=np.int64)
@@ -493,26 +499,38 @@ class EventDrivenNetwork:
         self._push_sorted(times, keys, np.zeros(live.shape[0], dtype=np.int64))
 
     def add_input(self, inp: PoissonInput | Current) -> EventDrivenNetwork:
-        """Attach a Poisson input or a constant current (returns ``self``).
+        """Attach a Poisson input, a current or a bit matrix (returns ``self``).
 
         :class:`PoissonInput` generator ``q`` fires as a continuous-time Poisson
         process: its ``k``-th interval is ``-(1000 / rate) * log(1 - u_k)`` ms with
         ``u_k = uniform01(key, q, k)`` (counter hash keyed by the input's seed),
         and each spike adds ``amplitude`` to ``targets[q]``.  A constant
-        :class:`Current` is added to ``i_ext`` (time-varying currents are not
-        supported in the event-driven model).
+        :class:`Current` is added to ``i_ext``.  A time-varying :class:`Current`
+        (``T`` steps) is piecewise constant: on ``[k dt, (k + 1) dt)`` (``dt =
+        population.dt``) it adds ``values[k]`` to ``i_ext``, and nothing from
+        ``T dt`` on; the neuron's asymptote changes exactly at those instants
+        (an event per neuron whose total current changes).  Currents must be
+        added before the first run.  A :class:`BinaryInput` /
+        :class:`BitstreamInput` becomes explicit events (:meth:`add_events`):
+        bit ``k`` of row ``q`` adds ``amplitude`` to ``targets[q]`` at ``k dt``
+        ms (the start of the clock-driven step ``k``); steps before the
+        current time are refused.
         """
         n = self.n
+        if isinstance(inp, BinaryInput):
+            return self._add_bits(inp)
         if isinstance(inp, Current):
             const, tv = inp.resolve(n)
-            if tv is not None:
-                raise ValueError("inp must be a constant Current in event-driven mode; "
-                                 "got a time-varying one")
             if self.t != 0.0 or int(self._n_out[0]) != 0:
                 raise ValueError("inp (a Current) must be added before the first run; call reset() first")
+            if tv is not None:
+                self._add_time_course(tv)
+                return self
             i_ext = self._i_ext + np.asarray(const, dtype=np.float64)
             self._v_inf = self._checked_v_inf(i_ext)  # validated before anything changes
             self._i_ext = frozen(i_ext)
+            if self._tv.shape[0]:  # the schedule's asymptotes include i_ext
+                self._add_time_course(np.zeros((0, n)))
             # new asymptotes: invalidate the old self-crossing predictions and predict again
             pop = self._pop
             self._S[:, K.VINF] = self._v_inf
@@ -531,6 +549,39 @@ class EventDrivenNetwork:
         self._pois_arrays()
         self._schedule_poisson_first(self._poisson[-1])
         return self
+
+    def _add_bits(self, inp: BinaryInput) -> EventDrivenNetwork:
+        n = self.n
+        if inp.targets.size and inp.targets.max() >= n:
+            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+        bits = np.unpackbits(inp.packed.view(np.uint8), axis=1, bitorder="little")[:, : inp.length]
+        rows, steps = np.nonzero(bits)
+        order = np.lexsort((rows, steps))  # by step, then row: the summation order at one instant
+        times = steps[order] * self._pop.dt
+        if times.size and times[0] < self.t:
+            raise ValueError(f"inp (a BinaryInput) must not have bits before the current time {self.t} ms; "
+                             f"got a bit at step {int(steps[order][0])} ({times[0]} ms)")
+        return self.add_events(times, inp.targets[rows[order]], inp.amplitude)
+
+    def _add_time_course(self, tv: np.ndarray) -> None:
+        """Add a (T, n) current time course and rebuild the schedule of asymptote changes."""
+        steps = max(self._tv.shape[0], tv.shape[0])
+        total = np.zeros((steps, self.n))
+        total[: self._tv.shape[0]] += self._tv
+        total[: tv.shape[0]] += tv
+        pop = self._pop
+        with np.errstate(over="ignore"):
+            # asymptote per step, then the base one again from step T on
+            vi = np.concatenate([pop.v_rest + pop.tau_m * (self._i_ext + total), self._v_inf[None, :]])
+        if not np.isfinite(vi).all():
+            raise ValueError("inp (a time-varying Current) must keep v_inf = v_rest + tau_m * i_ext finite")
+        prev = np.concatenate([self._v_inf[None, :], vi[:-1]])
+        k, i = np.nonzero(vi != prev)  # step-major: sorted by time, then neuron
+        self._tv = total
+        self._chg_t = k * pop.dt
+        self._chg_i = i.astype(np.int32)
+        self._chg_v = vi[k, i]
+        self._chg_pos = np.zeros(1, dtype=np.int64)
 
     def add_poisson(self, rates_hz: Any, weight: float, *, n: int | None = None, targets: Any = None,
                     seed: Any = None) -> EventDrivenNetwork:
@@ -699,6 +750,7 @@ class EventDrivenNetwork:
             self._syn_id, self._nspk, self._lfsr, np.uint32(tap_mask(MAXIMAL_TAPS[w])), w,
             np.uint32((1 << w) - 1),
             *stdp_args,
+            self._chg_t, self._chg_i, self._chg_v, self._chg_pos,
         )
         self._wall_s += time.perf_counter() - wall0
         self._bio_ms += t_stop - self._t

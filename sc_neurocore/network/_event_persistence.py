@@ -33,7 +33,7 @@ __all__ = ["save_event_network", "load_event_network"]
 #: Version of the event-driven network file format (``meta["format"]``).
 _FORMAT = 1
 _EDN_FILE = "path must be an npz event-driven network file saved by EventDrivenNetwork.save"
-_SELF_COLS = ((K.V, "st_v"), (K.TUPD, "st_tupd"), (K.TSPK, "st_tspk"), (K.VER, "st_ver"))
+_SELF_COLS = ((K.V, "st_v"), (K.TUPD, "st_tupd"), (K.TSPK, "st_tspk"), (K.VER, "st_ver"), (K.VINF, "st_vinf"))
 _MAX_EXACT = 2.0**53  # integers stored in float64 (versions, keys, ordinals) are exact below this
 
 
@@ -60,7 +60,7 @@ def save_event_network(net: Any, path: Any) -> None:
         st_heap=net._h[: int(net._heap_n[0])], st_nspk=net._nspk, st_p_count=net._p_count,
         st_ext_t=net._ext_t[p:], st_ext_i=net._ext_i[p:], st_ext_w=net._ext_w[p:],
         st_out_t=net._out_t[:m], st_out_i=net._out_i[:m], st_stats=net._stats, st_lfsr=net._lfsr,
-        st_traces=net._traces,
+        st_traces=net._traces, st_tv=net._tv, st_chg_pos=net._chg_pos,
     )
     meta = {
         "format": _FORMAT,
@@ -138,6 +138,16 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         net.set_stdp(STDP(**spec))
     t = check_real(_scalar(e, "st_t"), "st_t", low=0.0)
     t0 = check_real(_scalar(e, "st_t_record_start"), "st_t_record_start", low=0.0, high=t)
+    tv = e["st_tv"]
+    if tv.ndim != 2 or tv.shape[1] != n or tv.dtype != np.float64:
+        raise ValueError(f"st_tv must have shape (T, {n}) and dtype float64; got shape {tv.shape} dtype {tv.dtype}")
+    _check(np.isfinite(tv), "st_tv", "finite", tv)
+    if tv.shape[0]:
+        net._add_time_course(tv)
+    chg_pos = adopt(e, "st_chg_pos", net._chg_pos)
+    # the changes before the position are the applied ones: those before t
+    applied = int(np.searchsorted(net._chg_t, t, side="left"))
+    _check(chg_pos == applied, "st_chg_pos", f"{applied} (the current changes before t = {t})", chg_pos)
     # pending explicit events, through add_events' checks (times >= t once the clock is set)
     net._t = t
     net.add_events(e["st_ext_t"], e["st_ext_i"], e["st_ext_w"])
@@ -151,6 +161,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         cols[col] = a
     v, tupd, tspk, ver = cols[K.V], cols[K.TUPD], cols[K.TSPK], cols[K.VER]
     _check(np.isfinite(v), "st_v", "finite", v)
+    _check(np.isfinite(cols[K.VINF]), "st_vinf", "finite", cols[K.VINF])
     with np.errstate(invalid="ignore"):
         # t_upd: the time v is valid, at most the end of a refractory period begun at or before t
         _check(np.isfinite(tupd) & (tupd <= t + pop.refractory), "st_tupd", f"finite and <= t + refractory (t = {t})",
@@ -224,6 +235,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     for col, a in cols.items():
         net._S[:, col] = a
     net._nspk = nspk
+    net._chg_pos = chg_pos
     net._p_count = p_count
     cap = max(net._h.shape[0], 2 * h.shape[0])
     net._h = np.zeros((cap, 3))
