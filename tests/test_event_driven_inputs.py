@@ -53,7 +53,7 @@ def test_time_varying_current_matches_piecewise_analytic() -> None:
     sp = net.run(80.0)
     vinf = [float(np.float32(c)) * tau + 0.01 * tau for c in course]
     ref = piecewise_reference(0.0, vinf, 0.01 * tau, dt, tau, 1.0, 0.0, 1.5, 80.0)
-    assert len(ref) == 6 and ref[3] > 40.0  # three spikes while v_inf = 2.6, none at 1.3 (too slow), three at 3.1
+    assert len(ref) == 6 and 30.0 < ref[3] < 40.0  # three while v_inf = 2.6, one at 1.3, two at 3.1
     np.testing.assert_allclose(sp.times_ms, ref, rtol=0, atol=1e-9)
     # after the course: relaxation towards v_inf = 0.1 from the last state
     assert net.potentials()[0] == pytest.approx(0.1, abs=1e-6)
