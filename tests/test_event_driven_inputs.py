@@ -55,8 +55,8 @@ def test_time_varying_current_matches_piecewise_analytic() -> None:
     ref = piecewise_reference(0.0, vinf, 0.01 * tau, dt, tau, 1.0, 0.0, 1.5, 80.0)
     assert len(ref) == 6 and 30.0 < ref[3] < 40.0  # three while v_inf = 2.6, one at 1.3, two at 3.1
     np.testing.assert_allclose(sp.times_ms, ref, rtol=0, atol=1e-9)
-    # after the course: relaxation towards v_inf = 0.1 from the last state
-    assert net.potentials()[0] == pytest.approx(0.1, abs=1e-6)
+    # after the course: from v_reset = 0 at the end of the last refractory period, towards v_inf = 0.1
+    assert net.potentials()[0] == pytest.approx(0.1 * -math.expm1(-(80.0 - ref[-1] - 1.5) / tau), rel=1e-9)
 
 
 def test_time_course_per_neuron_and_resume() -> None:
