@@ -24,15 +24,25 @@ import pytest
 from conftest import NOJIT
 
 from sc_neurocore._kernels import _event as K
-from sc_neurocore.network import STDP, EventDrivenNetwork, PoissonInput, Population, ei_weights, erdos_renyi
+from sc_neurocore.network import (
+    STDP,
+    BinaryInput,
+    Current,
+    EventDrivenNetwork,
+    PoissonInput,
+    Population,
+    ei_weights,
+    erdos_renyi,
+)
 
 FUZZ_CASES = 200
 PREFIX = "path must be an npz event-driven network file saved by EventDrivenNetwork.save"
 
 
-def build(synapse: str = "deterministic", *, uniform: bool = False, stdp: bool = False, n: int = 60,
-          seed: int = 3) -> EventDrivenNetwork:
-    """A recurrent E/I network with Poisson input, explicit events and (optionally) SC synapses / STDP."""
+def build(synapse: str = "deterministic", *, uniform: bool = False, stdp: bool = False, tv: bool = False,
+          n: int = 60, seed: int = 3) -> EventDrivenNetwork:
+    """A recurrent E/I network with Poisson input, explicit events and (optionally) SC synapses, STDP and a
+    time-varying current plus a bit matrix running across the checkpoint."""
     pop = Population(n, tau_m=20.0, refractory=2.0, threshold=1.0, v_reset=0.0, dt=0.1, n_exc=int(0.8 * n))
     conn = erdos_renyi(n, 0.2, weight=ei_weights(n, pop.n_exc, 0.2, 0.4), delay=15, seed=seed)
     delays = None if uniform else np.random.default_rng(seed).uniform(0.5, 3.0, conn.nnz)
@@ -41,6 +51,10 @@ def build(synapse: str = "deterministic", *, uniform: bool = False, stdp: bool =
     net.add_events([5.0, 120.0, 150.0, 150.0], [1, 2, 3, 4], [2.0, 2.0, 0.5, 2.0])
     if stdp:
         net.set_stdp(STDP(A_plus=0.01, A_minus=0.012, W_max=0.4))
+    if tv:
+        rng = np.random.default_rng(seed)
+        net.add_input(Current(rng.uniform(0.0, 0.03, (1500, n))))
+        net.add_input(BinaryInput((rng.random((10, 1800)) < 0.01).astype(np.uint8), 0.4))
     return net
 
 
@@ -51,20 +65,22 @@ def _reload(net: EventDrivenNetwork) -> EventDrivenNetwork:
     return EventDrivenNetwork.load(f)
 
 
-CONFIGS = [("deterministic", True, False), ("deterministic", False, False), ("bernoulli", False, False),
-           ("lfsr", True, False), ("deterministic", False, True), ("bernoulli", True, True)]
+CONFIGS = [("deterministic", True, False, False), ("deterministic", False, False, False),
+           ("bernoulli", False, False, False), ("lfsr", True, False, False), ("deterministic", False, True, False),
+           ("bernoulli", True, True, False), ("deterministic", False, False, True), ("lfsr", False, True, True)]
 
 
-@pytest.mark.parametrize("synapse,uniform,stdp", CONFIGS)
-def test_resume_from_file_equals_one_run(synapse: str, uniform: bool, stdp: bool) -> None:
-    whole = build(synapse, uniform=uniform, stdp=stdp)
+@pytest.mark.parametrize("synapse,uniform,stdp,tv", CONFIGS)
+def test_resume_from_file_equals_one_run(synapse: str, uniform: bool, stdp: bool, tv: bool) -> None:
+    whole = build(synapse, uniform=uniform, stdp=stdp, tv=tv)
     ref = whole.run(200.0)
-    half = build(synapse, uniform=uniform, stdp=stdp)
+    half = build(synapse, uniform=uniform, stdp=stdp, tv=tv)
     first = half.run(100.0)
     # the checkpoint is taken with events pending: deliveries, Poisson spikes, self-crossings, explicit events
     keys = half._h[: int(half._heap_n[0]), 1].astype(np.int64) >> K.KIND_SHIFT
     assert {K.KIND_POIS, K.KIND_DELIV} <= set(keys.tolist())
-    assert half._ext_t.shape[0] - int(half._ext_pos[0]) == 3
+    assert half._ext_t.shape[0] - int(half._ext_pos[0]) >= 3
+    assert not tv or 0 < int(half._chg_pos[0]) < half._chg_t.shape[0]
     resumed = _reload(half)
     second = resumed.run(100.0)
     np.testing.assert_array_equal(np.concatenate([first.times_ms, second.times_ms]), ref.times_ms)
@@ -272,7 +288,7 @@ def fuzz(cases: int, seed: int) -> None:
 
     bases = []
     for synapse, stdp in (("deterministic", False), ("lfsr", True)):
-        net = build(synapse, stdp=stdp, n=20)
+        net = build(synapse, stdp=stdp, tv=stdp, n=20)
         net.run(60.0)
         f = io.BytesIO()
         net.save(f)
