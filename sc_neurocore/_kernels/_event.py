@@ -266,7 +266,8 @@ def run_events(
     Time-varying currents: ``chg_t`` (sorted) / ``chg_i`` / ``chg_v`` say that from
     ``chg_t[c]`` on, neuron ``chg_i[c]`` has the asymptote ``v_inf = chg_v[c]``;
     a change at ``t`` is applied after the pops at ``t`` and before the inputs
-    at ``t`` are integrated (a crossing reached at ``t`` under the old current fires): the neuron is advanced to
+    at ``t`` are integrated (a crossing reached at ``t`` under the old current fires): the neuron is
+    advanced to
     ``t`` (held while refractory), gets the new ``v_inf``, a new version and
     a new ``SELF`` prediction.
 
@@ -326,8 +327,8 @@ def run_events(
                 else:
                     ordinal = uint64(p)  # the presynaptic spike ordinal
                     for s in range(grp_start[g], grp_start[g + 1]):
-                        jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
-                                         lfsr, tap_mask, n_bits, n_mask)
+                        jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
+                                         syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
                         if jump != 0.0:
                             n_touch = _add_input(S, indices[s], np.float64(jump), tlist, n_touch)
                             stats[5] += 1
@@ -355,7 +356,8 @@ def run_events(
             if vi > S[j, THR]:
                 if hn == h.shape[0]:
                     h = _grow(h)
-                hn = heap_push(h, hn, crossing_time(tu, S[j, V], vi, S[j, THR], S[j, TAU]), float(j), S[j, VER])
+                tc = crossing_time(tu, S[j, V], vi, S[j, THR], S[j, TAU])
+                hn = heap_push(h, hn, tc, float(j), S[j, VER])
             cp += 1
         # (2) integrate the summed inputs
         for r in range(n_touch):

@@ -578,7 +578,7 @@ class EventDrivenNetwork:
         prev = np.concatenate([self._v_inf[None, :], vi[:-1]])
         k, i = np.nonzero(vi != prev)  # step-major: sorted by time, then neuron
         self._tv = total
-        self._chg_t = k * pop.dt
+        self._chg_t = np.asarray(k * pop.dt, dtype=np.float64)
         self._chg_i = i.astype(np.int32)
         self._chg_v = vi[k, i]
         self._chg_pos = np.zeros(1, dtype=np.int64)
@@ -638,10 +638,11 @@ class EventDrivenNetwork:
         """
         if stdp is not None and not isinstance(stdp, STDP):
             raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
-        if stdp is not None and self._synapse != "deterministic" and (not stdp.clip or stdp.W_max > self._w_scale):
+        sc_mode = self._synapse != "deterministic"
+        if stdp is not None and sc_mode and (not stdp.clip or stdp.W_max > self._w_scale):
             raise ValueError(f"stdp.W_max must be <= w_scale = {self._w_scale} with clip=True in SC mode; "
                              f"got W_max={stdp.W_max}, clip={stdp.clip}")
-        self._stdp = None if stdp is None else STDP(**stdp.to_dict())  # own copy (plain attributes)
+        self._stdp = copy.copy(stdp)  # own copy (plain attributes)
         self._traces = self._fresh_traces()
         if stdp is not None and self._in_ptr.shape[0] != self.n + 1:
             # incoming synapses of each neuron as (source, kernel position) pairs, by position

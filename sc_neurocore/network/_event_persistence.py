@@ -127,7 +127,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     if not isinstance(n_pois, int) or isinstance(n_pois, bool) or not 0 <= n_pois <= 1024:
         raise ValueError(f"meta.n_poisson must be an integer in [0, 1024]; got {n_pois!r}")
     for i in range(n_pois):
-        inp = PoissonInput(e[f"in{i}_rates"], _scalar(e, f"in{i}_amplitude"), targets=e[f"in{i}_targets"], seed=0)
+        inp = PoissonInput(e[f"in{i}_rates"], _scalar(e, f"in{i}_amplitude"), targets=e[f"in{i}_targets"],
+                           seed=0)
         inp.key = adopt(e, f"in{i}_key", inp.key)
         net.add_input(inp)
     spec = field(meta, "stdp")
@@ -140,7 +141,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     t0 = check_real(_scalar(e, "st_t_record_start"), "st_t_record_start", low=0.0, high=t)
     tv = e["st_tv"]
     if tv.ndim != 2 or tv.shape[1] != n or tv.dtype != np.float64:
-        raise ValueError(f"st_tv must have shape (T, {n}) and dtype float64; got shape {tv.shape} dtype {tv.dtype}")
+        raise ValueError(f"st_tv must have shape (T, {n}) and dtype float64; "
+                         f"got shape {tv.shape} dtype {tv.dtype}")
     _check(np.isfinite(tv), "st_tv", "finite", tv)
     if tv.shape[0]:
         net._add_time_course(tv)
@@ -157,16 +159,19 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     for col, key in _SELF_COLS:
         a = e[key]
         if a.shape != (n,) or a.dtype != np.float64:
-            raise ValueError(f"{key} must have shape ({n},) and dtype float64; got shape {a.shape} dtype {a.dtype}")
+            raise ValueError(f"{key} must have shape ({n},) and dtype float64; "
+                             f"got shape {a.shape} dtype {a.dtype}")
         cols[col] = a
     v, tupd, tspk, ver = cols[K.V], cols[K.TUPD], cols[K.TSPK], cols[K.VER]
     _check(np.isfinite(v), "st_v", "finite", v)
     _check(np.isfinite(cols[K.VINF]), "st_vinf", "finite", cols[K.VINF])
     with np.errstate(invalid="ignore"):
         # t_upd: the time v is valid, at most the end of a refractory period begun at or before t
-        _check(np.isfinite(tupd) & (tupd <= t + pop.refractory), "st_tupd", f"finite and <= t + refractory (t = {t})",
+        _check(np.isfinite(tupd) & (tupd <= t + pop.refractory), "st_tupd",
+               f"finite and <= t + refractory (t = {t})",
                tupd)
-        _check((tspk == -np.inf) | (np.isfinite(tspk) & (tspk <= t)), "st_tspk", f"-inf or finite and <= t = {t}",
+        _check((tspk == -np.inf) | (np.isfinite(tspk) & (tspk <= t)), "st_tspk",
+               f"-inf or finite and <= t = {t}",
                tspk)
     _check(_is_count(ver), "st_ver", "an integer in [0, 2^53)", ver)
     nspk = adopt(e, "st_nspk", net._nspk)
@@ -175,30 +180,35 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     _check(p_count >= 0, "st_p_count", ">= 0", p_count)
     lfsr = adopt(e, "st_lfsr", net._lfsr)
     if net.synapse == "lfsr":  # 0 is the LFSR's lock-up state
-        _check((lfsr >= 1) & (lfsr < (1 << net.lfsr_width)), "st_lfsr", f"in [1, 2^{net.lfsr_width} - 1]", lfsr)
+        _check((lfsr >= 1) & (lfsr < (1 << net.lfsr_width)), "st_lfsr", f"in [1, 2^{net.lfsr_width} - 1]",
+               lfsr)
     traces = e["st_traces"]
     if traces.shape != net._traces.shape or traces.dtype != np.float64:
         raise ValueError(f"st_traces must have shape {net._traces.shape} and dtype float64; "
                          f"got shape {traces.shape} dtype {traces.dtype}")
     with np.errstate(invalid="ignore"):
-        _check(np.isfinite(traces[:, :2]) & (traces[:, :2] >= 0), "st_traces", "finite and >= 0 (x_pre, x_post)",
+        _check(np.isfinite(traces[:, :2]) & (traces[:, :2] >= 0), "st_traces",
+               "finite and >= 0 (x_pre, x_post)",
                traces[:, :2])
         never = traces[:, 2] == -np.inf
-        _check((never & (traces[:, 0] == 0) & (traces[:, 1] == 0)) | (np.isfinite(traces[:, 2]) & (traces[:, 2] <= t)),
+        zero = (traces[:, 0] == 0) & (traces[:, 1] == 0)
+        _check((never & zero) | (np.isfinite(traces[:, 2]) & (traces[:, 2] <= t)),
                "st_traces", f"a last-spike time <= t = {t} (or -inf with zero traces)", traces[:, 2])
 
     # --- the event queue: a valid heap of (time, key, payload) rows pointing at existing objects
     h = e["st_heap"]
     if h.ndim != 2 or h.shape[1] != 3 or h.dtype != np.float64:
-        raise ValueError(f"st_heap must have shape (m, 3) and dtype float64; got shape {h.shape} dtype {h.dtype}")
+        raise ValueError(f"st_heap must have shape (m, 3) and dtype float64; "
+                         f"got shape {h.shape} dtype {h.dtype}")
     ht, hk, hp = h[:, 0], h[:, 1], h[:, 2]
     with np.errstate(invalid="ignore"):
         _check(ht >= t, "st_heap", f"made of event times >= t = {t}", ht)
-    _check(_is_count(hk) & (hk < float(4 << K.KIND_SHIFT)), "st_heap", "made of integer keys in [0, 2^42)", hk)
+    _check(_is_count(hk) & (hk < float(4 << K.KIND_SHIFT)), "st_heap", "made of integer keys in [0, 2^42)",
+           hk)
     _check(_is_count(hp), "st_heap", "made of integer payloads in [0, 2^53)", hp)
-    key = hk.astype(np.int64)
-    kind = key >> K.KIND_SHIFT
-    idx = key & ((1 << K.KIND_SHIFT) - 1)
+    hkey = hk.astype(np.int64)
+    kind = hkey >> K.KIND_SHIFT
+    idx = hkey & ((1 << K.KIND_SHIFT) - 1)
     n_grp = net._grp_start.shape[0] - 1
     limit = np.select([kind == K.KIND_SELF, kind == K.KIND_POIS, kind == K.KIND_DELIV],
                       [n, net._p_target.shape[0], n_grp], 0)
@@ -208,7 +218,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     _check(~pois | np.isfinite(net._p_mean[np.where(pois, idx, 0)] if net._p_mean.size else pois), "st_heap",
            "Poisson keys of generators with a rate > 0", hk)
     self_ = kind == K.KIND_SELF
-    _check(~self_ | (hp <= ver[np.where(self_, idx, 0)]), "st_heap", "SELF payloads <= the neuron's version", hp)
+    _check(~self_ | (hp <= ver[np.where(self_, idx, 0)]), "st_heap", "SELF payloads <= the neuron's version",
+           hp)
     if h.shape[0] > 1:
         c = np.arange(1, h.shape[0])
         par = (c - 1) >> 1
