@@ -498,7 +498,7 @@ class EventDrivenNetwork:
         keys = (np.int64(K.KIND_POIS) << np.int64(K.KIND_SHIFT)) + live.astype(np.int64)
         self._push_sorted(times, keys, np.zeros(live.shape[0], dtype=np.int64))
 
-    def add_input(self, inp: PoissonInput | Current) -> EventDrivenNetwork:
+    def add_input(self, inp: PoissonInput | Current | BinaryInput) -> EventDrivenNetwork:
         """Attach a Poisson input, a current or a bit matrix (returns ``self``).
 
         :class:`PoissonInput` generator ``q`` fires as a continuous-time Poisson
@@ -540,7 +540,8 @@ class EventDrivenNetwork:
             self._push_sorted(tc[sel], sel.astype(np.int64), self._S[sel, K.VER].astype(np.int64))
             return self
         if not isinstance(inp, PoissonInput):
-            raise TypeError(f"inp must be a PoissonInput or a Current; got {type(inp).__name__}")
+            raise TypeError(f"inp must be a PoissonInput, a Current or a BinaryInput; "
+                            f"got {type(inp).__name__}")
         if inp.targets.size and inp.targets.max() >= n:
             raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
         # a shallow copy (the arrays are read-only): reset() re-reads it, so the caller's later
