@@ -190,9 +190,11 @@ class EventDrivenNetwork:
     Notes
     -----
     The network owns what its kernel reads: it keeps a snapshot of the
-    connectivity (structure shared, immutable; weights copied, read-only) and
-    of ``i_ext``; later edits of the caller's arrays do not change it, and
-    its own (``net.connectivity``, ``net.i_ext``) are read-only.
+    connectivity (structure shared, immutable; weights copied, changed only by
+    its STDP) and of ``i_ext``; later edits of the caller's arrays do not
+    change it, and what it hands out (``net.connectivity``, ``net.weights``,
+    ``net.i_ext``) is read-only or a copy.  :meth:`save` / :meth:`load`
+    checkpoint everything, pending events included.
 
     Examples
     --------
@@ -394,6 +396,9 @@ class EventDrivenNetwork:
 
         Explicit events not yet delivered stay scheduled (at their absolute
         times); those already delivered are not replayed (add them again).
+        Time-varying currents restart from step 0; STDP traces, SC spike
+        ordinals and statistics restart, LFSR registers are re-seeded; the
+        weights (possibly changed by STDP) are kept.
         """
         pop = self._pop
         n = self.n
