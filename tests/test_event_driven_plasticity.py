@@ -142,3 +142,19 @@ def test_stdp_arguments() -> None:
     net.set_stdp(STDP(W_max=0.5))
     net.set_stdp(None)
     assert net.stdp is None
+
+
+def test_connectivity_handed_out_is_a_snapshot() -> None:
+    st = STDP(A_plus=0.01, A_minus=0.0, W_max=1.0, rule="additive")
+    for delays in (None, np.array([0.0, 1.0])):  # one delay (CSR kernel order) and two (sorted by delay)
+        net = EventDrivenNetwork(Population(3, refractory=0.0),
+                                 (np.array([0, 2, 2, 2]), np.array([1, 2]), np.array([0.1, 0.2], np.float32)),
+                                 delays_ms=delays)
+        before = net.connectivity
+        net.set_stdp(st)
+        net.add_events([1.0, 2.0, 2.0], [0, 1, 2], 5.0)  # pre then post: LTP on both synapses
+        net.run(5.0)
+        np.testing.assert_array_equal(before.weights, np.array([0.1, 0.2], np.float32))
+        after = net.connectivity.weights
+        assert (after > before.weights).all() and not after.flags.writeable
+        np.testing.assert_array_equal(after, net.weights)

@@ -271,7 +271,8 @@ class EventDrivenNetwork:
             if nnz == 0 or bool((d == d[0]).all()):
                 uni = float(d[0]) if nnz else 0.0
         # a snapshot: the immutable structure is shared, the weights are the network's own copy (the
-        # kernel's array; STDP changes it), so later edits of the caller's weights cannot reach the kernel
+        # kernel's array), so later edits of the caller's weights cannot reach the kernel; the snapshot
+        # shares it read-only until STDP is enabled (then the kernel gets a private copy: copy-on-write)
         own_w = conn.weights.copy()
         self._conn = Connectivity._trusted(conn.indptr, conn.indices, frozen(own_w.view()), conn.delays, n)
         conn = self._conn
@@ -303,6 +304,7 @@ class EventDrivenNetwork:
         else:
             self._syn_id = np.arange(nnz, dtype=np.int64) if self._order is None else self._order
         self._stdp: STDP | None = None
+        self._plastic = False  # weights may differ from the snapshot's (STDP was enabled)
         self._in_ptr = np.zeros(1, np.int64)
         self._in_syn = np.zeros((0, 2), np.int64)
         self._v_inf = self._checked_v_inf(i_ext_arr)
@@ -342,7 +344,7 @@ class EventDrivenNetwork:
     @property
     def connectivity(self) -> Connectivity:
         """The network's synapses (structure and weights read-only; the weights are the current ones)."""
-        if self._order is None:
+        if self._order is None and not self._plastic:
             return self._conn
         c = self._conn
         return Connectivity._trusted(c.indptr, c.indices, frozen(self.weights), c.delays, self.n)
@@ -649,6 +651,9 @@ class EventDrivenNetwork:
             raise ValueError(f"stdp.W_max must be <= w_scale = {self._w_scale} with clip=True in SC mode; "
                              f"got W_max={stdp.W_max}, clip={stdp.clip}")
         self._stdp = copy.copy(stdp)  # own copy (plain attributes)
+        if stdp is not None and not self._plastic:
+            self._weights = self._weights.copy()  # connectivities handed out so far keep their weights
+            self._plastic = True
         self._traces = self._fresh_traces()
         if stdp is not None and self._in_ptr.shape[0] != self.n + 1:
             # incoming synapses of each neuron as (source, kernel position) pairs, by position
