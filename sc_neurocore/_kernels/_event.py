@@ -266,10 +266,9 @@ def run_events(
     Time-varying currents: ``chg_t`` (sorted) / ``chg_i`` / ``chg_v`` say that from
     ``chg_t[c]`` on, neuron ``chg_i[c]`` has the asymptote ``v_inf = chg_v[c]``;
     a change at ``t`` is applied after the pops at ``t`` and before the inputs
-    at ``t`` are integrated (a crossing reached at ``t`` under the old current fires): the neuron is
-    advanced to
-    ``t`` (held while refractory), gets the new ``v_inf``, a new version and
-    a new ``SELF`` prediction.
+    at ``t`` are integrated (a crossing reached at ``t`` under the old current
+    fires): the neuron is advanced to ``t`` (held while refractory), gets the
+    new ``v_inf``, a new version and a new ``SELF`` prediction.
 
     The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
