@@ -28,6 +28,7 @@ from numba import njit  # noqa: E402
 
 from sc_neurocore._kernels import _event as K  # noqa: E402
 from sc_neurocore.network import (  # noqa: E402
+    STDP,
     Current,
     EventDrivenNetwork,
     Network,
@@ -50,9 +51,12 @@ KICK_W = 0.15
 CONFIGS = (("sparse activity", 0.015, 1.0), ("denser activity", 0.02, 2.0))
 
 
-def run_event(pop, conn, ms: float, kick_hz: float, seed: int):
-    net = EventDrivenNetwork(pop, conn, i_ext=I_EXT)
+def run_event(pop, conn, ms: float, kick_hz: float, seed: int, synapse: str = "deterministic",
+              stdp: bool = False):
+    net = EventDrivenNetwork(pop, conn, i_ext=I_EXT, synapse=synapse, seed=seed)
     net.add_input(PoissonInput(kick_hz, KICK_W, n=pop.n, seed=seed))
+    if stdp:
+        net.set_stdp(STDP(A_plus=1e-4, A_minus=1e-4, W_max=0.1))
     t0 = time.perf_counter()
     sp = net.run(ms)
     return time.perf_counter() - t0, sp, net.statistics()
@@ -131,6 +135,7 @@ def main() -> None:
     t0 = time.perf_counter()
     pop_s, conn_s = build(200, 20, 0.015)
     run_event(pop_s, conn_s, 20.0, 1.0, 0)
+    run_event(pop_s, conn_s, 20.0, 1.0, 0, "bernoulli", True)
     run_clock(pop_s, conn_s, 20.0, 1.0, 0)
     print(f"warm-up (compile or numba cache load): {time.perf_counter() - t0:.2f} s")
     for label, w_exc, kick_hz in CONFIGS:
@@ -159,6 +164,13 @@ def main() -> None:
               f"difference {(n_e - n_c) / max(n_c, 1):+.2%}")
         c_ev, c_up = te / events, tc / updates
         kr = c_up / (c_ev * pop.dt / 1000.0)
+        print(f"event-driven statistics(): {stats['events_per_s'] / 1e6:.1f} M events/s (synaptic events + "
+              f"queue pops per second of run()), real-time factor {stats['rtf']:.3f}")
+        print(f"{'event-driven variant':<36}{'wall s':>9}{'spikes':>11}{'M ev/s':>9}{'RTF':>8}")
+        for vlabel, synapse, stdp in (("synapse='bernoulli'", "bernoulli", False),
+                                      ("deterministic + STDP", "deterministic", True)):
+            tv, sp_v, st_v = run_event(pop, conn, ms, kick_hz, 2, synapse, stdp)
+            print(f"{vlabel:<36}{tv:9.3f}{len(sp_v):11,d}{st_v['events_per_s'] / 1e6:9.1f}{st_v['rtf']:8.3f}")
         print(f"crossover from these constants: event-driven wins while K x rate < c_update / (c_event x dt) "
               f"= {kr:.0f} events per neuron per s, i.e. rate < {kr / k:.1f} Hz with K = {k}")
     if not args.skip_heap:

@@ -502,10 +502,11 @@ def test_bad_input_messages():
         net.add_events([1.0], [0], [math.nan])
     with pytest.raises(ValueError, match=r"targets must be in \[0, 2\]; got 5"):
         net.add_poisson(10.0, 1.0, n=1, targets=[5])
-    with pytest.raises(ValueError, match=r"inp must be a constant Current"):
-        net.add_input(Current(np.ones(10), time_varying=True))
-    with pytest.raises(TypeError, match=r"inp must be a PoissonInput or a Current"):
-        net.add_input(BinaryInput(np.ones((1, 3), np.uint8), 1.0))  # type: ignore[arg-type]
+    # time-varying currents and bit matrices are supported (tests/test_event_driven_inputs.py)
+    with pytest.raises(ValueError, match=r"values must have shape \(T, 3\); got shape \(10, 4\)"):
+        net.add_input(Current(np.ones((10, 4))))
+    with pytest.raises(TypeError, match=r"inp must be a PoissonInput, a Current or a BinaryInput; got object"):
+        net.add_input(object())  # type: ignore[arg-type]
     net.run(5.0)
     with pytest.raises(ValueError, match=r"times_ms must be >= the current time 5.0; got 1.0"):
         net.add_events([1.0], [0], [1.0])

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, uint64
 
 from ._hash import uniform01
+from ._network import _transmit, _update
 
 KIND_SHIFT = 40
 KIND_SELF = 0
@@ -49,6 +50,7 @@ __all__ = [
     "build_groups",
     "potentials_at",
     "run_events",
+    "trace_at",
 ]
 
 
@@ -216,6 +218,9 @@ def run_events(
     h, heap_n,
     tlist, slist,
     out_t, out_i, n_out, stats,
+    mode, w_scale, syn_k0, syn_k1, syn_id, nspk, lfsr, tap_mask, n_bits, n_mask,
+    stdp, P, tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest, in_ptr, in_syn,
+    chg_t, chg_i, chg_v, chg_pos,
 ):
     """Process every event with time ``< t_stop``, round by round.
 
@@ -244,10 +249,34 @@ def run_events(
        neurons with ``v_inf > thr`` get the ``SELF`` prediction from the end
        of their refractory period.
 
+    SC synapses (``mode`` 1 = bernoulli, 2 = lfsr; 0 = deterministic): synapse
+    ``s`` of a delivery transmits ``sign(w) * w_scale`` or nothing, decided by
+    the clock-driven kernel's ``_transmit`` keyed by its CSR id ``syn_id[s]``
+    and the presynaptic spike ordinal ``nspk[i]`` carried as the delivery's
+    payload (so the bits do not depend on the event order).
+
+    STDP (``stdp``): traces ``P[i] = (x_pre, x_post, t_last)`` hold their value
+    at the neuron's last spike; at time ``t`` a trace is
+    ``x * exp(-(t - t_last) / tau)``.  After step 2 the round's spikes, in
+    ascending neuron order, update their outgoing synapses (LTD from the
+    targets' ``x_post(t)``) and incoming synapses ``in_syn[in_ptr[i]:in_ptr[i+1]]``
+    (LTP from the sources' ``x_pre(t)``) with the clock-driven ``_update``; then
+    their traces are incremented (or set to 1 with ``nearest``).
+
+    Time-varying currents: ``chg_t`` (sorted) / ``chg_i`` / ``chg_v`` say that from
+    ``chg_t[c]`` on, neuron ``chg_i[c]`` has the asymptote ``v_inf = chg_v[c]``;
+    a change at ``t`` is applied after the pops at ``t`` and before the inputs
+    at ``t`` are integrated (a crossing reached at ``t`` under the old current
+    fires): the neuron is advanced to ``t`` (held while refractory), gets the
+    new ``v_inf``, a new version and a new ``SELF`` prediction.
+
     The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
-    ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes].
+    ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
     """
     n_ext = ext_t.shape[0]
+    n_chg = chg_t.shape[0]
+    cp = chg_pos[0]
+    inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     hn = heap_n[0]
     no = n_out[0]
     ep = ext_pos[0]
@@ -258,6 +287,8 @@ def run_events(
             t = h[0, 0]
         if ep < n_ext and ext_t[ep] < t:
             t = ext_t[ep]
+        if cp < n_chg and chg_t[cp] < t:
+            t = chg_t[cp]
         if not (t < t_stop):
             break
         stats[0] += 1
@@ -288,8 +319,18 @@ def run_events(
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
-                for s in range(grp_start[g], grp_start[g + 1]):
-                    n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
+                if mode == 0:
+                    for s in range(grp_start[g], grp_start[g + 1]):
+                        n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
+                    stats[5] += grp_start[g + 1] - grp_start[g]
+                else:
+                    ordinal = uint64(p)  # the presynaptic spike ordinal
+                    for s in range(grp_start[g], grp_start[g + 1]):
+                        jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
+                                         syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
+                        if jump != 0.0:
+                            n_touch = _add_input(S, indices[s], np.float64(jump), tlist, n_touch)
+                            stats[5] += 1
                 stats[2] += grp_start[g + 1] - grp_start[g]
             else:
                 q = k & _IDX_MASK
@@ -300,6 +341,23 @@ def run_events(
                 if hn == h.shape[0]:
                     h = _grow(h)
                 hn = heap_push(h, hn, tn, kf, 0.0)
+        # (1d) current changes at t (after the pops: a prediction at t made here goes to a later round)
+        while cp < n_chg and chg_t[cp] == t:
+            j = chg_i[cp]
+            tu = S[j, TUPD]
+            if t > tu:
+                S[j, V] = advance(S[j, V], S[j, VINF], S[j, TAU], t - tu)
+                S[j, TUPD] = t
+                tu = t
+            vi = chg_v[cp]
+            S[j, VINF] = vi
+            S[j, VER] += 1.0
+            if vi > S[j, THR]:
+                if hn == h.shape[0]:
+                    h = _grow(h)
+                tc = crossing_time(tu, S[j, V], vi, S[j, THR], S[j, TAU])
+                hn = heap_push(h, hn, tc, float(j), S[j, VER])
+            cp += 1
         # (2) integrate the summed inputs
         for r in range(n_touch):
             j = tlist[r]
@@ -327,6 +385,10 @@ def run_events(
                         if hn == h.shape[0]:
                             h = _grow(h)
                         hn = heap_push(h, hn, tc, float(j), S[j, VER])
+        # (2b) plasticity at the round's instant, from the traces before its increments
+        if stdp and n_sp > 0:
+            _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
+                        tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest)
         # (3) emit the round's spikes
         for r in range(n_sp):
             i = slist[r]
@@ -344,7 +406,8 @@ def run_events(
             for g in range(grp_ptr[i], grp_ptr[i + 1]):
                 if hn == h.shape[0]:
                     h = _grow(h)
-                hn = heap_push(h, hn, t + grp_delay[g], float(_DELIV_BASE + g), 0.0)
+                hn = heap_push(h, hn, t + grp_delay[g], float(_DELIV_BASE + g), float(nspk[i]))
+            nspk[i] += 1
             if S[i, VINF] > S[i, THR]:
                 tc = crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
                 if hn == h.shape[0]:
@@ -354,7 +417,53 @@ def run_events(
     heap_n[0] = hn
     n_out[0] = no
     ext_pos[0] = ep
+    chg_pos[0] = cp
     return h, out_t, out_i
+
+
+@njit(cache=True, inline="always")
+def trace_at(x, t_last, t, tau):
+    """Trace value ``x * exp(-(t - t_last) / tau)`` (0 for a neuron that never spiked: ``x = 0``)."""
+    if x == 0.0:
+        return 0.0
+    return x * math.exp(-(t - t_last) / tau)
+
+
+@njit(cache=True)
+def _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
+                tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest):
+    """Pair-based STDP for the spikes ``slist[:n_sp]`` at time ``t`` (sorted ascending in place first)."""
+    for r in range(1, n_sp):  # insertion sort: the update order must not depend on the event order
+        x = slist[r]
+        q = r - 1
+        while q >= 0 and slist[q] > x:
+            slist[q + 1] = slist[q]
+            q -= 1
+        slist[q + 1] = x
+    for r in range(n_sp):
+        i = slist[r]
+        # pre spike: depression from the targets' post traces
+        for s in range(grp_start[grp_ptr[i]], grp_start[grp_ptr[i + 1]]):
+            j = indices[s]
+            y = np.float32(trace_at(P[j, 1], P[j, 2], t, tau_minus))
+            if y != 0.0:
+                weights[s] = _update(weights[s], -y, rule, a_plus, a_minus, w_max, clip)
+        # post spike: potentiation from the sources' pre traces (in_syn holds (source, synapse) pairs)
+        for r2 in range(in_ptr[i], in_ptr[i + 1]):
+            k = in_syn[r2, 0]
+            s = in_syn[r2, 1]
+            y = np.float32(trace_at(P[k, 0], P[k, 2], t, tau_plus))
+            if y != 0.0:
+                weights[s] = _update(weights[s], y, rule, a_plus, a_minus, w_max, clip)
+    for r in range(n_sp):
+        i = slist[r]
+        if nearest:
+            P[i, 0] = 1.0
+            P[i, 1] = 1.0
+        else:
+            P[i, 0] = trace_at(P[i, 0], P[i, 2], t, tau_plus) + 1.0
+            P[i, 1] = trace_at(P[i, 1], P[i, 2], t, tau_minus) + 1.0
+        P[i, 2] = t
 
 
 @njit(cache=True)

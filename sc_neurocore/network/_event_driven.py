@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import copy
 import math
+import os
+import re
+import time
 from typing import Any
 
 import numpy as np
 
 from .._kernels import _event as K
-from .._validation import check_finite_array, check_real
+from .._kernels._network import lfsr_init
+from .._rng import SeedLike, spawn_keys
+from .._taps import MAXIMAL_TAPS, tap_mask
+from .._validation import check_choice, check_finite_array, check_int, check_real
 from ._connectivity import Connectivity
-from ._inputs import Current, PoissonInput
+from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents
-from ._population import Population, frozen
+from ._plasticity import STDP
+from ._population import Population, check_f32, frozen
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
-_STAT_NAMES = ("rounds", "heap_pops", "synaptic_events", "accepted_inputs", "spikes")
+_STAT_NAMES = ("rounds", "heap_pops", "synaptic_events", "accepted_inputs", "spikes", "transmitted")
+_SYNAPSE_MODES = ("deterministic", "bernoulli", "lfsr")
+_F32 = np.float32
+#: checkpoint files written by ``run(..., checkpoint_dir=...)``: ``checkpoint_<index>.npz``
+_CKPT_RE = re.compile(r"^checkpoint_(\d{9})\.npz$")
 
 
 class EventSpikes:
@@ -152,6 +163,21 @@ class EventDrivenNetwork:
         Default: the Connectivity's step delays times ``dt``, or 0 for plain arrays.
     i_ext : float or array (n,)
         Constant bias current per neuron (potential units per ms).
+    synapse : {"deterministic", "bernoulli", "lfsr"}
+        Synapse model, with :class:`Network`'s semantics: in the SC modes an
+        arriving spike is transmitted with probability ``|w| / w_scale`` and
+        then adds ``sign(w) * w_scale``.  ``bernoulli``: the bit is
+        ``hash3(key, s, c) >> 32 < round(|w| / w_scale * 2^32)`` for synapse ``s``
+        (CSR index) and the presynaptic neuron's spike ordinal ``c`` (0 for its
+        first spike since :meth:`reset`), so it does not depend on the event
+        order; ``lfsr``: a per-synapse ``lfsr_width``-bit LFSR clocked once per
+        arrival, compared with ``round(|w| / w_scale * 2^lfsr_width)``.
+    w_scale : float, optional
+        SC transmission amplitude (default: the largest ``|w|``, or 1); SC modes need ``|w| <= w_scale``.
+    lfsr_width : int
+        LFSR width in [3, 32] for ``synapse="lfsr"``.
+    seed : None, int, SeedSequence or Generator
+        Keys the SC synapse bits and LFSR seeds (inputs carry their own seeds).
 
     Raises
     ------
@@ -164,9 +190,11 @@ class EventDrivenNetwork:
     Notes
     -----
     The network owns what its kernel reads: it keeps a snapshot of the
-    connectivity (structure shared, immutable; weights copied, read-only) and
-    of ``i_ext``; later edits of the caller's arrays do not change it, and
-    its own (``net.connectivity``, ``net.i_ext``) are read-only.
+    connectivity (structure shared, immutable; weights copied, changed only by
+    its STDP) and of ``i_ext``; later edits of the caller's arrays do not
+    change it, and what it hands out (``net.connectivity``, ``net.weights``,
+    ``net.i_ext``) is read-only or a copy.  :meth:`save` / :meth:`load`
+    checkpoint everything, pending events included.
 
     Examples
     --------
@@ -177,7 +205,8 @@ class EventDrivenNetwork:
     """
 
     def __init__(self, population: Population, connectivity: Connectivity | tuple[Any, ...] | None = None, *,
-                 delays_ms: Any = None, i_ext: Any = 0.0) -> None:
+                 delays_ms: Any = None, i_ext: Any = 0.0, synapse: str = "deterministic",
+                 w_scale: float | None = None, lfsr_width: int = 16, seed: SeedLike = None) -> None:
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population; got {type(population).__name__}")
         self._pop = population
@@ -204,6 +233,20 @@ class EventDrivenNetwork:
         if conn.n_pre != n or conn.n_post != n:
             raise ValueError(f"connectivity must be {n} x {n} to match the population; "
                              f"got {conn.n_pre} x {conn.n_post}")
+        self._synapse = check_choice(synapse, "synapse", _SYNAPSE_MODES)
+        self._lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
+        wmax = float(np.abs(conn.weights).max()) if conn.nnz else 1.0
+        if w_scale is None:
+            self._w_scale = wmax if wmax > 0 else 1.0
+        else:
+            self._w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
+            check_f32(self._w_scale, "w_scale")
+        if self._synapse != "deterministic" and wmax > self._w_scale * (1 + 1e-7):
+            raise ValueError(f"weights must satisfy |w| <= w_scale = {self._w_scale} in SC mode; "
+                             f"got max |w| = {wmax}")
+        keys = spawn_keys(seed, 2)
+        self._syn_key = keys[0]
+        self._lfsr_key = keys[1]
         nnz = conn.nnz
         uni: float | None = None  # the common delay (ms) when every synapse has the same one
         d = np.zeros(0)
@@ -227,13 +270,15 @@ class EventDrivenNetwork:
                 raise ValueError(f"delays_ms must be >= 0; got {d[i]} at index {i}")
             if nnz == 0 or bool((d == d[0]).all()):
                 uni = float(d[0]) if nnz else 0.0
-        # a snapshot: the immutable structure is shared, the weights are a read-only copy, so later
-        # edits of the caller's weights change neither delay path (and cannot reach the kernel)
-        self._conn = Connectivity._trusted(conn.indptr, conn.indices, frozen(conn.weights.copy()),
-                                           conn.delays, n)
+        # a snapshot: the immutable structure is shared, the weights are the network's own copy (the
+        # kernel's array), so later edits of the caller's weights cannot reach the kernel; the snapshot
+        # shares it read-only until STDP is enabled (then the kernel gets a private copy: copy-on-write)
+        own_w = conn.weights.copy()
+        self._conn = Connectivity._trusted(conn.indptr, conn.indices, frozen(own_w.view()), conn.delays, n)
         conn = self._conn
         self._uniform_delay = uni
         self._delays = frozen(d)
+        self._order: np.ndarray | None = None  # kernel position -> CSR index (None: the same)
         if uni is not None:
             # one delivery group per non-empty row; the snapshot's CSR arrays are used as they are
             nonempty = np.diff(conn.indptr) > 0
@@ -242,7 +287,7 @@ class EventDrivenNetwork:
             self._grp_start = np.append(conn.indptr[:-1][nonempty], nnz).astype(np.int64)
             self._grp_delay = np.full(int(self._grp_ptr[-1]), uni)
             self._indices = conn.indices
-            self._weights = conn.weights
+            self._weights = own_w
         else:
             # rows sorted by delay (stable): a spike pushes one heap entry per distinct delay of its row
             rows = conn.pre()
@@ -252,6 +297,16 @@ class EventDrivenNetwork:
             self._weights = np.ascontiguousarray(conn.weights[order])
             self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
                 conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
+            self._order = order.astype(np.int64)
+        # SC synapses are keyed by their CSR index
+        if self._synapse == "deterministic":
+            self._syn_id = np.zeros(0, np.int64)
+        else:
+            self._syn_id = np.arange(nnz, dtype=np.int64) if self._order is None else self._order
+        self._stdp: STDP | None = None
+        self._plastic = False  # weights may differ from the snapshot's (STDP was enabled)
+        self._in_ptr = np.zeros(1, np.int64)
+        self._in_syn = np.zeros((0, 2), np.int64)
         self._v_inf = self._checked_v_inf(i_ext_arr)
         self._i_ext = frozen(i_ext_arr)
         self._poisson: list[PoissonInput] = []
@@ -259,6 +314,11 @@ class EventDrivenNetwork:
         self._ext_i = np.zeros(0, np.int32)
         self._ext_w = np.zeros(0)
         self._ext_pos = np.zeros(1, dtype=np.int64)
+        self._tv = np.zeros((0, n))  # summed time-varying currents, (T, n) float64
+        self._chg_t = np.zeros(0)
+        self._chg_i = np.zeros(0, np.int32)
+        self._chg_v = np.zeros(0)
+        self._chg_pos = np.zeros(1, dtype=np.int64)
         self.reset()
 
     def _checked_v_inf(self, i_ext: np.ndarray) -> np.ndarray:
@@ -283,8 +343,11 @@ class EventDrivenNetwork:
 
     @property
     def connectivity(self) -> Connectivity:
-        """The network's snapshot of its synapses (structure and weights read-only)."""
-        return self._conn
+        """The network's synapses (structure and weights read-only; the weights are the current ones)."""
+        if self._order is None and not self._plastic:
+            return self._conn
+        c = self._conn
+        return Connectivity._trusted(c.indptr, c.indices, frozen(self.weights), c.delays, self.n)
 
     @property
     def i_ext(self) -> np.ndarray:
@@ -295,6 +358,31 @@ class EventDrivenNetwork:
     def t(self) -> float:
         """Current time in ms (the end of the last run)."""
         return self._t
+
+    @property
+    def synapse(self) -> str:
+        return self._synapse
+
+    @property
+    def w_scale(self) -> float:
+        return self._w_scale
+
+    @property
+    def lfsr_width(self) -> int:
+        return self._lfsr_width
+
+    @property
+    def stdp(self) -> STDP | None:
+        return self._stdp
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Current weights (changed by STDP) in the connectivity's CSR order (float32, a new array)."""
+        if self._order is None:
+            return self._weights.copy()
+        w = np.empty_like(self._weights)
+        w[self._order] = self._weights
+        return w
 
     @property
     def delays_ms(self) -> np.ndarray:
@@ -310,6 +398,9 @@ class EventDrivenNetwork:
 
         Explicit events not yet delivered stay scheduled (at their absolute
         times); those already delivered are not replayed (add them again).
+        Time-varying currents restart from step 0; STDP traces, SC spike
+        ordinals and statistics restart, LFSR registers are re-seeded; the
+        weights (possibly changed by STDP) are kept.
         """
         pop = self._pop
         n = self.n
@@ -324,6 +415,7 @@ class EventDrivenNetwork:
         S[:, K.THR] = pop.threshold
         S[:, K.VER] = 0.0
         self._S = S
+        self._chg_pos = np.zeros(1, dtype=np.int64)
         self._tlist = np.zeros(n, dtype=np.int32)
         self._slist = np.zeros(n, dtype=np.int32)
         self._heap_n = np.zeros(1, dtype=np.int64)
@@ -339,6 +431,14 @@ class EventDrivenNetwork:
         self._n_out = np.zeros(1, dtype=np.int64)
         self._t_record_start = 0.0
         self._stats = np.zeros(len(_STAT_NAMES), dtype=np.int64)
+        self._wall_s = 0.0
+        self._bio_ms = 0.0
+        self._nspk = np.zeros(n, dtype=np.int64)
+        self._traces = self._fresh_traces()
+        if self._synapse == "lfsr":
+            self._lfsr = lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
+        else:
+            self._lfsr = np.zeros(0, dtype=np.uint32)
         # initial SELF predictions (also a neuron starting at or above threshold: spike at t = 0)
         tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
         sel = np.flatnonzero(np.isfinite(tc))
@@ -405,27 +505,39 @@ class EventDrivenNetwork:
         keys = (np.int64(K.KIND_POIS) << np.int64(K.KIND_SHIFT)) + live.astype(np.int64)
         self._push_sorted(times, keys, np.zeros(live.shape[0], dtype=np.int64))
 
-    def add_input(self, inp: PoissonInput | Current) -> EventDrivenNetwork:
-        """Attach a Poisson input or a constant current (returns ``self``).
+    def add_input(self, inp: PoissonInput | Current | BinaryInput) -> EventDrivenNetwork:
+        """Attach a Poisson input, a current or a bit matrix (returns ``self``).
 
         :class:`PoissonInput` generator ``q`` fires as a continuous-time Poisson
         process: its ``k``-th interval is ``-(1000 / rate) * log(1 - u_k)`` ms with
         ``u_k = uniform01(key, q, k)`` (counter hash keyed by the input's seed),
         and each spike adds ``amplitude`` to ``targets[q]``.  A constant
-        :class:`Current` is added to ``i_ext`` (time-varying currents are not
-        supported in the event-driven model).
+        :class:`Current` is added to ``i_ext``.  A time-varying :class:`Current`
+        (``T`` steps) is piecewise constant: on ``[k dt, (k + 1) dt)`` (``dt =
+        population.dt``) it adds ``values[k]`` to ``i_ext``, and nothing from
+        ``T dt`` on; the neuron's asymptote changes exactly at those instants
+        (an event per neuron whose total current changes).  Currents must be
+        added before the first run.  A :class:`BinaryInput` /
+        :class:`BitstreamInput` becomes explicit events (:meth:`add_events`):
+        bit ``k`` of row ``q`` adds ``amplitude`` to ``targets[q]`` at ``k dt``
+        ms (the start of the clock-driven step ``k``); steps before the
+        current time are refused.
         """
         n = self.n
+        if isinstance(inp, BinaryInput):
+            return self._add_bits(inp)
         if isinstance(inp, Current):
             const, tv = inp.resolve(n)
-            if tv is not None:
-                raise ValueError("inp must be a constant Current in event-driven mode; "
-                                 "got a time-varying one")
             if self.t != 0.0 or int(self._n_out[0]) != 0:
                 raise ValueError("inp (a Current) must be added before the first run; call reset() first")
+            if tv is not None:
+                self._add_time_course(tv)
+                return self
             i_ext = self._i_ext + np.asarray(const, dtype=np.float64)
             self._v_inf = self._checked_v_inf(i_ext)  # validated before anything changes
             self._i_ext = frozen(i_ext)
+            if self._tv.shape[0]:  # the schedule's asymptotes include i_ext
+                self._add_time_course(np.zeros((0, n)))
             # new asymptotes: invalidate the old self-crossing predictions and predict again
             pop = self._pop
             self._S[:, K.VINF] = self._v_inf
@@ -435,7 +547,8 @@ class EventDrivenNetwork:
             self._push_sorted(tc[sel], sel.astype(np.int64), self._S[sel, K.VER].astype(np.int64))
             return self
         if not isinstance(inp, PoissonInput):
-            raise TypeError(f"inp must be a PoissonInput or a Current; got {type(inp).__name__}")
+            raise TypeError(f"inp must be a PoissonInput, a Current or a BinaryInput; "
+                            f"got {type(inp).__name__}")
         if inp.targets.size and inp.targets.max() >= n:
             raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
         # a shallow copy (the arrays are read-only): reset() re-reads it, so the caller's later
@@ -444,6 +557,39 @@ class EventDrivenNetwork:
         self._pois_arrays()
         self._schedule_poisson_first(self._poisson[-1])
         return self
+
+    def _add_bits(self, inp: BinaryInput) -> EventDrivenNetwork:
+        n = self.n
+        if inp.targets.size and inp.targets.max() >= n:
+            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+        bits = np.unpackbits(inp.packed.view(np.uint8), axis=1, bitorder="little")[:, : inp.length]
+        rows, steps = np.nonzero(bits)
+        order = np.lexsort((rows, steps))  # by step, then row: the summation order at one instant
+        times = steps[order] * self._pop.dt
+        if times.size and times[0] < self.t:
+            raise ValueError(f"inp (a BinaryInput) must not have bits before the current time {self.t} ms; "
+                             f"got a bit at step {int(steps[order][0])} ({times[0]} ms)")
+        return self.add_events(times, inp.targets[rows[order]], inp.amplitude)
+
+    def _add_time_course(self, tv: np.ndarray) -> None:
+        """Add a (T, n) current time course and rebuild the schedule of asymptote changes."""
+        steps = max(self._tv.shape[0], tv.shape[0])
+        total = np.zeros((steps, self.n))
+        total[: self._tv.shape[0]] += self._tv
+        total[: tv.shape[0]] += tv
+        pop = self._pop
+        with np.errstate(over="ignore"):
+            # asymptote per step, then the base one again from step T on
+            vi = np.concatenate([pop.v_rest + pop.tau_m * (self._i_ext + total), self._v_inf[None, :]])
+        if not np.isfinite(vi).all():
+            raise ValueError("inp (a time-varying Current) must keep v_inf = v_rest + tau_m * i_ext finite")
+        prev = np.concatenate([self._v_inf[None, :], vi[:-1]])
+        k, i = np.nonzero(vi != prev)  # step-major: sorted by time, then neuron
+        self._tv = total
+        self._chg_t = np.asarray(k * pop.dt, dtype=np.float64)
+        self._chg_i = i.astype(np.int32)
+        self._chg_v = vi[k, i]
+        self._chg_pos = np.zeros(1, dtype=np.int64)
 
     def add_poisson(self, rates_hz: Any, weight: float, *, n: int | None = None, targets: Any = None,
                     seed: Any = None) -> EventDrivenNetwork:
@@ -477,10 +623,52 @@ class EventDrivenNetwork:
         self._ext_pos[0] = 0
         return self
 
+    def _fresh_traces(self) -> np.ndarray:
+        """STDP traces ``(x_pre, x_post, t_last)`` per neuron: zero, never spiked (empty without STDP)."""
+        P = np.zeros((self.n if self._stdp is not None else 0, 3))
+        P[:, 2] = -math.inf
+        return P
+
+    def set_stdp(self, stdp: STDP | None) -> None:
+        """Enable (or with ``None`` disable) exact event-driven STDP; traces restart from 0.
+
+        The rule and parameters are :class:`STDP`'s, with traces evaluated at
+        event times, ``x(t) = x(t_0) exp(-(t - t_0) / tau)`` (no time step):
+        at a spike of neuron ``i`` at time ``t`` its outgoing synapses are
+        depressed from their targets' ``x_post(t)`` and its incoming synapses
+        potentiated from their sources' ``x_pre(t)`` (traces before the
+        increments of the spikes at ``t``, so a pre/post pair at the same
+        instant changes nothing; synapses are updated in ascending neuron
+        order of the spikes at ``t``), then ``i``'s traces are incremented by 1
+        (set to 1 with ``nearest_neighbor``).  Plasticity acts at spike
+        emission times; an arrival transmits the weight it has when it arrives.
+        In SC modes ``stdp`` must clip to ``W_max <= w_scale``.
+        """
+        if stdp is not None and not isinstance(stdp, STDP):
+            raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
+        sc_mode = self._synapse != "deterministic"
+        if stdp is not None and sc_mode and (not stdp.clip or stdp.W_max > self._w_scale):
+            raise ValueError(f"stdp.W_max must be <= w_scale = {self._w_scale} with clip=True in SC mode; "
+                             f"got W_max={stdp.W_max}, clip={stdp.clip}")
+        self._stdp = copy.copy(stdp)  # own copy (plain attributes)
+        if stdp is not None and not self._plastic:
+            self._weights = self._weights.copy()  # connectivities handed out so far keep their weights
+            self._plastic = True
+        self._traces = self._fresh_traces()
+        if stdp is not None and self._in_ptr.shape[0] != self.n + 1:
+            # incoming synapses of each neuron as (source, kernel position) pairs, by position
+            n = self.n
+            pos_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(self._conn.indptr))
+            order = np.argsort(self._indices, kind="stable")
+            self._in_syn = np.ascontiguousarray(np.stack([pos_row[order], order.astype(np.int64)], axis=1))
+            self._in_ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self._indices, minlength=n), out=self._in_ptr[1:])
+
     # ------------------------------------------------------------------ run
 
-    def run(self, duration: float) -> EventSpikes:
-        """Process every event in ``[t, t + duration)`` ms.
+    def run(self, duration: float, *, checkpoint_every: float | None = None, checkpoint_dir: Any = None,
+            keep: int = 3) -> EventSpikes:
+        """Process every event in ``[t, t + duration)`` ms, optionally saving periodic checkpoints.
 
         ``run(a); run(b)`` gives the same spikes as ``run(a + b)`` (when
         ``t + a + b`` is computed the same way).
@@ -489,6 +677,18 @@ class EventDrivenNetwork:
         ----------
         duration : float
             Biological time to simulate in ms (> 0).
+        checkpoint_every : float, optional
+            With ``checkpoint_dir``: after every ``checkpoint_every`` ms of
+            biological time (at ``t0 + k * checkpoint_every``) and at the end,
+            :meth:`save` to ``checkpoint_dir/checkpoint_<index>.npz`` (index
+            one more than the highest there; written to a temporary name and
+            renamed, so a crash never leaves a half-written checkpoint), then
+            delete all but the newest ``keep``.  Chunking does not change the
+            spikes.
+        checkpoint_dir : str or os.PathLike, optional
+            An existing directory.
+        keep : int
+            How many checkpoints to keep (>= 1).
 
         Returns
         -------
@@ -498,13 +698,57 @@ class EventDrivenNetwork:
         Raises
         ------
         ValueError
-            If ``duration`` is not a finite number > 0.
+            If ``duration`` or ``checkpoint_every`` is not a finite number > 0,
+            ``keep < 1``, or ``checkpoint_dir`` is not a directory; or only one of
+            ``checkpoint_every`` / ``checkpoint_dir`` is given.
         """
         duration = check_real(duration, "duration", low=0.0, low_open=True)
         t_begin = self.t
         t_stop = self.t + duration
         first = int(self._n_out[0])
+        if checkpoint_every is None and checkpoint_dir is None:
+            self._run_until(t_stop)
+        else:
+            if checkpoint_every is None or checkpoint_dir is None:
+                raise ValueError("checkpoint_every and checkpoint_dir must be given together; got "
+                                 f"checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
+            every = check_real(checkpoint_every, "checkpoint_every", low=0.0, low_open=True)
+            keep = check_int(keep, "keep", low=1)
+            if not isinstance(checkpoint_dir, (str, os.PathLike)) or not os.path.isdir(checkpoint_dir):
+                raise ValueError(f"checkpoint_dir must be an existing directory; got {checkpoint_dir!r}")
+            k = 1
+            while True:
+                # boundaries t0 + k * every, the last one exactly t0 + duration
+                t_k = t_stop if k * every >= duration else t_begin + k * every
+                self._run_until(t_k)
+                self._checkpoint(os.fspath(checkpoint_dir), keep)
+                if t_k == t_stop:
+                    break
+                k += 1
+        return self._events(first, int(self._n_out[0]), t_begin, t_stop)
+
+    def _checkpoint(self, directory: str, keep: int) -> None:
+        existing = sorted(int(m.group(1)) for f in os.listdir(directory) if (m := _CKPT_RE.match(f)))
+        index = existing[-1] + 1 if existing else 0
+        path = os.path.join(directory, f"checkpoint_{index:09d}.npz")
+        tmp = path + ".tmp"
+        self.save(tmp)
+        os.replace(tmp, path)
+        for old in [*existing, index][:-keep]:
+            os.remove(os.path.join(directory, f"checkpoint_{old:09d}.npz"))
+
+    def _run_until(self, t_stop: float) -> None:
         pop = self._pop
+        st = self._stdp
+        if st is not None:
+            stdp_args = (True, self._traces, st.tau_plus, st.tau_minus, 0 if st.rule == "additive" else 1,
+                         _F32(st.eta * st.A_plus), _F32(st.eta * st.A_minus), _F32(st.W_max), st.clip,
+                         st.nearest_neighbor, self._in_ptr, self._in_syn)
+        else:
+            stdp_args = (False, self._traces, 1.0, 1.0, 0, _F32(0), _F32(0), _F32(1), False, False,
+                         self._in_ptr, self._in_syn)
+        w = self._lfsr_width
+        wall0 = time.perf_counter()
         self._h, self._out_t, self._out_i = K.run_events(
             t_stop,
             self._S, pop.v_reset, pop.refractory,
@@ -514,10 +758,15 @@ class EventDrivenNetwork:
             self._h, self._heap_n,
             self._tlist, self._slist,
             self._out_t, self._out_i, self._n_out, self._stats,
+            _SYNAPSE_MODES.index(self._synapse), _F32(self._w_scale), self._syn_key[0], self._syn_key[1],
+            self._syn_id, self._nspk, self._lfsr, np.uint32(tap_mask(MAXIMAL_TAPS[w])), w,
+            np.uint32((1 << w) - 1),
+            *stdp_args,
+            self._chg_t, self._chg_i, self._chg_v, self._chg_pos,
         )
+        self._wall_s += time.perf_counter() - wall0
+        self._bio_ms += t_stop - self._t
         self._t = t_stop
-        m = int(self._n_out[0])
-        return self._events(first, m, t_begin, t_stop)
 
     def _events(self, a: int, b: int, t0: float, t1: float) -> EventSpikes:
         tt = self._out_t[a:b]
@@ -534,10 +783,68 @@ class EventDrivenNetwork:
         """Membrane potentials at the current time ``t`` (float64, shape (n,)); the state is not changed."""
         return K.potentials_at(self.t, self._S)
 
-    def statistics(self) -> dict[str, int]:
-        """Counters since :meth:`reset`: rounds (distinct instants), heap pops, synaptic events
-        (arrivals, including discarded ones), accepted input sums and spikes."""
-        return {k: int(v) for k, v in zip(_STAT_NAMES, self._stats, strict=True)}
+    def statistics(self) -> dict[str, float]:
+        """Counters since :meth:`reset` and the speed of the runs that made them.
+
+        Counters (int): ``rounds`` (distinct instants), ``heap_pops``,
+        ``synaptic_events`` (arrivals, including discarded ones),
+        ``accepted_inputs`` (input sums integrated), ``spikes`` and
+        ``transmitted`` (arrivals that added input: every one in
+        deterministic mode, the transmitted ones in SC modes).  Speed (float):
+        ``wall_s`` (seconds spent in :meth:`run` since :meth:`reset`, not saved
+        in checkpoints), ``bio_ms`` (biological ms simulated by those runs),
+        ``events_per_s = (synaptic_events + heap_pops) / wall_s`` and the
+        real-time factor ``rtf = wall_s / (bio_ms / 1000)`` (below 1: faster
+        than real time); both 0 before the first run.
+        """
+        out: dict[str, float] = {k: int(v) for k, v in zip(_STAT_NAMES, self._stats, strict=True)}
+        wall = self._wall_s
+        out["wall_s"] = wall
+        out["bio_ms"] = self._bio_ms
+        out["events_per_s"] = (out["synaptic_events"] + out["heap_pops"]) / wall if wall > 0 else 0.0
+        out["rtf"] = wall / (self._bio_ms / 1000.0) if self._bio_ms > 0 else 0.0
+        return out
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: Any) -> None:
+        """Write the whole network, pending events and state included, to exactly ``path`` (npz, no pickles).
+
+        ``load(path).run(b)`` then gives the same spikes, bit for bit, as
+        continuing this network with ``run(b)``.  Inputs: the Poisson inputs,
+        the constant currents (folded into ``i_ext``) and the explicit events
+        not yet delivered are stored.  The format is in ``docs/event_driven.md``.
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a str, ``os.PathLike`` or writable binary file object.
+        """
+        from ._event_persistence import save_event_network
+
+        save_event_network(self, path)
+
+    @classmethod
+    def load(cls, path: Any) -> EventDrivenNetwork:
+        """Rebuild a network written by :meth:`save` (the file is untrusted input).
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a str, ``os.PathLike`` or readable binary file object.
+        FileNotFoundError
+            If there is no file ``path``.
+        ValueError
+            If the file is not a readable npz archive, is of a newer format,
+            lacks an entry or has an unexpected one, or any array or field
+            fails its check (the constructor's, ``add_input``'s, ``set_stdp``'s,
+            ``add_events``' or the state checks: shapes, finiteness, ranges, a
+            valid event heap); the message names the file and the problem.
+        """
+        from ._event_persistence import load_event_network
+
+        net: EventDrivenNetwork = load_event_network(path)
+        return net
 
     def __repr__(self) -> str:
         return f"EventDrivenNetwork(n={self.n}, nnz={self._conn.nnz}, t={self.t} ms)"
