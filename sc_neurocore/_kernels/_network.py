@@ -12,11 +12,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, uint32, uint64
+from numba import njit, prange, uint32, uint64
 
 from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
 
 _TWO32 = 4294967296.0
+
+#: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words).
+CHUNK = 1024
+#: Networks with fewer neurons take the serial path (measured: docs/network.md, "Threads").
+PAR_MIN_NEURONS = 4096
 
 
 # --------------------------------------------------------------------------- graphs
@@ -228,11 +233,50 @@ def poisson_prehash(keys, dom):
     return out
 
 
+@njit(cache=True)
+def rows_sorted(indptr, indices):
+    """True when the targets of every CSR row are non-decreasing.
+
+    Then a thread finds its target range ``[lo, hi)`` in a row by two binary
+    searches; otherwise it scans the whole row and skips other targets (same
+    result, more reads).
+    """
+    n_pre = indptr.shape[0] - 1
+    for i in range(n_pre):
+        for s in range(indptr[i] + 1, indptr[i + 1]):
+            if indices[s] < indices[s - 1]:
+                return False
+    return True
+
+
 @njit(cache=True, inline="always")
-def _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
-    """Steps (2)-(4) of :func:`simulate` with per-neuron parameters and constant currents."""
+def _lower_bound(indices, a, b, x):
+    """First position in ``[a, b)`` of the sorted ``indices`` whose value is >= ``x``."""
+    while a < b:
+        mid = (a + b) >> 1
+        if indices[mid] < x:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+@njit(cache=True, inline="always")
+def _row_part(indptr, indices, i, lo, hi, sorted_rows):
+    """Synapse range of row ``i`` that holds every target in ``[lo, hi)`` (all of it when unsorted)."""
+    a = np.int64(indptr[i])
+    b = np.int64(indptr[i + 1])
+    if sorted_rows:
+        a = _lower_bound(indices, a, b, lo)
+        b = _lower_bound(indices, a, b, hi)
+    return a, b
+
+
+@njit(cache=True, inline="always")
+def _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
+    """Steps (2)-(4) of :func:`simulate` for neurons ``[lo, hi)``, per-neuron parameters, constant currents."""
     zero = np.float32(0.0)
-    for i in range(n):
+    for i in range(lo, hi):
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -246,11 +290,11 @@ def _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, th
 
 
 @njit(cache=True, inline="always")
-def _neurons_uniform(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+def _neurons_uniform(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
                      i_const):
     """:func:`_neurons` with scalar (shared) parameters."""
     zero = np.float32(0.0)
-    for i in range(n):
+    for i in range(lo, hi):
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -264,11 +308,11 @@ def _neurons_uniform(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_s
 
 
 @njit(cache=True, inline="always")
-def _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+def _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
                  i_const, i_row):
     """:func:`_neurons` with a time-varying current row added to the constant current."""
     zero = np.float32(0.0)
-    for i in range(n):
+    for i in range(lo, hi):
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -282,6 +326,142 @@ def _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps
 
 
 @njit(cache=True)
+def _neuron_chunk(
+    c, chunk, n, t, ct, dt, buf, v, refr, flags, fwords, scratch, counts,
+    v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
+    pois_thr, pois_amp, pois_pre, p_ptr, p_ord,
+    bits, bits_len, bits_amp, b_ptr, b_ord,
+    homeo, theta, theta_decay, theta_plus, stdp, xpre, xpost, dec_pre, dec_post,
+):
+    """Steps (1)-(4) and the trace decay of step ``t`` for the neurons ``[c chunk, (c + 1) chunk)``.
+
+    Touches only these neurons' entries, so chunks may run on any thread in
+    any order.  External jumps are gathered per target through the by-target
+    index ``p_ord[p_ptr[i]:p_ptr[i + 1]]`` (a neuron's generators in ascending
+    order, then its bit inputs likewise): the same float32 additions in the
+    same order as scattering them generator by generator.  The chunk's spikes
+    go, ascending, to ``scratch[c chunk:]`` and their number to ``counts[c]``.
+    """
+    lo = c * chunk
+    hi = min(lo + chunk, n)
+    if pois_thr.shape[0] + bits.shape[0] > 0:
+        for i in range(lo, hi):
+            x = buf[i]
+            for r in range(p_ptr[i], p_ptr[i + 1]):
+                q = p_ord[r]
+                if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
+                    x += pois_amp[q]
+            for r in range(b_ptr[i], b_ptr[i + 1]):
+                q = b_ord[r]
+                if t < bits_len[q] and (bits[q, t >> 6] >> uint64(t & 63)) & uint64(1):
+                    x += bits_amp[q]
+            buf[i] = x
+    if t < i_tn.shape[0]:
+        _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
+                     dt, i_const, i_tn[t])
+    elif uni:
+        _neurons_uniform(lo, hi, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0], refr_steps[0],
+                         theta, homeo, dt, i_const)
+    else:
+        _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+                 i_const)
+    if homeo:
+        zero = np.float32(0.0)
+        for i in range(lo, hi):
+            theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
+    if stdp:  # nothing reads the traces between here and the plasticity phase of this step
+        for i in range(lo, hi):
+            xpre[i] *= dec_pre
+            xpost[i] *= dec_post
+    # spikes in ascending order (chunk starts are multiples of 64: whole flag words)
+    m = 0
+    for wd in range(lo >> 3, (hi + 7) >> 3):
+        if fwords[wd] != uint64(0):
+            base = wd * 8
+            for b in range(8):
+                if flags[base + b]:
+                    scratch[lo + m] = base + b
+                    m += 1
+    counts[c] = m
+
+
+@njit(cache=True)
+def _target_block(
+    lo, hi, t, slot, chunk, counts, scratch, flags, ring, sorted_rows,
+    indptr, indices, weights, delays, d_uni,
+    mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
+    stdp, xpre, xpost, rule, a_plus, a_minus, w_max, clip, in_ptr, in_syn, syn_pre,
+):
+    """Steps (5) and (6) of step ``t`` for the synapses onto the targets ``[lo, hi)``.
+
+    Only these targets' ring entries, weights and LFSR registers are written,
+    so blocks may run on any thread.  Each target still receives its jumps in
+    the serial order (spiking sources ascending, then row order), so the
+    float32 sums do not depend on the partition.  STDP: a synapse ``i -> j``
+    whose pre and post both spiked is depressed then potentiated when
+    ``i <= j`` and the other way round when ``j < i`` (the serial loop visits
+    spiking neurons in ascending order); pass 1 skips the second kind, pass 3
+    depresses them after the potentiation pass 2.
+    """
+    n_slots = ring.shape[0]
+    n_chunks = counts.shape[0]
+    for c in range(n_chunks):
+        base = c * chunk
+        for q in range(counts[c]):
+            i = scratch[base + q]
+            a, b = _row_part(indptr, indices, i, lo, hi, sorted_rows)
+            if mode == 0 and d_uni > 0:
+                tgt = slot + d_uni
+                if tgt >= n_slots:
+                    tgt -= n_slots
+                row = ring[tgt]
+                for s in range(a, b):
+                    j = indices[s]
+                    if j >= lo and j < hi:
+                        row[j] += weights[s]
+            else:
+                for s in range(a, b):
+                    j = indices[s]
+                    if j < lo or j >= hi:
+                        continue
+                    jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, k0, k1,
+                                     lfsr, tap_mask, n_bits, n_mask)
+                    if jump != 0.0:
+                        tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
+                        if tgt >= n_slots:
+                            tgt -= n_slots
+                        ring[tgt, j] += jump
+    if not stdp:
+        return
+    for p in range(3):
+        if p == 1:  # potentiation of the synapses onto spiking targets of this block
+            for c in range(n_chunks):
+                base = c * chunk
+                for q in range(counts[c]):
+                    j = scratch[base + q]
+                    if j < lo or j >= hi:
+                        continue
+                    for r in range(in_ptr[j], in_ptr[j + 1]):
+                        s = in_syn[r]
+                        y = xpre[syn_pre[s]]
+                        if y != 0.0:
+                            weights[s] = _update(weights[s], y, rule, a_plus, a_minus, w_max, clip)
+            continue
+        for c in range(n_chunks):  # depression by spiking sources (p = 0: j >= i or j silent; p = 2: the rest)
+            base = c * chunk
+            for q in range(counts[c]):
+                i = scratch[base + q]
+                a, b = _row_part(indptr, indices, i, lo, hi, sorted_rows)
+                for s in range(a, b):
+                    j = indices[s]
+                    if j < lo or j >= hi or ((flags[j] != 0 and j < i) != (p == 2)):
+                        continue
+                    y = xpost[j]
+                    if y != 0.0:
+                        weights[s] = _update(weights[s], -y, rule, a_plus, a_minus, w_max, clip)
+
+
+@njit(cache=True, parallel=True)
 def simulate(
     t0, n_steps, dt,
     v_rest, v_reset, thr, alpha, refr_steps, uni,
@@ -297,6 +477,7 @@ def simulate(
     rec_mask, sp_n, sp_t, n_rec,
     mon_idx, mon_v,
     scratch, flags,
+    sorted_rows, n_threads, chunk,
 ):
     """Advance the network ``n_steps`` steps from absolute step ``t0``.
 
@@ -325,116 +506,97 @@ def simulate(
     ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
     steps done: fewer than ``n_steps`` only when the spike buffer has less than
     ``N`` free entries at the start of a step.
+
+    Threads (``n_threads > 1``; the caller passes ``numba.get_num_threads()``,
+    or 1 for the serial path): steps (1)-(4) run on chunks of ``chunk``
+    neurons (a multiple of 64), steps (5)-(6) on ``n_threads`` blocks of
+    target neurons (``prange``); recording, monitors and
+    the STDP trace increments (O(spikes)) stay serial.  No float is ever summed
+    by two threads or in a thread-dependent order, so the result is
+    bit-identical for every thread count and to the serial path.
+    ``sorted_rows`` (:func:`rows_sorted`) lets a block binary-search its part
+    of each row.
     """
     n = v.shape[0]
-    n_slots = ring.shape[0]
-    t_tn = i_tn.shape[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
     cap = sp_n.shape[0]
     n_mon = mon_idx.shape[0]
-    n_words = flags.shape[0] // 8
     fwords = flags.view(np.uint64)
-    zero = np.float32(0.0)
+    n_chunks = (n + chunk - 1) // chunk
+    counts = np.zeros(n_chunks, dtype=np.int64)
+    par = n_threads > 1
+    n_blocks = min(n_threads, n) if par else 1
+    # by-target index of the external generators (csc_index of a one-row "CSR")
+    one_row = np.zeros(2, dtype=np.int64)
+    one_row[1] = pois_target.shape[0]
+    p_ptr, p_ord = csc_index(one_row, pois_target, n)
+    one_row[1] = bits_target.shape[0]
+    b_ptr, b_ord = csc_index(one_row, bits_target, n)
+    done = n_steps
     for k in range(n_steps):
         if cap - n_rec[0] < n:
-            return k
+            done = k
+            break
         t = t0 + k
-        slot = t % n_slots
+        slot = t % ring.shape[0]
         buf = ring[slot]
-        # (1) external jumps
-        n_pois = pois_thr.shape[0]
-        if n_pois > 0:
-            ct = mix64(uint64(t) + _GOLDEN)
-            for q in range(n_pois):
-                if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
-                    buf[pois_target[q]] += pois_amp[q]
-        for r in range(bits.shape[0]):
-            if t < bits_len[r]:
-                if (bits[r, t >> 6] >> uint64(t & 63)) & uint64(1):
-                    buf[bits_target[r]] += bits_amp[r]
-        # (2)-(4) neurons: branch-free so that the loop vectorises
-        if t < t_tn:
-            _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
-                         dt, i_const, i_tn[t])
-        elif uni:
-            _neurons_uniform(n, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0], refr_steps[0],
-                             theta, homeo, dt, i_const)
+        ct = mix64(uint64(t) + _GOLDEN)
+        # (1)-(4) and trace decay, by neuron chunk
+        if par:
+            for c in prange(n_chunks):
+                _neuron_chunk(c, chunk, n, t, ct, dt, buf, v, refr, flags, fwords, scratch, counts,
+                              v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
+                              pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp, b_ptr, b_ord,
+                              homeo, theta, theta_decay, theta_plus, stdp, xpre, xpost, dec_pre, dec_post)
         else:
-            _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-                     i_const)
-        if homeo:
-            for i in range(n):
-                theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
-        # collect spikes (ascending index), clearing the flags
-        n_sp = 0
-        for wd in range(n_words):
-            if fwords[wd] != uint64(0):
-                base = wd * 8
-                for b in range(8):
-                    if flags[base + b]:
-                        scratch[n_sp] = base + b
-                        n_sp += 1
-                fwords[wd] = uint64(0)
-        # record
+            for c in range(n_chunks):
+                _neuron_chunk(c, chunk, n, t, ct, dt, buf, v, refr, flags, fwords, scratch, counts,
+                              v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
+                              pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp, b_ptr, b_ord,
+                              homeo, theta, theta_decay, theta_plus, stdp, xpre, xpost, dec_pre, dec_post)
+        # record (chunks in order: ascending neuron index)
         m = n_rec[0]
-        for q in range(n_sp):
-            i = scratch[q]
-            if rec_mask[i]:
-                sp_n[m] = i
-                sp_t[m] = t
-                m += 1
+        n_sp = 0
+        for c in range(n_chunks):
+            base = c * chunk
+            n_sp += counts[c]
+            for q in range(counts[c]):
+                i = scratch[base + q]
+                if rec_mask[i]:
+                    sp_n[m] = i
+                    sp_t[m] = t
+                    m += 1
         n_rec[0] = m
-        # (5) propagate
-        if mode == 0 and d_uni > 0:
-            tgt = slot + d_uni
-            if tgt >= n_slots:
-                tgt -= n_slots
-            row = ring[tgt]
-            for q in range(n_sp):
-                i = scratch[q]
-                for s in range(indptr[i], indptr[i + 1]):
-                    row[indices[s]] += weights[s]
-        else:
-            for q in range(n_sp):
-                i = scratch[q]
-                for s in range(indptr[i], indptr[i + 1]):
-                    jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
-                                     lfsr, tap_mask, n_bits, n_mask)
-                    if jump != 0.0:
-                        tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
-                        if tgt >= n_slots:
-                            tgt -= n_slots
-                        ring[tgt, indices[s]] += jump
-        # (6) plasticity
-        if stdp:
-            for i in range(n):
-                xpre[i] *= dec_pre
-                xpost[i] *= dec_post
-            for q in range(n_sp):
-                i = scratch[q]
-                # pre spike: depression from the post traces
-                for s in range(indptr[i], indptr[i + 1]):
-                    y = xpost[indices[s]]
-                    if y != 0.0:
-                        weights[s] = _update(weights[s], -y, rule, a_plus, a_minus, w_max, clip)
-                # post spike: potentiation from the pre traces
-                for r in range(in_ptr[i], in_ptr[i + 1]):
-                    s = in_syn[r]
-                    y = xpre[syn_pre[s]]
-                    if y != 0.0:
-                        weights[s] = _update(weights[s], y, rule, a_plus, a_minus, w_max, clip)
-            for q in range(n_sp):
-                i = scratch[q]
-                if nearest:
-                    xpre[i] = 1.0
-                    xpost[i] = 1.0
-                else:
-                    xpre[i] += 1.0
-                    xpost[i] += 1.0
+        # (5)-(6) by target block
+        if n_sp > 0:
+            if par:
+                for bk in prange(n_blocks):
+                    _target_block(bk * n // n_blocks, (bk + 1) * n // n_blocks, t, slot, chunk, counts, scratch,
+                                  flags, ring, sorted_rows, indptr, indices, weights, delays, d_uni,
+                                  mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask,
+                                  stdp, xpre, xpost, rule, a_plus, a_minus, w_max, clip, in_ptr, in_syn, syn_pre)
+            else:
+                _target_block(0, n, t, slot, chunk, counts, scratch, flags, ring, False,
+                              indptr, indices, weights, delays, d_uni,
+                              mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask,
+                              stdp, xpre, xpost, rule, a_plus, a_minus, w_max, clip, in_ptr, in_syn, syn_pre)
+            if stdp:  # trace increments after every block has read the traces
+                for c in range(n_chunks):
+                    base = c * chunk
+                    for q in range(counts[c]):
+                        i = scratch[base + q]
+                        if nearest:
+                            xpre[i] = 1.0
+                            xpost[i] = 1.0
+                        else:
+                            xpre[i] += 1.0
+                            xpost[i] += 1.0
         for q in range(n_mon):
             mon_v[k, q] = v[mon_idx[q]]
-    return n_steps
+    for wd in range(fwords.shape[0]):
+        fwords[wd] = uint64(0)
+    return done
 
 
 @njit(cache=True, inline="always")

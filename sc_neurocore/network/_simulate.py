@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numba
 import numpy as np
 
 from .._kernels import _network as K
@@ -119,6 +120,7 @@ class Network:
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._d_uni = 0
         self._d_uni_of: np.ndarray | None = None
+        self._sorted: tuple[np.ndarray, bool] | None = None
         self._rec_hint = 0
         self.reset()
 
@@ -369,7 +371,16 @@ class Network:
             stdp_args[0], self.xpre, self.xpost, *stdp_args[1:],
             self._rec_mask, self._sp_n, self._sp_t, self._n_rec,
             self._mon_idx, mon_v, scratch, flags,
+            self._rows_sorted(), numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1,
+            K.CHUNK,
         ))
+
+    def _rows_sorted(self) -> bool:
+        """Whether every CSR row lists its targets in ascending order (cached per indices array)."""
+        idx = self.connectivity.indices
+        if self._sorted is None or self._sorted[0] is not idx:
+            self._sorted = (idx, bool(K.rows_sorted(self.connectivity.indptr, idx)))
+        return self._sorted[1]
 
     def _uniform_delay(self) -> int:
         """The common delay of every synapse (steps), or 0 when delays differ (cached per delay array).
