@@ -1,0 +1,183 @@
+"""Every core, same bits: threaded kernels give identical results for 1, 2 and 3 threads.
+
+The threaded network loop is compared with its own serial path, with the
+plain-Python reference of ``test_network_sim`` and across thread counts; the
+3-thread run is a child process started with ``NUMBA_NUM_THREADS=3`` (more
+threads than this machine's 2 cores is allowed and still exercises the
+partition).  Small networks are forced onto the threaded path by lowering
+``PAR_MIN_NEURONS`` and ``CHUNK`` (64 neurons), so that several chunks and
+blocks exist.  Under ``NUMBA_DISABLE_JIT=1`` ``prange`` is ``range``: the
+partition into blocks is still exercised (in one thread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+import pytest
+
+from sc_neurocore._kernels import _network as KN
+from sc_neurocore.network import (
+    STDP,
+    BinaryInput,
+    Current,
+    Homeostasis,
+    Network,
+    PoissonInput,
+    Population,
+    ei_weights,
+    erdos_renyi,
+    from_arrays,
+)
+
+NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
+N = 200 if NOJIT else 600
+STEPS = (40, 41) if NOJIT else (230, 231)
+THREADS = [k for k in (1, 2, 3) if k <= numba.config.NUMBA_NUM_THREADS]
+SCENARIOS = ("plain", "delays", "bernoulli", "lfsr", "stdp", "stdp_nearest_additive", "homeostasis")
+
+
+def _build(case: str, n: int) -> Network:
+    """An E/I network with Poisson (several generators per target), bit and current inputs."""
+    rng = np.random.default_rng(5)
+    n_exc = int(0.8 * n)
+    pop = Population(n, tau_m=10.0, refractory=1.0, dt=0.1, n_exc=n_exc,
+                     v_init=rng.uniform(0, 1, n).astype(np.float32))
+    if case == "delays":  # unsorted rows, per-synapse delays 1..19 (epochs of one step)
+        m = 20 * n
+        pre = rng.integers(0, n, m)
+        conn = from_arrays(pre, rng.integers(0, n, m), np.where(pre < n_exc, 0.05, -0.2),
+                           delay=rng.integers(1, 20, m), n_pre=n, n_post=n)
+    else:  # sorted rows, common delay of 7 steps (epochs of 7 steps)
+        w = ei_weights(n, n_exc, 0.05, 0.2)
+        conn = erdos_renyi(n, 20 / n, weight=w, weight_std=np.abs(w) * 0.3, delay=7, seed=1)
+    net = Network(pop, conn, synapse=case if case in ("bernoulli", "lfsr") else "deterministic", seed=4)
+    targets = np.tile(np.arange(n), 2)[::-1].copy()
+    net.add_input(PoissonInput(rng.uniform(500, 3000, 2 * n), 0.07, targets=targets, seed=3))
+    net.add_input(Current(rng.uniform(0.0, 0.02, n).astype(np.float32)))
+    net.add_input(BinaryInput((rng.random((50, 300)) < 0.2).astype(np.uint8), 0.3,
+                              targets=rng.integers(0, n, 50)))
+    if case == "stdp":
+        net.set_stdp(STDP(A_plus=0.01, A_minus=0.012, W_max=0.3))
+    if case == "stdp_nearest_additive":
+        net.set_stdp(STDP(A_plus=0.01, A_minus=0.012, W_max=0.3, rule="additive", nearest_neighbor=True))
+    if case == "homeostasis":
+        net.set_homeostasis(Homeostasis(theta_plus=0.05, tau_theta=50.0))
+        wave = np.sin(np.arange(300)[:, None] * 0.05 + np.arange(n)[None, :]) * 0.05
+        net.add_input(Current(wave.astype(np.float32)))
+    net.monitor(np.r_[np.arange(0, n, 37), 3, 3])  # repeated index: every entry written
+    return net
+
+
+def _digest(case: str, n: int) -> tuple[int, str]:
+    """(spike count, hash of every state array) after two runs (exercises resumption)."""
+    net = _build(case, n)
+    for k in STEPS:
+        net.run(k)
+    sp = net.spikes
+    h = hashlib.sha256()
+    for a in (sp.neurons, sp.steps, net.v, net.refr, net.ring, net.connectivity.weights, net.xpre,
+              net.xpost, net.theta, net.lfsr, net.v_trace.v):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return int(sp.neurons.size), h.hexdigest()
+
+
+def _all_digests(n: int) -> dict[str, list[Any]]:
+    return {c: list(_digest(c, n)) for c in SCENARIOS}
+
+
+@pytest.fixture
+def threaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
+    """Force the threaded path on small networks; yields ``set_threads(k)``; restores the thread count."""
+    before = numba.get_num_threads()
+    monkeypatch.setattr(KN, "PAR_MIN_NEURONS", 0)
+    monkeypatch.setattr(KN, "CHUNK", 64)
+    yield numba.set_num_threads
+    numba.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def serial_digests() -> dict[str, list[Any]]:
+    """The serial path (networks below PAR_MIN_NEURONS; default chunk and epoch)."""
+    assert N < KN.PAR_MIN_NEURONS
+    return _all_digests(N)
+
+
+def test_threaded_network_equals_serial_for_1_2_threads(threaded, serial_digests):
+    for k in THREADS:
+        threaded(k)
+        got = _all_digests(N)
+        assert got == serial_digests, f"{k} threads"
+    # the runs are not trivial: every scenario spikes (compiled: more than the initial 4096-event
+    # record buffer, so the early return and regrowth path of the kernel runs too)
+    assert min(v[0] for v in serial_digests.values()) > (N if NOJIT else 4096)
+
+
+def test_three_threads_in_a_child_process(serial_digests):
+    env = dict(os.environ, NUMBA_NUM_THREADS="3")
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), str(N)], env=env,
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["threads"] == 3
+    assert got["digests"] == serial_digests
+
+
+def test_epoch_length_does_not_change_results(threaded, monkeypatch, serial_digests):
+    threaded(THREADS[-1])
+    monkeypatch.setattr(KN, "MAX_EPOCH", 1)
+    assert _all_digests(N) == serial_digests
+    monkeypatch.setattr(KN, "MAX_EPOCH", 3)
+    assert _all_digests(N) == serial_digests
+
+
+@pytest.mark.parametrize("synapse", ["deterministic", "bernoulli", "lfsr"])
+def test_threaded_matches_plain_python_reference(threaded, synapse):
+    from test_network_sim import _small_net, reference
+
+    threaded(THREADS[-1])
+    steps = 60 if NOJIT else 150
+    net = _small_net(synapse, n=200)  # 4 chunks of 64 neurons
+    ref_spikes, ref_v, _ = reference(net, steps)
+    sp = net.run(steps)
+    assert len(ref_spikes) > 20
+    assert list(zip(sp.steps.tolist(), sp.neurons.tolist(), strict=True)) == ref_spikes
+    np.testing.assert_array_equal(net.v, ref_v)
+
+
+@pytest.mark.parametrize("nearest", [False, True])
+def test_threaded_stdp_matches_plain_python_reference(threaded, nearest):
+    from test_network_sim import _small_net, reference
+
+    threaded(THREADS[-1])
+    steps = 50 if NOJIT else 120
+    stdp = STDP(tau_plus=2.0, tau_minus=4.0, A_plus=0.05, A_minus=0.04, eta=0.5, W_max=0.45,
+                nearest_neighbor=nearest)
+    net = _small_net(stdp=stdp, homeo=True, n=200)
+    ref_spikes, ref_v, ref_w = reference(net, steps)
+    sp = net.run(steps)
+    assert list(zip(sp.steps.tolist(), sp.neurons.tolist(), strict=True)) == ref_spikes
+    np.testing.assert_array_equal(net.connectivity.weights, ref_w)
+    np.testing.assert_array_equal(net.v, ref_v)
+
+
+def test_rows_sorted():
+    indptr = np.array([0, 3, 3, 5], dtype=np.int32)
+    assert KN.rows_sorted(indptr, np.array([0, 2, 2, 1, 4], dtype=np.int32))
+    assert not KN.rows_sorted(indptr, np.array([0, 2, 1, 1, 4], dtype=np.int32))
+    # a decrease across a row boundary is allowed
+    assert KN.rows_sorted(indptr, np.array([5, 6, 7, 0, 1], dtype=np.int32))
+
+
+if __name__ == "__main__":  # child process of test_three_threads_in_a_child_process
+    KN.PAR_MIN_NEURONS = 0
+    KN.CHUNK = 64
+    print(json.dumps({"threads": numba.get_num_threads(), "digests": _all_digests(int(sys.argv[1]))}))
