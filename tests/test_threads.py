@@ -2,6 +2,8 @@
 
 The threaded network loop is compared with its own serial path, with the
 plain-Python reference of ``test_network_sim`` and across thread counts; the
+dense layers and multi-stream encoders across thread counts (their serial
+references are in their own test files); the
 3-thread run is a child process started with ``NUMBA_NUM_THREADS=3`` (more
 threads than this machine's 2 cores is allowed and still exercises the
 partition).  Small networks are forced onto the threaded path by lowering
@@ -91,8 +93,46 @@ def _digest(case: str, n: int) -> tuple[int, str]:
     return int(sp.neurons.size), h.hexdigest()
 
 
+def _hash(*arrays: Any) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _kernel_digests() -> dict[str, list[Any]]:
+    """Dense layers (SC and fixed point, every accumulation) and multi-stream encoders.
+
+    Sizes give several work blocks: 150 SC neurons (blocks of 64), 100
+    fixed-point rows (blocks of 32), 100 streams (blocks of 16).
+    """
+    from sc_neurocore import FixedPointDenseLayer, SCDenseLayer
+    from sc_neurocore.bitstream import bernoulli, lfsr, sobol
+
+    rng = np.random.default_rng(9)
+    steps = 60 if NOJIT else 400
+    out: dict[str, list[Any]] = {}
+    for acc in ("or", "count", "mux"):
+        layer = SCDenseLayer(150, rng.uniform(0, 1, 12), rng.uniform(0, 1, (150, 12)), length=300,
+                             accumulation=acc, y_max=0.3, neuron_params={"noise_std": 0.05}, base_seed=3)
+        s = layer.run(steps)
+        out[f"dense_{acc}"] = [int(s.sum()), _hash(s, layer.currents())]
+        fixed = FixedPointDenseLayer(100, rng.uniform(0, 1, 10), rng.uniform(0, 1, (100, 10)), accumulation=acc,
+                                     seed=4)
+        s = fixed.run(steps)
+        out[f"fixed_{acc}"] = [int(s.sum()), _hash(s, fixed.w_state, fixed.neurons.v_raw)]
+    p = rng.uniform(0, 1, 100)
+    length = 300 if NOJIT else 1000
+    seeds = rng.integers(1, 2**16, 100)
+    seeds[10:20] = seeds[9]  # streams sharing a seed share the register's bit sequence
+    out["encoder_bernoulli"] = [0, _hash(bernoulli(p, length, seed=5))]
+    out["encoder_lfsr"] = [0, _hash(lfsr(p, length, seed=seeds))]
+    out["encoder_sobol"] = [0, _hash(sobol(p, length, skip=37))]
+    return out
+
+
 def _all_digests(n: int) -> dict[str, list[Any]]:
-    return {c: list(_digest(c, n)) for c in SCENARIOS}
+    return {c: list(_digest(c, n)) for c in SCENARIOS} | _kernel_digests()
 
 
 @pytest.fixture
@@ -107,9 +147,14 @@ def threaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]
 
 @pytest.fixture(scope="module")
 def serial_digests() -> dict[str, list[Any]]:
-    """The serial path (networks below PAR_MIN_NEURONS; default chunk and epoch)."""
+    """The serial path: networks below PAR_MIN_NEURONS (default chunk and epoch), kernels on one thread."""
     assert N < KN.PAR_MIN_NEURONS
-    return _all_digests(N)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return _all_digests(N)
+    finally:
+        numba.set_num_threads(before)
 
 
 def test_threaded_network_equals_serial_for_1_2_threads(threaded, serial_digests):
@@ -117,9 +162,10 @@ def test_threaded_network_equals_serial_for_1_2_threads(threaded, serial_digests
         threaded(k)
         got = _all_digests(N)
         assert got == serial_digests, f"{k} threads"
-    # the runs are not trivial: every scenario spikes (compiled: more than the initial 4096-event
-    # record buffer, so the early return and regrowth path of the kernel runs too)
-    assert min(v[0] for v in serial_digests.values()) > (N if NOJIT else 4096)
+    # the runs are not trivial: every network scenario spikes (compiled: more than the initial
+    # 4096-event record buffer, so the early return and regrowth path of the kernel runs too)
+    assert min(serial_digests[c][0] for c in SCENARIOS) > (N if NOJIT else 4096)
+    assert min(serial_digests[f"{m}_{a}"][0] for m in ("dense", "fixed") for a in ("or", "count", "mux")) > 0
 
 
 def test_three_threads_in_a_child_process(serial_digests):
