@@ -215,6 +215,32 @@ def test_threaded_stdp_matches_plain_python_reference(threaded, nearest):
     np.testing.assert_array_equal(net.v, ref_v)
 
 
+def test_monte_carlo_trials_same_for_any_thread_count():
+    from sc_neurocore.network import DecisionTask
+
+    task = DecisionTask(n=120, n_pool=10, window_ms=5.0 if NOJIT else 30.0, seed=2)
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for k in THREADS:
+            numba.set_num_threads(k)  # k Python threads run the trials (serial kernels, GIL released)
+            runs.append(task.run_trials(5, seed=7))
+    finally:
+        numba.set_num_threads(before)
+    ref = runs[0]
+    assert ref.counts.sum() > 0
+    for r in runs[1:]:
+        for name in ("labels", "counts", "rates_hz", "network_rate_hz"):
+            np.testing.assert_array_equal(getattr(r, name), getattr(ref, name))
+    # and each trial equals building and running it alone
+    from sc_neurocore._rng import spawn_generators
+
+    gens = spawn_generators(7, 5)
+    for i in (0, 3):
+        alone = task.build_network(i % 2, gens[i]).run(task.n_steps).counts()
+        np.testing.assert_array_equal(alone[task.output_neurons], ref.counts[i])
+
+
 def test_rows_sorted():
     indptr = np.array([0, 3, 3, 5], dtype=np.int32)
     assert KN.rows_sorted(indptr, np.array([0, 2, 2, 1, 4], dtype=np.int32))

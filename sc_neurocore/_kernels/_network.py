@@ -517,7 +517,7 @@ def _block(
                           mon_v[done + e])
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def simulate(
     t0, n_steps, dt,
     v_rest, v_reset, thr, alpha, refr_steps, uni,
@@ -576,7 +576,9 @@ def simulate(
     result is bit-identical for every thread count, every ``chunk`` and
     ``max_epoch``, and to the plain step-by-step loop.  ``sorted_rows``
     (:func:`rows_sorted`) lets a block binary-search its part of each row.
-    Scratch memory: ``8 E N`` bytes of spike lists (two epochs).
+    Scratch memory: ``8 E N`` bytes of spike lists (two epochs).  The GIL is
+    released, so independent networks can run on Python threads (Monte Carlo
+    trials) when each uses the serial path.
     """
     n = v.shape[0]
     n_slots = ring.shape[0]
