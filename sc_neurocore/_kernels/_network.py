@@ -18,7 +18,8 @@ from ._hash import _GOLDEN, _INV_2_53, hash3, mix64, standard_normal, uniform01
 
 _TWO32 = 4294967296.0
 
-#: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words).
+#: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
+#: at most 65536: spikes are stored as uint16 offsets in their chunk).
 CHUNK = 1024
 #: Networks with fewer neurons take the serial path (measured: docs/network.md, "Threads").
 PAR_MIN_NEURONS = 4096
@@ -342,7 +343,7 @@ def _neuron_chunk(
     index ``p_ord[p_ptr[i]:p_ptr[i + 1]]`` (a neuron's generators in ascending
     order, then its bit inputs likewise): the same float32 additions in the
     same order as scattering them generator by generator.  The spikes go,
-    ascending, to ``spk[e, lo:]`` and their number to ``cnt[e, c]``; the
+    ascending, as offsets from ``lo`` (uint16) to ``spk[e, lo:]`` and their number to ``cnt[e, c]``; the
     monitored potentials to ``mon_row``.
     """
     if pois_thr.shape[0] + bits.shape[0] > 0:
@@ -381,7 +382,7 @@ def _neuron_chunk(
             base = wd * 8
             for b in range(8):
                 if flags[base + b]:
-                    spk[e, lo + m] = base + b
+                    spk[e, lo + m] = base + b - lo
                     m += 1
     cnt[e, c] = m
 
@@ -419,7 +420,7 @@ def _target_block(
         for c in range(n_chunks):
             base = c * chunk
             for q in range(cnt[e, c]):
-                i = spk[e, base + q]
+                i = base + np.int64(spk[e, base + q])
                 a, b = _row_part(indptr, indices, i, lo, hi, sorted_rows)
                 if mode == 0 and d_uni > 0:
                     tgt = slot + d_uni
@@ -450,7 +451,7 @@ def _target_block(
         for c in range(n_chunks):
             base = c * chunk
             for q in range(cnt[0, c]):
-                i = spk[0, base + q]
+                i = base + np.int64(spk[0, base + q])
                 if p == 1:  # potentiation of the synapses onto spiking targets of this block
                     if i < lo or i >= hi:
                         continue
@@ -568,7 +569,7 @@ def simulate(
     (``E = 1`` with STDP, whose potentiation reads every neuron's trace each
     step) with one synchronisation per epoch: the target neurons are split
     into ``n_threads`` blocks of whole ``chunk``-neuron chunks (``prange``;
-    ``chunk`` a multiple of 64, ``n_threads`` from ``numba.get_num_threads()``,
+    ``chunk`` a multiple of 64 and <= 65536, ``n_threads`` from ``numba.get_num_threads()``,
     1 for the serial path), and each block first propagates the previous
     epoch's spikes onto its own targets (steps 5-6), then runs its neurons
     through the epoch (steps 1-4).  Recording stays serial (O(spikes)).  No
@@ -576,7 +577,7 @@ def simulate(
     result is bit-identical for every thread count, every ``chunk`` and
     ``max_epoch``, and to the plain step-by-step loop.  ``sorted_rows``
     (:func:`rows_sorted`) lets a block binary-search its part of each row.
-    Scratch memory: ``8 E N`` bytes of spike lists (two epochs).  The GIL is
+    Scratch memory: ``4 E N`` bytes of spike lists (two epochs, uint16 offsets in the chunk).  The GIL is
     released, so independent networks can run on Python threads (Monte Carlo
     trials) when each uses the serial path.
     """
@@ -590,7 +591,7 @@ def simulate(
     n_blocks = max(1, min(n_threads, n_chunks))
     ep_max = 1 if stdp else max(1, min(d_min, max_epoch, n_steps))
     # spike lists of two epochs: blocks read the previous one while writing the current one
-    spk = np.empty((2, ep_max, n), dtype=np.int32)
+    spk = np.empty((2, ep_max, n), dtype=np.uint16)
     cnt = np.zeros((2, ep_max, n_chunks), dtype=np.int64)
     ib = 0
     # by-target indices of the external generators and the monitors (csc_index of a one-row "CSR")
@@ -639,7 +640,7 @@ def simulate(
             for c in range(n_chunks):
                 base = c * chunk
                 for q in range(cnt[ib, e, c]):
-                    i = spk[ib, e, base + q]
+                    i = base + np.int64(spk[ib, e, base + q])
                     if rec_mask[i]:
                         sp_n[m] = i
                         sp_t[m] = t_ep + e
