@@ -108,7 +108,8 @@ def child(case: str, quick: bool, repeat: int) -> dict[str, Any]:
 
         layer()
         s, spikes = _best(layer, repeat)
-        return {"s": s, "hash": _hash(spikes), "spikes": int(spikes.sum()), "threads": numba.get_num_threads()}
+        return {"s": s, "hash": _hash(spikes), "spikes": int(spikes.sum()),
+                "threads": numba.get_num_threads()}
     if case == "encoders":
         from sc_neurocore.bitstream import bernoulli
 
@@ -121,7 +122,8 @@ def child(case: str, quick: bool, repeat: int) -> dict[str, Any]:
 
 def run_child(case: str, k: int, quick: bool, repeat: int) -> dict[str, Any] | None:
     env = dict(os.environ, NUMBA_NUM_THREADS=str(k), OMP_NUM_THREADS=str(k), SC_BENCH_THREADS=str(k))
-    cmd = [sys.executable, __file__, "--child", case, "--repeat", str(repeat)] + (["--quick"] if quick else [])
+    cmd = [sys.executable, __file__, "--child", case, "--repeat", str(repeat)]
+    cmd += ["--quick"] if quick else []
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:

@@ -44,7 +44,7 @@ from sc_neurocore.network import (
 NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
 N = 200 if NOJIT else 600
 STEPS = (40, 41) if NOJIT else (230, 231)
-THREADS = [k for k in (1, 2, 3) if k <= numba.config.NUMBA_NUM_THREADS]
+THREADS = [k for k in (1, 2, 3) if k <= numba.config.NUMBA_NUM_THREADS]  # type: ignore[attr-defined]
 SCENARIOS = ("plain", "delays", "bernoulli", "lfsr", "stdp", "stdp_nearest_additive", "homeostasis")
 
 

@@ -179,8 +179,8 @@ TIME_BLOCK = 4096
 
 
 @njit(cache=True)
-def _dense_fixed_rows(r_lo, r_hi, t0, t1, xb, sels, w_thr, w_state, msk, wtm, low, zero_state, mode, gain, bias, v,
-                      ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts, accs):
+def _dense_fixed_rows(r_lo, r_hi, t0, t1, xb, sels, w_thr, w_state, msk, wtm, low, zero_state, mode, gain,
+                      bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts, accs):
     """Cycles ``[t0, t1)`` of :func:`dense_fixed_run` for the output rows ``[r_lo, r_hi)``
     (``xb[t - t0]``, ``sels[t - t0]``: the shared input bits and select of cycle ``t``).
     """
@@ -249,12 +249,12 @@ def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w
         if n_blk > 1:
             for bk in prange(n_blk):
                 _dense_fixed_rows(bk * ROW_BLOCK, min(bk * ROW_BLOCK + ROW_BLOCK, n_out), t0, t1, xb, sels,
-                                  w_thr, w_state, msk, wtm, low, zero_state, mode, gain, bias, v, ref, vmin, vmax,
-                                  v_th, v_reset, v_rest, k, refractory, spikes, volts, accs)
+                                  w_thr, w_state, msk, wtm, low, zero_state, mode, gain, bias, v, ref,
+                                  vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts, accs)
         else:
-            _dense_fixed_rows(0, n_out, t0, t1, xb, sels, w_thr, w_state, msk, wtm, low, zero_state, mode, gain,
-                              bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts,
-                              accs)
+            _dense_fixed_rows(0, n_out, t0, t1, xb, sels, w_thr, w_state, msk, wtm, low, zero_state, mode,
+                              gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes,
+                              volts, accs)
 
 
 __all__ = [

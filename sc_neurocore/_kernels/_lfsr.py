@@ -194,7 +194,8 @@ def _lfsr_rows_sliced(s_lo, s_hi, thresholds, seeds, width, tmask, zero_state, n
 def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length):
     """All streams of :func:`lfsr_words` in one thread (:func:`_lfsr_rows_sliced` on every row)."""
     out = np.zeros((thresholds.shape[0], n_words), dtype=np.uint64)
-    _lfsr_rows_sliced(0, thresholds.shape[0], thresholds, seeds, width, tmask, zero_state, n_words, length, out)
+    _lfsr_rows_sliced(0, thresholds.shape[0], thresholds, seeds, width, tmask, zero_state, n_words, length,
+                      out)
     return out
 
 

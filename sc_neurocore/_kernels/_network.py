@@ -277,7 +277,7 @@ def _row_part(indptr, indices, i, lo, hi, sorted_rows):
 
 @njit(cache=True, inline="always")
 def _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
-    """Steps (2)-(4) of :func:`simulate` for neurons ``[lo, hi)``, per-neuron parameters, constant currents."""
+    """Steps (2)-(4) of :func:`simulate` for neurons ``[lo, hi)``: per-neuron parameters, const. current."""
     zero = np.float32(0.0)
     for i in range(lo, hi):
         x = buf[i]
@@ -501,8 +501,8 @@ def _block(
     c_lo = bk * n_chunks // n_blocks
     c_hi = (bk + 1) * n_chunks // n_blocks
     if prev_n > 0:
-        _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, flags, ring,
-                      sorted_rows, indptr, indices, weights, delays, d_uni,
+        _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, flags,
+                      ring, sorted_rows, indptr, indices, weights, delays, d_uni,
                       mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
                       stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
                       in_ptr, in_syn, syn_pre)
@@ -582,7 +582,6 @@ def simulate(
     trials) when each uses the serial path.
     """
     n = v.shape[0]
-    n_slots = ring.shape[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
     cap = sp_n.shape[0]
@@ -617,10 +616,12 @@ def simulate(
         t_ep = t0 + done
         if n_blocks > 1:
             for bk in prange(n_blocks):
-                _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib], spk[1 - ib],
-                       cnt[ib], spk[ib], flags, fwords, ring, sorted_rows, indptr, indices, weights, delays, d_uni,
-                       mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask,
-                       stdp, tr[cur], tr[1 - cur], dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
+                _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib],
+                       spk[1 - ib], cnt[ib], spk[ib], flags, fwords, ring, sorted_rows, indptr, indices,
+                       weights, delays, d_uni, mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask,
+                       n_bits, n_mask,
+                       stdp, tr[cur], tr[1 - cur], dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip,
+                       nearest,
                        in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
                        i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
                        b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v)

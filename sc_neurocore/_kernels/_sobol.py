@@ -89,7 +89,10 @@ STREAM_BLOCK = 16
 
 @njit(cache=True)
 def _sobol_rows(s_lo, s_hi, thresholds, starts, ymask, j0, r, n_words, length, out):
-    """Streams ``[s_lo, s_hi)`` of :func:`sobol_words`; ``starts[a]`` is the first point of aligned block ``j0 + a``."""
+    """Streams ``[s_lo, s_hi)`` of :func:`sobol_words`.
+
+    ``starts[a]`` is the first point of the aligned block ``j0 + a``.
+    """
     n_aligned = starts.shape[0]
     lm = (uint64(1) << uint64(length & 63)) - uint64(1)
     for s in range(s_lo, s_hi):
@@ -156,8 +159,8 @@ def sobol_words(thresholds, v, skip, n_words, length):
     n_blk = (n + STREAM_BLOCK - 1) // STREAM_BLOCK
     if n_blk > 1:
         for bk in prange(n_blk):
-            _sobol_rows(bk * STREAM_BLOCK, min(bk * STREAM_BLOCK + STREAM_BLOCK, n), thresholds, starts, ymask,
-                        j0, r, n_words, length, out)
+            _sobol_rows(bk * STREAM_BLOCK, min(bk * STREAM_BLOCK + STREAM_BLOCK, n), thresholds, starts,
+                        ymask, j0, r, n_words, length, out)
     else:
         _sobol_rows(0, n, thresholds, starts, ymask, j0, r, n_words, length, out)
     return out
