@@ -65,7 +65,7 @@ def _build(case: str, n: int) -> Network:
     net = Network(pop, conn, synapse=case if case in ("bernoulli", "lfsr") else "deterministic", seed=4)
     targets = np.tile(np.arange(n), 2)[::-1].copy()
     net.add_input(PoissonInput(rng.uniform(500, 3000, 2 * n), 0.07, targets=targets, seed=3))
-    net.add_input(Current(rng.uniform(0.0, 0.02, n).astype(np.float32)))
+    net.add_input(Current(rng.uniform(0.0, 0.02, n).astype(np.float32), time_varying=False))
     net.add_input(BinaryInput((rng.random((50, 300)) < 0.2).astype(np.uint8), 0.3,
                               targets=rng.integers(0, n, 50)))
     if case == "stdp":
