@@ -334,7 +334,7 @@ def _neuron_chunk(
     v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
     pois_thr, pois_amp, pois_pre, p_ptr, p_ord,
     bits, bits_len, bits_amp, b_ptr, b_ord,
-    homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_row,
+    homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v, k,
 ):
     """Steps (1)-(4) of step ``t`` for the neurons ``[lo, hi)`` (chunk ``c``; ``lo`` a multiple of 64).
 
@@ -344,7 +344,7 @@ def _neuron_chunk(
     order, then its bit inputs likewise): the same float32 additions in the
     same order as scattering them generator by generator.  The spikes go,
     ascending, as offsets from ``lo`` (uint16) to ``spk[e, lo:]`` and their number to ``cnt[e, c]``; the
-    monitored potentials to ``mon_row``.
+    monitored potentials to row ``k`` of ``mon_v``.
     """
     if pois_thr.shape[0] + bits.shape[0] > 0:
         ct = mix64(uint64(t) + _GOLDEN)
@@ -375,7 +375,7 @@ def _neuron_chunk(
     if m_ord.shape[0] > 0:
         for i in range(lo, hi):
             for r in range(m_ptr[i], m_ptr[i + 1]):
-                mon_row[m_ord[r]] = v[i]
+                mon_v[k, m_ord[r]] = v[i]
     m = 0
     for wd in range(lo >> 3, (hi + 7) >> 3):
         if fwords[wd] != uint64(0):
@@ -514,8 +514,7 @@ def _block(
                           flags, fwords, spk, e, cnt, c,
                           v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
                           pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
-                          b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord,
-                          mon_v[done + e])
+                          b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v, done + e)
 
 
 @njit(cache=True, parallel=True, nogil=True)
