@@ -169,10 +169,16 @@ def test_threaded_network_equals_serial_for_1_2_threads(threaded, serial_digests
 
 
 def test_three_threads_in_a_child_process(serial_digests):
-    env = dict(os.environ, NUMBA_NUM_THREADS="3")
+    import sc_neurocore
+
+    # the child must import this package, not whichever one is installed: put its root first
+    root = str(Path(sc_neurocore.__file__).resolve().parents[1])
+    env = dict(os.environ, NUMBA_NUM_THREADS="3",
+               PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), str(N)], env=env,
-                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+                         capture_output=True, text=True, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["package"] == sc_neurocore.__file__
     assert got["threads"] == 3
     assert got["digests"] == serial_digests
 
@@ -252,4 +258,7 @@ def test_rows_sorted():
 if __name__ == "__main__":  # child process of test_three_threads_in_a_child_process
     KN.PAR_MIN_NEURONS = 0
     KN.CHUNK = 64
-    print(json.dumps({"threads": numba.get_num_threads(), "digests": _all_digests(int(sys.argv[1]))}))
+    import sc_neurocore
+
+    print(json.dumps({"package": sc_neurocore.__file__, "threads": numba.get_num_threads(),
+                      "digests": _all_digests(int(sys.argv[1]))}))
