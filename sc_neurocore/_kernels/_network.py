@@ -278,8 +278,13 @@ def _row_part(indptr, indices, i, lo, hi, sorted_rows):
 @njit(cache=True, inline="always")
 def _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
     """Steps (2)-(4) of :func:`simulate` for neurons ``[lo, hi)``: per-neuron parameters, const. current."""
+    # views and a loop from 0: numba then knows the index is non-negative (no wrap-around
+    # branch per access), so the loop vectorises
+    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const = (
+        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
+        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi])
     zero = np.float32(0.0)
-    for i in range(lo, hi):
+    for i in range(hi - lo):
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -296,8 +301,10 @@ def _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_step
 def _neurons_uniform(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
                      i_const):
     """:func:`_neurons` with scalar (shared) parameters."""
+    buf, v, refr, flags = buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi]
+    theta, i_const = theta[lo:hi], i_const[lo:hi]
     zero = np.float32(0.0)
-    for i in range(lo, hi):
+    for i in range(hi - lo):  # from 0: vectorises (see _neurons)
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -314,8 +321,11 @@ def _neurons_uniform(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, r
 def _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
                  i_const, i_row):
     """:func:`_neurons` with a time-varying current row added to the constant current."""
+    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const, i_row = (
+        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
+        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi], i_row[lo:hi])
     zero = np.float32(0.0)
-    for i in range(lo, hi):
+    for i in range(hi - lo):  # from 0: vectorises (see _neurons)
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -326,65 +336,6 @@ def _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_
         v[i] = v_reset[i] if (ri > 0) | f else vn
         refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
         flags[i] = f
-
-
-@njit(cache=True)
-def _neuron_chunk(
-    lo, hi, t, dt, buf, v, refr, flags, fwords, spk, e, cnt, c,
-    v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
-    pois_thr, pois_amp, pois_pre, p_ptr, p_ord,
-    bits, bits_len, bits_amp, b_ptr, b_ord,
-    homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v, k,
-):
-    """Steps (1)-(4) of step ``t`` for the neurons ``[lo, hi)`` (chunk ``c``; ``lo`` a multiple of 64).
-
-    Touches only these neurons' entries, so chunks may run on any thread in
-    any order.  External jumps are gathered per target through the by-target
-    index ``p_ord[p_ptr[i]:p_ptr[i + 1]]`` (a neuron's generators in ascending
-    order, then its bit inputs likewise): the same float32 additions in the
-    same order as scattering them generator by generator.  The spikes go,
-    ascending, as offsets from ``lo`` (uint16) to ``spk[e, lo:]`` and their number to ``cnt[e, c]``; the
-    monitored potentials to row ``k`` of ``mon_v``.
-    """
-    if pois_thr.shape[0] + bits.shape[0] > 0:
-        ct = mix64(uint64(t) + _GOLDEN)
-        for i in range(lo, hi):
-            x = buf[i]
-            for r in range(p_ptr[i], p_ptr[i + 1]):
-                q = p_ord[r]
-                if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
-                    x += pois_amp[q]
-            for r in range(b_ptr[i], b_ptr[i + 1]):
-                q = b_ord[r]
-                if t < bits_len[q] and (bits[q, t >> 6] >> uint64(t & 63)) & uint64(1):
-                    x += bits_amp[q]
-            buf[i] = x
-    if t < i_tn.shape[0]:
-        _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
-                     dt, i_const, i_tn[t])
-    elif uni:
-        _neurons_uniform(lo, hi, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0], refr_steps[0],
-                         theta, homeo, dt, i_const)
-    else:
-        _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-                 i_const)
-    if homeo:
-        zero = np.float32(0.0)
-        for i in range(lo, hi):
-            theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
-    if m_ord.shape[0] > 0:
-        for i in range(lo, hi):
-            for r in range(m_ptr[i], m_ptr[i + 1]):
-                mon_v[k, m_ord[r]] = v[i]
-    m = 0
-    for wd in range(lo >> 3, (hi + 7) >> 3):
-        if fwords[wd] != uint64(0):
-            base = wd * 8
-            for b in range(8):
-                if flags[base + b]:
-                    spk[e, lo + m] = base + b - lo
-                    m += 1
-    cnt[e, c] = m
 
 
 @njit(cache=True)
@@ -506,15 +457,57 @@ def _block(
                       mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
                       stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
                       in_ptr, in_syn, syn_pre)
+    # steps (1)-(4) of each chunk [lo, hi) (lo a multiple of 64): external jumps gathered per target
+    # through the by-target index p_ord[p_ptr[i]:p_ptr[i + 1]] (a neuron's generators in ascending
+    # order, then its bit inputs likewise: the same float32 additions in the same order as the serial
+    # scatter), the membrane, the threshold, the spikes (ascending, as uint16 offsets from lo, into
+    # spk[e, lo:], their number into cnt[e, c]) and the monitors
     n_slots = ring.shape[0]
     for c in range(c_lo, c_hi):
+        lo = c * chunk
+        hi = min(lo + chunk, n)
         for e in range(n_ep):
             t = t_ep + e
-            _neuron_chunk(c * chunk, min(c * chunk + chunk, n), t, dt, ring[t % n_slots], v, refr,
-                          flags, fwords, spk, e, cnt, c,
-                          v_rest, v_reset, thr, alpha, refr_steps, uni, i_const, i_tn,
-                          pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
-                          b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v, done + e)
+            buf = ring[t % n_slots]
+            if pois_thr.shape[0] + bits.shape[0] > 0:
+                ct = mix64(uint64(t) + _GOLDEN)
+                for i in range(lo, hi):
+                    x = buf[i]
+                    for r in range(p_ptr[i], p_ptr[i + 1]):
+                        q = p_ord[r]
+                        if (mix64(pois_pre[q] ^ ct) >> uint64(11)) < pois_thr[q]:
+                            x += pois_amp[q]
+                    for r in range(b_ptr[i], b_ptr[i + 1]):
+                        q = b_ord[r]
+                        if t < bits_len[q] and (bits[q, t >> 6] >> uint64(t & 63)) & uint64(1):
+                            x += bits_amp[q]
+                    buf[i] = x
+            if t < i_tn.shape[0]:
+                _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta,
+                             homeo, dt, i_const, i_tn[t])
+            elif uni:
+                _neurons_uniform(lo, hi, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0],
+                                 refr_steps[0], theta, homeo, dt, i_const)
+            else:
+                _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
+                         dt, i_const)
+            if homeo:
+                zero = np.float32(0.0)
+                for i in range(lo, hi):
+                    theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
+            if m_ord.shape[0] > 0:
+                for i in range(lo, hi):
+                    for r in range(m_ptr[i], m_ptr[i + 1]):
+                        mon_v[done + e, m_ord[r]] = v[i]
+            m = 0
+            for wd in range(lo >> 3, (hi + 7) >> 3):
+                if fwords[wd] != uint64(0):
+                    base = wd * 8
+                    for b in range(8):
+                        if flags[base + b]:
+                            spk[e, lo + m] = base + b - lo
+                            m += 1
+            cnt[e, c] = m
 
 
 @njit(cache=True, parallel=True, nogil=True)
