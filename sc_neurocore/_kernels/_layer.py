@@ -377,7 +377,10 @@ def _layer_block(
 ):
     """:func:`layer_run` for the neurons ``[lo, hi)`` through every step (neurons are independent)."""
     n_planes = planes.shape[1]
-    noise = np.zeros(hi - lo, dtype=np.float64)
+    m = hi - lo
+    noise = np.zeros(m, dtype=np.float64)
+    # views and loops from 0: numba then knows the index is non-negative (no wrap-around branch)
+    src_of, v, refr, prefixes, out = src_of[lo:hi], v[lo:hi], refr[lo:hi], prefixes[lo:hi], out[lo:hi]
     c = cycle0 % length
     for t in range(n_steps):
         # pass 1: this step's noise of every neuron, branch-free so the libm calls of
@@ -385,18 +388,18 @@ def _layer_block(
         # lif_membrane discards it, as the single neuron never draws it; same bits)
         if noise_std != 0.0:
             c1, c2 = counter_mix(step0 + t)
-            for n in range(lo, hi):
-                noise[n - lo] = noise_std * normal_draw(prefixes[n], c1, c2)
+            for n in range(m):
+                noise[n] = noise_std * normal_draw(prefixes[n], c1, c2)
         # pass 2: currents from the packed planes, membrane update
         w = c >> 6
         b = uint64(c & 63)
-        for n in range(lo, hi):
+        for n in range(m):
             row = src_of[n]
             a = 0
             for k in range(n_planes):
                 a += np.int64((planes[row, k, w] >> b) & _ONE) << k
             vn, rn, s = lif_membrane(
-                v[n], refr[n], y_min + span * float(a), noise[n - lo], v_rest, v_reset,
+                v[n], refr[n], y_min + span * float(a), noise[n], v_rest, v_reset,
                 v_threshold, tau_mem, dt, resistance, refractory_period,
             )
             v[n] = vn
