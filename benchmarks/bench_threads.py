@@ -156,7 +156,7 @@ def main() -> None:
                 continue
             sp = base["s"] / r["s"] * threads[0]
             same = "same" if r["hash"] == base["hash"] else "DIFFERENT"
-            print(f"  {k:>8}{r['s']:>10.3f}s{sp:>9.2f}x{sp / k:>11.0%}  {same} ({r['hash']})")
+            print(f"  {r['threads']:>8}{r['s']:>10.3f}s{sp:>9.2f}x{sp / k:>11.0%}  {same} ({r['hash']})")
         r1, r2 = res.get(1), res.get(2)
         if r1 and r2:
             serial = 2 * r2["s"] - r1["s"]
