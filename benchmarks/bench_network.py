@@ -15,7 +15,11 @@ reports its resident memory before building the network (interpreter, numpy,
 numba and the loaded compiled kernels), the bytes of the model's arrays, the
 time to build the network, the time of a first small compile / cache-load
 call (reported separately) and the simulation loop's wall time.
-Single thread: ``NUMBA_NUM_THREADS=1``, ``OMP_NUM_THREADS=1``.
+Single thread by default: ``NUMBA_NUM_THREADS=1``, ``OMP_NUM_THREADS=1``;
+``--threads K`` runs sc_neurocore with ``NUMBA_NUM_THREADS=K`` and Brian2
+with ``prefs.devices.cpp_standalone.openmp_threads = K`` (the NumPy
+reference stays single threaded).  ``benchmarks/bench_threads.py`` runs the
+thread scaling table.
 
 Brian2 reference figures (cpp_standalone, one thread, measured on these
 2-core machines, quoted by issue 4) are printed next to ours.  With
@@ -51,8 +55,11 @@ import tempfile
 import time
 from typing import Any
 
+# Threads of every implementation: 1 unless --threads (passed to the child processes in SC_BENCH_THREADS);
+# BLAS stays single threaded.
+THREADS = int(os.environ.get("SC_BENCH_THREADS", "1"))
 for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+    os.environ[_var] = str(THREADS) if _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS") else "1"
 
 import numpy as np  # noqa: E402
 
@@ -230,7 +237,8 @@ _RSS_WRAPPER = (
 
 
 def child_brian(spec: dict[str, Any]) -> dict[str, Any]:
-    """Brian2 cpp_standalone (one thread, no OpenMP) on the same synapses and drive.
+    """Brian2 cpp_standalone (one thread, no OpenMP; ``--threads K``: K OpenMP threads) on the same synapses
+    and drive.
 
     The model is mapped step for step onto ours:
 
@@ -281,7 +289,7 @@ def child_brian(spec: dict[str, Any]) -> dict[str, Any]:
     outdir = tempfile.mkdtemp(prefix="bench_brian_")
     rss_file = os.path.join(outdir, "rss_kb.txt")
     b2.set_device("cpp_standalone", directory=outdir, build_on_run=False)
-    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.prefs.devices.cpp_standalone.openmp_threads = THREADS if THREADS > 1 else 0
     b2.prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, "-c", _RSS_WRAPPER, rss_file, "./main"]
     b2.defaultclock.dt = DT * b2.ms
     eqs = "dv/dt = -v / tau + I : 1 (unless refractory)\nI : 1/second (constant)\ntau : second (constant)"
@@ -363,8 +371,14 @@ def main() -> None:
     ap.add_argument("--cases", default="1,2,3", help="comma list of 1 (decision), 2 (100k), 3 (1M)")
     ap.add_argument("--no-numpy", action="store_true", help="skip the NumPy reference")
     ap.add_argument("--brian", action="store_true", help="also run Brian2 cpp_standalone if importable")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads of sc_neurocore (numba) and Brian2 (OpenMP); default 1")
     ap.add_argument("--child", nargs=2, metavar=("CASE", "IMPL"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.threads is not None:  # read by the children at import
+        if args.threads < 1:
+            raise SystemExit(f"--threads must be >= 1; got {args.threads}")
+        os.environ["SC_BENCH_THREADS"] = str(args.threads)
     if args.child:
         case, impl = args.child
         spec = case_spec(case, args.quick)
@@ -382,7 +396,9 @@ def main() -> None:
         except Exception as exc:  # ImportError, or e.g. brian2 2.9 under NumPy >= 2.4 (no ndarray.ptp)
             print(f"brian2 is not importable ({type(exc).__name__}: {exc}): "
                   "printing its reference figures only")
-    print(f"bench_network: single thread, dt = {DT} ms{' (--quick: reduced sizes)' if args.quick else ''}")
+    n_thr = args.threads or THREADS
+    print(f"bench_network: {'single thread' if n_thr == 1 else f'{n_thr} threads (NumPy: one)'}, dt = {DT} ms"
+          f"{' (--quick: reduced sizes)' if args.quick else ''}")
     for case in cases:
         spec = case_spec(case, args.quick)
         ref = REFERENCE[case]

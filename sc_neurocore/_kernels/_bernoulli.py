@@ -8,7 +8,7 @@ the 32-bit uniform ``U`` of each of the 64 lanes; bit = ``U < T``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import njit, prange, uint64
 
 from sc_neurocore._kernels._bitops import tail_mask
 from sc_neurocore._kernels._hash import (
@@ -89,20 +89,16 @@ def bernoulli_word_pair(skey, w, thr, buf):
     return lt0, lt1
 
 
-@njit(cache=True)
-def bernoulli_words(thresholds, n_words, length, k0, k1, stream_offset):
-    """(n,) uint64 thresholds in [0, 2^32] -> (n, n_words) uint64 streams.
+#: Streams per threaded work unit; results do not depend on it (streams are independent).
+STREAM_BLOCK = 16
 
-    Stream ``s`` of the output uses stream index ``stream_offset + s``.  Full
-    words go two at a time through :func:`bernoulli_word_pair`; the last
-    (possibly partial) word, and a leftover odd word, through
-    :func:`bernoulli_word_keyed`.
-    """
-    n = thresholds.shape[0]
-    out = np.empty((n, n_words), dtype=np.uint64)
+
+@njit(cache=True)
+def _bernoulli_rows(s_lo, s_hi, thresholds, n_words, length, k0, k1, stream_offset, out):
+    """Rows ``[s_lo, s_hi)`` of :func:`bernoulli_words`."""
     buf = np.empty(16, dtype=np.uint64)
     last = tail_mask(length)
-    for s in range(n):
+    for s in range(s_lo, s_hi):
         skey = stream_key(k0, k1, uint64(stream_offset + s))
         thr = thresholds[s]
         w = 0
@@ -117,6 +113,28 @@ def bernoulli_words(thresholds, n_words, length, k0, k1, stream_offset):
             out[s, w] = bernoulli_word_keyed(skey, w, thr, _ALL)
             w += 1
         out[s, n_words - 1] = bernoulli_word_keyed(skey, n_words - 1, thr, last)
+
+
+@njit(cache=True, parallel=True)
+def bernoulli_words(thresholds, n_words, length, k0, k1, stream_offset):
+    """(n,) uint64 thresholds in [0, 2^32] -> (n, n_words) uint64 streams.
+
+    Stream ``s`` of the output uses stream index ``stream_offset + s``.  Full
+    words go two at a time through :func:`bernoulli_word_pair`; the last
+    (possibly partial) word, and a leftover odd word, through
+    :func:`bernoulli_word_keyed`.  Blocks of :data:`STREAM_BLOCK` streams run
+    on any thread (``prange``); every stream is a function of its own index
+    only, so the bits do not depend on the thread count.
+    """
+    n = thresholds.shape[0]
+    out = np.empty((n, n_words), dtype=np.uint64)
+    n_blk = (n + STREAM_BLOCK - 1) // STREAM_BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _bernoulli_rows(bk * STREAM_BLOCK, min(bk * STREAM_BLOCK + STREAM_BLOCK, n), thresholds, n_words,
+                            length, k0, k1, stream_offset, out)
+    else:
+        _bernoulli_rows(0, n, thresholds, n_words, length, k0, k1, stream_offset, out)
     return out
 
 

@@ -24,7 +24,7 @@ O(n log k) per state).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import njit, prange, uint64
 
 from sc_neurocore._kernels._bitops import gf2_matvec
 from sc_neurocore._kernels._lfsr import lfsr_step, register_masks
@@ -172,38 +172,27 @@ def pick_offsets(cands, width, tmask, k):
     return theta, ok
 
 
-@njit(cache=True)
-def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w_tmask, sel_tmask,
-                    zero_state, mode, gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory,
-                    spikes, volts, accs):
-    """Run ``spikes.shape[0]`` cycles of the LFSR-fed layer; every state array is updated in place.
+#: Output neurons per threaded work unit; results do not depend on it (rows are independent).
+ROW_BLOCK = 32
+#: Cycles whose shared input bits are generated before the rows run through them (bounds memory).
+TIME_BLOCK = 4096
 
-    x_thr, x_state: (n_in,) uint64; w_thr, w_state: (N, n_in) uint64;
-    sel_state: (1,) uint64 (MUX select register); x_tmask, w_tmask, sel_tmask:
-    feedback tap masks of the input, weight and select registers; v, ref: (N,) int64;
-    outputs spikes (T, N) uint8, volts (T, N) int64 (membrane after the
-    cycle), accs (T, N) int64 (accumulated value a_t).
+
+@njit(cache=True)
+def _dense_fixed_rows(r_lo, r_hi, t0, t1, xb, sels, w_thr, w_state, msk, wtm, low, zero_state, mode, gain,
+                      bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts, accs):
+    """Cycles ``[t0, t1)`` of :func:`dense_fixed_run` for the output rows ``[r_lo, r_hi)``
+    (``xb[t - t0]``, ``sels[t - t0]``: the shared input bits and select of cycle ``t``).
     """
-    n_t = spikes.shape[0]
-    n_in = x_thr.shape[0]
-    n_out = w_thr.shape[0]
-    msk, low = register_masks(width)
-    xtm = uint64(x_tmask)
-    wtm = uint64(w_tmask)
-    stm = uint64(sel_tmask)
-    xb = np.empty(n_in, dtype=np.int64)
-    for t in range(n_t):
-        for i in range(n_in):
-            xb[i] = 1 if x_state[i] < x_thr[i] else 0
-            x_state[i] = lfsr_step(x_state[i], msk, xtm, low, zero_state)
-        sel = int((sel_state[0] * uint64(n_in)) >> uint64(width))
-        sel_state[0] = lfsr_step(sel_state[0], msk, stm, low, zero_state)
-        for r in range(n_out):
+    n_in = xb.shape[1]
+    for t in range(t0, t1):
+        sel = sels[t - t0]
+        for r in range(r_lo, r_hi):
             a = 0
             for i in range(n_in):
                 wb = 1 if w_state[r, i] < w_thr[r, i] else 0
                 w_state[r, i] = lfsr_step(w_state[r, i], msk, wtm, low, zero_state)
-                p = xb[i] & wb
+                p = np.int64(xb[t - t0, i]) & wb
                 if mode == MODE_COUNT:
                     a += p
                 elif mode == MODE_OR:
@@ -218,6 +207,53 @@ def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w
             spikes[t, r] = sp
             volts[t, r] = nv
             accs[t, r] = a
+
+
+@njit(cache=True, parallel=True)
+def dense_fixed_run(x_thr, x_state, w_thr, w_state, sel_state, width, x_tmask, w_tmask, sel_tmask,
+                    zero_state, mode, gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory,
+                    spikes, volts, accs):
+    """Run ``spikes.shape[0]`` cycles of the LFSR-fed layer; every state array is updated in place.
+
+    x_thr, x_state: (n_in,) uint64; w_thr, w_state: (N, n_in) uint64;
+    sel_state: (1,) uint64 (MUX select register); x_tmask, w_tmask, sel_tmask:
+    feedback tap masks of the input, weight and select registers; v, ref: (N,) int64;
+    outputs spikes (T, N) uint8, volts (T, N) int64 (membrane after the
+    cycle), accs (T, N) int64 (accumulated value a_t).
+
+    The shared input bits and MUX selects of :data:`TIME_BLOCK` cycles are
+    generated first (``TIME_BLOCK x n_in`` bytes); the output rows then depend
+    only on them and on their own registers, so blocks of :data:`ROW_BLOCK`
+    rows run through those cycles on any thread (integer arithmetic: same
+    bits for every thread count).
+    """
+    n_t = spikes.shape[0]
+    n_in = x_thr.shape[0]
+    n_out = w_thr.shape[0]
+    msk, low = register_masks(width)
+    xtm = uint64(x_tmask)
+    wtm = uint64(w_tmask)
+    stm = uint64(sel_tmask)
+    xb = np.empty((min(n_t, TIME_BLOCK), n_in), dtype=np.uint8)
+    sels = np.empty(min(n_t, TIME_BLOCK), dtype=np.int64)
+    n_blk = (n_out + ROW_BLOCK - 1) // ROW_BLOCK
+    for t0 in range(0, n_t, TIME_BLOCK):
+        t1 = min(t0 + TIME_BLOCK, n_t)
+        for t in range(t1 - t0):
+            for i in range(n_in):
+                xb[t, i] = 1 if x_state[i] < x_thr[i] else 0
+                x_state[i] = lfsr_step(x_state[i], msk, xtm, low, zero_state)
+            sels[t] = int((sel_state[0] * uint64(n_in)) >> uint64(width))
+            sel_state[0] = lfsr_step(sel_state[0], msk, stm, low, zero_state)
+        if n_blk > 1:
+            for bk in prange(n_blk):
+                _dense_fixed_rows(bk * ROW_BLOCK, min(bk * ROW_BLOCK + ROW_BLOCK, n_out), t0, t1, xb, sels,
+                                  w_thr, w_state, msk, wtm, low, zero_state, mode, gain, bias, v, ref,
+                                  vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes, volts, accs)
+        else:
+            _dense_fixed_rows(0, n_out, t0, t1, xb, sels, w_thr, w_state, msk, wtm, low, zero_state, mode,
+                              gain, bias, v, ref, vmin, vmax, v_th, v_reset, v_rest, k, refractory, spikes,
+                              volts, accs)
 
 
 __all__ = [

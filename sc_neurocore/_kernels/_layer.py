@@ -39,7 +39,7 @@ neuron, so a layer neuron is bit-identical to a lone one fed the same currents.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import njit, prange, uint64
 
 from sc_neurocore._kernels._bernoulli import bernoulli_word_keyed
 from sc_neurocore._kernels._hash import (
@@ -56,6 +56,8 @@ from sc_neurocore._kernels._lif import counter_mix, lif_membrane, normal_draw
 _ONE = uint64(1)
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
 _TWO32 = uint64(1) << uint64(32)
+#: Rows (or neurons) per threaded work unit, a multiple of 4; results do not depend on it.
+BLOCK = 64
 
 
 @njit(cache=True, inline="always")
@@ -126,20 +128,12 @@ def input_words(x_thr, k0, k1, length):
 
 
 @njit(cache=True)
-def or_planes(x_words, w_thr, k0, k1, out, w0, w1):
-    """OR accumulation: ``out[r, 0, w] = OR_i(x_i AND w_{r,i})`` for words w in [w0, w1).
-
-    ``out`` has shape (n_rows, 1, W).  A weight bit is drawn only where the
-    input bit is 1 and the OR is still 0 (comparing more lanes would not change
-    the OR); words outside [w0, w1) are left untouched (any word can be built
-    on its own).  Rows are processed four at a time for instruction-level
-    parallelism.
-    """
-    n_rows, n_in = w_thr.shape
-    pre = _prefixes(k0, k1, n_rows, n_in)
-    n4 = n_rows - n_rows % 4
+def _or_rows(r_lo, r_hi, x_words, w_thr, pre, out, w0, w1):
+    """:func:`or_planes` for the rows ``[r_lo, r_hi)``."""
+    n_in = w_thr.shape[1]
+    n4 = r_hi - (r_hi - r_lo) % 4
     for w in range(w0, w1):
-        for r in range(0, n4, 4):
+        for r in range(r_lo, n4, 4):
             a0 = uint64(0)
             a1 = uint64(0)
             a2 = uint64(0)
@@ -160,13 +154,34 @@ def or_planes(x_words, w_thr, k0, k1, out, w0, w1):
             out[r + 1, 0, w] = a1
             out[r + 2, 0, w] = a2
             out[r + 3, 0, w] = a3
-        for r in range(n4, n_rows):
+        for r in range(n4, r_hi):
             acc = uint64(0)
             for i in range(n_in):
                 lanes = x_words[i, w] & ~acc
                 if lanes:
                     acc |= bernoulli_word_keyed(pre[r, i], w, w_thr[r, i], lanes)
             out[r, 0, w] = acc
+
+
+@njit(cache=True, parallel=True)
+def or_planes(x_words, w_thr, k0, k1, out, w0, w1):
+    """OR accumulation: ``out[r, 0, w] = OR_i(x_i AND w_{r,i})`` for words w in [w0, w1).
+
+    ``out`` has shape (n_rows, 1, W).  A weight bit is drawn only where the
+    input bit is 1 and the OR is still 0 (comparing more lanes would not change
+    the OR); words outside [w0, w1) are left untouched (any word can be built
+    on its own).  Rows are processed four at a time for instruction-level
+    parallelism, in blocks of :data:`BLOCK` rows on any thread (rows are
+    independent: same bits for every thread count).
+    """
+    n_rows, n_in = w_thr.shape
+    pre = _prefixes(k0, k1, n_rows, n_in)
+    n_blk = (n_rows + BLOCK - 1) // BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _or_rows(bk * BLOCK, min(bk * BLOCK + BLOCK, n_rows), x_words, w_thr, pre, out, w0, w1)
+    else:
+        _or_rows(0, n_rows, x_words, w_thr, pre, out, w0, w1)
 
 
 @njit(cache=True, inline="always")
@@ -182,23 +197,16 @@ def _ripple_add(out, r, w, addend):
 
 
 @njit(cache=True)
-def count_planes(x_words, w_thr, k0, k1, out, w0, w1):
-    """Exact parallel count ``a_t = sum_i x_i,t AND w_{r,i},t`` into bit planes ``out`` (n_rows, n_planes, W).
-
-    Each product word is added to the 64 lane counters at once by a ripple of
-    half adders over the planes (carry = plane & addend, plane ^= addend);
-    ``n_planes = bit_length(n_in)`` planes cannot overflow.  Words [w0, w1) of
-    ``out`` must be zero on entry.  Rows are processed four at a time.
-    """
-    n_rows, n_in = w_thr.shape
-    pre = _prefixes(k0, k1, n_rows, n_in)
-    n4 = n_rows - n_rows % 4
+def _count_rows(r_lo, r_hi, x_words, w_thr, pre, out, w0, w1):
+    """:func:`count_planes` for the rows ``[r_lo, r_hi)``."""
+    n_in = w_thr.shape[1]
+    n4 = r_hi - (r_hi - r_lo) % 4
     for w in range(w0, w1):
         for i in range(n_in):
             x = x_words[i, w]
             if not x:
                 continue
-            for r in range(0, n4, 4):
+            for r in range(r_lo, n4, 4):
                 b0, b1, b2, b3 = _bern_word4(
                     pre[r, i], pre[r + 1, i], pre[r + 2, i], pre[r + 3, i], w,
                     w_thr[r, i], w_thr[r + 1, i], w_thr[r + 2, i], w_thr[r + 3, i], x, x, x, x,
@@ -207,24 +215,40 @@ def count_planes(x_words, w_thr, k0, k1, out, w0, w1):
                 _ripple_add(out, r + 1, w, b1)
                 _ripple_add(out, r + 2, w, b2)
                 _ripple_add(out, r + 3, w, b3)
-            for r in range(n4, n_rows):
+            for r in range(n4, r_hi):
                 _ripple_add(out, r, w, bernoulli_word_keyed(pre[r, i], w, w_thr[r, i], x))
 
 
-@njit(cache=True)
-def mux_planes(x_words, w_thr, k0, k1, m0, m1, length, out, w0, w1):
-    """MUX scaled addition into ``out`` (n_rows, 1, W): per cycle the product bit of one selected input.
+@njit(cache=True, parallel=True)
+def count_planes(x_words, w_thr, k0, k1, out, w0, w1):
+    """Exact parallel count ``a_t = sum_i x_i,t AND w_{r,i},t`` into bit planes ``out`` (n_rows, n_planes, W).
 
-    The select of row ``r`` at cycle ``t`` is ``floor(hash3(m0, m1, r, t) * n_in / 2^64)``;
-    a weight bit is drawn only in the lanes that select its input and whose input bit is 1.
+    Each product word is added to the 64 lane counters at once by a ripple of
+    half adders over the planes (carry = plane & addend, plane ^= addend);
+    ``n_planes = bit_length(n_in)`` planes cannot overflow.  Words [w0, w1) of
+    ``out`` must be zero on entry.  Rows are processed four at a time, in
+    blocks of :data:`BLOCK` rows on any thread (integer counts of independent
+    rows: same bits for every thread count).
     """
     n_rows, n_in = w_thr.shape
     pre = _prefixes(k0, k1, n_rows, n_in)
+    n_blk = (n_rows + BLOCK - 1) // BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _count_rows(bk * BLOCK, min(bk * BLOCK + BLOCK, n_rows), x_words, w_thr, pre, out, w0, w1)
+    else:
+        _count_rows(0, n_rows, x_words, w_thr, pre, out, w0, w1)
+
+
+@njit(cache=True)
+def _mux_rows(r_lo, r_hi, x_words, w_thr, pre, m0, m1, length, out, w0, w1):
+    """:func:`mux_planes` for the rows ``[r_lo, r_hi)``."""
+    n_in = w_thr.shape[1]
     sel_mask = np.zeros(n_in, dtype=np.uint64)
     nn = uint64(n_in)
     for w in range(w0, w1):
         stop = min(64, length - w * 64)
-        for r in range(n_rows):
+        for r in range(r_lo, r_hi):
             sel_mask[:] = 0
             for lane in range(stop):
                 i = mulhi32(hash3(m0, m1, uint64(r), uint64(w * 64 + lane)), nn)
@@ -235,6 +259,25 @@ def mux_planes(x_words, w_thr, k0, k1, m0, m1, length, out, w0, w1):
                 if lanes:
                     acc |= bernoulli_word_keyed(pre[r, i], w, w_thr[r, i], lanes)
             out[r, 0, w] = acc
+
+
+@njit(cache=True, parallel=True)
+def mux_planes(x_words, w_thr, k0, k1, m0, m1, length, out, w0, w1):
+    """MUX scaled addition into ``out`` (n_rows, 1, W): per cycle the product bit of one selected input.
+
+    The select of row ``r`` at cycle ``t`` is ``floor(hash3(m0, m1, r, t) * n_in / 2^64)``;
+    a weight bit is drawn only in the lanes that select its input and whose input bit is 1.
+    Blocks of :data:`BLOCK` independent rows run on any thread.
+    """
+    n_rows, n_in = w_thr.shape
+    pre = _prefixes(k0, k1, n_rows, n_in)
+    n_blk = (n_rows + BLOCK - 1) // BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _mux_rows(bk * BLOCK, min(bk * BLOCK + BLOCK, n_rows), x_words, w_thr, pre, m0, m1, length, out,
+                      w0, w1)
+    else:
+        _mux_rows(0, n_rows, x_words, w_thr, pre, m0, m1, length, out, w0, w1)
 
 
 @njit(cache=True)
@@ -276,22 +319,16 @@ def plane_sums(planes):
 
 
 @njit(cache=True)
-def layer_run(
-    planes, src_of, cycle0, n_steps, length, y_min, span, v, refr, step0, prefixes,
+def _layer_block(
+    lo, hi, planes, src_of, cycle0, n_steps, length, y_min, span, v, refr, step0, prefixes,
     v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period, out,
 ):
-    """Simulate every neuron for ``n_steps`` steps; spikes into ``out`` (uint8, (n_neurons, n_steps)).
-
-    Step ``t`` is one clock cycle ``c = (cycle0 + t) % length``: neuron ``n``
-    reads the current ``y_min + span * a_c`` of source row ``src_of[n]`` straight
-    from the packed planes, and its noise is ``noise_std * normal_draw(prefixes[n], c1, c2)``
-    with the per-step hash part ``(c1, c2) = counter_mix(step0 + t)`` shared by
-    all neurons; the membrane update is :func:`~sc_neurocore._kernels._lif.lif_membrane`,
-    as for the single neuron.  ``v`` and ``refr`` are updated in place.
-    """
-    n_neurons = v.shape[0]
+    """:func:`layer_run` for the neurons ``[lo, hi)`` through every step (neurons are independent)."""
     n_planes = planes.shape[1]
-    noise = np.zeros(n_neurons, dtype=np.float64)
+    m = hi - lo
+    noise = np.zeros(m, dtype=np.float64)
+    # views and loops from 0: numba then knows the index is non-negative (no wrap-around branch)
+    src_of, v, refr, prefixes, out = src_of[lo:hi], v[lo:hi], refr[lo:hi], prefixes[lo:hi], out[lo:hi]
     c = cycle0 % length
     for t in range(n_steps):
         # pass 1: this step's noise of every neuron, branch-free so the libm calls of
@@ -299,12 +336,12 @@ def layer_run(
         # lif_membrane discards it, as the single neuron never draws it; same bits)
         if noise_std != 0.0:
             c1, c2 = counter_mix(step0 + t)
-            for n in range(n_neurons):
+            for n in range(m):
                 noise[n] = noise_std * normal_draw(prefixes[n], c1, c2)
         # pass 2: currents from the packed planes, membrane update
         w = c >> 6
         b = uint64(c & 63)
-        for n in range(n_neurons):
+        for n in range(m):
             row = src_of[n]
             a = 0
             for k in range(n_planes):
@@ -319,6 +356,38 @@ def layer_run(
         c += 1
         if c == length:
             c = 0
+
+
+@njit(cache=True, parallel=True)
+def layer_run(
+    planes, src_of, cycle0, n_steps, length, y_min, span, v, refr, step0, prefixes,
+    v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance, refractory_period, out,
+):
+    """Simulate every neuron for ``n_steps`` steps; spikes into ``out`` (uint8, (n_neurons, n_steps)).
+
+    Step ``t`` is one clock cycle ``c = (cycle0 + t) % length``: neuron ``n``
+    reads the current ``y_min + span * a_c`` of source row ``src_of[n]`` straight
+    from the packed planes, and its noise is ``noise_std * normal_draw(prefixes[n], c1, c2)``
+    with the per-step hash part ``(c1, c2) = counter_mix(step0 + t)`` shared by
+    all neurons; the membrane update is :func:`~sc_neurocore._kernels._lif.lif_membrane`,
+    as for the single neuron.  ``v`` and ``refr`` are updated in place.
+
+    Threads: the neurons are independent (the currents are precomputed
+    planes), so blocks of :data:`BLOCK` neurons run through all steps on any
+    thread (``prange``, one synchronisation per call); same bits for every
+    thread count.
+    """
+    n_neurons = v.shape[0]
+    n_blk = (n_neurons + BLOCK - 1) // BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _layer_block(bk * BLOCK, min(bk * BLOCK + BLOCK, n_neurons), planes, src_of, cycle0, n_steps,
+                         length, y_min, span, v, refr, step0, prefixes, v_rest, v_reset, v_threshold,
+                         tau_mem, dt, noise_std, resistance, refractory_period, out)
+    else:
+        _layer_block(0, n_neurons, planes, src_of, cycle0, n_steps, length, y_min, span, v, refr, step0,
+                     prefixes, v_rest, v_reset, v_threshold, tau_mem, dt, noise_std, resistance,
+                     refractory_period, out)
 
 
 __all__ = [

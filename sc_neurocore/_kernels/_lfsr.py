@@ -9,7 +9,7 @@ Output bit of cycle ``t`` is ``state_t < X``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import njit, prange, uint64
 
 from sc_neurocore._kernels._bitops import popcount64, tail_mask
 from sc_neurocore._kernels._hash import compare_plane, compare_settled
@@ -149,8 +149,9 @@ def _de_bruijn_words(seed, width, tmask, nb, buf, tmp):
 
 
 @njit(cache=True)
-def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length):
-    """Word-parallel LFSR encoder: bit-sliced ``state < X`` on windows of the register's bit sequence.
+def _lfsr_rows_sliced(s_lo, s_hi, thresholds, seeds, width, tmask, zero_state, n_words, length, out):
+    """Word-parallel LFSR encoder for the streams ``[s_lo, s_hi)``: bit-sliced ``state < X`` on windows
+    of the register's bit sequence.
 
     For output word ``j`` the 64 lanes' state bit ``i`` is the 64-bit window of
     the bit sequence starting at bit ``64 j + n - 1 - i`` (see
@@ -158,16 +159,14 @@ def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, len
     on whole words from the MSB plane down, stopping when no lane is tied or
     the remaining bits of X are zero: the comparator primitives of ``_kernels/_hash.py``.
     """
-    n = thresholds.shape[0]
     nb = n_words + 1
     buf = np.empty(nb, dtype=np.uint64)
     tmp = np.empty(nb + 2, dtype=np.uint64)
-    out = np.zeros((n, n_words), dtype=np.uint64)
     full = uint64(1) << uint64(width)
     last = tail_mask(length)
     have = False  # buf holds the sequence of seed `cur` (streams sharing a seed reuse it)
     cur = uint64(0)
-    for s in range(n):
+    for s in range(s_lo, s_hi):
         x = thresholds[s]
         if x >= full:  # every state (< 2^n) is below X
             for j in range(n_words):
@@ -192,17 +191,40 @@ def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, len
                     break
             out[s, j] = lt
         out[s, n_words - 1] &= last
-    return out
 
 
 @njit(cache=True)
+def _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length):
+    """All streams of :func:`lfsr_words` in one thread (:func:`_lfsr_rows_sliced` on every row)."""
+    out = np.zeros((thresholds.shape[0], n_words), dtype=np.uint64)
+    _lfsr_rows_sliced(0, thresholds.shape[0], thresholds, seeds, width, tmask, zero_state, n_words, length,
+                      out)
+    return out
+
+
+#: Streams per threaded work unit; results do not depend on it (streams are independent).
+STREAM_BLOCK = 16
+
+
+@njit(cache=True, parallel=True)
 def lfsr_words(thresholds, seeds, width, tmask, zero_state, n_words, length):
     """(n,) thresholds X in [0, 2^n], (n,) seeds -> (n, n_words) streams, bit ``t`` = ``state_t < X``.
 
-    Word-parallel (:func:`_lfsr_words_sliced`); bit-identical to clocking the
-    register once per bit (:func:`_lfsr_words_serial`, tested).
+    Word-parallel (:func:`_lfsr_rows_sliced`); bit-identical to clocking the
+    register once per bit (:func:`_lfsr_words_serial`, tested).  Blocks of
+    :data:`STREAM_BLOCK` streams run on any thread (each stream depends only
+    on its threshold and seed: same bits for every thread count).
     """
-    return _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length)
+    n = thresholds.shape[0]
+    out = np.zeros((n, n_words), dtype=np.uint64)
+    n_blk = (n + STREAM_BLOCK - 1) // STREAM_BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _lfsr_rows_sliced(bk * STREAM_BLOCK, min(bk * STREAM_BLOCK + STREAM_BLOCK, n), thresholds, seeds,
+                              width, tmask, zero_state, n_words, length, out)
+    else:
+        return _lfsr_words_sliced(thresholds, seeds, width, tmask, zero_state, n_words, length)
+    return out
 
 
 @njit(cache=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, uint32, uint64
+from numba import njit, prange, uint32, uint64
 
 from ._hash import (
     counter_key,
@@ -24,6 +24,15 @@ from ._hash import (
     uniform01,
     unit_double,
 )
+
+#: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
+#: at most 65536: spikes are stored as uint16 offsets in their chunk).
+CHUNK = 1024
+#: Networks with fewer neurons take the serial path (measured: docs/network.md, "Threads").
+PAR_MIN_NEURONS = 4096
+#: Longest epoch (steps between two thread synchronisations); costs 4 bytes per neuron and step.
+MAX_EPOCH = 16
+
 
 # --------------------------------------------------------------------------- graphs
 
@@ -238,11 +247,55 @@ def poisson_prehash(keys, dom):
     return out
 
 
+@njit(cache=True)
+def rows_sorted(indptr, indices):
+    """True when the targets of every CSR row are non-decreasing.
+
+    Then a thread finds its target range ``[lo, hi)`` in a row by two binary
+    searches; otherwise it scans the whole row and skips other targets (same
+    result, more reads).
+    """
+    n_pre = indptr.shape[0] - 1
+    for i in range(n_pre):
+        for s in range(indptr[i] + 1, indptr[i + 1]):
+            if indices[s] < indices[s - 1]:
+                return False
+    return True
+
+
 @njit(cache=True, inline="always")
-def _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
-    """Steps (2)-(4) of :func:`simulate` with per-neuron parameters and constant currents."""
+def _lower_bound(indices, a, b, x):
+    """First position in ``[a, b)`` of the sorted ``indices`` whose value is >= ``x``."""
+    while a < b:
+        mid = (a + b) >> 1
+        if indices[mid] < x:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+@njit(cache=True, inline="always")
+def _row_part(indptr, indices, i, lo, hi, sorted_rows):
+    """Synapse range of row ``i`` that holds every target in ``[lo, hi)`` (all of it when unsorted)."""
+    a = np.int64(indptr[i])
+    b = np.int64(indptr[i + 1])
+    if sorted_rows:
+        a = _lower_bound(indices, a, b, lo)
+        b = _lower_bound(indices, a, b, hi)
+    return a, b
+
+
+@njit(cache=True, inline="always")
+def _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
+    """Steps (2)-(4) of :func:`simulate` for neurons ``[lo, hi)``: per-neuron parameters, const. current."""
+    # views and a loop from 0: numba then knows the index is non-negative (no wrap-around
+    # branch per access), so the loop vectorises
+    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const = (
+        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
+        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi])
     zero = np.float32(0.0)
-    for i in range(n):
+    for i in range(hi - lo):
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -256,11 +309,13 @@ def _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, th
 
 
 @njit(cache=True, inline="always")
-def _neurons_uniform(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+def _neurons_uniform(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
                      i_const):
     """:func:`_neurons` with scalar (shared) parameters."""
+    buf, v, refr, flags = buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi]
+    theta, i_const = theta[lo:hi], i_const[lo:hi]
     zero = np.float32(0.0)
-    for i in range(n):
+    for i in range(hi - lo):  # from 0: vectorises (see _neurons)
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -274,11 +329,14 @@ def _neurons_uniform(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_s
 
 
 @njit(cache=True, inline="always")
-def _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
+def _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
                  i_const, i_row):
     """:func:`_neurons` with a time-varying current row added to the constant current."""
+    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const, i_row = (
+        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
+        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi], i_row[lo:hi])
     zero = np.float32(0.0)
-    for i in range(n):
+    for i in range(hi - lo):  # from 0: vectorises (see _neurons)
         x = buf[i]
         buf[i] = zero
         ri = refr[i]
@@ -292,11 +350,183 @@ def _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps
 
 
 @njit(cache=True)
+def _target_block(
+    lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_rows,
+    indptr, indices, weights, delays, d_uni,
+    mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
+    stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
+    in_ptr, in_syn, syn_pre,
+):
+    """Steps (5)-(6) of the ``n_ep`` steps from ``t_first`` for the synapses onto targets ``[lo, hi)``.
+
+    Only these targets' ring entries, weights, LFSR registers and traces are
+    written, so blocks may run on any thread.  Each target receives its jumps
+    in the serial order (steps ascending, then spiking sources ascending, then
+    row order), so the float32 sums do not depend on the partition.
+
+    STDP (only with ``n_ep == 1``): ``tr_old[0|1]`` hold the pre/post traces
+    after the previous step; the decayed traces ``tr_old * dec`` of this step
+    are formed on the fly (the same float32 product the serial loop stores),
+    and this block's neurons' new traces go to ``tr_new``, so no block reads
+    a trace another block writes.  A synapse ``i -> j`` whose pre and post
+    both spiked is depressed then potentiated when ``i <= j`` and the other
+    way round when ``j < i`` (the serial loop visits spiking neurons in
+    ascending order); pass 0 skips the second kind, pass 2 depresses them
+    after the potentiation pass 1.
+    """
+    n_slots = ring.shape[0]
+    n_chunks = cnt.shape[1]
+    for e in range(n_ep):
+        t = t_first + e
+        slot = t % n_slots
+        for c in range(n_chunks):
+            base = c * chunk
+            for q in range(cnt[e, c]):
+                i = base + np.int64(spk[e, base + q])
+                a, b = _row_part(indptr, indices, i, lo, hi, sorted_rows)
+                if mode == 0 and d_uni > 0:
+                    tgt = slot + d_uni
+                    if tgt >= n_slots:
+                        tgt -= n_slots
+                    row = ring[tgt]
+                    for s in range(a, b):
+                        j = indices[s]
+                        if j >= lo and j < hi:
+                            row[j] += weights[s]
+                else:
+                    for s in range(a, b):
+                        j = indices[s]
+                        if j < lo or j >= hi:
+                            continue
+                        jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, k0, k1,
+                                         lfsr, tap_mask, n_bits, n_mask)
+                        if jump != 0.0:
+                            tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
+                            if tgt >= n_slots:
+                                tgt -= n_slots
+                            ring[tgt, j] += jump
+    if not stdp:
+        return
+    xpre = tr_old[0]
+    xpost = tr_old[1]
+    for p in range(3):
+        for c in range(n_chunks):
+            base = c * chunk
+            for q in range(cnt[0, c]):
+                i = base + np.int64(spk[0, base + q])
+                if p == 1:  # potentiation of the synapses onto spiking targets of this block
+                    if i < lo or i >= hi:
+                        continue
+                    for r in range(in_ptr[i], in_ptr[i + 1]):
+                        s = in_syn[r]
+                        y = xpre[syn_pre[s]] * dec_pre
+                        if y != 0.0:
+                            weights[s] = _update(weights[s], y, rule, a_plus, a_minus, w_max, clip)
+                    continue
+                a, b = _row_part(indptr, indices, i, lo, hi, sorted_rows)
+                for s in range(a, b):  # depression by the spiking source i
+                    j = indices[s]
+                    if j < lo or j >= hi or ((flags[j] != 0 and j < i) != (p == 2)):
+                        continue
+                    y = xpost[j] * dec_post
+                    if y != 0.0:
+                        weights[s] = _update(weights[s], -y, rule, a_plus, a_minus, w_max, clip)
+    one = np.float32(1.0)
+    for j in range(lo, hi):
+        a_pre = xpre[j] * dec_pre
+        a_post = xpost[j] * dec_post
+        if flags[j]:
+            if nearest:
+                a_pre = one
+                a_post = one
+            else:
+                a_pre = a_pre + one
+                a_post = a_post + one
+        tr_new[0, j] = a_pre
+        tr_new[1, j] = a_post
+
+
+@njit(cache=True)
+def _block(
+    bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt_prev, spk_prev, cnt, spk,
+    flags, fwords, ring, sorted_rows, indptr, indices, weights, delays, d_uni,
+    mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
+    stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
+    in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
+    i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
+    b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v,
+):
+    """Block ``bk`` of ``n_blocks`` (whole chunks) in one epoch of :func:`simulate`: first the previous
+    epoch's spikes (``spk_prev``, read by every block) onto this block's targets, then this block's
+    neurons through the epoch (their spikes to ``spk``, a different buffer).
+    """
+    c_lo = bk * n_chunks // n_blocks
+    c_hi = (bk + 1) * n_chunks // n_blocks
+    if prev_n > 0:
+        _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, flags,
+                      ring, sorted_rows, indptr, indices, weights, delays, d_uni,
+                      mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
+                      stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
+                      in_ptr, in_syn, syn_pre)
+    # steps (1)-(4) of each chunk [lo, hi) (lo a multiple of 64): external jumps gathered per target
+    # through the by-target index p_ord[p_ptr[i]:p_ptr[i + 1]] (a neuron's generators in ascending
+    # order, then its bit inputs likewise: the same float32 additions in the same order as the serial
+    # scatter), the membrane, the threshold, the spikes (ascending, as uint16 offsets from lo, into
+    # spk[e, lo:], their number into cnt[e, c]) and the monitors
+    n_slots = ring.shape[0]
+    for c in range(c_lo, c_hi):
+        lo = c * chunk
+        hi = min(lo + chunk, n)
+        for e in range(n_ep):
+            t = t_ep + e
+            buf = ring[t % n_slots]
+            if pois_thr.shape[0] + bits.shape[0] > 0:
+                ct = counter_key(t)
+                for i in range(lo, hi):
+                    x = buf[i]
+                    for r in range(p_ptr[i], p_ptr[i + 1]):
+                        q = p_ord[r]
+                        if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
+                            x += pois_amp[q]
+                    for r in range(b_ptr[i], b_ptr[i + 1]):
+                        q = b_ord[r]
+                        if t < bits_len[q] and (bits[q, t >> 6] >> uint64(t & 63)) & uint64(1):
+                            x += bits_amp[q]
+                    buf[i] = x
+            if t < i_tn.shape[0]:
+                _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta,
+                             homeo, dt, i_const, i_tn[t])
+            elif uni:
+                _neurons_uniform(lo, hi, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0],
+                                 refr_steps[0], theta, homeo, dt, i_const)
+            else:
+                _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
+                         dt, i_const)
+            if homeo:
+                zero = np.float32(0.0)
+                for i in range(lo, hi):
+                    theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
+            if m_ord.shape[0] > 0:
+                for i in range(lo, hi):
+                    for r in range(m_ptr[i], m_ptr[i + 1]):
+                        mon_v[done + e, m_ord[r]] = v[i]
+            m = 0
+            for wd in range(lo >> 3, (hi + 7) >> 3):
+                if fwords[wd] != uint64(0):
+                    base = wd * 8
+                    for b in range(8):
+                        if flags[base + b]:
+                            spk[e, lo + m] = base + b - lo
+                            m += 1
+            cnt[e, c] = m
+
+
+@njit(cache=True, parallel=True, nogil=True)
 def simulate(
     t0, n_steps, dt,
     v_rest, v_reset, thr, alpha, refr_steps, uni,
     v, refr, ring,
-    indptr, indices, weights, delays, d_uni,
+    indptr, indices, weights, delays, d_uni, d_min,
     mode, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits,
     i_const, i_tn,
     pois_thr, pois_target, pois_amp, pois_pre,
@@ -306,7 +536,7 @@ def simulate(
     in_ptr, in_syn, syn_pre,
     rec_mask, sp_n, sp_t, n_rec,
     mon_idx, mon_v,
-    scratch, flags,
+    flags, sorted_rows, n_threads, chunk, max_epoch,
 ):
     """Advance the network ``n_steps`` steps from absolute step ``t0``.
 
@@ -331,120 +561,106 @@ def simulate(
     traffic per neuron, same result); they may then have one element each
     when ``i_tn`` has no rows.  ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
     path with the same result); ``delays`` is then not read and may be any
-    array of the same dtype (e.g. one element).  ``flags`` is a uint8 scratch array of length
+    array of the same dtype (e.g. one element); ``d_min >= 1`` is the smallest delay.
+    ``flags`` is a uint8 scratch array of length
     ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
     steps done: fewer than ``n_steps`` only when the spike buffer has less than
     ``N`` free entries at the start of a step.
+
+    Threads.  A spike of step ``t`` reaches no neuron before step ``t + d_min``,
+    so the neurons advance in epochs of ``E = min(d_min, max_epoch)`` steps
+    (``E = 1`` with STDP, whose potentiation reads every neuron's trace each
+    step) with one synchronisation per epoch: the target neurons are split
+    into ``n_threads`` blocks of whole ``chunk``-neuron chunks (``prange``;
+    ``chunk`` a multiple of 64 and <= 65536, ``n_threads`` from ``numba.get_num_threads()``,
+    1 for the serial path), and each block first propagates the previous
+    epoch's spikes onto its own targets (steps 5-6), then runs its neurons
+    through the epoch (steps 1-4).  Recording stays serial (O(spikes)).  No
+    float is summed by two threads or in a thread-dependent order, so the
+    result is bit-identical for every thread count, every ``chunk`` and
+    ``max_epoch``, and to the plain step-by-step loop.  ``sorted_rows``
+    (:func:`rows_sorted`) lets a block binary-search its part of each row.
+    Scratch memory: ``4 E N`` bytes of spike lists (two epochs, uint16 offsets in the chunk).  The GIL is
+    released, so independent networks can run on Python threads (Monte Carlo
+    trials) when each uses the serial path.
     """
     n = v.shape[0]
-    n_slots = ring.shape[0]
-    t_tn = i_tn.shape[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
     cap = sp_n.shape[0]
-    n_mon = mon_idx.shape[0]
-    n_words = flags.shape[0] // 8
     fwords = flags.view(np.uint64)
-    zero = np.float32(0.0)
-    for k in range(n_steps):
-        if cap - n_rec[0] < n:
-            return k
-        t = t0 + k
-        slot = t % n_slots
-        buf = ring[slot]
-        # (1) external jumps
-        n_pois = pois_thr.shape[0]
-        if n_pois > 0:
-            ct = counter_key(t)
-            for q in range(n_pois):
-                if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
-                    buf[pois_target[q]] += pois_amp[q]
-        for r in range(bits.shape[0]):
-            if t < bits_len[r]:
-                if (bits[r, t >> 6] >> uint64(t & 63)) & uint64(1):
-                    buf[bits_target[r]] += bits_amp[r]
-        # (2)-(4) neurons: branch-free so that the loop vectorises
-        if t < t_tn:
-            _neurons_row(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
-                         dt, i_const, i_tn[t])
-        elif uni:
-            _neurons_uniform(n, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0], refr_steps[0],
-                             theta, homeo, dt, i_const)
+    n_chunks = (n + chunk - 1) // chunk
+    n_blocks = max(1, min(n_threads, n_chunks))
+    ep_max = 1 if stdp else max(1, min(d_min, max_epoch, n_steps))
+    # spike lists of two epochs: blocks read the previous one while writing the current one
+    spk = np.empty((2, ep_max, n), dtype=np.uint16)
+    cnt = np.zeros((2, ep_max, n_chunks), dtype=np.int64)
+    ib = 0
+    # by-target indices of the external generators and the monitors (csc_index of a one-row "CSR")
+    one_row = np.zeros(2, dtype=np.int64)
+    one_row[1] = pois_target.shape[0]
+    p_ptr, p_ord = csc_index(one_row, pois_target, n)
+    one_row[1] = bits_target.shape[0]
+    b_ptr, b_ord = csc_index(one_row, bits_target, n)
+    one_row[1] = mon_idx.shape[0]
+    m_ptr, m_ord = csc_index(one_row, mon_idx, n)
+    # STDP traces, double-buffered: tr[cur] after the last finished step, tr[1 - cur] being written
+    n_tr = n if stdp else 1
+    tr = np.empty((2, 2, n_tr), dtype=np.float32)
+    if stdp:
+        tr[0, 0] = xpre
+        tr[0, 1] = xpost
+    cur = 0
+    done = 0
+    prev_t = t0
+    prev_n = 0
+    while True:
+        n_ep = min(ep_max, n_steps - done, (cap - n_rec[0]) // n)
+        t_ep = t0 + done
+        if n_blocks > 1:
+            for bk in prange(n_blocks):
+                _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib],
+                       spk[1 - ib], cnt[ib], spk[ib], flags, fwords, ring, sorted_rows, indptr, indices,
+                       weights, delays, d_uni, mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask,
+                       n_bits, n_mask,
+                       stdp, tr[cur], tr[1 - cur], dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip,
+                       nearest,
+                       in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
+                       i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
+                       b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v)
         else:
-            _neurons(n, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-                     i_const)
-        if homeo:
-            for i in range(n):
-                theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
-        # collect spikes (ascending index), clearing the flags
-        n_sp = 0
-        for wd in range(n_words):
-            if fwords[wd] != uint64(0):
-                base = wd * 8
-                for b in range(8):
-                    if flags[base + b]:
-                        scratch[n_sp] = base + b
-                        n_sp += 1
-                fwords[wd] = uint64(0)
-        # record
+            _block(0, 1, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib], spk[1 - ib],
+                   cnt[ib], spk[ib], flags, fwords, ring, False, indptr, indices, weights, delays, d_uni,
+                   mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask,
+                   stdp, tr[cur], tr[1 - cur], dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
+                   in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
+                   i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
+                   b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v)
+        if stdp and prev_n > 0:
+            cur = 1 - cur
+        # record, step by step, chunks in order (ascending neuron index)
         m = n_rec[0]
-        for q in range(n_sp):
-            i = scratch[q]
-            if rec_mask[i]:
-                sp_n[m] = i
-                sp_t[m] = t
-                m += 1
+        for e in range(n_ep):
+            for c in range(n_chunks):
+                base = c * chunk
+                for q in range(cnt[ib, e, c]):
+                    i = base + np.int64(spk[ib, e, base + q])
+                    if rec_mask[i]:
+                        sp_n[m] = i
+                        sp_t[m] = t_ep + e
+                        m += 1
         n_rec[0] = m
-        # (5) propagate
-        if mode == 0 and d_uni > 0:
-            tgt = slot + d_uni
-            if tgt >= n_slots:
-                tgt -= n_slots
-            row = ring[tgt]
-            for q in range(n_sp):
-                i = scratch[q]
-                for s in range(indptr[i], indptr[i + 1]):
-                    row[indices[s]] += weights[s]
-        else:
-            for q in range(n_sp):
-                i = scratch[q]
-                for s in range(indptr[i], indptr[i + 1]):
-                    jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn_k0, syn_k1,
-                                     lfsr, tap_mask, n_bits, n_mask)
-                    if jump != 0.0:
-                        tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
-                        if tgt >= n_slots:
-                            tgt -= n_slots
-                        ring[tgt, indices[s]] += jump
-        # (6) plasticity
-        if stdp:
-            for i in range(n):
-                xpre[i] *= dec_pre
-                xpost[i] *= dec_post
-            for q in range(n_sp):
-                i = scratch[q]
-                # pre spike: depression from the post traces
-                for s in range(indptr[i], indptr[i + 1]):
-                    y = xpost[indices[s]]
-                    if y != 0.0:
-                        weights[s] = _update(weights[s], -y, rule, a_plus, a_minus, w_max, clip)
-                # post spike: potentiation from the pre traces
-                for r in range(in_ptr[i], in_ptr[i + 1]):
-                    s = in_syn[r]
-                    y = xpre[syn_pre[s]]
-                    if y != 0.0:
-                        weights[s] = _update(weights[s], y, rule, a_plus, a_minus, w_max, clip)
-            for q in range(n_sp):
-                i = scratch[q]
-                if nearest:
-                    xpre[i] = 1.0
-                    xpost[i] = 1.0
-                else:
-                    xpre[i] += 1.0
-                    xpost[i] += 1.0
-        for q in range(n_mon):
-            mon_v[k, q] = v[mon_idx[q]]
-    return n_steps
+        done += n_ep
+        ib = 1 - ib
+        prev_t = t_ep
+        prev_n = n_ep
+        if n_ep == 0:
+            break
+    if stdp:
+        xpre[:] = tr[cur, 0]
+        xpost[:] = tr[cur, 1]
+    fwords[:] = 0
+    return done
 
 
 @njit(cache=True, inline="always")

@@ -8,7 +8,7 @@ of a stream is ``x_{skip + t} < T`` with ``T = round(p * 2^32)``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import njit, prange, uint64
 
 from sc_neurocore._kernels._bitops import gf2_matvec
 from sc_neurocore._kernels._hash import compare_plane, compare_settled
@@ -81,7 +81,39 @@ def _aligned_compare(c, ymask, thr):
     return lt
 
 
+#: Streams per threaded work unit; results do not depend on it (streams are independent).
+STREAM_BLOCK = 16
+
+
 @njit(cache=True)
+def _sobol_rows(s_lo, s_hi, thresholds, starts, ymask, j0, r, n_words, length, out):
+    """Streams ``[s_lo, s_hi)`` of :func:`sobol_words`.
+
+    ``starts[a]`` is the first point of the aligned block ``j0 + a``.
+    """
+    n_aligned = starts.shape[0]
+    lm = (uint64(1) << uint64(length & 63)) - uint64(1)
+    for s in range(s_lo, s_hi):
+        thr = thresholds[s]
+        prev = uint64(0)
+        for a in range(n_aligned):
+            if j0 + a >= _N_ALIGNED or thr == uint64(0):
+                res = uint64(0)
+            elif thr >= _TWO32:
+                res = _ALL
+            else:
+                res = _aligned_compare(starts[a], ymask, thr)
+            if r == 0:
+                out[s, a] = res
+            else:
+                if a > 0:
+                    out[s, a - 1] = (prev >> uint64(r)) | (res << uint64(64 - r))
+                prev = res
+        if length & 63:
+            out[s, n_words - 1] &= lm
+
+
+@njit(cache=True, parallel=True)
 def sobol_words(thresholds, v, skip, n_words, length):
     """(n,) thresholds in [0, 2^32] -> (n, n_words) streams sharing one point sequence, word-parallel.
 
@@ -91,7 +123,9 @@ def sobol_words(thresholds, v, skip, n_words, length):
     points costs a few word operations per plane, and ``x_{64 (J+1)} =
     x_{64 J} XOR x_63 XOR v[6 + trailing_ones(J)]`` moves to the next block.
     For ``skip % 64 != 0`` each output word joins two aligned result words.
-    Bit-identical to :func:`sobol_words_serial` (tested).
+    Bit-identical to :func:`sobol_words_serial` (tested).  The block starts
+    are computed first; blocks of :data:`STREAM_BLOCK` streams then run on
+    any thread (same bits for every thread count).
     """
     n = thresholds.shape[0]
     out = np.zeros((n, n_words), dtype=np.uint64)
@@ -109,35 +143,24 @@ def sobol_words(thresholds, v, skip, n_words, length):
     j0 = skip >> 6
     r = skip & 63
     n_aligned = n_words + 1 if r else n_words
-    prev = np.zeros(n, dtype=np.uint64)
+    # first points of the aligned blocks: x_{64(J+1)} = x_{64J} ^ x_63 ^ v[6 + trailing ones of J]
+    starts = np.empty(n_aligned, dtype=np.uint64)
     c_j = gray_point(v, uint64(j0) << uint64(6))
     for a in range(n_aligned):
+        starts[a] = c_j
         jj = j0 + a
-        for s in range(n):
-            thr = thresholds[s]
-            if jj >= _N_ALIGNED or thr == uint64(0):
-                res = uint64(0)
-            elif thr >= _TWO32:
-                res = _ALL
-            else:
-                res = _aligned_compare(c_j, ymask, thr)
-            if r == 0:
-                out[s, a] = res
-            else:
-                if a > 0:
-                    out[s, a - 1] = (prev[s] >> uint64(r)) | (res << uint64(64 - r))
-                prev[s] = res
-        # next aligned block: x_{64(J+1)} = x_{64J} ^ x_63 ^ v[6 + trailing ones of J]
         t1 = 0
         while (jj >> t1) & 1:
             t1 += 1
         if 6 + t1 < 32:
             c_j ^= x63 ^ v[6 + t1]
-    last = length & 63
-    if last:
-        lm = (uint64(1) << uint64(last)) - uint64(1)
-        for s in range(n):
-            out[s, n_words - 1] &= lm
+    n_blk = (n + STREAM_BLOCK - 1) // STREAM_BLOCK
+    if n_blk > 1:
+        for bk in prange(n_blk):
+            _sobol_rows(bk * STREAM_BLOCK, min(bk * STREAM_BLOCK + STREAM_BLOCK, n), thresholds, starts,
+                        ymask, j0, r, n_words, length, out)
+    else:
+        _sobol_rows(0, n, thresholds, starts, ymask, j0, r, n_words, length, out)
     return out
 
 

@@ -44,11 +44,14 @@ Decision rules (see :meth:`DecisionTask.evaluate`):
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
+from .._kernels import _network as K
 from .._rng import SeedLike, spawn_generators
 from .._validation import check_choice, check_count, check_finite_array, check_int, check_real
 from ._connectivity import Connectivity, ei_weights, erdos_renyi
@@ -322,7 +325,9 @@ class DecisionTask:
         """``n_trials`` Monte Carlo trials, labels alternating 0, 1, 0, ... (balanced classes).
 
         Trial ``i`` uses the ``i``-th seed spawned from ``seed``, so the same
-        seed gives the same spikes.
+        seed gives the same spikes, whatever the number of threads (trials of
+        networks below ``PAR_MIN_NEURONS`` neurons run on
+        ``numba.get_num_threads()`` Python threads).
         """
         n_trials = check_count(n_trials, "n_trials", low=1)
         gens = spawn_generators(seed, n_trials)
@@ -334,9 +339,21 @@ class DecisionTask:
         win_s = self.n_steps * self.dt / 1000.0
         second = self.pool_a if self.coding == "single_pool" else self.pool_b
         first = self.pool_a if self.coding == "two_pools" else self.pool_b
-        for i in range(n_trials):
+
+        def trial(i: int) -> np.ndarray:
             net = self.build_network(int(labels[i]), gens[i], synapse=synapse, **network_kwargs)
-            c = net.run(self.n_steps).counts()
+            return net.run(self.n_steps).counts()
+
+        # Trials are independent networks: below PAR_MIN_NEURONS each runs the serial kernel (which
+        # releases the GIL), so the trials themselves go to numba.get_num_threads() Python threads;
+        # larger networks run one after another, each on every thread.  Same bits either way.
+        workers = min(numba.get_num_threads(), n_trials) if self.n < K.PAR_MIN_NEURONS else 1
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                all_counts = list(pool.map(trial, range(n_trials)))
+        else:
+            all_counts = [trial(i) for i in range(n_trials)]
+        for i, c in enumerate(all_counts):
             counts[i] = c[out]
             rates[i, 0] = c[first].mean() / win_s
             rates[i, 1] = c[second].mean() / win_s

@@ -9,6 +9,7 @@ import copy
 import math
 from typing import Any
 
+import numba
 import numpy as np
 
 from .._kernels import _network as K
@@ -188,6 +189,8 @@ class Network:
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._d_uni = 0
         self._d_uni_of: np.ndarray | None = None
+        self._sorted: tuple[np.ndarray, bool] | None = None
+        self._d_min: tuple[np.ndarray, int] | None = None
         self._rec_hint = 0
         self.reset()
 
@@ -534,7 +537,6 @@ class Network:
         if uni and merged[1].shape[0] == 0:  # the kernel reads element 0 only: drop the per-neuron copies
             params = (params[0], *(np.ascontiguousarray(a[:1]) for a in params[1:]))
         n_mon = self._mon_idx.shape[0]
-        scratch = np.empty(n, dtype=np.int32)
         flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
         first_event = int(self._n_rec[0])
         t_begin = self.t
@@ -544,7 +546,7 @@ class Network:
         while done < n_steps:
             todo = min(chunk, n_steps - done)
             mon_v = np.empty((todo, n_mon), dtype=np.float32)
-            k = self._call(todo, params, uni, mode, merged, homeo, stdp_args, mon_v, scratch, flags)
+            k = self._call(todo, params, uni, mode, merged, homeo, stdp_args, mon_v, flags)
             if n_mon:
                 self._mon_chunks.append(mon_v[:k].copy())
             self._t += k
@@ -562,7 +564,7 @@ class Network:
 
     def _call(self, todo: int, params: tuple[Any, ...], uni: bool, mode: int, merged: tuple[Any, ...],
               homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
-              scratch: np.ndarray, flags: np.ndarray) -> int:
+              flags: np.ndarray) -> int:
         c = self.connectivity
         d_uni = self._uniform_delay()
         # a common delay is passed as d_uni; the kernel then never reads the delay array, so the
@@ -572,15 +574,31 @@ class Network:
         return int(K.simulate(  # type: ignore[call-arg]
             self._t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
             self._v, self._refr, self._ring,
-            c.indptr, c.indices, c.weights, delays, d_uni,
+            c.indptr, c.indices, c.weights, delays, d_uni, self._min_delay(),
             mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self._lfsr,
             np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width,
             *merged,
             homeo[0], self._theta, homeo[1], homeo[2],
             stdp_args[0], self._xpre, self._xpost, *stdp_args[1:],
             self._rec_mask, self._sp_n, self._sp_t, self._n_rec,
-            self._mon_idx, mon_v, scratch, flags,
+            self._mon_idx, mon_v, flags,
+            self._rows_sorted(), numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1,
+            K.CHUNK, K.MAX_EPOCH,
         ))
+
+    def _min_delay(self) -> int:
+        """Smallest synaptic delay in steps (``MAX_EPOCH`` without synapses); cached per delay array."""
+        d = self.connectivity.delays
+        if self._d_min is None or self._d_min[0] is not d:
+            self._d_min = (d, self._uniform_delay() or (int(d.min()) if d.shape[0] else K.MAX_EPOCH))
+        return self._d_min[1]
+
+    def _rows_sorted(self) -> bool:
+        """Whether every CSR row lists its targets in ascending order (cached per indices array)."""
+        idx = self.connectivity.indices
+        if self._sorted is None or self._sorted[0] is not idx:
+            self._sorted = (idx, bool(K.rows_sorted(self.connectivity.indptr, idx)))
+        return self._sorted[1]
 
     def _uniform_delay(self) -> int:
         """The common delay of every synapse (steps), or 0 when delays differ (cached per delay array).
