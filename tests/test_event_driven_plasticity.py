@@ -29,8 +29,8 @@ def _update_ref(w: np.float32, y: np.float32, st: STDP) -> np.float32:
         m = F32(m + a_plus * y) if st.rule == "additive" else F32(m + a_plus * y * (F32(1.0) - m / w_max))
     else:
         m = F32(m + a_minus * y) if st.rule == "additive" else F32(m * (F32(1.0) + (a_minus / w_max) * y))
-    if st.clip:  # as the kernel: ``m < 0`` only (a -0.0 magnitude is kept; see the xfail test below)
-        m = F32(0.0) if m < 0 else (w_max if m > w_max else m)
+    if st.clip:  # as the kernel: ``m <= 0`` becomes +0.0, so the sign bit of w survives
+        m = F32(0.0) if m <= 0 else (w_max if m > w_max else m)
     return F32(m * sign)
 
 
@@ -104,10 +104,9 @@ def test_stdp_matches_continuous_time_reference(rule: str, nearest: bool, seed: 
     assert not np.array_equal(ref, w0)
 
 
-@pytest.mark.xfail(strict=True, reason="defect in the shared clock-driven _kernels._network._update (not in "
-                   "this change's files): multiplicative LTD of a magnitude clipped to 0 with a factor "
-                   "1 - (A-/W_max) x_post < 0 gives -0.0, which `mag < 0` does not clip, and the sign bit flips")
 def test_inhibitory_weight_clipped_to_zero_stays_inhibitory() -> None:
+    # multiplicative LTD of a magnitude clipped to 0 with a factor 1 - (A-/W_max) x_post < 0 gave -0.0,
+    # which `mag < 0` did not clip, and the sign bit flipped (inhibitory -> excitatory)
     from sc_neurocore._kernels._network import _update
 
     w = _update(F32(-0.0), F32(-20.0), 1, F32(0.01), F32(0.01), F32(0.02), True)  # factor 1 - 0.5 * 20 < 0

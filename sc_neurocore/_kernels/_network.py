@@ -688,7 +688,9 @@ def _update(w, y, rule, a_plus, a_minus, w_max, clip):
         else:
             mag = mag * (np.float32(1.0) + (a_minus / w_max) * y)
     if clip:
-        if mag < 0.0:
+        # <= so that a -0.0 magnitude (multiplicative LTD of 0 by a negative factor) becomes +0.0:
+        # otherwise ``mag * sign`` would flip the synapse's sign bit
+        if mag <= 0.0:
             mag = np.float32(0.0)
         elif mag > w_max:
             mag = w_max
