@@ -207,4 +207,4 @@ else:
 # * Set `FAR_SEED = 1`, so the "independent" stream b comes from the same register and phase as
 #   a.  Prediction: the wrong circuit becomes right: its column equals the `right` column
 #   (error 0.0000, mean SCC +1.000), and `check_correlation` reports OK for all three circuits
-#   (the two registers now have the same width and start state: one source).
+#   (two registers with the same class, width, taps and seed count as one source).
