@@ -182,15 +182,15 @@ else:
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
-    d = [s[0] for s in sweep]
-    ax.plot(d, [s[2] for s in sweep], "o-", label="mean |AND - min(p, q)|")
+    depths = [s[0] for s in sweep]
+    ax.plot(depths, [s[2] for s in sweep], "o-", label="mean |AND - min(p, q)|")
     ax.set(xlabel="synchronizer depth (held ones)", ylabel="mean |error| (probability, unitless)",
            xscale="log", yscale="log", title="Synchronizer depth vs min() error and SCC")
     ax2 = ax.twinx()
-    ax2.plot(d, [s[1] for s in sweep], "s--", color="C1", label="mean SCC after sync")
+    ax2.plot(depths, [s[1] for s in sweep], "s--", color="C1", label="mean SCC after sync")
     ax2.set_ylabel("SCC (unitless)")
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
+    ax.legend(lines, [str(ln.get_label()) for ln in lines], fontsize=8, loc="center right")
     save_figure(fig, out / "22_sync_depth.png")
     print(f"\nfigures written to {out}")
 
