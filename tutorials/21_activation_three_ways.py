@@ -29,12 +29,11 @@ but needs 13 independent streams instead of 1 or 4.
 Figures: the transfer curves at L = 1024 and the error against L.
 
 Run:  python tutorials/21_activation_three_ways.py
+Figures (with matplotlib installed) go to the current directory, or to --out DIR.
+The area table needs Yosys (without it those lines say "area skipped").
 """
 
-from __future__ import annotations
-
-import os
-
+# %%
 import numpy as np
 from _common import figure_dir, save_figure
 
@@ -49,6 +48,7 @@ K_FSM, M_BTANH, K_BTANH, DEGREE = 4, 4, 4, 6
 
 
 def target(x: np.ndarray) -> np.ndarray:
+    """The activation every circuit approximates, tanh(2 x), on bipolar values."""
     return np.tanh(2.0 * x)
 
 
@@ -60,49 +60,86 @@ def three_ways(length: int, coeffs: np.ndarray, seed: np.random.SeedSequence) ->
     xr = bs.bernoulli(np.broadcast_to(p[:, None, None], (XS.size, N_STREAMS, DEGREE)), length, seed=s_resc_x)
     zr = bs.bernoulli(np.broadcast_to(coeffs, (XS.size, N_STREAMS, DEGREE + 1)), length, seed=s_resc_z)
     xb = bs.bernoulli(np.broadcast_to(p[:, None, None], (XS.size, N_STREAMS, M_BTANH)), length, seed=s_btanh)
-    outs = {"FSM (Stanh, K=4)": bs.stanh(x1, length, K_FSM),
+    outs = {f"FSM (Stanh, K={K_FSM})": bs.stanh(x1, length, K_FSM),
             f"Bernstein (N={DEGREE})": bs.bernstein(xr, zr, length),
-            "APC + Btanh (M=4, K=4)": bs.apc_btanh(xb, length, K_BTANH)}
+            f"APC + Btanh (M={M_BTANH}, K={K_BTANH})": bs.apc_btanh(xb, length, K_BTANH)}
     return {k: 2.0 * bs.popcount(v) / length - 1.0 for k, v in outs.items()}
 
+# %% [markdown]
+# ## The Bernstein coefficients
+#
+# A Bernstein polynomial of degree N, B(p) = sum_k z_k C(N, k) p^k (1 - p)^(N - k), is what the
+# ReSC circuit computes when it counts the ones among N independent copies of the input (k of
+# them) and passes bit k of one of N + 1 coefficient streams z_k.  The coefficients must be
+# probabilities, in [0, 1]: `bernstein_coefficients` fits the unipolar form of the target,
+# p -> (1 + tanh(2 (2p - 1))) / 2, under that constraint.  The fit is antisymmetric, like tanh:
+# z_k + z_(N-k) = 1 to the printed digits.
 
-def main() -> None:
-    coeffs = bs.bernstein_coefficients(lambda q: (1.0 + np.tanh(2.0 * (2.0 * q - 1.0))) / 2.0, DEGREE)
-    print(f"Bernstein coefficients (degree {DEGREE}): {np.round(coeffs, 4).tolist()}")
-    seeds = np.random.SeedSequence(SEED).spawn(len(LENGTHS))
-    results = {length: three_ways(length, coeffs, ss) for length, ss in zip(LENGTHS, seeds, strict=True)}
-    names = list(results[LENGTHS[0]])
-    ref = target(XS)[:, None]
-    rms = {n: [float(np.sqrt(np.mean((results[L][n] - ref) ** 2))) for L in LENGTHS] for n in names}
-    print("\nRMS error against tanh(2x) over 21 inputs x 64 streams:")
-    print(f"{'L':>6s} " + " ".join(f"{n:>24s}" for n in names))
-    for i, length in enumerate(LENGTHS):
-        print(f"{length:6d} " + " ".join(f"{rms[n][i]:24.4f}" for n in names))
+# %%
+coeffs = bs.bernstein_coefficients(lambda q: (1.0 + np.tanh(2.0 * (2.0 * q - 1.0))) / 2.0, DEGREE)
+print(f"Bernstein coefficients (degree {DEGREE}): {np.round(coeffs, 4).tolist()}")
 
-    blocks = {names[0]: (hw.Stanh(K_FSM), 1), names[1]: (hw.BernsteinUnit(DEGREE), 2 * DEGREE + 1),
-              names[2]: (hw.ApcBtanh(M_BTANH, K_BTANH), M_BTANH)}
-    print("\nArea (Yosys cells of the unit itself) and independent input streams needed:")
-    areas: dict[str, int] = {}
-    for name, (blk, n_streams) in blocks.items():
-        try:
-            rep = hw.area_report(blk)
-        except hw.ToolNotFoundError as exc:
-            print(f"  {name}: area skipped ({exc})")
-            continue
-        areas[name] = rep.total_cells
-        print(f"  {name:24s} {rep.total_cells:4d} cells ({rep.flip_flops} flip-flops), "
-              f"{n_streams} independent input streams")
+# %% [markdown]
+# ## Error against stream length
+#
+# Each circuit runs on 21 inputs x in [-1, 1], 64 independent streams each, for L = 16 .. 4096
+# (every length gets its own child seed from `SeedSequence.spawn`).  The table is the RMS error
+# of the decoded outputs against tanh(2 x): random error and systematic error together.
+# The Btanh error levels off near its approximation error (~0.08 for this 4-state counter).
+# The FSM error falls more slowly than 1/sqrt(L): its memory inflates the variance, its
+# start-up adds a bias of order K/L, and its exact output tanh(2 artanh x) is itself 0.037
+# from tanh(2 x) (RMS over x in [-1, 1]).  ReSC, combinational with independent output bits,
+# is the most accurate at every L.
 
-    out = figure_dir()
-    if out is None:
-        print("\n(matplotlib not installed: no figures)")
-        return
-    import matplotlib
+# %%
+seeds = np.random.SeedSequence(SEED).spawn(len(LENGTHS))
+results = {length: three_ways(length, coeffs, ss) for length, ss in zip(LENGTHS, seeds, strict=True)}
+names = list(results[LENGTHS[0]])
+ref = target(XS)[:, None]
+rms = {n: [float(np.sqrt(np.mean((results[L][n] - ref) ** 2))) for L in LENGTHS] for n in names}
+print("\nRMS error against tanh(2x) over 21 inputs x 64 streams:")
+print(f"{'L':>6s} " + " ".join(f"{n:>24s}" for n in names))
+for i, length in enumerate(LENGTHS):
+    print(f"{length:6d} " + " ".join(f"{rms[n][i]:24.4f}" for n in names))
 
-    matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-    import matplotlib.pyplot as plt
+# %% [markdown]
+# ## What each circuit costs
+#
+# Accuracy is half the story.  `hw_models.area_report` synthesises each unit's gate-level model
+# with Yosys and counts its cells.  Each independent input stream costs a random source and a
+# comparator on top: the FSM needs 1, Btanh M = 4, ReSC N + (N + 1) = 13 (N copies of x and
+# N + 1 coefficient streams).  Without Yosys the area lines say so and the lesson goes on.
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+# %%
+blocks = {names[0]: (hw.Stanh(K_FSM), 1), names[1]: (hw.BernsteinUnit(DEGREE), 2 * DEGREE + 1),
+          names[2]: (hw.ApcBtanh(M_BTANH, K_BTANH), M_BTANH)}
+print("\nArea (Yosys cells of the unit itself) and independent input streams needed:")
+areas: dict[str, int] = {}
+for name, (blk, n_streams) in blocks.items():
+    try:
+        rep = hw.area_report(blk)
+    except hw.ToolNotFoundError as exc:
+        print(f"  {name}: area skipped ({exc})")
+        continue
+    areas[name] = rep.total_cells
+    print(f"  {name:24s} {rep.total_cells:4d} cells ({rep.flip_flops} flip-flops), "
+          f"{n_streams} independent input streams")
+
+# %% [markdown]
+# ## The figure
+#
+# `21_activation_three_ways.png`: left, the transfer curves at L = 1024 (mean and standard
+# deviation over the 64 streams) against tanh(2 x); right, the RMS error against L.
+
+# %%
+out = figure_dir()
+if out is None:
+    print("\n(matplotlib not installed: no figures)")
+else:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
     fine = np.linspace(-1, 1, 401)
     ax1.plot(fine, target(fine), "k-", label="tanh(2x) (target)")
     for n in names:
@@ -116,12 +153,22 @@ def main() -> None:
     ax2.set(title="Error against stream length", xlabel="stream length L (clock cycles)",
             ylabel="RMS error vs tanh(2x) (bipolar units)")
     ax2.legend(fontsize=8)
-    fig.tight_layout()
     path = out / "21_activation_three_ways.png"
     save_figure(fig, path)
-    plt.close(fig)
     print(f"\nfigure written: {path}")
 
-
-if __name__ == "__main__":
-    main()
+# %% [markdown]
+# ## Try this
+#
+# Predict first, then change the code and run the cells again.
+#
+# * Set `DEGREE = 3`.  Prediction: the coefficients become [0, 0, 1, 1], a 3-input majority
+#   gate with B(p) = 3p^2 - 2p^3, which is 0.062 (RMS) from the target; the Bernstein column
+#   levels off there (0.0623 at L = 4096, now worse than the FSM's 0.0420), with 7 independent
+#   streams instead of 13 (and 8 Yosys cells instead of 24).
+# * Set `K_FSM = 8`.  Prediction: an 8-state Stanh computes tanh(4 artanh x), about tanh(4 x):
+#   the wrong function, 0.19 (RMS) from tanh(2 x), so its error stops falling near 0.19
+#   (0.1926 at L = 4096).  Setting `K_BTANH = 8` does the same to Btanh (0.2030).
+# * Set `N_STREAMS = 256`.  Prediction: the table barely moves (0.0420 stays 0.0420,
+#   0.0193 becomes 0.0191): the RMS error is the error of one stream; more streams measure it
+#   more precisely but do not reduce it.
