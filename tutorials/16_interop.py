@@ -182,12 +182,12 @@ if fig_dir is not None:
     ax[0].plot(again.steps[keep_a] * 0.1, again.neurons[keep_a], "k.", ms=2,
                label="after write_nir / read_nir")
     ax[0].set(xlabel="time (ms)", ylabel="neuron", title="NIR round trip: neurons 0-29")
-    ax[0].legend(loc="upper right")
+    ax[0].legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2)
     t_in, q_in = np.nonzero(x)
     ax[1].plot(t_in * 0.1, q_in + 6, "|", color="gray", ms=3, label="input spikes (inputs 0-2)")
     ax[1].plot(ev.steps * 0.1, ev.neurons, "r|", ms=8, label="imported LIF spikes (neurons 0-4)")
     ax[1].set(xlabel="time (ms)", ylabel="input + 6  /  neuron", title="graph built with nir's API, imported")
-    ax[1].legend(loc="upper right")
+    ax[1].legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2)
     save_figure(fig, fig_dir / "16_interop_nir.png")
     print(f"figure written to {fig_dir / '16_interop_nir.png'}")
 
