@@ -24,9 +24,18 @@ from .._kernels import _event as K
 from .._validation import check_known_keys, check_real
 from ._connectivity import Connectivity
 from ._inputs import PoissonInput
-from ._persistence import Entries, _check_path, adopt, field, file_name, read_meta, read_npz, write_npz
+from ._persistence import (
+    Entries,
+    _check_path,
+    adopt,
+    field,
+    file_name,
+    population_from,
+    read_meta,
+    read_npz,
+    write_npz,
+)
 from ._plasticity import STDP
-from ._population import Population
 
 __all__ = ["save_event_network", "load_event_network"]
 
@@ -109,12 +118,7 @@ def _is_count(a: np.ndarray) -> np.ndarray:
 def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     from ._event_driven import EventDrivenNetwork
 
-    like = Population(1).to_arrays()
-    pop_arrays = {k: e["pop_" + k] for k in like}
-    for k, a in pop_arrays.items():
-        if a.ndim != like[k].ndim:  # a scalar would be broadcast to n neurons without a size check
-            raise ValueError(f"pop_{k} must be {like[k].ndim}-dimensional; got shape {a.shape}")
-    pop = Population.from_arrays(pop_arrays)
+    pop = population_from(e)
     n = pop.n
     conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"], n)
     d = e["delays_ms"]

@@ -317,15 +317,20 @@ def load_network(path: Any) -> Any:
         raise ValueError(f"{_NET_FILE}; got {name}: {exc}") from exc
 
 
-def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
-    from ._simulate import Network
-
+def population_from(e: Entries) -> Population:
+    """The ``pop_*`` entries as a :class:`Population`, through its constructor's checks."""
     like = Population(1).to_arrays()
     pop_arrays = {k: e["pop_" + k] for k in like}
     for k, a in pop_arrays.items():
         if a.ndim != like[k].ndim:  # a scalar would be broadcast to n neurons without a size check
             raise ValueError(f"pop_{k} must be {like[k].ndim}-dimensional; got shape {a.shape}")
-    pop = Population.from_arrays(pop_arrays)
+    return Population.from_arrays(pop_arrays)
+
+
+def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
+    from ._simulate import Network
+
+    pop = population_from(e)
     n_post: Any = e["conn_n_post"][()]  # a numpy scalar, type-checked by the constructor
     conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"], n_post)
     net = Network(pop, conn, synapse=field(meta, "synapse"), w_scale=field(meta, "w_scale"),
