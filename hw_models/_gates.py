@@ -25,8 +25,11 @@ from hw_models._common import Block, Port, check_part_int, mask, port_input, vhe
 __all__ = ["AndGate", "DFF", "Mux2", "NotGate", "OrGate", "XnorGate"]
 
 
-def _check_sources(part: str, sources: Any) -> tuple[Block, ...]:
-    """``sources`` as a tuple of Blocks, or raise naming the part."""
+def _check_sources(part: str, sources: Any, ports: tuple[str, ...] | None = None) -> tuple[Block, ...]:
+    """``sources`` as a tuple of Blocks, or raise naming the part.
+
+    With ``ports``, a non-empty ``sources`` must name one block per input port.
+    """
     if isinstance(sources, (str, bytes)) or not isinstance(sources, Iterable):
         raise TypeError(f"{part}: sources must be a sequence of Blocks; got {type(sources).__name__}")
     out = tuple(sources)
@@ -35,6 +38,8 @@ def _check_sources(part: str, sources: Any) -> tuple[Block, ...]:
             raise TypeError(
                 f"{part}: sources must be a sequence of Blocks; got an entry of type {type(s).__name__}"
             )
+    if ports is not None and out and len(out) != len(ports):
+        raise ValueError(f"{part}: sources must name one block per input {ports}; got {len(out)}")
     return out
 
 
@@ -45,11 +50,7 @@ class _Gate(Block):
 
     def __init__(self, width: int = 1, sources: Sequence[Block] = ()) -> None:
         self.width: int = check_part_int(self.part, "width", width, 1, 64)
-        self.sources: tuple[Block, ...] = _check_sources(self.part, sources)
-        if self.sources and len(self.sources) != len(self.input_names):
-            raise ValueError(
-                f"{self.part}: sources must name one block per input {self.input_names}; "
-                f"got {len(self.sources)}")
+        self.sources: tuple[Block, ...] = _check_sources(self.part, sources, self.input_names)
 
     def input_sources(self) -> list[Block]:
         """Blocks driving the inputs, in port order (structure only)."""

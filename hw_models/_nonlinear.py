@@ -209,10 +209,7 @@ class _TwoInput(Block):
     correlation_requirement = "independent"
 
     def __init__(self, sources: Sequence[Block] = ()) -> None:
-        self.sources: tuple[Block, ...] = _check_sources(self.part, sources)
-        if self.sources and len(self.sources) != 2:
-            raise ValueError(f"{self.part}: sources must name one block per input {self.names}; "
-                             f"got {len(self.sources)}")
+        self.sources: tuple[Block, ...] = _check_sources(self.part, sources, self.names)
         self.q = 0
         self._next = 0
 

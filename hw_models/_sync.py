@@ -84,10 +84,7 @@ class _PairFSM(Block):
 
     def __init__(self, depth: int = 1, sources: Sequence[Block] = ()) -> None:
         self.depth: int = check_part_int(self.part, "depth", depth, 1, 64)
-        self.sources: tuple[Block, ...] = _check_sources(self.part, sources)
-        if self.sources and len(self.sources) != 2:
-            raise ValueError(f"{self.part}: sources must name one block per input ('x', 'y'); "
-                             f"got {len(self.sources)}")
+        self.sources: tuple[Block, ...] = _check_sources(self.part, sources, ("x", "y"))
         self.s = 0
         self._next = 0
 
