@@ -42,7 +42,9 @@ def figure_dir(argv: list[str] | None = None) -> Path | None:
         import matplotlib
     except ImportError:
         return None
-    matplotlib.rcParams.update(STYLE)
+    import matplotlib.style
+
+    matplotlib.style.use(STYLE)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     return out
