@@ -14,8 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import random
-import subprocess
 import sys
 from typing import Any
 
@@ -323,19 +321,9 @@ def fuzz(cases: int, seed: int) -> None:
 
 
 def test_fuzzed_files_raise_or_load_valid_networks() -> None:
-    import sc_neurocore
+    from _fuzz_batch import run_batch  # here, not at the top: the batch script itself does not need it
 
-    cases = 20 if NOJIT else FUZZ_CASES
-    seed = random.SystemRandom().randrange(2**32)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(sc_neurocore.__file__)))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    flags = ["-W", "error"] + (["-W", "ignore:overflow encountered in scalar:RuntimeWarning"] if NOJIT else [])
-    proc = subprocess.run([sys.executable, *flags, os.path.abspath(__file__), str(cases), str(seed)],
-                          capture_output=True, text=True, env=env, cwd=os.path.dirname(os.path.abspath(__file__)))
-    tail = "\n".join(proc.stderr.splitlines()[-40:])
-    assert proc.returncode == 0, (f"fuzz batch (seed {seed}) exited with {proc.returncode}; last cases and the "
-                                  f"error:\n{tail}\n{proc.stdout[-3000:]}")
-    assert int(proc.stdout.split("fuzzed ")[1].split(" cases")[0]) >= cases, proc.stdout
+    run_batch(__file__, 20 if NOJIT else FUZZ_CASES)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ past an array's end, which may kill the interpreter; so the whole batch runs in
 ONE subprocess (running this file as a script), which prints each case before
 trying it: a crash fails the test with the offending case in its output.
 
-The batch is ``FUZZ_CASES`` (600) cases, a fresh random hypothesis seed each
-run (printed, so a failure can be replayed from the repository root with
+The batch is ``FUZZ_CASES`` (600) cases, with a hypothesis seed fixed in CI and fresh
+elsewhere (a failure prints the replay command,
 ``PYTHONPATH=. python tests/test_persistence_fuzz.py CASES SEED``); under
 ``NUMBA_DISABLE_JIT=1`` only 20 cases (every kernel runs as plain Python).
 """
@@ -19,8 +19,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import random
-import subprocess
 import sys
 import warnings
 import zipfile
@@ -230,21 +228,9 @@ def fuzz(cases: int, seed: int) -> None:
 
 
 def test_fuzzed_files_raise_or_load_valid_networks() -> None:
-    import sc_neurocore
+    from _fuzz_batch import run_batch  # here, not at the top: the batch script itself does not need it
 
-    cases = 20 if NOJIT else FUZZ_CASES
-    seed = random.SystemRandom().randrange(2**32)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(sc_neurocore.__file__)))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    # warnings are errors, as under pytest; without JIT the kernels' uint64 hashes wrap with a warning (conftest)
-    flags = ["-W", "error"] + (["-W", "ignore:overflow encountered in scalar:RuntimeWarning"] if NOJIT else [])
-    proc = subprocess.run([sys.executable, *flags, os.path.abspath(__file__), str(cases), str(seed)],
-                          capture_output=True, text=True, env=env, cwd=os.path.dirname(os.path.abspath(__file__)))
-    tail = "\n".join(proc.stderr.splitlines()[-40:])
-    assert proc.returncode == 0, (f"fuzz batch (seed {seed}) exited with {proc.returncode} (negative: killed by "
-                                  f"signal); last cases and the error:\n{tail}\n{proc.stdout[-3000:]}")
-    done = int(proc.stdout.split("fuzzed ")[1].split(" cases")[0])
-    assert done >= cases, proc.stdout
+    run_batch(__file__, 20 if NOJIT else FUZZ_CASES)
 
 
 if __name__ == "__main__":
