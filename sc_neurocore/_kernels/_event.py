@@ -51,6 +51,8 @@ __all__ = [
     "potentials_at",
     "run_events",
     "trace_at",
+    "stp_release",
+    "STP_COLS",
 ]
 
 
@@ -388,6 +390,7 @@ def run_events(
     mode, w_scale, syn_k0, syn_k1, syn_id, nspk, lfsr, tap_mask, n_bits, n_mask,
     stdp, P, tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest, in_ptr, in_syn,
     chg_t, chg_i, chg_v, chg_pos,
+    stp, Q,
 ):
     """Process every event with time ``< t_stop``, round by round.
 
@@ -436,6 +439,11 @@ def run_events(
     at ``t`` are integrated (a crossing reached at ``t`` under the old current
     fires): the neuron is advanced to ``t`` (held while refractory), gets the
     new ``v_inf``, a new version and a new ``SELF`` prediction.
+
+    Short-term plasticity (``stp``): ``Q[i]`` holds presynaptic neuron ``i``'s
+    Tsodyks–Markram parameters and state (see :func:`stp_release`); a spike of
+    ``i`` releases the fraction ``r``, carried as its deliveries' payload, and
+    each of its synapses adds ``w * r`` (deterministic mode only).
 
     The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
@@ -491,7 +499,11 @@ def run_events(
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
-                if mode == 0:
+                if stp:  # the payload is the released fraction of the presynaptic spike
+                    for s in range(grp_start[g], grp_start[g + 1]):
+                        n_touch = _add_input(S, indices[s], np.float64(weights[s]) * p, tlist, n_touch)
+                    stats[5] += grp_start[g + 1] - grp_start[g]
+                elif mode == 0:
                     for s in range(grp_start[g], grp_start[g + 1]):
                         n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
                     stats[5] += grp_start[g + 1] - grp_start[g]
@@ -579,10 +591,10 @@ def run_events(
             out_t[no] = t
             out_i[no] = i
             no += 1
+            pay = stp_release(Q, i, t) if stp else float(nspk[i])
             for g in range(grp_ptr[i], grp_ptr[i + 1]):
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g),
-                              float(nspk[i]))
+                hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
             nspk[i] += 1
             if S[i, VINF] > S[i, THR]:
                 tc = crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
@@ -595,6 +607,33 @@ def run_events(
     ext_pos[0] = ep
     chg_pos[0] = cp
     return h, out_t, out_i
+
+
+# columns of the short-term plasticity rows ``Q[i]``: parameters, then state after the last spike
+STP_U, STP_TF, STP_TD, STP_UV, STP_XV, STP_LAST = 0, 1, 2, 3, 4, 5
+STP_COLS = 6
+
+
+@njit(cache=True, inline="always")
+def stp_release(Q, i, t):
+    """Tsodyks–Markram release of presynaptic neuron ``i`` spiking at ``t``; returns ``r = u x``.
+
+    From the state after the previous spike at ``t0 = Q[i, STP_LAST]`` (``-inf``:
+    none; then ``u = 0``, ``x = 1``): ``u^- = u e^{-(t - t0)/tau_f}``,
+    ``x^- = 1 - (1 - x) e^{-(t - t0)/tau_d}`` (a zero time constant: full decay,
+    full recovery), ``u = u^- + U (1 - u^-)``, ``r = u x^-``, ``x = x^- - r``.
+    """
+    dt = t - Q[i, STP_LAST]
+    tf = Q[i, STP_TF]
+    td = Q[i, STP_TD]
+    u = Q[i, STP_UV] * math.exp(-dt / tf) if tf > 0.0 else 0.0
+    u += Q[i, STP_U] * (1.0 - u)
+    x = 1.0 - (1.0 - Q[i, STP_XV]) * math.exp(-dt / td) if td > 0.0 else 1.0
+    r = u * x
+    Q[i, STP_UV] = u
+    Q[i, STP_XV] = x - r
+    Q[i, STP_LAST] = t
+    return r
 
 
 @njit(cache=True, inline="always")

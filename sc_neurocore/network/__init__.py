@@ -40,6 +40,7 @@ from ._population import Population
 from ._readout import LinearClassifier, RidgeReadout, accuracy, confusion_matrix
 from ._reservoir import Reservoir
 from ._simulate import SYNAPSE_MODES, Network
+from ._stp import TsodyksMarkram
 
 __all__ = [
     "accuracy",
@@ -93,6 +94,7 @@ __all__ = [
     "STDP",
     "SYNAPSE_MODES",
     "to_nir",
+    "TsodyksMarkram",
     "watts_strogatz",
     "write_nir",
 ]

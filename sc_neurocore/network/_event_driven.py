@@ -25,6 +25,7 @@ from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
 from ._population import Population, check_f32, frozen
+from ._stp import TsodyksMarkram
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
@@ -316,6 +317,8 @@ class EventDrivenNetwork:
         else:
             self._syn_id = np.arange(nnz, dtype=np.int64) if self._order is None else self._order
         self._stdp: STDP | None = None
+        self._stp: TsodyksMarkram | None = None
+        self._stp_params = np.zeros((0, 3))
         self._plastic = False  # weights may differ from the snapshot's (STDP was enabled)
         self._in_ptr = np.zeros(1, np.int64)
         self._in_syn = np.zeros((0, 2), np.int64)
@@ -447,6 +450,7 @@ class EventDrivenNetwork:
         self._bio_ms = 0.0
         self._nspk = np.zeros(n, dtype=np.int64)
         self._traces = self._fresh_traces()
+        self._Q = self._fresh_stp()
         if self._synapse == "lfsr":
             self._lfsr = lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
         else:
@@ -641,6 +645,52 @@ class EventDrivenNetwork:
         P[:, 2] = -math.inf
         return P
 
+    def _fresh_stp(self) -> np.ndarray:
+        """Short-term plasticity rows (parameters; ``u = 0``, ``x = 1``, no spike yet); empty without STP."""
+        m = self._stp_params.shape[0]
+        Q = np.empty((m, K.STP_COLS))
+        Q[:, :3] = self._stp_params
+        Q[:, K.STP_UV] = 0.0
+        Q[:, K.STP_XV] = 1.0
+        Q[:, K.STP_LAST] = -math.inf
+        return Q
+
+    def set_stp(self, stp: TsodyksMarkram | None) -> None:
+        """Enable (or with ``None`` disable) Tsodyks–Markram short-term plasticity; its state restarts.
+
+        Exact at event times: when presynaptic neuron ``i`` spikes, its ``u`` and
+        ``x`` are advanced analytically from its previous spike, the fraction
+        ``r = u x`` is released, and every synapse of that spike delivers
+        ``w r`` when it arrives (see :class:`TsodyksMarkram`; the parameters are
+        per presynaptic neuron).  Deterministic synapses only.
+
+        Raises
+        ------
+        TypeError
+            If ``stp`` is not a :class:`TsodyksMarkram` or ``None``.
+        ValueError
+            With SC synapses, or if a parameter array's length is not ``n``.
+        """
+        if stp is not None and not isinstance(stp, TsodyksMarkram):
+            raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
+        if stp is not None and self._synapse != "deterministic":
+            raise ValueError(f"stp needs synapse='deterministic'; got synapse={self._synapse!r}")
+        params = stp.resolve(self.n) if stp is not None else np.zeros((0, 3))  # validated first
+        self._stp = stp
+        self._stp_params = params
+        self._Q = self._fresh_stp()
+
+    @property
+    def stp(self) -> TsodyksMarkram | None:
+        return self._stp
+
+    def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
+        before the first), or a ValueError without STP."""
+        if self._stp is None:
+            raise ValueError("stp_state needs short-term plasticity; call set_stp first")
+        return self._Q[:, K.STP_UV].copy(), self._Q[:, K.STP_XV].copy()
+
     def set_stdp(self, stdp: STDP | None) -> None:
         """Enable (or with ``None`` disable) exact event-driven STDP; traces restart from 0.
 
@@ -775,6 +825,7 @@ class EventDrivenNetwork:
             np.uint32((1 << w) - 1),
             *stdp_args,
             self._chg_t, self._chg_i, self._chg_v, self._chg_pos,
+            self._stp is not None, self._Q,
         )
         self._wall_s += time.perf_counter() - wall0
         self._bio_ms += t_stop - self._t
