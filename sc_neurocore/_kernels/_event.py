@@ -298,6 +298,7 @@ def _cq_move(h, hn, nd, nx, head, qm, b):
         hn += 1
         nxt = nx[e]
         nx[e] = qm[FREE]
+        nd[e, 0] = math.nan  # a free node (skipped by _cq_flush)
         qm[FREE] = e
         qm[COUNT] -= 1
         e = nxt
@@ -340,18 +341,19 @@ def _cq_open(h, hn):
 
 @njit(cache=True)
 def _cq_flush(h, hn, nd, nx, head, qm):
-    """Append every ring entry to the heap and re-heapify; returns ``(h, hn)``."""
+    """Append every ring entry to the heap and re-heapify; returns ``(h, hn)``.
+
+    The pool is scanned in memory order (free nodes have a NaN time), not bucket by bucket.
+    """
     while hn + qm[COUNT] > h.shape[0]:
         h = _grow(h)
-    for b in range(_CQ_NB):
-        e = head[b]
-        while e >= 0:
+    for e in range(qm[USED]):
+        if nd[e, 0] == nd[e, 0]:
             h[hn, 0] = nd[e, 0]
             h[hn, 1] = nd[e, 1]
             h[hn, 2] = nd[e, 2]
             hn += 1
-            e = nx[e]
-        head[b] = -1
+    head[:] = -1
     qm[COUNT] = 0
     heapify(h, hn)
     return h, hn
