@@ -51,7 +51,7 @@ def choose_engine(population: Population, connectivity: Connectivity | None = No
                   expected_rate_hz: float | None = None, measured: EventSpikes | SpikeEvents | None = None,
                   input_rate_hz: float = 0.0, plasticity: str = "none",
                   costs: EngineCosts = MEASURED_COSTS) -> EngineChoice:
-    r"""Pick :class:`EventDrivenNetwork` (``"event"``) or :class:`Network` (``"clock"``) for a model and its activity.
+    r"""Pick :class:`EventDrivenNetwork` (``"event"``) or :class:`Network` (``"clock"``) for a model.
 
     The model decides first: homeostasis (``plasticity="homeostasis"``) only
     exists in the clock-driven :class:`Network` (the event-driven engine
