@@ -1,4 +1,4 @@
-"""Exact event-driven LIF kernels: an array binary heap and the event loop (private).
+"""Exact event-driven LIF kernels: the event queue (calendar ring + binary heap) and the event loop (private).
 
 Model (per neuron, between events): ``dv/dt = (v_inf - v) / tau`` with
 ``v_inf = v_rest + tau * I_ext``, so ``v(t) = v + (v_inf - v) * (1 - exp(-(t - t0) / tau))``.
@@ -12,7 +12,9 @@ threshold crossing; payload = version of the neuron's state when predicted),
 ``POIS`` (the next spike of Poisson generator ``q``) and ``DELIV`` (delivery of
 synapse group ``g``: consecutive synapses of one presynaptic row with one
 delay).  External explicit events are not in the heap: they are a time-sorted
-array merged in as kind ``EXT`` (between ``SELF`` and ``POIS``).
+array merged in as kind ``EXT`` (between ``SELF`` and ``POIS``).  During
+:func:`run_events` most entries wait in a calendar ring in front of the heap
+(see "calendar queue" below); between calls the heap holds them all.
 
 Pure functions on plain arrays; nothing is validated here.
 """
