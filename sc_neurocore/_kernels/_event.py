@@ -47,6 +47,7 @@ __all__ = [
     "crossing_time",
     "crossing_times",
     "push_many",
+    "poisson_first_times",
     "advance",
     "poisson_interval",
     "build_groups",
@@ -683,6 +684,15 @@ def _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr,
             P[i, 0] = trace_at(P[i, 0], P[i, 2], t, tau_plus) + 1.0
             P[i, 1] = trace_at(P[i, 1], P[i, 2], t, tau_minus) + 1.0
         P[i, 2] = t
+
+
+@njit(cache=True)
+def poisson_first_times(t, k0, k1, dom, mean):
+    """``t`` plus the first interval (draw 0) of each generator (:func:`poisson_interval`)."""
+    out = np.empty(k0.shape[0], dtype=np.float64)
+    for r in range(k0.shape[0]):
+        out[r] = t + poisson_interval(k0[r], k1[r], dom[r], uint64(0), mean[r])
+    return out
 
 
 @njit(cache=True)

@@ -513,11 +513,9 @@ class EventDrivenNetwork:
         m = inp.rates_hz.shape[0]
         q = np.arange(offset, offset + m)
         live = q[np.isfinite(self._p_mean[q])]
-        times = np.empty(live.shape[0])
-        for r, g in enumerate(live):
-            times[r] = self.t + K.poisson_interval(self._p_k0[g], self._p_k1[g], self._p_dom[g],
-                                                   np.uint64(0), float(self._p_mean[g]))
-            self._p_count[g] = 1
+        times = K.poisson_first_times(self.t, self._p_k0[live], self._p_k1[live], self._p_dom[live],
+                                      self._p_mean[live])
+        self._p_count[live] = 1
         keys = (np.int64(K.KIND_POIS) << np.int64(K.KIND_SHIFT)) + live.astype(np.int64)
         self._push_sorted(times, keys, np.zeros(live.shape[0], dtype=np.int64))
 
