@@ -190,3 +190,40 @@ def test_bad_stp_input() -> None:
     sc = EventDrivenNetwork(pop, synapse="bernoulli", seed=1)
     with pytest.raises(ValueError, match="stp needs synapse='deterministic'; got synapse='bernoulli'"):
         sc.set_stp(TsodyksMarkram())
+
+
+def _stp_file(**changes) -> io.BytesIO:
+    net = two_synapses([CASES[1]], 6)
+    net.run(5.0 + 2 * 25.0 + 0.5)  # a delivery is pending: its payload is a released fraction
+    f = io.BytesIO()
+    net.save(f)
+    f.seek(0)
+    with np.load(f) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(changes)
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    out.seek(0)
+    return out
+
+
+def test_stp_checkpoint_entries_are_checked() -> None:
+    ok = EventDrivenNetwork.load(_stp_file())
+    assert ok.stp is not None
+    bad_state = np.array([[1.5, 0.5, 1.0], [0.0, 1.0, -np.inf]])
+    with pytest.raises(ValueError, match=r"st_stp must be \(u, x\) in \[0, 1\]; got 1.5"):
+        EventDrivenNetwork.load(_stp_file(st_stp=bad_state))
+    never = np.array([[0.5, 0.5, -np.inf], [0.0, 1.0, -np.inf]])
+    with pytest.raises(ValueError, match=r"st_stp must be a last-spike time <= t"):
+        EventDrivenNetwork.load(_stp_file(st_stp=never))
+    with pytest.raises(ValueError, match=r"st_stp must have shape \(2, 3\) and dtype float64"):
+        EventDrivenNetwork.load(_stp_file(st_stp=np.zeros((2, 2))))
+    with pytest.raises(ValueError, match=r"U must be in \(0.0, 1.0\]"):
+        EventDrivenNetwork.load(_stp_file(stp_U=np.array([0.0, 1.0])))
+    f = _stp_file()
+    with np.load(f) as z:
+        heap = z["st_heap"].copy()
+    heap[:, 2] = np.where(heap[:, 1] >= float(3 << 40), 2.0, heap[:, 2])  # a delivery releasing 200%
+    assert (heap[:, 1] >= float(3 << 40)).any()
+    with pytest.raises(ValueError, match=r"st_heap must be made of payloads in \[0, 1\] \(deliveries\)"):
+        EventDrivenNetwork.load(_stp_file(st_heap=heap))

@@ -214,8 +214,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
                              f"got shape {stp_state.shape} dtype {stp_state.dtype}")
         su, sx, sl = stp_state[:, 0], stp_state[:, 1], stp_state[:, 2]
         with np.errstate(invalid="ignore"):
-            _check((su >= 0) & (su <= 1) & (sx >= 0) & (sx <= 1), "st_stp", "(u, x) in [0, 1]",
-                   stp_state[:, :2])
+            ux = stp_state[:, :2]
+            _check((ux >= 0) & (ux <= 1), "st_stp", "(u, x) in [0, 1]", ux)
             _check(((sl == -np.inf) & (su == 0) & (sx == 1)) | (np.isfinite(sl) & (sl <= t)), "st_stp",
                    f"a last-spike time <= t = {t} (or -inf with u = 0, x = 1)", sl)
 
