@@ -162,6 +162,7 @@ def test_checkpoint_resume_is_bit_identical_with_stp() -> None:
     np.testing.assert_array_equal(np.concatenate([first.neurons, second.neurons]), ref.neurons)
     for a, b in zip(resumed.stp_state(), whole.stp_state(), strict=True):
         np.testing.assert_array_equal(a, b)
+    assert resumed.stp is not None and whole.stp is not None
     np.testing.assert_array_equal(resumed.stp.U, whole.stp.U)
     # STP changed the dynamics (the same network without it spikes differently)
     plain = build()
