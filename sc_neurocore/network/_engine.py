@@ -31,10 +31,11 @@ class EngineCosts(NamedTuple):
     clock_syn_ns: float
 
 
-#: Fitted on 1M neurons x 100 synapses (the benchmark network, dt = 0.1 ms, one thread), CPU time;
-#: see docs/event_driven.md.  Replace with your own machine's fit for a sharper choice.
-MEASURED_COSTS = EngineCosts(event_ns=70.0, event_spike_ns=0.0, event_input_ns=300.0, update_ns=3.9,
-                             clock_syn_ns=30.0)
+#: Fitted by ``bench_event_driven --crossover --n 1000000`` (1M neurons x 100 synapses, dt = 0.1 ms, one
+#: thread, CPU time on a shared machine; crossover 16.9 Hz); see docs/event_driven.md.  Per-spike queue
+#: work is folded into ``event_ns``.  Fit your own machine for a sharper choice.
+MEASURED_COSTS = EngineCosts(event_ns=66.5, event_spike_ns=0.0, event_input_ns=494.0, update_ns=5.79,
+                             clock_syn_ns=32.6)
 
 
 class EngineChoice(NamedTuple):
