@@ -82,3 +82,58 @@ def test_spike_hashes_unchanged(case: str) -> None:
         sp = net.run(ms)
     assert len(sp) > 100  # a case that does not spike would test nothing
     assert _digest(sp, net.weights if case == "stdp" else None) == EXPECTED[case]
+
+
+def _drain(h, hn, nd, nx, head, qm):
+    """Pop everything through the calendar queue (settle, then pop the heap's top)."""
+    from sc_neurocore._kernels import _event as K
+
+    out = []
+    while True:
+        h, hn = K._cq_settle(h, hn, nd, nx, head, qm)
+        if hn == 0:
+            return out
+        t, k, p, hn = K.heap_pop(h, hn)
+        out.append((t, k, p))
+
+
+def test_calendar_queue_pops_in_time_key_order() -> None:
+    """Against Python's sort: entries in the ring's window, beyond its 4.1 s horizon, at equal times,
+    in one bucket, and huge; pushed before the ring opens and while it drains."""
+    from sc_neurocore._kernels import _event as K
+
+    rng = np.random.default_rng(5)
+    m = 3000
+    t = np.concatenate([rng.uniform(0, 20_000.0, m), np.full(50, 7.0), 7.0 + rng.uniform(0, 0.06, 50),
+                        [1e12, 5e15, 0.0, 4095.9999, 4096.0]])
+    k = rng.permutation(t.shape[0]).astype(np.float64)  # unique keys
+    p = rng.integers(0, 1000, t.shape[0]).astype(np.float64)
+    h = np.zeros((16, 3))
+    hn = 0
+    half = t.shape[0] // 2
+    for i in range(half):  # the first half through the heap (as the Python side pushes), then open the ring
+        if hn == h.shape[0]:
+            h = K._grow(h)
+        hn = K.heap_push(h, hn, t[i], k[i], p[i])
+    hn, nd, nx, head, qm = K._cq_open(h, hn)
+    for i in range(half, t.shape[0]):  # the rest through the ring's push (from t = 0: all still pending)
+        h, nd, nx = K._cq_room(h, hn, nd, nx, qm)
+        hn = K._cq_push(h, hn, nd, nx, head, qm, t[i], k[i], p[i])
+    assert qm[K.COUNT] > 0 and hn > 0  # both parts used
+    got = _drain(h, hn, nd, nx, head, qm)
+    want = sorted(zip(t.tolist(), k.tolist(), p.tolist()), key=lambda e: (e[0], e[1]))
+    assert got == want
+    # flush: everything back in one valid heap
+    hn = 0
+    h = np.zeros((16, 3))
+    hn, nd, nx, head, qm = K._cq_open(h, 0)
+    for i in range(t.shape[0]):
+        h, nd, nx = K._cq_room(h, hn, nd, nx, qm)
+        hn = K._cq_push(h, hn, nd, nx, head, qm, t[i], k[i], p[i])
+    h, hn = K._cq_flush(h, hn, nd, nx, head, qm)
+    assert hn == t.shape[0] and qm[K.COUNT] == 0
+    popped = []
+    while hn:
+        a, b, c, hn = K.heap_pop(h, hn)
+        popped.append((a, b, c))
+    assert popped == want

@@ -236,7 +236,7 @@ def _sift_down(h, i, n):
 
 
 @njit(cache=True)
-def heapify(h, n):
+def _heapify(h, n):
     """Make ``h[:n]`` a heap ordered by ``(time, key)`` in O(n)."""
     for i in range(n // 2 - 1, -1, -1):
         _sift_down(h, i, n)
@@ -332,13 +332,13 @@ def _cq_open(h, hn):
     m = 0
     for r in range(hn):
         if h[r, 0] * _CQ_INV_W >= qm[CUR] + 1 and h[r, 0] * _CQ_INV_W < qm[CUR] + _CQ_NB:
-            _cq_push(h, 0, nd, nx, head, qm, h[r, 0], h[r, 1], h[r, 2])
+            _cq_push(h, 0, nd, nx, head, qm, h[r, 0], h[r, 1], h[r, 2])  # in the window: goes to the ring
         else:
             h[m, 0] = h[r, 0]
             h[m, 1] = h[r, 1]
             h[m, 2] = h[r, 2]
             m += 1
-    heapify(h, m)
+    _heapify(h, m)
     return m, nd, nx, head, qm
 
 
@@ -358,7 +358,7 @@ def _cq_flush(h, hn, nd, nx, head, qm):
             hn += 1
     head[:] = -1
     qm[COUNT] = 0
-    heapify(h, hn)
+    _heapify(h, hn)
     return h, hn
 
 
