@@ -121,7 +121,7 @@ def test_calendar_queue_pops_in_time_key_order() -> None:
         hn = K._cq_push(h, hn, nd, nx, head, qm, t[i], k[i], p[i])
     assert qm[K.COUNT] > 0 and hn > 0  # both parts used
     got = _drain(h, hn, nd, nx, head, qm)
-    want = sorted(zip(t.tolist(), k.tolist(), p.tolist()), key=lambda e: (e[0], e[1]))
+    want = sorted(zip(t.tolist(), k.tolist(), p.tolist(), strict=True), key=lambda e: (e[0], e[1]))
     assert got == want
     # flush: everything back in one valid heap
     hn = 0
