@@ -188,6 +188,12 @@ def test_bad_stp_input() -> None:
     assert net.stp is None  # a failed call changes nothing
     with pytest.raises(ValueError, match="stp_state needs short-term plasticity; call set_stp first"):
         net.stp_state()
+    net.run(1.0)
+    with pytest.raises(ValueError, match=r"stp must be set before the first run \(t = 0\); got t = 1.0; call reset"):
+        net.set_stp(TsodyksMarkram())
+    net.reset()
+    net.set_stp(TsodyksMarkram())
+    assert net.stp is not None
     sc = EventDrivenNetwork(pop, synapse="bernoulli", seed=1)
     with pytest.raises(ValueError, match="stp needs synapse='deterministic'; got synapse='bernoulli'"):
         sc.set_stp(TsodyksMarkram())

@@ -667,12 +667,16 @@ class EventDrivenNetwork:
         TypeError
             If ``stp`` is not a :class:`TsodyksMarkram` or ``None``.
         ValueError
-            With SC synapses, or if a parameter array's length is not ``n``.
+            With SC synapses, after a run (deliveries in flight carry no released
+            fraction; call :meth:`reset` first), or if a parameter array's length is not ``n``.
         """
         if stp is not None and not isinstance(stp, TsodyksMarkram):
             raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
         if stp is not None and self._synapse != "deterministic":
             raise ValueError(f"stp needs synapse='deterministic'; got synapse={self._synapse!r}")
+        if self._t != 0.0:
+            raise ValueError(f"stp must be set before the first run (t = 0); got t = {self._t}; "
+                             "call reset() first")
         params = stp.resolve(self.n) if stp is not None else np.zeros((0, 3))  # validated first
         self._stp = stp
         self._stp_params = params

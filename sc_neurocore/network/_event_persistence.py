@@ -229,7 +229,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         _check(ht >= t, "st_heap", f"made of event times >= t = {t}", ht)
     _check(_is_count(hk) & (hk < float(4 << K.KIND_SHIFT)), "st_heap", "made of integer keys in [0, 2^42)",
            hk)
-    hkey = np.where(_is_count(hk), hk, 0).astype(np.int64)
+    hkey = hk.astype(np.int64)
     kind = hkey >> K.KIND_SHIFT
     if net.stp is not None:  # a delivery's payload is the released fraction r = u x of its spike
         with np.errstate(invalid="ignore"):
