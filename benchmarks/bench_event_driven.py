@@ -11,6 +11,12 @@ independent realisations of the same process in the two simulators (continuous
 time vs one Bernoulli draw per step), so spike counts agree statistically, not
 spike for spike.  A third section times the event queue itself: our array heap
 against numba's ``heapq`` on a list of tuples, for the same hold-model workload.
+
+``--crossover`` instead runs only the two simulators on both activity
+configurations and reports CPU times (``time.process_time``: robust to other
+processes sharing the cores), the cost constants of ``choose_engine`` fitted to
+them, and the crossover rate at which both take the same time (each engine's
+CPU time is linear in the rate along the two configurations).
 """
 
 from __future__ import annotations
@@ -58,7 +64,9 @@ def run_event(pop, conn, ms: float, kick_hz: float, seed: int, synapse: str = "d
     if stdp:
         net.set_stdp(STDP(A_plus=1e-4, A_minus=1e-4, W_max=0.1))
     t0 = time.perf_counter()
+    c0 = time.process_time()
     sp = net.run(ms)
+    run_event.cpu_s = time.process_time() - c0  # type: ignore[attr-defined]  # CPU time of the run alone
     return time.perf_counter() - t0, sp, net.statistics()
 
 
@@ -68,7 +76,9 @@ def run_clock(pop, conn, ms: float, kick_hz: float, seed: int):
     net.add_input(PoissonInput(kick_hz, KICK_W, n=pop.n, seed=seed))
     steps = int(round(ms / pop.dt))
     t0 = time.perf_counter()
+    c0 = time.process_time()
     sp = net.run(steps)
+    run_clock.cpu_s = time.process_time() - c0  # type: ignore[attr-defined]
     return time.perf_counter() - t0, sp
 
 
@@ -123,14 +133,51 @@ def heap_bench(repeats: int = 5) -> None:
               f"numba heapq {tb * 1e9 / ops:6.1f} ns/op (heapq / array time {tb / ta:.2f})")
 
 
+def crossover(n: int, k: int, ms: float) -> None:
+    """CPU time of both engines on both configurations; fitted constants and the crossover rate."""
+    rows = []
+    for label, w_exc, kick_hz in CONFIGS:
+        pop, conn = build(n, k, w_exc)
+        _, sp_e, stats = run_event(pop, conn, ms, kick_hz, 2)
+        ce = run_event.cpu_s  # type: ignore[attr-defined]  # the runs alone, construction excluded
+        _, sp_c = run_clock(pop, conn, ms, kick_hz, 3)
+        cc = run_clock.cpu_s  # type: ignore[attr-defined]
+        rate_e = len(sp_e) / n / (ms / 1000.0)
+        rate_c = len(sp_c) / n / (ms / 1000.0)
+        rows.append((label, kick_hz, rate_e, rate_c, ce, cc, stats["synaptic_events"], conn.nnz / n))
+        arr = stats["synaptic_events"]
+        print(f"{label}: event-driven {ce:.2f} s CPU ({rate_e:.3f} Hz, {arr:,d} arrivals, "
+              f"{ce / arr * 1e9:.1f} ns each), clock-driven {cc:.2f} s CPU "
+              f"({rate_c:.3f} Hz, {cc / (n * ms / pop.dt) * 1e9:.2f} ns per neuron update)", flush=True)
+    (_, k1, re1, rc1, e1, c1, _, kk), (_, k2, re2, rc2, e2, c2, _, _) = rows
+    r1, r2 = (re1 + rc1) / 2, (re2 + rc2) / 2
+    bio = n * ms / 1000.0  # neuron-seconds
+    se, sc = (e2 - e1) / (r2 - r1), (c2 - c1) / (r2 - r1)  # CPU s per Hz
+    ie, ic = e1 - se * r1, c1 - sc * r1
+    cross = (ic - ie) / (se - sc) if se != sc else math.inf
+    steps = ms / 0.1
+    print(f"crossover (equal CPU time, linear in the rate between the configurations): {cross:.2f} Hz "
+          f"for {n:,d} neurons x {kk:.0f} synapses")
+    print(f"fitted constants (ns): event_ns={se / (bio * kk) * 1e9:.1f} per arrival, "
+          f"event_input_ns={ie / (bio * (k1 + k2) / 2) * 1e9:.0f} per Poisson input spike (intercept), "
+          f"update_ns={ic / (n * steps) * 1e9:.2f}, clock_syn_ns={sc / (bio * kk) * 1e9:.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--k", type=int, default=100)
     ap.add_argument("--ms", type=float, default=1000.0)
     ap.add_argument("--skip-heap", action="store_true")
+    ap.add_argument("--crossover", action="store_true")
     args = ap.parse_args()
     n, k, ms = args.n, args.k, args.ms
+    if args.crossover:
+        pop_s, conn_s = build(200, 20, 0.015)
+        run_event(pop_s, conn_s, 20.0, 1.0, 0)
+        run_clock(pop_s, conn_s, 20.0, 1.0, 0)
+        crossover(n, k, ms)
+        return
 
     t0 = time.perf_counter()
     pop_s, conn_s = build(200, 20, 0.015)

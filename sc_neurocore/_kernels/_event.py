@@ -1,4 +1,4 @@
-"""Exact event-driven LIF kernels: an array binary heap and the event loop (private).
+"""Exact event-driven LIF kernels: the event queue (calendar ring + binary heap) and the event loop (private).
 
 Model (per neuron, between events): ``dv/dt = (v_inf - v) / tau`` with
 ``v_inf = v_rest + tau * I_ext``, so ``v(t) = v + (v_inf - v) * (1 - exp(-(t - t0) / tau))``.
@@ -12,7 +12,9 @@ threshold crossing; payload = version of the neuron's state when predicted),
 ``POIS`` (the next spike of Poisson generator ``q``) and ``DELIV`` (delivery of
 synapse group ``g``: consecutive synapses of one presynaptic row with one
 delay).  External explicit events are not in the heap: they are a time-sorted
-array merged in as kind ``EXT`` (between ``SELF`` and ``POIS``).
+array merged in as kind ``EXT`` (between ``SELF`` and ``POIS``).  During
+:func:`run_events` most entries wait in a calendar ring in front of the heap
+(see "calendar queue" below); between calls the heap holds them all.
 
 Pure functions on plain arrays; nothing is validated here.
 """
@@ -45,12 +47,15 @@ __all__ = [
     "crossing_time",
     "crossing_times",
     "push_many",
+    "poisson_first_times",
     "advance",
     "poisson_interval",
     "build_groups",
     "potentials_at",
     "run_events",
     "trace_at",
+    "stp_release",
+    "STP_COLS",
 ]
 
 
@@ -188,6 +193,175 @@ def build_groups(indptr, delays):
     return grp_ptr, grp_start, grp_delay
 
 
+
+# --------------------------------------------------------------------------- calendar queue
+#
+# Inside :func:`run_events` the pending entries live in two places: a calendar ring of ``_CQ_NB``
+# buckets of width ``1 / _CQ_INV_W`` ms (bucket index ``b = floor(t * _CQ_INV_W)``; unsorted singly
+# linked lists in a node pool) for ``cur < b < cur + _CQ_NB``, and the heap ``h`` for everything else
+# (the current bucket and the far future).  Before each round the buckets up to the heap's top are
+# moved into the heap (:func:`_cq_settle`), so the heap's top is the smallest pending entry and the
+# pop order is exactly ``(time, key)`` as with the heap alone: an O(1) push and a pop from a heap of
+# one bucket's entries instead of from all of them.  Between calls everything is in the heap
+# (:func:`_cq_flush`), which is what checkpoints store.
+
+_CQ_INV_W = 16.0  # buckets per ms (width 62.5 us; exact in binary: only speed depends on it)
+_CQ_NB = 1 << 16  # ring size: a horizon of 4.096 s
+_CQ_MASK = _CQ_NB - 1
+CUR, COUNT, FREE, USED = 0, 1, 2, 3  # fields of the queue's int64 meta array
+
+
+@njit(cache=True, inline="always")
+def _sift_down(h, i, n):
+    """Restore the heap order below ``i`` (Floyd's heapify step)."""
+    t = h[i, 0]
+    k = h[i, 1]
+    p = h[i, 2]
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and (h[c + 1, 0] < h[c, 0] or (h[c + 1, 0] == h[c, 0] and h[c + 1, 1] < h[c, 1])):
+            c += 1
+        if h[c, 0] < t or (h[c, 0] == t and h[c, 1] < k):
+            h[i, 0] = h[c, 0]
+            h[i, 1] = h[c, 1]
+            h[i, 2] = h[c, 2]
+            i = c
+        else:
+            break
+    h[i, 0] = t
+    h[i, 1] = k
+    h[i, 2] = p
+
+
+@njit(cache=True)
+def _heapify(h, n):
+    """Make ``h[:n]`` a heap ordered by ``(time, key)`` in O(n)."""
+    for i in range(n // 2 - 1, -1, -1):
+        _sift_down(h, i, n)
+
+
+@njit(cache=True)
+def _grow_pool(nd, nx):
+    m = nd.shape[0]
+    nd2 = np.empty((2 * m, 3), dtype=np.float64)
+    nx2 = np.empty(2 * m, dtype=np.int64)
+    nd2[:m] = nd
+    nx2[:m] = nx
+    return nd2, nx2
+
+
+@njit(cache=True, inline="always")
+def _cq_push(h, hn, nd, nx, head, qm, t, k, p):
+    """Push ``(t, k, p)``: into its bucket if within the ring's window, else onto the heap.
+
+    ``h`` must have room and the pool a free node; returns the new heap size.
+    """
+    bf = t * _CQ_INV_W
+    cur = qm[CUR]
+    if bf >= cur + 1 and bf < cur + _CQ_NB:  # both compared in float64: no int overflow for huge t
+        e = qm[FREE]
+        if e >= 0:
+            qm[FREE] = nx[e]
+        else:
+            e = qm[USED]
+            qm[USED] = e + 1
+        nd[e, 0] = t
+        nd[e, 1] = k
+        nd[e, 2] = p
+        b = np.int64(bf) & _CQ_MASK
+        nx[e] = head[b]
+        head[b] = e
+        qm[COUNT] += 1
+        return hn
+    _sift_up(h, hn, t, k, p)
+    return hn + 1
+
+
+@njit(cache=True, inline="always")
+def _cq_room(h, hn, nd, nx, qm):
+    """Room for one :func:`_cq_push`: grow the heap or the node pool when full; returns ``(h, nd, nx)``."""
+    if hn == h.shape[0]:
+        h = _grow(h)
+    if qm[FREE] < 0 and qm[USED] == nd.shape[0]:
+        nd, nx = _grow_pool(nd, nx)
+    return h, nd, nx
+
+
+@njit(cache=True)
+def _cq_move(h, hn, nd, nx, head, qm, b):
+    """Move bucket ``b``'s entries onto the heap (growing it); returns ``(h, hn)``."""
+    e = head[b]
+    head[b] = -1
+    while e >= 0:
+        if hn == h.shape[0]:
+            h = _grow(h)
+        _sift_up(h, hn, nd[e, 0], nd[e, 1], nd[e, 2])
+        hn += 1
+        nxt = nx[e]
+        nx[e] = qm[FREE]
+        nd[e, 0] = math.nan  # a free node (skipped by _cq_flush)
+        qm[FREE] = e
+        qm[COUNT] -= 1
+        e = nxt
+    return h, hn
+
+
+@njit(cache=True)
+def _cq_settle(h, hn, nd, nx, head, qm):
+    """Advance the ring until the heap's top is the smallest pending entry; returns ``(h, hn)``."""
+    while qm[COUNT] > 0 and (hn == 0 or h[0, 0] * _CQ_INV_W >= qm[CUR] + 1):
+        qm[CUR] += 1
+        h, hn = _cq_move(h, hn, nd, nx, head, qm, qm[CUR] & _CQ_MASK)
+    return h, hn
+
+
+@njit(cache=True)
+def _cq_open(h, hn):
+    """Move the heap's entries of the ring's window into a new ring; returns ``(hn, nd, nx, head, qm)``."""
+    qm = np.zeros(4, dtype=np.int64)
+    qm[FREE] = -1
+    head = np.full(_CQ_NB, -1, dtype=np.int64)
+    cap = max(1024, hn)
+    nd = np.empty((cap, 3), dtype=np.float64)
+    nx = np.empty(cap, dtype=np.int64)
+    if hn == 0:
+        return hn, nd, nx, head, qm
+    qm[CUR] = np.int64(math.floor(h[0, 0] * _CQ_INV_W)) if h[0, 0] * _CQ_INV_W < 2.0**62 else 0
+    m = 0
+    for r in range(hn):
+        if h[r, 0] * _CQ_INV_W >= qm[CUR] + 1 and h[r, 0] * _CQ_INV_W < qm[CUR] + _CQ_NB:
+            _cq_push(h, 0, nd, nx, head, qm, h[r, 0], h[r, 1], h[r, 2])  # in the window: goes to the ring
+        else:
+            h[m, 0] = h[r, 0]
+            h[m, 1] = h[r, 1]
+            h[m, 2] = h[r, 2]
+            m += 1
+    _heapify(h, m)
+    return m, nd, nx, head, qm
+
+
+@njit(cache=True)
+def _cq_flush(h, hn, nd, nx, head, qm):
+    """Append every ring entry to the heap and re-heapify; returns ``(h, hn)``.
+
+    The pool is scanned in memory order (free nodes have a NaN time), not bucket by bucket.
+    """
+    while hn + qm[COUNT] > h.shape[0]:
+        h = _grow(h)
+    for e in range(qm[USED]):
+        if nd[e, 0] == nd[e, 0]:
+            h[hn, 0] = nd[e, 0]
+            h[hn, 1] = nd[e, 1]
+            h[hn, 2] = nd[e, 2]
+            hn += 1
+    head[:] = -1
+    qm[COUNT] = 0
+    _heapify(h, hn)
+    return h, hn
+
+
 # --------------------------------------------------------------------------- event loop
 
 
@@ -221,6 +395,7 @@ def run_events(
     mode, w_scale, syn_k0, syn_k1, syn_id, nspk, lfsr, tap_mask, n_bits, n_mask,
     stdp, P, tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest, in_ptr, in_syn,
     chg_t, chg_i, chg_v, chg_pos,
+    stp, Q,
 ):
     """Process every event with time ``< t_stop``, round by round.
 
@@ -270,6 +445,11 @@ def run_events(
     fires): the neuron is advanced to ``t`` (held while refractory), gets the
     new ``v_inf``, a new version and a new ``SELF`` prediction.
 
+    Short-term plasticity (``stp``): ``Q[i]`` holds presynaptic neuron ``i``'s
+    Tsodyks–Markram parameters and state (see :func:`stp_release`); a spike of
+    ``i`` releases the fraction ``r``, carried as its deliveries' payload, and
+    each of its synapses adds ``w * r`` (deterministic mode only).
+
     The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
     """
@@ -277,11 +457,14 @@ def run_events(
     n_chg = chg_t.shape[0]
     cp = chg_pos[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
-    hn = heap_n[0]
+    hn, nd, nx, head, qm = _cq_open(h, heap_n[0])
     no = n_out[0]
     ep = ext_pos[0]
+    ob_t = np.empty(S.shape[0], dtype=np.float64)  # self-crossing predictions of one round
+    ob_i = np.empty(S.shape[0], dtype=np.int64)
     while True:
         # next instant
+        h, hn = _cq_settle(h, hn, nd, nx, head, qm)
         t = math.inf
         if hn > 0:
             t = h[0, 0]
@@ -291,6 +474,8 @@ def run_events(
             t = chg_t[cp]
         if not (t < t_stop):
             break
+        if qm[COUNT] == 0 and t * _CQ_INV_W < 2.0**62:
+            qm[CUR] = max(qm[CUR], np.int64(t * _CQ_INV_W))  # an empty ring's window starts at t
         stats[0] += 1
         n_touch = 0
         n_sp = 0
@@ -319,7 +504,11 @@ def run_events(
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
-                if mode == 0:
+                if stp:  # the payload is the released fraction of the presynaptic spike
+                    for s in range(grp_start[g], grp_start[g + 1]):
+                        n_touch = _add_input(S, indices[s], np.float64(weights[s]) * p, tlist, n_touch)
+                    stats[5] += grp_start[g + 1] - grp_start[g]
+                elif mode == 0:
                     for s in range(grp_start[g], grp_start[g + 1]):
                         n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
                     stats[5] += grp_start[g + 1] - grp_start[g]
@@ -338,9 +527,8 @@ def run_events(
                 c = pois_count[q]
                 pois_count[q] = c + 1
                 tn = t + poisson_interval(pois_k0[q], pois_k1[q], pois_dom[q], uint64(c), pois_mean[q])
-                if hn == h.shape[0]:
-                    h = _grow(h)
-                hn = heap_push(h, hn, tn, kf, 0.0)
+                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
+                hn = _cq_push(h, hn, nd, nx, head, qm, tn, kf, 0.0)
         # (1d) current changes at t (after the pops: a prediction at t made here goes to a later round)
         while cp < n_chg and chg_t[cp] == t:
             j = chg_i[cp]
@@ -353,12 +541,12 @@ def run_events(
             S[j, VINF] = vi
             S[j, VER] += 1.0
             if vi > S[j, THR]:
-                if hn == h.shape[0]:
-                    h = _grow(h)
+                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 tc = crossing_time(tu, S[j, V], vi, S[j, THR], S[j, TAU])
-                hn = heap_push(h, hn, tc, float(j), S[j, VER])
+                hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
         # (2) integrate the summed inputs
+        n_ob = 0
         for r in range(n_touch):
             j = tlist[r]
             x = S[j, ACC]
@@ -381,10 +569,15 @@ def run_events(
                 else:
                     S[j, V] = vj
                     if vi > th:
-                        tc = crossing_time(t, vj, vi, th, tau)
-                        if hn == h.shape[0]:
-                            h = _grow(h)
-                        hn = heap_push(h, hn, tc, float(j), S[j, VER])
+                        ob_t[n_ob] = crossing_time(t, vj, vi, th, tau)
+                        ob_i[n_ob] = j
+                        n_ob += 1
+        # the new predictions are queued outside the loop above: a queue array (reassigned when it grows)
+        # used inside it would cost an atomic reference-count update per input
+        for r in range(n_ob):
+            j = ob_i[r]
+            h, nd, nx = _cq_room(h, hn, nd, nx, qm)
+            hn = _cq_push(h, hn, nd, nx, head, qm, ob_t[r], float(j), S[j, VER])
         # (2b) plasticity at the round's instant, from the traces before its increments
         if stdp and n_sp > 0:
             _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
@@ -403,22 +596,49 @@ def run_events(
             out_t[no] = t
             out_i[no] = i
             no += 1
+            pay = stp_release(Q, i, t) if stp else float(nspk[i])
             for g in range(grp_ptr[i], grp_ptr[i + 1]):
-                if hn == h.shape[0]:
-                    h = _grow(h)
-                hn = heap_push(h, hn, t + grp_delay[g], float(_DELIV_BASE + g), float(nspk[i]))
+                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
+                hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
             nspk[i] += 1
             if S[i, VINF] > S[i, THR]:
                 tc = crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
-                if hn == h.shape[0]:
-                    h = _grow(h)
-                hn = heap_push(h, hn, tc, float(i), S[i, VER])
+                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
+                hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(i), S[i, VER])
         stats[4] += n_sp
+    h, hn = _cq_flush(h, hn, nd, nx, head, qm)
     heap_n[0] = hn
     n_out[0] = no
     ext_pos[0] = ep
     chg_pos[0] = cp
     return h, out_t, out_i
+
+
+# columns of the short-term plasticity rows ``Q[i]``: parameters, then state after the last spike
+STP_U, STP_TF, STP_TD, STP_UV, STP_XV, STP_LAST = 0, 1, 2, 3, 4, 5
+STP_COLS = 6
+
+
+@njit(cache=True, inline="always")
+def stp_release(Q, i, t):
+    """Tsodyks–Markram release of presynaptic neuron ``i`` spiking at ``t``; returns ``r = u x``.
+
+    From the state after the previous spike at ``t0 = Q[i, STP_LAST]`` (``-inf``:
+    none; then ``u = 0``, ``x = 1``): ``u^- = u e^{-(t - t0)/tau_f}``,
+    ``x^- = 1 - (1 - x) e^{-(t - t0)/tau_d}`` (a zero time constant: full decay,
+    full recovery), ``u = u^- + U (1 - u^-)``, ``r = u x^-``, ``x = x^- - r``.
+    """
+    dt = t - Q[i, STP_LAST]
+    tf = Q[i, STP_TF]
+    td = Q[i, STP_TD]
+    u = Q[i, STP_UV] * math.exp(-dt / tf) if tf > 0.0 else 0.0
+    u += Q[i, STP_U] * (1.0 - u)
+    x = 1.0 - (1.0 - Q[i, STP_XV]) * math.exp(-dt / td) if td > 0.0 else 1.0
+    r = u * x
+    Q[i, STP_UV] = u
+    Q[i, STP_XV] = x - r
+    Q[i, STP_LAST] = t
+    return r
 
 
 @njit(cache=True, inline="always")
@@ -464,6 +684,15 @@ def _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr,
             P[i, 0] = trace_at(P[i, 0], P[i, 2], t, tau_plus) + 1.0
             P[i, 1] = trace_at(P[i, 1], P[i, 2], t, tau_minus) + 1.0
         P[i, 2] = t
+
+
+@njit(cache=True)
+def poisson_first_times(t, k0, k1, dom, mean):
+    """``t`` plus the first interval (draw 0) of each generator (:func:`poisson_interval`)."""
+    out = np.empty(k0.shape[0], dtype=np.float64)
+    for r in range(k0.shape[0]):
+        out[r] = t + poisson_interval(k0[r], k1[r], dom[r], uint64(0), mean[r])
+    return out
 
 
 @njit(cache=True)

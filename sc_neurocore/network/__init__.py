@@ -10,6 +10,7 @@ See ``docs/network.md`` (model, update order, units, benchmarks),
 
 from ._connectivity import Connectivity, ei_weights, erdos_renyi, from_arrays, from_scipy, watts_strogatz
 from ._decision import DECISION_RULES, DecisionResult, DecisionTask, DecisionTrials
+from ._engine import MEASURED_COSTS, EngineChoice, EngineCosts, choose_engine
 from ._event_driven import EventDrivenNetwork, EventSpikes
 from ._features import (
     FEATURE_NAMES,
@@ -40,6 +41,7 @@ from ._population import Population
 from ._readout import LinearClassifier, RidgeReadout, accuracy, confusion_matrix
 from ._reservoir import Reservoir
 from ._simulate import SYNAPSE_MODES, Network
+from ._stp import TsodyksMarkram
 
 __all__ = [
     "accuracy",
@@ -48,6 +50,7 @@ __all__ = [
     "BitstreamInput",
     "burst_counts",
     "burstiness",
+    "choose_engine",
     "confusion_matrix",
     "Connectivity",
     "Current",
@@ -58,6 +61,8 @@ __all__ = [
     "ei_weights",
     "erdos_renyi",
     "EventDrivenNetwork",
+    "EngineChoice",
+    "EngineCosts",
     "EventSpikes",
     "extract_features",
     "FEATURE_NAMES",
@@ -73,6 +78,7 @@ __all__ = [
     "last_spike_times",
     "LinearClassifier",
     "load_network",
+    "MEASURED_COSTS",
     "mean_isi",
     "mean_spike_times",
     "Network",
@@ -93,6 +99,7 @@ __all__ = [
     "STDP",
     "SYNAPSE_MODES",
     "to_nir",
+    "TsodyksMarkram",
     "watts_strogatz",
     "write_nir",
 ]

@@ -25,6 +25,7 @@ from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
 from ._population import Population, check_f32, frozen
+from ._stp import TsodyksMarkram
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
@@ -100,6 +101,17 @@ class EventSpikes:
     def __repr__(self) -> str:
         return (f"EventSpikes({len(self)} spikes, {self.n_neurons} neurons, "
                 f"[{self.t_start}, {self.t_stop}) ms)")
+
+
+def _cache_line_rows(n: int, cols: int) -> np.ndarray:
+    """Uninitialised C-contiguous float64 ``(n, cols)`` array whose start is 64-byte aligned.
+
+    With 8 columns a row is then one cache line (numpy aligns to 16 bytes only: a row would straddle
+    two lines and an event would miss twice).
+    """
+    buf = np.empty(n * cols + 8)
+    off = (-buf.ctypes.data % 64) // 8
+    return buf[off: off + n * cols].reshape(n, cols)
 
 
 def _check_times(value: Any, name: str, n: int) -> np.ndarray:
@@ -235,7 +247,8 @@ class EventDrivenNetwork:
                              f"got {conn.n_pre} x {conn.n_post}")
         self._synapse = check_choice(synapse, "synapse", _SYNAPSE_MODES)
         self._lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
-        wmax = float(np.abs(conn.weights).max()) if conn.nnz else 1.0
+        # two reductions, no |w| temporary (4 GB at 1e9 synapses)
+        wmax = max(float(conn.weights.max()), -float(conn.weights.min())) if conn.nnz else 1.0
         if w_scale is None:
             self._w_scale = wmax if wmax > 0 else 1.0
         else:
@@ -304,6 +317,8 @@ class EventDrivenNetwork:
         else:
             self._syn_id = np.arange(nnz, dtype=np.int64) if self._order is None else self._order
         self._stdp: STDP | None = None
+        self._stp: TsodyksMarkram | None = None
+        self._stp_params = np.zeros((0, 3))
         self._plastic = False  # weights may differ from the snapshot's (STDP was enabled)
         self._in_ptr = np.zeros(1, np.int64)
         self._in_syn = np.zeros((0, 2), np.int64)
@@ -405,7 +420,7 @@ class EventDrivenNetwork:
         pop = self._pop
         n = self.n
         self._t = 0.0
-        S = np.empty((n, K.N_COLS))
+        S = _cache_line_rows(n, K.N_COLS)
         S[:, K.V] = pop.v_init
         S[:, K.TUPD] = 0.0
         S[:, K.TSPK] = -math.inf
@@ -435,6 +450,7 @@ class EventDrivenNetwork:
         self._bio_ms = 0.0
         self._nspk = np.zeros(n, dtype=np.int64)
         self._traces = self._fresh_traces()
+        self._Q = self._fresh_stp()
         if self._synapse == "lfsr":
             self._lfsr = lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
         else:
@@ -497,11 +513,9 @@ class EventDrivenNetwork:
         m = inp.rates_hz.shape[0]
         q = np.arange(offset, offset + m)
         live = q[np.isfinite(self._p_mean[q])]
-        times = np.empty(live.shape[0])
-        for r, g in enumerate(live):
-            times[r] = self.t + K.poisson_interval(self._p_k0[g], self._p_k1[g], self._p_dom[g],
-                                                   np.uint64(0), float(self._p_mean[g]))
-            self._p_count[g] = 1
+        times = K.poisson_first_times(self.t, self._p_k0[live], self._p_k1[live], self._p_dom[live],
+                                      self._p_mean[live])
+        self._p_count[live] = 1
         keys = (np.int64(K.KIND_POIS) << np.int64(K.KIND_SHIFT)) + live.astype(np.int64)
         self._push_sorted(times, keys, np.zeros(live.shape[0], dtype=np.int64))
 
@@ -628,6 +642,56 @@ class EventDrivenNetwork:
         P = np.zeros((self.n if self._stdp is not None else 0, 3))
         P[:, 2] = -math.inf
         return P
+
+    def _fresh_stp(self) -> np.ndarray:
+        """Short-term plasticity rows (parameters; ``u = 0``, ``x = 1``, no spike yet); empty without STP."""
+        m = self._stp_params.shape[0]
+        Q = np.empty((m, K.STP_COLS))
+        Q[:, :3] = self._stp_params
+        Q[:, K.STP_UV] = 0.0
+        Q[:, K.STP_XV] = 1.0
+        Q[:, K.STP_LAST] = -math.inf
+        return Q
+
+    def set_stp(self, stp: TsodyksMarkram | None) -> None:
+        """Enable (or with ``None`` disable) Tsodyks–Markram short-term plasticity; its state restarts.
+
+        Exact at event times: when presynaptic neuron ``i`` spikes, its ``u`` and
+        ``x`` are advanced analytically from its previous spike, the fraction
+        ``r = u x`` is released, and every synapse of that spike delivers
+        ``w r`` when it arrives (see :class:`TsodyksMarkram`; the parameters are
+        per presynaptic neuron).  Deterministic synapses only.
+
+        Raises
+        ------
+        TypeError
+            If ``stp`` is not a :class:`TsodyksMarkram` or ``None``.
+        ValueError
+            With SC synapses, after a run (deliveries in flight carry no released
+            fraction; call :meth:`reset` first), or if a parameter array's length is not ``n``.
+        """
+        if stp is not None and not isinstance(stp, TsodyksMarkram):
+            raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
+        if stp is not None and self._synapse != "deterministic":
+            raise ValueError(f"stp needs synapse='deterministic'; got synapse={self._synapse!r}")
+        if self._t != 0.0:
+            raise ValueError(f"stp must be set before the first run (t = 0); got t = {self._t}; "
+                             "call reset() first")
+        params = stp.resolve(self.n) if stp is not None else np.zeros((0, 3))  # validated first
+        self._stp = stp
+        self._stp_params = params
+        self._Q = self._fresh_stp()
+
+    @property
+    def stp(self) -> TsodyksMarkram | None:
+        return self._stp
+
+    def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
+        before the first), or a ValueError without STP."""
+        if self._stp is None:
+            raise ValueError("stp_state needs short-term plasticity; call set_stp first")
+        return self._Q[:, K.STP_UV].copy(), self._Q[:, K.STP_XV].copy()
 
     def set_stdp(self, stdp: STDP | None) -> None:
         """Enable (or with ``None`` disable) exact event-driven STDP; traces restart from 0.
@@ -763,6 +827,7 @@ class EventDrivenNetwork:
             np.uint32((1 << w) - 1),
             *stdp_args,
             self._chg_t, self._chg_i, self._chg_v, self._chg_pos,
+            self._stp is not None, self._Q,
         )
         self._wall_s += time.perf_counter() - wall0
         self._bio_ms += t_stop - self._t

@@ -36,6 +36,7 @@ from ._persistence import (
     write_npz,
 )
 from ._plasticity import STDP
+from ._stp import TsodyksMarkram
 
 __all__ = ["save_event_network", "load_event_network"]
 
@@ -71,6 +72,10 @@ def save_event_network(net: Any, path: Any) -> None:
         st_out_t=net._out_t[:m], st_out_i=net._out_i[:m], st_stats=net._stats, st_lfsr=net._lfsr,
         st_traces=net._traces, st_tv=net._tv, st_chg_pos=net._chg_pos,
     )
+    if net.stp is not None:  # per-neuron parameters and (u, x, t_last)
+        prm = net._stp_params
+        arrays.update(stp_U=prm[:, 0], stp_tau_facil=prm[:, 1], stp_tau_rec=prm[:, 2],
+                      st_stp=np.ascontiguousarray(net._Q[:, K.STP_UV:]))
     meta = {
         "format": _FORMAT,
         "synapse": net.synapse,
@@ -141,6 +146,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
             raise ValueError(f"meta.stdp must be a JSON object or null; got {type(spec).__name__}")
         check_known_keys(spec, "stdp", tuple(STDP().to_dict()))
         net.set_stdp(STDP(**spec))
+    if "stp_U" in e:
+        net.set_stp(TsodyksMarkram(e["stp_U"], e["stp_tau_facil"], e["stp_tau_rec"]))
     t = check_real(_scalar(e, "st_t"), "st_t", low=0.0)
     t0 = check_real(_scalar(e, "st_t_record_start"), "st_t_record_start", low=0.0, high=t)
     tv = e["st_tv"]
@@ -199,6 +206,19 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         _check((never & zero) | (np.isfinite(traces[:, 2]) & (traces[:, 2] <= t)),
                "st_traces", f"a last-spike time <= t = {t} (or -inf with zero traces)", traces[:, 2])
 
+    stp_state = None
+    if net.stp is not None:
+        stp_state = e["st_stp"]
+        if stp_state.shape != (n, 3) or stp_state.dtype != np.float64:
+            raise ValueError(f"st_stp must have shape ({n}, 3) and dtype float64; "
+                             f"got shape {stp_state.shape} dtype {stp_state.dtype}")
+        su, sx, sl = stp_state[:, 0], stp_state[:, 1], stp_state[:, 2]
+        with np.errstate(invalid="ignore"):
+            ux = stp_state[:, :2]
+            _check((ux >= 0) & (ux <= 1), "st_stp", "(u, x) in [0, 1]", ux)
+            _check(((sl == -np.inf) & (su == 0) & (sx == 1)) | (np.isfinite(sl) & (sl <= t)), "st_stp",
+                   f"a last-spike time <= t = {t} (or -inf with u = 0, x = 1)", sl)
+
     # --- the event queue: a valid heap of (time, key, payload) rows pointing at existing objects
     h = e["st_heap"]
     if h.ndim != 2 or h.shape[1] != 3 or h.dtype != np.float64:
@@ -209,9 +229,14 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         _check(ht >= t, "st_heap", f"made of event times >= t = {t}", ht)
     _check(_is_count(hk) & (hk < float(4 << K.KIND_SHIFT)), "st_heap", "made of integer keys in [0, 2^42)",
            hk)
-    _check(_is_count(hp), "st_heap", "made of integer payloads in [0, 2^53)", hp)
     hkey = hk.astype(np.int64)
     kind = hkey >> K.KIND_SHIFT
+    if net.stp is not None:  # a delivery's payload is the released fraction r = u x of its spike
+        with np.errstate(invalid="ignore"):
+            _check(np.where(kind == K.KIND_DELIV, (hp >= 0) & (hp <= 1), _is_count(hp)), "st_heap",
+                   "made of payloads in [0, 1] (deliveries) or integers in [0, 2^53)", hp)
+    else:
+        _check(_is_count(hp), "st_heap", "made of integer payloads in [0, 2^53)", hp)
     idx = hkey & ((1 << K.KIND_SHIFT) - 1)
     n_grp = net._grp_start.shape[0] - 1
     limit = np.select([kind == K.KIND_SELF, kind == K.KIND_POIS, kind == K.KIND_DELIV],
@@ -247,6 +272,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     if net.synapse == "lfsr":
         net._lfsr = lfsr
     net._traces = traces
+    if stp_state is not None:
+        net._Q[:, K.STP_UV:] = stp_state
     for col, a in cols.items():
         net._S[:, col] = a
     net._nspk = nspk

@@ -1,0 +1,87 @@
+"""Tsodyks–Markram short-term synaptic plasticity (private; re-exported)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_finite_array
+
+__all__ = ["TsodyksMarkram"]
+
+
+def _param(value: Any, name: str, low: float, high: float, low_open: bool) -> np.ndarray:
+    a = np.atleast_1d(check_finite_array(value, name))
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be a scalar or a 1-d array; got shape {a.shape}")
+    bad = ((a <= low) if low_open else (a < low)) | (a > high)
+    if bad.any():
+        i = int(np.argmax(bad))
+        lo = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {lo}{low}, {high}]; got {a[i]} at index {i}")
+    return a
+
+
+class TsodyksMarkram:
+    r"""Tsodyks–Markram short-term plasticity of the synapses of each presynaptic neuron.
+
+    Every presynaptic neuron ``i`` has a utilisation ``u`` and a fraction of
+    available resources ``x`` shared by its outgoing synapses.  Between its
+    spikes ``u`` decays to 0 with ``tau_facil`` and ``x`` recovers to 1 with
+    ``tau_rec``; at a spike, first ``u <- u + U (1 - u)``, then the fraction
+    ``r = u x`` is released and ``x <- x - r``.  Each synapse ``s`` of the spike
+    delivers ``w_s r`` instead of ``w_s``.  For a spike at ``t_n`` after one at
+    ``t_{n-1}`` (``Δ = t_n - t_{n-1}``; before the first spike ``u = 0``, ``x = 1``):
+
+    .. math::
+
+        u_n &= U + u_{n-1} (1 - U) e^{-Δ/\tau_f}, \qquad
+        x_n = 1 - \bigl(1 - x_{n-1} (1 - u_{n-1})\bigr) e^{-Δ/\tau_d},
+
+    and the released fraction (efficacy) is :math:`r_n = u_n x_n`, so
+    :math:`u_1 = U`, :math:`x_1 = 1`.  For a regular train of period Δ the
+    steady state is :math:`u^* = U / (1 - (1 - U) e^{-Δ/\tau_f})` and
+    :math:`x^* = (1 - e^{-Δ/\tau_d}) / (1 - (1 - u^*) e^{-Δ/\tau_d})`
+    (Tsodyks, Pawelzik & Markram 1998, Neural Comput. 10:821; the same
+    equations as Brian2's and NEST's ``tsodyks2_synapse``).
+
+    Parameters
+    ----------
+    U : float or array (n,)
+        Utilisation increment in (0, 1] (and the efficacy of a first spike).
+    tau_facil : float or array (n,)
+        Facilitation time constant in ms (>= 0; 0: ``u = U`` at every spike, no facilitation).
+    tau_rec : float or array (n,)
+        Recovery (depression) time constant in ms (>= 0; 0: ``x = 1`` at every spike, no depression).
+
+    Scalars apply to every presynaptic neuron; arrays give one value per neuron
+    (checked against the network's size when attached).  Depressing synapses
+    have a large ``U`` and ``tau_rec >> tau_facil`` (e.g. ``U=0.5, tau_facil=0,
+    tau_rec=800``), facilitating ones a small ``U`` and ``tau_facil >> tau_rec``
+    (e.g. ``U=0.15, tau_facil=1000, tau_rec=100``).
+    """
+
+    def __init__(self, U: Any = 0.5, tau_facil: Any = 0.0, tau_rec: Any = 800.0) -> None:
+        self.U = _param(U, "U", 0.0, 1.0, True)
+        self.tau_facil = _param(tau_facil, "tau_facil", 0.0, np.inf, False)
+        self.tau_rec = _param(tau_rec, "tau_rec", 0.0, np.inf, False)
+        for a in (self.U, self.tau_facil, self.tau_rec):
+            a.flags.writeable = False
+
+    def resolve(self, n: int) -> np.ndarray:
+        """Per-neuron parameters as an ``(n, 3)`` float64 array ``(U, tau_facil, tau_rec)``."""
+        out = np.empty((n, 3))
+        named = ((self.U, "U"), (self.tau_facil, "tau_facil"), (self.tau_rec, "tau_rec"))
+        for c, (a, name) in enumerate(named):
+            if a.shape[0] not in (1, n):
+                raise ValueError(f"{name} must be a scalar or have shape ({n},); got shape {a.shape}")
+            out[:, c] = a
+        return out
+
+    def __repr__(self) -> str:
+        def show(a: np.ndarray) -> str:
+            return f"{a[0]:g}" if a.shape[0] == 1 else f"array({a.shape[0]})"
+
+        return (f"TsodyksMarkram(U={show(self.U)}, tau_facil={show(self.tau_facil)}, "
+                f"tau_rec={show(self.tau_rec)})")
