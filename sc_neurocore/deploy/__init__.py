@@ -6,6 +6,7 @@ The value types and the datapath contract (:class:`SCClassifier`, :class:`SCLaye
 and the RTL are checked against.  See ``docs/model_to_hardware.md``.
 """
 
+from ._evaluate import EarlyExitOutput, evaluate, evaluate_early_exit, fast_source_values
 from ._model import (
     ACCUMULATIONS,
     CODINGS,
@@ -19,8 +20,10 @@ from ._model import (
     channel_layout,
     channel_plan,
     input_levels,
+    input_thresholds,
     level_to_threshold,
     load_classifier,
+    next_thresholds,
     save_classifier,
     validate,
 )
@@ -42,6 +45,7 @@ __all__ = [
     "LENGTH_RANGE",
     "WIDTH_RANGE",
     "ClassifierOutput",
+    "EarlyExitOutput",
     "LayerChannels",
     "PhaseTrace",
     "SCClassifier",
@@ -49,7 +53,12 @@ __all__ = [
     "channel_layout",
     "channel_plan",
     "early_exit_bounds",
+    "evaluate",
+    "evaluate_early_exit",
+    "fast_source_values",
     "input_levels",
+    "input_thresholds",
+    "next_thresholds",
     "level_to_threshold",
     "load_classifier",
     "reference_counters",

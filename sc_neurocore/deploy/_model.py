@@ -34,8 +34,10 @@ __all__ = [
     "channel_layout",
     "channel_plan",
     "input_levels",
+    "input_thresholds",
     "level_to_threshold",
     "load_classifier",
+    "next_thresholds",
     "save_classifier",
     "validate",
 ]
@@ -310,6 +312,40 @@ def level_to_threshold(level: Any, width: int, coding: str) -> Any:
     if coding == "bipolar":
         return (1 << (width - 1)) + (level >> 1)
     return level
+
+
+def input_thresholds(clf: SCClassifier, pixels: Any) -> np.ndarray:
+    """Layer-0 comparator thresholds of a batch of images (validated ``clf``).
+
+    Parameters
+    ----------
+    clf : SCClassifier
+        Already validated.
+    pixels : array_like of int, shape ``(n_images, n_in)``
+        Values in ``[0, clf.input_max]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 ``(n_images, n_in)``: ``level_to_threshold(input_levels(pixels))``.
+    """
+    n_in = clf.layers[0].magnitude.shape[1] - 1
+    q = np.asarray(pixels)
+    if q.ndim != 2 or q.shape[1] != n_in:
+        raise ValueError(f"pixels must have shape (n_images, {n_in}); got {q.shape}")
+    return np.ascontiguousarray(level_to_threshold(input_levels(q, clf.width, clf.input_max), clf.width,
+                                                   clf.coding), dtype=np.int64)
+
+
+def next_thresholds(clf: SCClassifier, k: int, counters: np.ndarray) -> np.ndarray:
+    """Input thresholds of layer ``k + 1`` from the counters of hidden layer ``k``.
+
+    Level ``a = clamp((C gain) >> shift, 0, 2^W)`` (arithmetic shift = floor), then
+    :func:`level_to_threshold`.
+    """
+    lay = clf.layers[k]
+    a = np.clip((np.asarray(counters, dtype=np.int64) * lay.gain) >> lay.shift, 0, 1 << clf.width)
+    return np.ascontiguousarray(level_to_threshold(a, clf.width, clf.coding), dtype=np.int64)
 
 
 def save_classifier(clf: SCClassifier, path: Any) -> None:

@@ -19,7 +19,7 @@ from ._model import (
     SCLayer,
     channel_layout,
     channel_plan,
-    input_levels,
+    input_thresholds,
     level_to_threshold,
     validate,
 )
@@ -124,22 +124,24 @@ def early_exit_bounds(layer: SCLayer, thresholds: np.ndarray, coding: str,
     ----------
     layer : SCLayer
     thresholds : numpy.ndarray
-        int64 ``(n_in,)`` input thresholds of the phase.
+        int64 ``(..., n_in)`` input thresholds of the phase (one row per image).
     coding, accumulation : str
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        int64 ``(n_out,)`` each.
+        int64 ``(..., n_out)`` each.
     """
+    x = np.asarray(thresholds)
     n_out, n_cols = layer.magnitude.shape
     if coding == "bipolar":
         step = n_cols if accumulation == "apc" else 1
-        full = np.full(n_out, step, dtype=np.int64)
+        full = np.full(x.shape[:-1] + (n_out,), step, dtype=np.int64)
         return full, full.copy()
-    live = (layer.magnitude > 0) & np.append(np.asarray(thresholds) > 0, True)[None, :]
-    pos = (live & ~layer.negative).sum(axis=1).astype(np.int64)
-    neg = (live & layer.negative).sum(axis=1).astype(np.int64)
+    x_live = np.concatenate([x > 0, np.ones(x.shape[:-1] + (1,), dtype=bool)], axis=-1)
+    live = (layer.magnitude > 0) & x_live[..., None, :]
+    pos = (live & ~layer.negative).sum(axis=-1).astype(np.int64)
+    neg = (live & layer.negative).sum(axis=-1).astype(np.int64)
     if accumulation == "apc":
         return pos, neg
     return np.minimum(pos, 1), np.minimum(neg, 1)
@@ -228,8 +230,7 @@ def _check_image(clf: SCClassifier, image: Any) -> list[int]:
     q = np.asarray(image)
     if q.shape != (n_in,):
         raise ValueError(f"image must have shape ({n_in},) (the inputs of layers[0]); got {q.shape}")
-    lv = input_levels(q, clf.width, clf.input_max)
-    return [int(v) for v in level_to_threshold(lv, clf.width, clf.coding)]
+    return [int(v) for v in input_thresholds(clf, q[None, :])[0]]
 
 
 def reference_trace(clf: SCClassifier, image: Any) -> tuple[PhaseTrace, ...]:
@@ -261,12 +262,8 @@ def reference_trace(clf: SCClassifier, image: Any) -> tuple[PhaseTrace, ...]:
 
 
 def _check_pixels(clf: SCClassifier, pixels: Any) -> np.ndarray:
-    n_in = clf.layers[0].magnitude.shape[1] - 1
-    q = np.asarray(pixels)
-    if q.ndim != 2 or q.shape[1] != n_in:
-        raise ValueError(f"pixels must have shape (n_images, {n_in}); got {q.shape}")
-    input_levels(q, clf.width, clf.input_max)  # type and range check
-    return q
+    input_thresholds(clf, pixels)  # shape, type and range check
+    return np.asarray(pixels)
 
 
 def reference_counters(clf: SCClassifier, pixels: Any) -> ClassifierOutput:
