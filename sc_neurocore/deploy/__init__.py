@@ -7,7 +7,14 @@ and the RTL are checked against.  See ``docs/model_to_hardware.md``.
 """
 
 from ._data import DIGITS_SEED, DIGITS_TEST_SIZE, DigitsSplit, load_digits_split, stratified_split
-from ._evaluate import EarlyExitOutput, evaluate, evaluate_early_exit, fast_source_values
+from ._evaluate import (
+    CurvePoint,
+    EarlyExitOutput,
+    accuracy_curve,
+    evaluate,
+    evaluate_early_exit,
+    fast_source_values,
+)
 from ._mapping import activation_scales, effective_matrices, gain_shift, quantise_weights, to_sc
 from ._model import (
     ACCUMULATIONS,
@@ -49,6 +56,7 @@ __all__ = [
     "LENGTH_RANGE",
     "WIDTH_RANGE",
     "ClassifierOutput",
+    "CurvePoint",
     "DigitsSplit",
     "EarlyExitOutput",
     "FloatMLP",
@@ -56,6 +64,7 @@ __all__ = [
     "PhaseTrace",
     "SCClassifier",
     "SCLayer",
+    "accuracy_curve",
     "activation_scales",
     "channel_layout",
     "channel_plan",

@@ -28,7 +28,14 @@ from .._kernels._classifier import (
 from ._model import SCClassifier, channel_layout, channel_plan, input_thresholds, next_thresholds, validate
 from ._reference import ClassifierOutput, early_exit_bounds
 
-__all__ = ["EarlyExitOutput", "evaluate", "evaluate_early_exit", "fast_source_values"]
+__all__ = [
+    "CurvePoint",
+    "EarlyExitOutput",
+    "accuracy_curve",
+    "evaluate",
+    "evaluate_early_exit",
+    "fast_source_values",
+]
 
 _MODES = {"apc": MODE_APC, "or": MODE_OR, "mux": MODE_MUX}
 
@@ -178,3 +185,79 @@ def evaluate_early_exit(clf: SCClassifier, pixels: Any) -> EarlyExitOutput:
                                      clf.coding == "bipolar", clf.width, clf.length,
                                      np.ascontiguousarray(up), np.ascontiguousarray(down))
     return EarlyExitOutput(pred, cycles)
+
+
+class CurvePoint(NamedTuple):
+    """One row of :func:`accuracy_curve`.
+
+    Attributes
+    ----------
+    encoder : str
+    length : int
+        Cycles per layer L.
+    accuracy : float
+        Test accuracy of the SC classifier (full length).
+    float_accuracy : float
+        Test accuracy of the float model (clamped at its act_scales if it has them).
+    mean_cycles : float
+        Mean output-phase cycles with early termination (same predictions).
+    mean_latency : float
+        Mean cycles per image with early termination, ``(K - 1) L + mean_cycles``.
+    """
+
+    encoder: str
+    length: int
+    accuracy: float
+    float_accuracy: float
+    mean_cycles: float
+    mean_latency: float
+
+
+def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = tuple(2**k for k in range(4, 13)),
+                   encoders: Any = ("bernoulli", "lfsr", "sobol"), width: int = 16, accumulation: str = "apc",
+                   coding: str = "unipolar", seed: int = 1, activation_percentile: float = 99.0,
+                   early_exit: bool = True) -> list[CurvePoint]:
+    """Test accuracy of the SC classifier of ``mlp`` against L, for each encoder.
+
+    Parameters
+    ----------
+    mlp : FloatMLP
+    data : DigitsSplit
+        ``x_train`` calibrates the activation scales (unless ``mlp`` has them);
+        accuracy is measured on ``x_test``, ``y_test``.
+    lengths : sequence of int
+        Powers of two in [16, 65536] (default 2^4 .. 2^12).
+    encoders : sequence of str
+        Members of ``ENCODERS``.
+    width, accumulation, coding, seed, activation_percentile
+        As in :func:`~sc_neurocore.deploy.to_sc`.
+    early_exit : bool
+        Also run :func:`evaluate_early_exit` (else ``mean_cycles = L``).
+
+    Returns
+    -------
+    list of CurvePoint
+        Encoder-major, lengths in the given order.
+    """
+    from .._validation import check_bool
+    from ._mapping import to_sc
+    from ._train import float_accuracy
+
+    early_exit = check_bool(early_exit, "early_exit")
+    fa = float_accuracy(mlp, data.x_test, data.y_test)
+    y = np.asarray(data.y_test)
+    rows = []
+    for enc in encoders:
+        for L in lengths:
+            clf = to_sc(mlp, width=width, length=L, encoder=enc, accumulation=accumulation, coding=coding,
+                        seed=seed, calibration=data.x_train, activation_percentile=activation_percentile)
+            pred = evaluate(clf, data.x_test).predictions
+            cyc = float(L)
+            if early_exit:
+                ee = evaluate_early_exit(clf, data.x_test)
+                if not np.array_equal(ee.predictions, pred):  # pragma: no cover - a proof obligation
+                    raise AssertionError("early termination changed a prediction")
+                cyc = float(ee.cycles.mean())
+            K = len(clf.layers)
+            rows.append(CurvePoint(enc, int(L), float(np.mean(pred == y)), fa, cyc, (K - 1) * L + cyc))
+    return rows
