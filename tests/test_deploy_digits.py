@@ -8,6 +8,8 @@ image or two (then re-measure with ``accuracy_curve`` and update the numbers her
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -24,6 +26,11 @@ from sc_neurocore.deploy import (  # noqa: E402
     to_sc,
     train_mlp,
 )
+
+NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
+# the pure-Python kernels would take minutes for 360 images at L = 1024; bit-exactness
+# without the JIT is covered by test_deploy_fast.py
+needs_jit = pytest.mark.skipif(NOJIT, reason="360 images at L = 1024 are too slow without the JIT")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +69,7 @@ def test_trainer_is_deterministic(digits, mlp):
         assert np.array_equal(a, b)
 
 
+@needs_jit
 def test_documented_configuration_within_two_points_of_float(digits, mlp):
     # documented configuration: W = 16, L = 1024, APC, unipolar, seed 1, hidden scale at the
     # 99th percentile of the training activations (to_sc defaults)
@@ -78,6 +86,7 @@ def test_documented_configuration_within_two_points_of_float(digits, mlp):
     assert all(n_float - c <= 0.02 * 360 for c in correct.values())
 
 
+@needs_jit
 def test_sc_aware_finetuning(digits, mlp):
     ft = sc_finetune(mlp, digits.x_train, digits.y_train, length=1024)
     assert ft.act_scales is not None and len(ft.act_scales) == 1

@@ -29,6 +29,7 @@ from ._model import SCClassifier, channel_layout, channel_plan, input_thresholds
 from ._reference import ClassifierOutput, early_exit_bounds
 
 __all__ = [
+    "CURVE_LENGTHS",
     "CurvePoint",
     "EarlyExitOutput",
     "accuracy_curve",
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 _MODES = {"apc": MODE_APC, "or": MODE_OR, "mux": MODE_MUX}
+#: Default lengths of :func:`accuracy_curve`: 2^4 .. 2^12.
+CURVE_LENGTHS = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 
 
 class EarlyExitOutput(NamedTuple):
@@ -213,7 +216,7 @@ class CurvePoint(NamedTuple):
     mean_latency: float
 
 
-def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = tuple(2**k for k in range(4, 13)),
+def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = CURVE_LENGTHS,
                    encoders: Any = ("bernoulli", "lfsr", "sobol"), width: int = 16, accumulation: str = "apc",
                    coding: str = "unipolar", seed: int = 1, activation_percentile: float = 99.0,
                    early_exit: bool = True) -> list[CurvePoint]:
