@@ -73,6 +73,16 @@ def test_fast_path_equals_reference_bit_for_bit(case):
     assert ((ee.cycles >= 1) & (ee.cycles <= clf.length)).all()
 
 
+@given(classifiers(), st.integers(1, 40))
+def test_margin_rule_equals_reference(case, margin):
+    clf, pixels = case
+    ref = reference_early_exit(clf, pixels, margin=margin)
+    ee = evaluate_early_exit(clf, pixels, margin=margin)
+    assert np.array_equal(ee.predictions, ref[0]) and np.array_equal(ee.cycles, ref[1])
+    # checked at word ends only: a multiple of 64 cycles or the full length
+    assert ((ee.cycles % 64 == 0) | (ee.cycles == clf.length)).all()
+
+
 def _digits_like():
     rng = np.random.default_rng(7)
     top = 1 << 12
@@ -119,3 +129,5 @@ def test_evaluate_rejects_bad_pixels_and_classifier():
         evaluate(clf._replace(length=100), np.zeros((1, 16), dtype=int))
     with pytest.raises(ValueError, match=r"encoder must be one of 'lfsr', 'sobol', 'bernoulli'; got 'thermo'"):
         evaluate_early_exit(clf._replace(encoder="thermo"), np.zeros((1, 16), dtype=int))
+    with pytest.raises(ValueError, match=r"margin must be an integer in \[1, 4611686018427387904\]; got 0"):
+        evaluate_early_exit(clf, np.zeros((1, 16), dtype=int), margin=0)

@@ -25,7 +25,15 @@ from .._kernels._classifier import (
     pack_streams,
     select_masks,
 )
-from ._model import SCClassifier, channel_layout, channel_plan, input_thresholds, next_thresholds, validate
+from ._model import (
+    SCClassifier,
+    channel_layout,
+    channel_plan,
+    check_margin,
+    input_thresholds,
+    next_thresholds,
+    validate,
+)
 from ._reference import ClassifierOutput, early_exit_bounds
 
 __all__ = [
@@ -157,26 +165,33 @@ def evaluate(clf: SCClassifier, pixels: Any) -> ClassifierOutput:
     return ClassifierOutput(np.argmax(counters[-1], axis=1).astype(np.int64), tuple(counters))
 
 
-def evaluate_early_exit(clf: SCClassifier, pixels: Any) -> EarlyExitOutput:
+def evaluate_early_exit(clf: SCClassifier, pixels: Any, margin: int | None = None) -> EarlyExitOutput:
     """Predictions with early termination of the output phase, and the cycles it used.
 
-    The output phase stops after the first cycle ``t`` at which no remaining
-    cycle can change the argmax: for the leader ``l`` (lowest index on ties) and
-    every rival ``j``, ``C_l - (L - t - 1) down_l > C_j + (L - t - 1) up_j``
+    Provable rule (default): the output phase stops after the first cycle ``t`` at
+    which no remaining cycle can change the argmax: for the leader ``l`` (lowest
+    index on ties) and every rival ``j``, ``C_l - (L - t - 1) down_l > C_j + (L - t - 1) up_j``
     (``>=`` when ``l < j``), with the per-cycle bounds of
     :func:`~sc_neurocore.deploy.early_exit_bounds`.  Counters move by at most
     their bound per cycle, so the answer is provably the full-length one.
+
+    Margin rule (heuristic, ``margin`` given): every 64 cycles (and at ``L``) stop
+    if the leader is ahead of every rival by at least ``margin`` counts; the
+    answer may differ from the full-length one (measure its accuracy).
 
     Parameters
     ----------
     clf : SCClassifier
     pixels : array_like of int, shape ``(n_images, n_in)``
+    margin : int, optional
+        In [1, 2^62]; None selects the provable rule.
 
     Returns
     -------
     EarlyExitOutput
     """
     clf = validate(clf)
+    m = check_margin(margin)
     x = input_thresholds(clf, pixels)
     prep = _prepare(clf)
     K = len(clf.layers)
@@ -186,7 +201,7 @@ def evaluate_early_exit(clf: SCClassifier, pixels: Any) -> EarlyExitOutput:
     p = prep[-1]
     pred, cycles = output_early_exit(x, p.planes, p.wbits, p.negative, p.sel, _MODES[clf.accumulation],
                                      clf.coding == "bipolar", clf.width, clf.length,
-                                     np.ascontiguousarray(up), np.ascontiguousarray(down))
+                                     np.ascontiguousarray(up), np.ascontiguousarray(down), m)
     return EarlyExitOutput(pred, cycles)
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "SCLayer",
     "channel_layout",
     "channel_plan",
+    "check_margin",
     "input_levels",
     "input_thresholds",
     "level_to_threshold",
@@ -322,6 +323,11 @@ def level_to_threshold(level: Any, width: int, coding: str) -> Any:
     if coding == "bipolar":
         return (1 << (width - 1)) + (level >> 1)
     return level
+
+
+def check_margin(margin: Any) -> int:
+    """Early-exit rule selector: 0 for the provable rule (``None``), else a margin in [1, 2^62]."""
+    return 0 if margin is None else check_int(margin, "margin", low=1, high=2**62)
 
 
 def input_thresholds(clf: SCClassifier, pixels: Any) -> np.ndarray:
