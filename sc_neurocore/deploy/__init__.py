@@ -8,6 +8,7 @@ and the RTL are checked against.  See ``docs/model_to_hardware.md``.
 
 from ._data import DIGITS_SEED, DIGITS_TEST_SIZE, DigitsSplit, load_digits_split, stratified_split
 from ._evaluate import (
+    CURVE_LENGTHS,
     CurvePoint,
     EarlyExitOutput,
     accuracy_curve,
@@ -49,6 +50,7 @@ from ._reference import (
 __all__ = [
     "ACCUMULATIONS",
     "CODINGS",
+    "CURVE_LENGTHS",
     "DIGITS_SEED",
     "DIGITS_TEST_SIZE",
     "ENCODERS",
