@@ -17,6 +17,7 @@ pytest.importorskip("sklearn")
 
 from sc_neurocore.deploy import (  # noqa: E402
     ENCODERS,
+    accuracy_curve,
     evaluate,
     evaluate_early_exit,
     load_digits_split,
@@ -94,3 +95,23 @@ def test_sc_aware_finetuning(digits, mlp):
     correct = {enc: int((evaluate(to_sc(ft, encoder=enc), digits.x_test).predictions == digits.y_test).sum())
                for enc in ENCODERS}
     assert correct == {"lfsr": 345, "sobol": 351, "bernoulli": 349}
+
+
+@needs_jit
+def test_accuracy_curve_rows(digits, mlp):
+    rows = accuracy_curve(mlp, digits, lengths=(64, 1024), encoders=("sobol", "lfsr"))
+    assert [(r.encoder, r.length) for r in rows] == [("sobol", 64), ("sobol", 1024), ("lfsr", 64), ("lfsr", 1024)]
+    assert rows[1].accuracy == 349 / 360 and rows[3].accuracy == 345 / 360
+    assert all(r.float_accuracy == 349 / 360 for r in rows)
+    for r in rows:
+        # the provable early exit uses at most L output cycles; latency adds the hidden phase
+        assert 1 <= r.mean_cycles <= r.length and r.mean_latency == r.length + r.mean_cycles
+
+
+def test_trainer_rejects_bad_data(digits):
+    with pytest.raises(ValueError, match=r"y must be in \[0, 9\]; got 10"):
+        train_mlp(digits.x_train[:5], np.array([0, 1, 2, 3, 10]), epochs=1)
+    with pytest.raises(ValueError, match=r"pixels must be finite and in \[0, input_max\] = \[0, 16\]"):
+        train_mlp(digits.x_train[:2] + 1, np.array([0, 1]), epochs=1)
+    with pytest.raises(ValueError, match=r"y must be integer class labels of shape \(2,\)"):
+        train_mlp(digits.x_train[:2], np.array([0.0, 1.0]), epochs=1)
