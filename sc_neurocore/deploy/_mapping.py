@@ -62,6 +62,16 @@ def _rhe(x: np.ndarray) -> np.ndarray:
 def quantise_weights(e: np.ndarray, scale: float, width: int, coding: str) -> tuple[np.ndarray, np.ndarray]:
     """Thresholds and signs of an effective matrix ``e`` (values in ``[-scale, scale]``).
 
+    Parameters
+    ----------
+    e : numpy.ndarray
+        float64 weights (any shape).
+    scale : float
+        Weight scale s > 0 (float units per unit of stream value).
+    width : int
+        Comparator width W.
+    coding : {"unipolar", "bipolar"}
+
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
