@@ -209,10 +209,11 @@ def activation_scales(mlp: Any, pixels: Any, input_max: int, percentile: float) 
 
     Machine-independent: the activations are computed with exact summation
     (``hidden_activations(..., exact=True)``) and the percentile is the linear
-    interpolation between order statistics (NumPy's default method), written out:
-    for the sorted values :math:`a_{(0)} \le \dots \le a_{(n-1)}` and
-    :math:`x = (n - 1) p / 100 = i + f`, :math:`A = a_{(i)} + (a_{(i+1)} - a_{(i)}) f`
-    (three IEEE operations, same bits everywhere).  A layer whose percentile is 0
+    interpolation between order statistics, written out as NumPy's default method
+    computes it: for the sorted values :math:`a_{(0)} \le \dots \le a_{(n-1)}` and
+    :math:`x = (n - 1) (p / 100) = i + f`, :math:`A = a_{(i)} + (a_{(i+1)} - a_{(i)}) f`
+    (:math:`a_{(i+1)} - (a_{(i+1)} - a_{(i)}) (1 - f)` when :math:`f \ge 1/2`):
+    a few IEEE operations, the same bits everywhere.  A layer whose percentile is 0
     (dead on the calibration data) falls back to its maximum, then to 1.
     """
     from ._train import hidden_activations
@@ -224,10 +225,10 @@ def activation_scales(mlp: Any, pixels: Any, input_max: int, percentile: float) 
     out = []
     for h in hidden_activations(mlp, q, input_max, exact=True):
         srt = np.sort(h, axis=None)
-        x = (srt.size - 1) * float(percentile) / 100.0
+        x = (srt.size - 1) * (float(percentile) / 100.0)
         i = min(int(math.floor(x)), srt.size - 1)
-        lo, hi = float(srt[i]), float(srt[min(i + 1, srt.size - 1)])
-        a = lo + (hi - lo) * (x - i)
+        lo, hi, f = float(srt[i]), float(srt[min(i + 1, srt.size - 1)]), x - i
+        a = lo + (hi - lo) * f if f < 0.5 else hi - (hi - lo) * (1.0 - f)
         if a <= 0.0:
             a = float(srt[-1]) if srt[-1] > 0 else 1.0
         out.append(a)
