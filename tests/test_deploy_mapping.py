@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 
 from sc_neurocore.deploy import (
+    DigitsSplit,
     FloatMLP,
     SCClassifier,
+    accuracy_curve,
+    activation_scales,
     effective_matrices,
     evaluate,
-    activation_scales,
+    evaluate_early_exit,
     gain_shift,
     hidden_activations,
     predict_float,
@@ -191,3 +194,27 @@ def test_digits_need_the_ml_extra(monkeypatch):
 def test_evaluate_accepts_only_validated_layers():
     with pytest.raises(TypeError, match=r"layers\[0\] must be an SCLayer; got tuple"):
         evaluate(SCClassifier(((1, 2),), 8, 16, "lfsr", "apc", "unipolar", 1, 16), np.zeros((1, 1), int))
+
+
+def test_accuracy_curve_margin_columns():
+    rng = np.random.default_rng(3)
+    mlp = FloatMLP.from_arrays([rng.standard_normal((5, 6)), rng.standard_normal((3, 5))],
+                               [rng.standard_normal(5), rng.standard_normal(3)])
+    data = DigitsSplit(rng.integers(0, 17, (30, 6)), rng.integers(0, 3, 30),
+                       rng.integers(0, 17, (25, 6)), rng.integers(0, 3, 25))
+    plain = accuracy_curve(mlp, data, lengths=(64, 128), encoders=("lfsr", "bernoulli"))
+    assert all(r.margin_accuracy is None and r.margin_mean_cycles is None and r.margin_agreement is None
+               for r in plain)
+    rows = accuracy_curve(mlp, data, lengths=(64, 128), encoders=("lfsr", "bernoulli"), margin=3)
+    assert [r[:6] for r in rows] == [r[:6] for r in plain]
+    for r in rows:
+        clf = to_sc(mlp, length=r.length, encoder=r.encoder, calibration=data.x_train)
+        full = evaluate(clf, data.x_test).predictions
+        mar = evaluate_early_exit(clf, data.x_test, margin=3)
+        assert r.margin_accuracy == np.mean(mar.predictions == data.y_test)
+        assert r.margin_mean_cycles == mar.cycles.mean()
+        assert r.margin_agreement == np.mean(mar.predictions == full)
+        # checked every 64 cycles: a multiple of 64 (or L)
+        assert 64 <= r.margin_mean_cycles <= r.length
+    with pytest.raises(ValueError, match=r"margin must be an integer in \[1, 4611686018427387904\]; got 0"):
+        accuracy_curve(mlp, data, lengths=(64,), encoders=("lfsr",), margin=0)
