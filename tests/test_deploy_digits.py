@@ -169,9 +169,15 @@ def test_training_reaches_documented_bounds(digits, mlp):
 
 @needs_jit
 def test_accuracy_curve_rows(digits, stored):
-    rows = accuracy_curve(stored, digits, lengths=(64, 1024), encoders=("sobol", "lfsr"))
+    rows = accuracy_curve(stored, digits, lengths=(64, 1024), encoders=("sobol", "lfsr"), margin=32)
     assert [(r.encoder, r.length) for r in rows] == [("sobol", 64), ("sobol", 1024), ("lfsr", 64), ("lfsr", 1024)]
-    assert rows[1].accuracy == 349 / 360 and rows[3].accuracy == 345 / 360
+    assert [round(r.accuracy * 360) for r in rows] == [350, 349, 336, 345]
+    # provable rule: total output cycles over the 360 images
+    assert [round(r.mean_cycles * 360) for r in rows] == [22380, 355654, 22505, 355675]
+    # margin rule (32 counts, checked every 64 cycles): a tenth of the cycles at L = 1024
+    assert [round(r.margin_accuracy * 360) for r in rows] == [350, 349, 336, 346]
+    assert [round(r.margin_mean_cycles * 360) for r in rows] == [23040, 35392, 23040, 31808]
+    assert [round(r.margin_agreement * 360) for r in rows] == [360, 360, 360, 356]
     assert all(r.float_accuracy == 349 / 360 for r in rows)
     for r in rows:
         # the provable early exit uses at most L output cycles; latency adds the hidden phase
