@@ -130,7 +130,7 @@ def test_constant_stream_model_matches_float():
     ("kwargs", "exc", "match"),
     [
         ({"length": 1000}, ValueError, r"length must be a power of two in \[16, 65536\]; got 1000"),
-        ({"encoder": "halton"}, ValueError, r"encoder must be one of 'lfsr', 'sobol', 'bernoulli'; got 'halton'"),
+        ({"encoder": "halton"}, ValueError, r"encoder must be one of 'lfsr', 'sobol', 'bernoulli', 'clock_division'; got 'halton'"),
         ({"accumulation": "max"}, ValueError, r"accumulation must be one of 'apc', 'or', 'mux'; got 'max'"),
         ({"coding": "x"}, ValueError, r"coding must be one of 'unipolar', 'bipolar'; got 'x'"),
         ({"width": 30}, ValueError, r"width must be an integer in \[4, 24\]; got 30"),
