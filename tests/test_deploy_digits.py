@@ -184,6 +184,13 @@ def test_accuracy_curve_rows(digits, stored):
         assert 1 <= r.mean_cycles <= r.length and r.mean_latency == r.length + r.mean_cycles
 
 
+@needs_jit
+def test_clock_division_on_digits(digits, stored):
+    # deterministic streams (no random error; n = log2(L) / 2 bit levels): float's 349 from L = 256
+    rows = accuracy_curve(stored, digits, lengths=(64, 256, 1024), encoders=("clock_division",), early_exit=False)
+    assert [round(r.accuracy * 360) for r in rows] == [346, 349, 349]
+
+
 def test_trainer_rejects_bad_data(digits):
     with pytest.raises(ValueError, match=r"y must be in \[0, 9\]; got 10"):
         train_mlp(digits.x_train[:5], np.array([0, 1, 2, 3, 10]), epochs=1)
