@@ -46,7 +46,7 @@ from hw_models._common import Block, Port, check_part_int, mask, port_input, vhe
 from hw_models._counters import _popcount_module
 from hw_models._datapaths import _Composite
 from hw_models._gates import AndGate, XnorGate
-from hw_models._imageio import check_pixels, pack_pixels
+from hw_models._imageio import check_pixels
 from hw_models._lfsr import FibonacciLFSR
 from hw_models._sng import SNG
 from hw_models._sobol import SobolGenerator
@@ -165,7 +165,7 @@ class SCClassifierDatapath(_Composite):
 
     @classmethod
     def from_classifier(cls, clf: Any) -> SCClassifierDatapath:
-        """The datapath of ``clf`` (a validated ``sc_neurocore.deploy.SCClassifier``, encoder lfsr or sobol)."""
+        """The datapath of ``clf``, a ``sc_neurocore.deploy.SCClassifier`` with encoder lfsr or sobol."""
         return cls(clf)
 
     def classify(self, pixels: Any) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
@@ -200,7 +200,7 @@ class SCClassifierDatapath(_Composite):
         self._next: dict[str, Any] = {}
 
     def counter_bus(self, k: int) -> int:
-        """The ``acc<k>`` port value: layer k's counters, two's complement, counter j at ``[j CW, (j+1) CW)``."""
+        """Port ``acc<k>``: layer k's counters in two's complement, counter j at ``[j CW, (j+1) CW)``."""
         lay = self.hw_layers[k]
         cw = lay.counter_width
         return sum((c & mask(cw)) << (j * cw) for j, c in enumerate(self.counters[k]))
@@ -314,8 +314,9 @@ class SCClassifierDatapath(_Composite):
         w = self.width
         if isinstance(src, FibonacciLFSR):
             return (f"  wire [{w - 1}:0] {inst};\n"
-                    f"  sc_lfsr_fib_ce #(.W({w}), .TAPMASK({vhex(src.tap_mask, w)}), .SEED({vhex(src.seed, w)}))"
-                    f" u_{inst} (.clk(clk), .ld(ld), .ce({ce}), .state({inst}));\n")
+                    f"  sc_lfsr_fib_ce #(.W({w}), .TAPMASK({vhex(src.tap_mask, w)}), "
+                    f".SEED({vhex(src.seed, w)}))\n"
+                    f"    u_{inst} (.clk(clk), .ld(ld), .ce({ce}), .state({inst}));\n")
         assert isinstance(src, SobolGenerator)
         packed = sum(v << (i * w) for i, v in enumerate(src.directions))
         return (f"  wire [{w - 1}:0] {inst};\n"
