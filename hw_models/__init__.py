@@ -8,6 +8,8 @@ seeds and clears the registers.
 """
 
 from hw_models._area import AreaReport, area_report, cell_counts
+from hw_models._baseline import BinaryClassifier, BinaryLayer
+from hw_models._classifier import SCClassifierDatapath
 from hw_models._common import Block, check_part_int, check_taps, mirror_taps
 from hw_models._contract import assert_bit_exact, first_difference
 from hw_models._correlation import (
@@ -51,6 +53,7 @@ from hw_models._faults import (
     sc_operation_faulty,
 )
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
+from hw_models._imageio import classify_rtl, image_schedule, register_toggles
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
 from hw_models._nonlinear import (
@@ -85,6 +88,8 @@ __all__ = [
     "ApcBtanh",
     "AreaReport",
     "BernsteinUnit",
+    "BinaryClassifier",
+    "BinaryLayer",
     "BitInsertSqrt",
     "Block",
     "ChannelAssignment",
@@ -115,6 +120,7 @@ __all__ = [
     "OrGate",
     "ParallelCounter",
     "RtlRun",
+    "SCClassifierDatapath",
     "SNG",
     "SatAddGate",
     "Sexp",
@@ -138,9 +144,11 @@ __all__ = [
     "check_correlation",
     "check_part_int",
     "check_taps",
+    "classify_rtl",
     "cosimulate",
     "emit_testbench",
     "fault_tolerance",
+    "image_schedule",
     "first_difference",
     "flip_bits",
     "flip_register_bits",
@@ -148,6 +156,7 @@ __all__ = [
     "mirror_taps",
     "pairwise_scc",
     "random_inputs",
+    "register_toggles",
     "run_rtl",
     "sc_operation_faulty",
     "threshold_of",

@@ -155,6 +155,8 @@ class SCClassifierDatapath(_Composite):
         plan = channel_plan(clf)
         layout = channel_layout(clf)[0]
         self.hw_layers = [_HwLayer(k, clf, plan, layout[k]) for k in range(len(clf.layers))]
+        #: every product gate (structure only: what check_correlation walks)
+        self.gates: list[Block] = [g for lay in self.hw_layers for g in lay.gates]
         self.n_inputs = self.hw_layers[0].n_in
         self.n_classes = self.hw_layers[-1].n_out
         self.class_width = max(1, (self.n_classes - 1).bit_length())
