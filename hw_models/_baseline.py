@@ -198,7 +198,8 @@ class BinaryClassifier(Block):
                 hmax = float(x.max()) if x.size and x.max() > 0 else 1.0
                 nxt = hmax / amax
                 ratio = unit / (s * nxt)  # accumulator LSB in units of the next activation LSB
-                shift = int(np.clip(gain_bits - 1 - np.ceil(np.log2(ratio)), 0, 62))
+                # ratio 2^shift in [2^(gain_bits-1), 2^gain_bits): the gain uses all its bits
+                shift = int(np.clip(gain_bits - 1 - np.floor(np.log2(ratio)), 0, 62))
                 gain = int(np.clip(np.rint(ratio * 2.0**shift), 1, mask(gain_bits)))
                 unit = nxt
             layers.append(BinaryLayer(wq, bq, gain, shift))

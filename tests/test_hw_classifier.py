@@ -182,13 +182,13 @@ def test_binary_from_float_hand_computed():
 
 def test_binary_hidden_requantisation_hand_computed():
     # hidden: h = relu(1.0 * x), x = q / 16; calibration max h = 1 -> unit 1 / 255 per LSB;
-    # accumulator LSB = 1 / (16 * 127); ratio = 255 / (16 * 127) = 0.12549...; gain_bits 16:
-    # shift = 15 - ceil(log2 ratio) = 15 + 2 = 18, gain = rint(ratio 2^18) = 32897
+    # accumulator LSB = 1 / (16 * 127); ratio = 255 / (16 * 127) = 0.12549 (log2 = -2.99);
+    # gain_bits 16: shift = 15 - floor(log2 ratio) = 18, gain = rint(ratio 2^18) = 32897
     bc = hw.BinaryClassifier.from_float([np.array([[1.0]]), np.array([[1.0], [-1.0]])],
                                         [np.zeros(1), np.zeros(2)], np.array([[16]]))
     assert (bc.layers[0].gain, bc.layers[0].shift) == (32897, 18)
-    # q = 16: acc = 127 * 16 = 2032 -> (2032 * 32897) >> 18 = 255 (full scale)
-    assert bc.classify(np.array([[16]]))[1].tolist() == [[127 * 255, -127 * 255]]
+    # q = 16: acc = 127 * 16 = 2032 -> (2032 * 32897) >> 18 = floor(254.99994) = 254
+    assert bc.classify(np.array([[16]]))[1].tolist() == [[127 * 254, -127 * 254]]
 
 
 def test_binary_verilog_holds_the_roms():
