@@ -237,8 +237,10 @@ class BinaryClassifier(Block):
              "k1", "j1", "acc", "best", "best_j", "done", "cls")
 
     def reset(self) -> None:
-        for r in self._REGS:
-            setattr(self, r, 0)
+        # stage-1 control and issue registers, stage-2 registers (names as in the Verilog)
+        self.busy = self.bubble = self.k = self.j = self.i = self.addr = self.nidx = 0
+        self.v1 = self.w1 = self.a1 = self.b1 = self.first1 = self.last1 = self.k1 = self.j1 = 0
+        self.acc = self.best = self.best_j = self.done = self.cls = 0
         # the register files are not reset (never read before written); zero in the model
         self.mem = [[0] * int(lay.weight.shape[0]) for lay in self.layers[:-1]]
         self._next: dict[str, Any] = {}

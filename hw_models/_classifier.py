@@ -390,7 +390,9 @@ class SCClassifierDatapath(_Composite):
                 sel = f"sel{k}"
             dw = lay.n_cols.bit_length() + 2
             for j in range(lay.n_out):
-                prods, pos, neg = [], [], []
+                prods: list[str] = []
+                pos: list[str] = []
+                neg: list[str] = []
                 for i in range(lay.n_cols):
                     m = int(lay.mag[j, i])
                     wb = ("1'b0" if m == 0 else "1'b1" if m == 1 << w

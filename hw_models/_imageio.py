@@ -102,7 +102,7 @@ def classify_rtl(design: Any, pixels: Any, *, backend: str = "icarus",
 
     if not isinstance(design, Block):
         raise TypeError(f"design must be a hw_models Block; got {type(design).__name__}")
-    inputs, n, at = image_schedule(design, pixels)
+    inputs, n, at = image_schedule(design, pixels)  # type: ignore[arg-type]
     run = run_rtl(design, n, inputs, backend=backend, workdir=workdir, timeout=timeout, vcd=vcd)
     done: Sequence[int | str] = run.values["done"]
     cls: Sequence[int | str] = run.values["class_id"]
@@ -135,13 +135,14 @@ def register_toggles(design: Any, pixels: Any) -> np.ndarray:
     """
     if not isinstance(design, Block) or not callable(getattr(design, "registers", None)):
         raise TypeError(f"design must be a classifier design with registers(); got {type(design).__name__}")
-    inputs, n, at = image_schedule(design, pixels)
-    design.reset()
+    dsg: Any = design  # a Block with registers() and latency (checked above / by image_schedule)
+    inputs, n, at = image_schedule(dsg, pixels)
+    dsg.reset()
     toggles = np.zeros(len(at), dtype=np.int64)
-    before = design.registers()
+    before = dsg.registers()
     for t in range(n - 1):
-        design.step(start=inputs["start"][t], pixels=inputs["pixels"][t])
-        after = design.registers()
-        toggles[t // design.latency] += sum((v ^ before[k][0]).bit_count() for k, (v, _w) in after.items())
+        dsg.step(start=inputs["start"][t], pixels=inputs["pixels"][t])
+        after = dsg.registers()
+        toggles[t // dsg.latency] += sum((v ^ before[k][0]).bit_count() for k, (v, _w) in after.items())
         before = after
     return toggles
