@@ -191,6 +191,19 @@ def test_binary_hidden_requantisation_hand_computed():
     assert bc.classify(np.array([[16]]))[1].tolist() == [[127 * 254, -127 * 254]]
 
 
+def test_binary_from_float_uses_recorded_clamps():
+    # with the float model's clamp A = 0.5 the hidden unit is 255 LSBs for h >= 0.5: q = 16 saturates
+    ws, bs = [np.array([[1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)]
+    bc = hw.BinaryClassifier.from_float(ws, bs, np.array([[16]]), act_scales=[0.5])
+    ratio = (1 / 16) / (127 * 0.5 / 255)
+    assert bc.layers[0].gain == round(ratio * 2 ** bc.layers[0].shift)
+    assert bc.classify(np.array([[16]]))[1].tolist() == [[127 * 255]]
+    with pytest.raises(ValueError, match=r"act_scales must have one entry per hidden layer \(1\); got 2"):
+        hw.BinaryClassifier.from_float(ws, bs, np.array([[16]]), act_scales=[0.5, 1.0])
+    with pytest.raises(ValueError, match=r"act_scales\[0\] must be in \(0.0, inf\]"):
+        hw.BinaryClassifier.from_float(ws, bs, np.array([[16]]), act_scales=[0.0])
+
+
 def test_binary_verilog_holds_the_roms():
     bc = hw.BinaryClassifier([hw.BinaryLayer(np.array([[3, -2]]), np.array([5]), 1, 0)], weight_bits=3)
     text = bc.to_verilog()
