@@ -200,7 +200,7 @@ def test_binary_from_float_uses_recorded_clamps():
     assert bc.classify(np.array([[16]]))[1].tolist() == [[127 * 255]]
     with pytest.raises(ValueError, match=r"act_scales must have one entry per hidden layer \(1\); got 2"):
         hw.BinaryClassifier.from_float(ws, bs, np.array([[16]]), act_scales=[0.5, 1.0])
-    with pytest.raises(ValueError, match=r"act_scales\[0\] must be in \(0.0, inf\]"):
+    with pytest.raises(ValueError, match=r"act_scales\[0\] must be in \(0.0, inf\); got 0.0"):
         hw.BinaryClassifier.from_float(ws, bs, np.array([[16]]), act_scales=[0.0])
 
 
