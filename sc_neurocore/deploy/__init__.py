@@ -98,3 +98,8 @@ __all__ = [
     "validate",
 ]
 from ._train import FloatMLP, float_accuracy, hidden_activations, predict_float, sc_finetune, train_mlp
+
+
+def __dir__() -> list[str]:
+    # Only the API, not the private submodules the imports above loaded.
+    return sorted(__all__)
