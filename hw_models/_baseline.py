@@ -244,9 +244,6 @@ class BinaryClassifier(Block):
     def outputs_spec(self) -> list[Port]:
         return [("done", 1, False), ("class_id", self.class_width, False), ("acc", self.acc_width, True)]
 
-    def leaves(self) -> list[Block]:
-        return [self]
-
     _REGS = ("busy", "bubble", "k", "j", "i", "addr", "nidx", "v1", "w1", "a1", "b1", "first1", "last1",
              "k1", "j1", "acc", "best", "best_j", "done", "cls")
 
