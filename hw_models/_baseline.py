@@ -364,16 +364,15 @@ class BinaryClassifier(Block):
                            for k, lay in enumerate(self.layers))
         last_j = " ".join(f"{k}: last_j = (j == {int(lay.weight.shape[0]) - 1});"
                           for k, lay in enumerate(self.layers))
-        act = [f"{0}: act = {{{{{ib - pb}{{1'b0}}}}, pixels[i*{pb} +: {pb}]}};" if ib > pb
-               else f"0: act = pixels[i*{pb} +: {pb}];"]
-        act += [f"{h}: act = {{{{{ib - ab}{{1'b0}}}}, mem{h}[i]}};" if ib > ab else f"{h}: act = mem{h}[i];"
+        # the activation read (a pixel, or a hidden register file) is part of the clocked issue stage
+        act = [f"0: a1 <= {{{{{ib - pb}{{1'b0}}}}, pixels[i*{pb} +: {pb}]}};" if ib > pb
+               else f"0: a1 <= pixels[i*{pb} +: {pb}];"]
+        act += [f"{h}: a1 <= {{{{{ib - ab}{{1'b0}}}}, mem{h}[i]}};" if ib > ab else f"{h}: a1 <= mem{h}[i];"
                 for h in range(1, kk)]
         L.append("  reg last_i, last_j;\n")
-        L.append(f"  reg [{ib - 1}:0] act;\n")
         L.append("  always @* begin\n"
                  f"    case (k) {last_in} default: last_i = 1'b1; endcase\n"
                  f"    case (k) {last_j} default: last_j = 1'b1; endcase\n"
-                 f"    case (k) {' '.join(act)} default: act = {ib}'d0; endcase\n"
                  "  end\n")
         L.append(f"  wire signed [{aw - 1}:0] s = (first1 ? b1 : acc_r) + w1 * $signed({{1'b0, a1}});\n")
         for h in range(kk - 1):
@@ -395,7 +394,8 @@ class BinaryClassifier(Block):
                  "        busy <= 1'b1; bubble <= 1'b0; k <= 0; j <= 0; i <= 0; addr <= 0; nidx <= 0;"
                  " v1 <= 1'b0; done_r <= 1'b0;\n"
                  "      end else if (busy && !bubble) begin\n"
-                 "        v1 <= 1'b1; w1 <= wrom[addr]; a1 <= act; b1 <= brom[nidx];\n"
+                 "        v1 <= 1'b1; w1 <= wrom[addr]; b1 <= brom[nidx];\n"
+                 f"        case (k) {' '.join(act)} default: a1 <= {ib}'d0; endcase\n"
                  "        first1 <= (i == 0); last1 <= last_i; k1 <= k; j1 <= j; addr <= addr + 1'b1;\n"
                  "        if (last_i) begin\n"
                  "          i <= 0; nidx <= nidx + 1'b1;\n"
