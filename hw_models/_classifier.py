@@ -22,13 +22,17 @@ r"""The SC classifier as a gate-level datapath with a phase controller, and its 
   2^W)`` (multiplier, arithmetic shift, clamp), unipolar threshold = level,
   bipolar ``2^(W-1) + (level >> 1)``.  Layer-0 thresholds come from a table
   ``round_half_even(q 2^W / input_max)`` on each pixel.
+  With ``requant="serial"`` one shared requantiser instead writes threshold
+  registers, one hidden counter per cycle, between the two phases.
 * **Phase controller** and **argmax** (lowest index wins ties).
 
 Timing: ``start`` in cycle s (while idle or done) loads the sources and clears
 the counters; phase k occupies cycles ``s + 1 + k L .. s + (k + 1) L``; in
 cycle ``s + K L + 1`` the argmax of the output counters is registered; from
 cycle ``s + latency``, ``latency = K L + 2``, ``done = 1`` and ``class_id`` hold
-the result.  Pixels must stay on the port during phase 0 (the thresholds are
+the result.  With ``requant="serial"`` each hidden layer k adds ``n_out(k)``
+cycles between its phase and the next (``phase_start``, ``latency``
+attributes).  Pixels must stay on the port during phase 0 (the thresholds are
 combinational from the port).  Ports: inputs ``start``, ``pixels``
 (``bit_length(input_max)`` bits per pixel); outputs ``done``, ``class_id`` and
 ``acc<k>`` (layer k's counters, counter j in bits ``[j CW_k, (j + 1) CW_k)``,
@@ -51,9 +55,11 @@ from hw_models._lfsr import FibonacciLFSR
 from hw_models._sng import SNG
 from hw_models._sobol import SobolGenerator
 
-__all__ = ["SCClassifierDatapath"]
+__all__ = ["REQUANTS", "SCClassifierDatapath"]
 
 _PART = "SCClassifierDatapath"
+#: requantiser structures (``SCClassifierDatapath(requant=...)``)
+REQUANTS = ("parallel", "serial")
 
 # Clock-enabled, loadable forms of the two random sources.  The next-state
 # logic is that of hw_models.FibonacciLFSR / SobolGenerator (no zero-state
@@ -140,10 +146,13 @@ class SCClassifierDatapath(_Composite):
     part = _PART
     top_module = "sc_classifier_top"
 
-    def __init__(self, clf: Any) -> None:
+    def __init__(self, clf: Any, requant: str = "parallel") -> None:
         from sc_neurocore.deploy import HW_ENCODERS, channel_layout, channel_plan, validate
 
         clf = validate(clf)
+        if requant not in REQUANTS:
+            raise ValueError(f"{_PART}: requant must be one of {REQUANTS}; got {requant!r}")
+        self.requant: str = requant
         if clf.encoder not in HW_ENCODERS:
             raise ValueError(f"{_PART}: clf.encoder must be one of {', '.join(map(repr, HW_ENCODERS))} "
                              f"(a gate-level source exists); got {clf.encoder!r}")
@@ -160,15 +169,27 @@ class SCClassifierDatapath(_Composite):
         self.n_inputs = self.hw_layers[0].n_in
         self.n_classes = self.hw_layers[-1].n_out
         self.class_width = max(1, (self.n_classes - 1).bit_length())
+        # serial requantisation: one cycle per hidden counter between the phases
+        gaps = [lay.n_out if requant == "serial" else 0 for lay in self.hw_layers[:-1]]
+        #: cycle of phase k's first cycle, counted from the start cycle
+        self.phase_start: tuple[int, ...] = tuple(1 + k * self.length + sum(gaps[:k])
+                                                  for k in range(len(self.hw_layers)))
         #: cycles from the start cycle to the first cycle showing done (module docstring)
-        self.latency = len(self.hw_layers) * self.length + 2
+        self.latency = len(self.hw_layers) * self.length + sum(gaps) + 2
+        self._t_width = max(1, (max([self.length, *gaps]) - 1).bit_length())
         self._thr_cache: tuple[int, np.ndarray] | None = None
         self.reset()
 
     @classmethod
-    def from_classifier(cls, clf: Any) -> SCClassifierDatapath:
-        """The datapath of ``clf``, a ``sc_neurocore.deploy.SCClassifier`` with encoder lfsr or sobol."""
-        return cls(clf)
+    def from_classifier(cls, clf: Any, *, requant: str = "parallel") -> SCClassifierDatapath:
+        """The datapath of ``clf``, a ``sc_neurocore.deploy.SCClassifier`` with encoder lfsr or sobol.
+
+        ``requant``: ``"parallel"`` (one requantiser per hidden counter,
+        combinational, no extra cycles) or ``"serial"`` (one shared
+        requantiser writing threshold registers, one cycle per hidden counter
+        between the phases: fewer gates, ``sum n_out(hidden)`` more cycles).
+        """
+        return cls(clf, requant)
 
     def classify(self, pixels: Any) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """Classes and every layer's final counters: the fast packed path ``sc_neurocore.deploy.evaluate``.
@@ -196,8 +217,10 @@ class SCClassifierDatapath(_Composite):
     # --- clocking ------------------------------------------------------------
     def reset(self) -> None:
         super().reset()
-        self.busy = self.fin = self.done = self.phase = self.t = self.cls = 0
+        self.busy = self.fin = self.done = self.phase = self.t = self.cls = self.req = 0
         self.counters = [[0] * lay.n_out for lay in self.hw_layers]
+        # serial requantisation: the threshold registers of layers 1.. (reset to 0, loaded before use)
+        self.thr = [[0] * lay.n_in for lay in self.hw_layers[1:]]
         self.wires: dict[str, Any] | None = None
         self._next: dict[str, Any] = {}
 
@@ -212,7 +235,12 @@ class SCClassifierDatapath(_Composite):
         out: dict[str, tuple[int, int]] = {
             "busy": (self.busy, 1), "fin": (self.fin, 1), "done": (self.done, 1),
             "phase": (self.phase, max(1, (len(self.hw_layers) - 1).bit_length())),
-            "t": (self.t, max(1, (self.length - 1).bit_length())), "cls": (self.cls, self.class_width)}
+            "t": (self.t, self._t_width), "cls": (self.cls, self.class_width)}
+        if self.requant == "serial":
+            out["req"] = (self.req, 1)
+            for k, row in enumerate(self.thr):
+                for i, v in enumerate(row):
+                    out[f"X{k + 1}_{i}"] = (v, self.width + 1)
         for k, lay in enumerate(self.hw_layers):
             for j, c in enumerate(self.counters[k]):
                 out[f"c{k}_{j}"] = (c & mask(lay.counter_width), lay.counter_width)
@@ -227,6 +255,8 @@ class SCClassifierDatapath(_Composite):
     def _input_thresholds(self, k: int, bus: int) -> np.ndarray:
         from sc_neurocore.deploy import input_thresholds, next_thresholds
 
+        if k > 0 and self.requant == "serial":
+            return np.asarray(self.thr[k - 1], dtype=np.int64)
         if k > 0:
             return next_thresholds(self.clf, k - 1, np.asarray(self.counters[k - 1], dtype=np.int64))
         if self._thr_cache is None or self._thr_cache[0] != bus:
@@ -240,6 +270,8 @@ class SCClassifierDatapath(_Composite):
         return self._thr_cache[1]
 
     def eval(self, **inputs: int) -> dict[str, int]:
+        from sc_neurocore.deploy import next_thresholds
+
         start = check_part_int(_PART, "start", port_input(_PART, inputs, "start"), 0, 1)
         bus = check_part_int(_PART, "pixels", port_input(_PART, inputs, "pixels"), 0,
                              mask(self.n_inputs * self.pixel_bits))
@@ -250,6 +282,15 @@ class SCClassifierDatapath(_Composite):
         n_layers = len(self.hw_layers)
         if start and not self.busy and not self.fin:
             nx.update(busy=1, phase=0, t=0, done=0, load=True)
+        elif self.busy and self.req:
+            # serial requantisation of hidden counter t of layer `phase` into a threshold register
+            k, t = self.phase, self.t
+            x_next = next_thresholds(self.clf, k, np.asarray([self.counters[k][t]], dtype=np.int64))[0]
+            nx["thr"] = (k, t, int(x_next))
+            if t == self.hw_layers[k].n_out - 1:
+                nx.update(req=0, t=0, phase=k + 1)
+            else:
+                nx["t"] = t + 1
         elif self.busy:
             k = self.phase
             lay = self.hw_layers[k]
@@ -281,6 +322,8 @@ class SCClassifierDatapath(_Composite):
                 nx["t"] = 0
                 if k == n_layers - 1:
                     nx.update(busy=0, fin=1)
+                elif self.requant == "serial":
+                    nx["req"] = 1
                 else:
                     nx["phase"] = k + 1
             else:
@@ -304,6 +347,9 @@ class SCClassifierDatapath(_Composite):
         cnt = nx.pop("counters", None)
         if cnt is not None:
             self.counters[cnt[0]] = cnt[1]
+        thr = nx.pop("thr", None)
+        if thr is not None:
+            self.thr[thr[0]][thr[1]] = thr[2]
         for name, v in nx.items():
             setattr(self, name, v)
         self._next = {}
@@ -334,18 +380,34 @@ class SCClassifierDatapath(_Composite):
                 f"  sc_popcount #(.N({n}), .W({width})) u_{name} (.x({{{', '.join(reversed(bits))}}}), "
                 f".count({name}));\n")
 
+    def _requantiser(self, lv: str, counter: str, prev: _HwLayer) -> str:
+        """Wires ``lv`` = ``clamp((counter gain) >>> shift, 0, 2^W)`` and its threshold ``{lv}_x``."""
+        w = self.width
+        gw = prev.gain.bit_length() + 1
+        qw = max(prev.counter_width + gw, w + 2)  # product width (and room for the level's w + 1 bits)
+        top = 1 << w
+        thr = f"{vhex(1 << (w - 1), w + 1)} + ({lv} >> 1)" if self.clf.coding == "bipolar" else lv
+        return (f"  wire signed [{qw - 1}:0] {lv}_p = {counter} * $signed({vhex(prev.gain, gw)});\n"
+                f"  wire signed [{qw - 1}:0] {lv}_s = {lv}_p >>> {prev.shift};\n"
+                f"  wire [{w}:0] {lv} = ({lv}_s < 0) ? {w + 1}'d0 : ({lv}_s > {top}) ? "
+                f"{vhex(top, w + 1)} : {lv}_s[{w}:0];\n"
+                f"  wire [{w}:0] {lv}_x = {thr};\n")
+
     def verilog_top(self) -> str:
         clf = self.clf
         w, L, n_layers = self.width, self.length, len(self.hw_layers)
         bipolar = clf.coding == "bipolar"
         pw = max(1, (n_layers - 1).bit_length())
-        tw = max(1, (L - 1).bit_length())
+        tw = self._t_width
+        serial = self.requant == "serial"
         cb, pb = self.class_width, self.pixel_bits
         V: list[str] = []
         V.append("  // control: start loads every source and clears the counters; phase k = layer k\n"
                  f"  reg busy, fin, done_r;\n  reg [{pw - 1}:0] phase;\n  reg [{tw - 1}:0] t;\n"
                  f"  reg [{cb - 1}:0] cls;\n"
                  "  wire go = start & ~busy & ~fin;\n  wire ld = rst | go;\n")
+        if serial:
+            V.append("  reg req;  // serial requantisation between two phases (t = hidden counter index)\n")
         # layer-0 threshold table
         from sc_neurocore.deploy import input_thresholds
 
@@ -358,7 +420,7 @@ class SCClassifierDatapath(_Composite):
         for k, lay in enumerate(self.hw_layers):
             cw = lay.counter_width
             V.append(f"  // ---- layer {k}: {lay.n_in} inputs + bias -> {lay.n_out} counters ----\n"
-                     f"  wire ce{k} = busy & (phase == {k});\n")
+                     f"  wire ce{k} = busy & {'~req & ' if serial else ''}(phase == {k});\n")
             for r, src in enumerate(lay.sources):
                 V.append(self._source_inst(f"r{k}_{r}", src, f"ce{k}"))
             # input thresholds
@@ -368,18 +430,23 @@ class SCClassifierDatapath(_Composite):
             if k > 0:
                 prev = self.hw_layers[k - 1]
                 pcw = prev.counter_width
-                gw = prev.gain.bit_length() + 1
-                qw = max(pcw + gw, w + 2)  # product width (and room for the level's w + 1 bits)
-                top = 1 << w
-                for i in range(lay.n_in):
-                    lv = f"lv{k}_{i}"
-                    V.append(f"  wire signed [{qw - 1}:0] {lv}_p = c{k - 1}_{i} * "
-                             f"$signed({vhex(prev.gain, gw)});\n"
-                             f"  wire signed [{qw - 1}:0] {lv}_s = {lv}_p >>> {prev.shift};\n"
-                             f"  wire [{w}:0] {lv} = ({lv}_s < 0) ? {w + 1}'d0 : ({lv}_s > {top}) ? "
-                             f"{vhex(top, w + 1)} : {lv}_s[{w}:0];\n")
-                    thr = (f"{vhex(1 << (w - 1), w + 1)} + ({lv} >> 1)" if bipolar else lv)
-                    V.append(f"  wire [{w}:0] X{k}_{i} = {thr};\n")
+
+                if not serial:  # one requantiser per hidden counter, combinational from the held counters
+                    for i in range(lay.n_in):
+                        V.append(self._requantiser(f"lv{k}_{i}", f"c{k - 1}_{i}", prev))
+                        V.append(f"  wire [{w}:0] X{k}_{i} = lv{k}_{i}_x;\n")
+                else:  # one requantiser on counter t, written into threshold register t
+                    cases = " ".join(f"{i}: cs{k} = c{k - 1}_{i};" for i in range(lay.n_in))
+                    V.append(f"  reg signed [{pcw - 1}:0] cs{k};\n"
+                             f"  always @* begin case (t) {cases} default: cs{k} = {pcw}'d0; endcase end\n")
+                    V.append(self._requantiser(f"lv{k}", f"cs{k}", prev))
+                    for i in range(lay.n_in):
+                        V.append(f"  reg [{w}:0] X{k}_{i};\n"
+                                 f"  always @(posedge clk) begin\n"
+                                 f"    if (rst) X{k}_{i} <= {w + 1}'d0;\n"
+                                 f"    else if (busy & req & (phase == {k - 1}) & (t == {i}))"
+                                 f" X{k}_{i} <= lv{k}_x;\n"
+                                 "  end\n")
             for i in range(lay.n_in):
                 V.append(f"  wire x{k}_{i} = {{1'b0, r{k}_{lay.in_reg[i]}}} < X{k}_{i};\n")
             sel = None
@@ -439,17 +506,27 @@ class SCClassifierDatapath(_Composite):
         for j in range(1, last.n_out):
             V.append(f"    if (c{lk}_{j} > best) begin best = c{lk}_{j}; amax = {cb}'d{j}; end\n")
         V.append("  end\n")
+        # the last requantisation cycle of hidden layer k is t = n_out(k) - 1
+        req_last = " || ".join(f"(phase == {k} && t == {vhex(lay.n_out - 1, tw)})"
+                               for k, lay in enumerate(self.hw_layers[:-1])) or "1'b1"
+        next_phase = "req <= 1'b1" if serial else "phase <= phase + 1'b1"
+        req_reset = " req <= 1'b0;" if serial else ""
         V.append("  always @(posedge clk) begin\n"
                  "    if (rst) begin\n"
                  f"      busy <= 1'b0; fin <= 1'b0; done_r <= 1'b0; phase <= {pw}'d0; t <= {tw}'d0; "
-                 f"cls <= {cb}'d0;\n"
+                 f"cls <= {cb}'d0;{req_reset}\n"
                  "    end else if (go) begin\n"
                  f"      busy <= 1'b1; phase <= {pw}'d0; t <= {tw}'d0; done_r <= 1'b0;\n"
-                 "    end else if (busy) begin\n"
-                 f"      t <= t + 1'b1;\n"
+                 + ("    end else if (busy & req) begin\n"
+                    "      t <= t + 1'b1;\n"
+                    f"      if ({req_last}) begin req <= 1'b0; t <= {tw}'d0; phase <= phase + 1'b1; end\n"
+                    if serial else "")
+                 + "    end else if (busy) begin\n"
+                 "      t <= t + 1'b1;\n"
                  f"      if (t == {vhex(L - 1, tw)}) begin\n"
+                 f"        t <= {tw}'d0;\n"
                  f"        if (phase == {n_layers - 1}) begin busy <= 1'b0; fin <= 1'b1; end\n"
-                 "        else phase <= phase + 1'b1;\n"
+                 f"        else {next_phase};\n"
                  "      end\n"
                  "    end else if (fin) begin\n"
                  "      fin <= 1'b0; done_r <= 1'b1; cls <= amax;\n"

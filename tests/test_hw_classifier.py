@@ -40,13 +40,13 @@ def tiny_classifiers(draw):
     clf = random_classifier(rng, sizes, width=draw(st.integers(6, 9)), length=draw(st.sampled_from([16, 32])),
                             encoder=draw(st.sampled_from(["lfsr", "sobol"])), accumulation=acc, coding=coding)
     pixels = rng.integers(0, 17, (draw(st.integers(1, 2)), sizes[0]))
-    return clf, pixels
+    return clf, pixels, draw(st.sampled_from(["parallel", "serial"]))
 
 
 @given(tiny_classifiers())
 def test_datapath_equals_reference_trace_every_cycle(case):
-    clf, pixels = case
-    dp = hw.SCClassifierDatapath.from_classifier(clf)
+    clf, pixels, requant = case
+    dp = hw.SCClassifierDatapath.from_classifier(clf, requant=requant)
     rows, at = _run_per_cycle(dp, pixels)
     L, K = clf.length, len(clf.layers)
     ref = reference_counters(clf, pixels)
@@ -55,13 +55,15 @@ def test_datapath_equals_reference_trace_every_cycle(case):
         s = m * dp.latency  # start cycle of image m
         for k in range(K):
             for t in range(L):
-                _out, wires, counters = rows[s + 1 + k * L + t]
+                _out, wires, counters = rows[s + dp.phase_start[k] + t]
                 tr = trace[k]
                 np.testing.assert_array_equal(wires["input_bits"], tr.input_bits[t])
                 np.testing.assert_array_equal(wires["weight_bits"], tr.weight_bits[t])
                 assert wires["select"] == tr.select[t]
                 np.testing.assert_array_equal(counters[k], tr.counters[t])
         # done rises exactly `latency` cycles after start, with the reference's class
+        gap = sum(lay.n_out for lay in dp.hw_layers[:-1]) if requant == "serial" else 0
+        assert dp.latency == K * L + gap + 2
         assert [rows[s + c][0]["done"] for c in range(1, dp.latency)] == [0] * (dp.latency - 1)
         out = rows[at[m]][0]
         assert out["done"] == 1 and out["class_id"] == ref.predictions[m]
@@ -69,14 +71,15 @@ def test_datapath_equals_reference_trace_every_cycle(case):
             assert decode_bus(out[f"acc{k}"], lay.n_out, lay.counter_width) == ref.counters[k][m].tolist()
 
 
+@pytest.mark.parametrize("requant", ["parallel", "serial"])
 @pytest.mark.parametrize("encoder", ["lfsr", "sobol"])
 @pytest.mark.parametrize("accumulation,coding", CONFIGS)
-def test_per_cycle_classes_equal_fast_path(encoder, accumulation, coding):
+def test_per_cycle_classes_equal_fast_path(encoder, accumulation, coding, requant):
     # a classifier whose answer varies with the image, 16-8-4, several images back to back
     clf = structured_classifier([16, 8, 4], width=10, length=32, encoder=encoder, accumulation=accumulation,
                                 coding=coding)
     pixels, _ = class_images(np.random.default_rng(7), 6, 16, 4)
-    dp = hw.SCClassifierDatapath.from_classifier(clf)
+    dp = hw.SCClassifierDatapath.from_classifier(clf, requant=requant)
     inputs, n, at = image_schedule(dp, pixels)
     dp.reset()
     out = dp.run(n, inputs)
@@ -108,13 +111,16 @@ def test_check_correlation_flags_a_shared_source():
     assert {i.severity for i in rep.issues} == {"error"} and len(rep.issues) == lay.n_out
 
 
-def test_verilog_is_one_complete_design():
+@pytest.mark.parametrize("requant", ["parallel", "serial"])
+def test_verilog_is_one_complete_design(requant):
     clf = structured_classifier([16, 8, 4], width=8, length=16, accumulation="mux")
-    text = hw.SCClassifierDatapath.from_classifier(clf).to_verilog()
+    text = hw.SCClassifierDatapath.from_classifier(clf, requant=requant).to_verilog()
     assert "module sc_classifier_top (" in text
     for mod in ("sc_lfsr_fib_ce", "sc_sobol_ce", "sc_popcount"):
         assert f"module {mod} " in text
     assert text.count("endmodule") == 4
+    # parallel: one multiplier per hidden counter; serial: one shared
+    assert text.count("_p = ") == (8 if requant == "parallel" else 1)
 
 
 def test_toggle_counts_are_deterministic_and_scale_with_length():
@@ -223,6 +229,9 @@ def test_datapath_rejects_bad_classifiers():
         hw.SCClassifierDatapath.from_classifier({})
     with pytest.raises(ValueError, match=r"length must be a power of two"):
         hw.SCClassifierDatapath.from_classifier(clf._replace(length=48))
+    with pytest.raises(ValueError, match=r"SCClassifierDatapath: requant must be one of \('parallel', 'serial'\); "
+                                         r"got 'pipelined'"):
+        hw.SCClassifierDatapath.from_classifier(clf, requant="pipelined")
     assert isinstance(clf, SCClassifier)
 
 

@@ -38,18 +38,21 @@ def _counters_at(run: hw.RtlRun, dp: hw.SCClassifierDatapath, cycles: list[int],
 def test_reduced_classifier_rtl_equals_model_every_cycle(encoder, accumulation, coding):
     clf = structured_classifier([16, 8, 4], width=10, length=16, encoder=encoder, accumulation=accumulation,
                                 coding=coding)
-    dp = hw.SCClassifierDatapath.from_classifier(clf)
+    # the serial requantiser for half of the cases
+    requant = "serial" if (encoder == "sobol") != (coding == "bipolar") else "parallel"
+    dp = hw.SCClassifierDatapath.from_classifier(clf, requant=requant)
     pixels, _ = class_images(np.random.default_rng(3), 3, 16, 4)
     inputs, n, _at = hw.image_schedule(dp, pixels)
     res = hw.cosimulate(dp, n, inputs)
     assert res.ok, str(res)
 
 
+@pytest.mark.parametrize("requant", ["parallel", "serial"])
 @pytest.mark.parametrize("accumulation,coding", CONFIGS)
-def test_reduced_classifier_rtl_equals_fast_path(accumulation, coding):
+def test_reduced_classifier_rtl_equals_fast_path(accumulation, coding, requant):
     # 16-8-4 at L = 64: classes and both layers' final counters, read from the RTL's ports
     clf = structured_classifier([16, 8, 4], width=12, length=64, accumulation=accumulation, coding=coding)
-    dp = hw.SCClassifierDatapath.from_classifier(clf)
+    dp = hw.SCClassifierDatapath.from_classifier(clf, requant=requant)
     pixels, _ = class_images(np.random.default_rng(4), 8, 16, 4)
     classes, run = hw.classify_rtl(dp, pixels)
     fast = evaluate(clf, pixels)
@@ -67,6 +70,10 @@ def test_reset_mid_image_restarts_cleanly():
     pixels, _ = class_images(np.random.default_rng(5), 2, 16, 4)
     inputs, n, _at = hw.image_schedule(dp, pixels)
     res = hw.cosimulate(dp, n, inputs, reset_cycles=[7, 20])  # during phase 0 of the first image
+    assert res.ok, str(res)
+    serial = hw.SCClassifierDatapath.from_classifier(clf, requant="serial")
+    inputs, n, _at = hw.image_schedule(serial, pixels)
+    res = hw.cosimulate(serial, n, inputs, reset_cycles=[18, 40])  # during a requantisation pass
     assert res.ok, str(res)
 
 
