@@ -2,8 +2,8 @@
 
 The classifier: the stored digits model ``tests/data/digits_mlp.npz`` (64-32-10,
 ``scripts/make_digits_models.py``) mapped with ``to_sc`` defaults (W = 16,
-unipolar, seed 1) for every encoder (lfsr, sobol, bernoulli), accumulation
-(apc, or, mux) and L in 256 / 1024 / 4096.
+unipolar, seed 1) for every encoder (lfsr, sobol, bernoulli, clock_division),
+accumulation (apc, or, mux; not mux for clock_division) and L in 256 / 1024 / 4096.
 
 * **fast**: ``evaluate`` on the 360 test images of the documented split, best of
   ``--repeat`` calls after a warm-up call (which compiles or loads the kernels);
@@ -43,13 +43,22 @@ MODEL = Path(__file__).resolve().parent.parent / "tests" / "data" / "digits_mlp.
 
 def child(encoders: list[str], accumulations: list[str], lengths: list[int], repeat: int,
           ref_images: int) -> list[dict[str, Any]]:
-    from sc_neurocore.deploy import FloatMLP, evaluate, load_digits_split, reference_counters, to_sc
+    from sc_neurocore.deploy import (
+        DETERMINISTIC_ENCODERS,
+        FloatMLP,
+        evaluate,
+        load_digits_split,
+        reference_counters,
+        to_sc,
+    )
 
     d = load_digits_split()
     mlp = FloatMLP.load(MODEL)
     rows = []
     for enc in encoders:
         for acc in accumulations:
+            if acc == "mux" and enc in DETERMINISTIC_ENCODERS:  # not defined (no select cycles)
+                continue
             for L in lengths:
                 clf = to_sc(mlp, length=L, encoder=enc, accumulation=acc, calibration=d.x_train)
                 out = evaluate(clf, d.x_test)  # warm-up: compile / load the kernels
@@ -88,7 +97,7 @@ def run_child(k: int, args: argparse.Namespace, ref_images: int) -> list[dict[st
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", default="1,2", help="comma list of thread counts (default 1,2)")
-    ap.add_argument("--encoders", default="lfsr,sobol,bernoulli")
+    ap.add_argument("--encoders", default="lfsr,sobol,bernoulli,clock_division")
     ap.add_argument("--accumulations", default="apc,or,mux")
     ap.add_argument("--lengths", default="256,1024,4096")
     ap.add_argument("--repeat", type=int, default=3, help="fast path: best of this many calls (default 3)")
@@ -109,13 +118,13 @@ def main() -> None:
     if not ok:
         return
     first = ok[threads[0]] if threads[0] in ok else next(iter(ok.values()))
-    head = f"{'encoder':<10}{'acc':<5}{'L':>6}{'correct':>8}" + "".join(f"{f'img/s {k}t':>12}" for k in ok)
+    head = f"{'encoder':<15}{'acc':<5}{'L':>6}{'correct':>8}" + "".join(f"{f'img/s {k}t':>12}" for k in ok)
     head += f"{'ref img/s':>11}" + "".join(f"{f'x ref {k}t':>10}" for k in ok) + "  ref==fast  same bits"
     print(head)
     for i, row in enumerate(first):
         fast = [ok[k][i]["fast"] for k in ok]
         ref = row.get("reference")
-        line = f"{row['encoder']:<10}{row['accumulation']:<5}{row['length']:>6}{row['correct']:>8}"
+        line = f"{row['encoder']:<15}{row['accumulation']:<5}{row['length']:>6}{row['correct']:>8}"
         line += "".join(f"{f:12.0f}" for f in fast)
         line += f"{ref:11.2f}" + "".join(f"{f / ref:10.0f}" for f in fast) if ref else f"{'-':>11}"
         line += f"  {str(row.get('equal', '-')):>9}  {len({ok[k][i]['hash'] for k in ok}) == 1}"

@@ -1,7 +1,7 @@
 """Write the trained digits models that ``tests/test_deploy_digits.py`` checks exact SC counts on.
 
 Float training sums with the BLAS, whose last bits depend on the CPU, and training
-amplifies them: another machine trains slightly different weights.  The SC
+amplifies them: another machine may train slightly different weights.  The SC
 evaluation of a *given* model is exact integer arithmetic (and its calibration
 sums exactly, see ``sc_neurocore.deploy.activation_scales``), so the exact accuracy
 counts are asserted on these stored models, the same on every machine:

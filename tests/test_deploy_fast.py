@@ -1,7 +1,7 @@
 """sc_neurocore.deploy: the fast packed path equals the plain-Python reference bit for bit.
 
 Hypothesis draws small classifiers (1 or 2 layers, every accumulation, both codings,
-lfsr / sobol / bernoulli, widths with and without Sobol wrap-around) and images;
+lfsr / sobol / bernoulli / clock_division, widths with and without Sobol wrap-around) and images;
 counters of every layer, predictions, and the early-termination cycle must all
 be identical.  Also under ``NUMBA_DISABLE_JIT=1`` (reduced profile).
 """
@@ -34,9 +34,11 @@ NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
 def classifiers(draw):
     width = draw(st.integers(6, 10))
     length = draw(st.sampled_from([16, 32, 64, 128] if NOJIT else [16, 32, 64, 128, 256]))
-    encoder = draw(st.sampled_from(["lfsr", "sobol", "bernoulli"]))
+    encoder = draw(st.sampled_from(["lfsr", "sobol", "bernoulli", "clock_division"]))
     coding = draw(st.sampled_from(["unipolar", "bipolar"]))
     accumulation = draw(st.sampled_from(["apc", "mux"] if coding == "bipolar" else ["apc", "or", "mux"]))
+    if encoder == "clock_division" and accumulation == "mux":  # no MUX select for deterministic encoders
+        accumulation = "apc"
     n_layers = draw(st.integers(1, 2))
     sizes = [draw(st.integers(1, 5)) for _ in range(n_layers + 1)]
     seed = draw(st.integers(1, (1 << width) - 1)) if encoder != "bernoulli" else draw(st.integers(0, 2**40))
@@ -127,7 +129,7 @@ def test_evaluate_rejects_bad_pixels_and_classifier():
         evaluate(clf, -np.ones((1, 16), dtype=int))
     with pytest.raises(ValueError, match=r"length must be a power of two in \[16, 65536\]; got 100"):
         evaluate(clf._replace(length=100), np.zeros((1, 16), dtype=int))
-    with pytest.raises(ValueError, match=r"encoder must be one of 'lfsr', 'sobol', 'bernoulli'; got 'thermo'"):
+    with pytest.raises(ValueError, match=r"encoder must be one of 'lfsr', 'sobol', 'bernoulli', 'clock_division'; got 'thermo'"):
         evaluate_early_exit(clf._replace(encoder="thermo"), np.zeros((1, 16), dtype=int))
     with pytest.raises(ValueError, match=r"margin must be an integer in \[1, 4611686018427387904\]; got 0"):
         evaluate_early_exit(clf, np.zeros((1, 16), dtype=int), margin=0)
@@ -171,3 +173,39 @@ def test_bernoulli_counters_have_the_mapped_mean(width, length, kind, n_in, n_ou
         m2 = (ps * px * pw).sum(1)
         mean, var, bound = length * m1, length * (m2 - m1 * m1), 2.0
     assert_bernstein(c - mean, var, bound)
+
+
+@pytest.mark.parametrize(("width", "length"), [(8, 256), (6, 32), (5, 64)])
+def test_clock_division_streams_are_the_bitstream_units(width, length):
+    from sc_neurocore.bitstream import deterministic_pair, pack, thermometer
+    from sc_neurocore.deploy import clock_division_bits
+
+    n = clock_division_bits(length)
+    N, s, top = 1 << n, width - n, 1 << width
+    lay = SCLayer(np.arange(top + 1).reshape(1, -1), np.zeros((1, top + 1), bool), 1, 0, 1.0)
+    clf = SCClassifier((lay,), width, length, "clock_division", "apc", "unipolar", 1, top)
+    r = source_values(clf)
+    assert np.array_equal(fast_source_values(clf), r)
+    x = np.arange(top + 1)
+    # X / 2^s rounded, halves down, in [0, N]
+    k = np.clip(-((-(x - (1 << (s - 1)))) // (1 << s)), 0, N)
+    assert np.array_equal(k, np.clip(np.ceil((x - 2.0 ** (s - 1)) / 2.0**s), 0, N).astype(int))
+    inputs = pack(r[:top][None, :, :] < x[1:top + 1, None, None])[:, 0]  # input channel 0, thresholds 1..2^W
+    assert np.array_equal(inputs, thermometer(k[1:], length, period=N))
+    weights = pack(r[top][None, :] < x[:, None])  # weight channel 0
+    sa, sb = deterministic_pair(k, k, n, "clock_division", length=length)
+    assert np.array_equal(weights, sb) and np.array_equal(inputs, sa[1:])
+    # over the period N^2 every input bit meets every weight bit once: AND counts k_a k_b exactly
+    period = N * N
+    and_ones = (r[0][None, None, :period] < x[:, None, None]) & (r[top][None, None, :period] < x[None, :, None])
+    assert np.array_equal(and_ones.sum(axis=2), np.outer(k, k))
+
+
+def test_clock_division_rejects_mux_and_short_width():
+    lay = SCLayer(np.ones((1, 2), np.int64), np.zeros((1, 2), bool), 1, 0, 1.0)
+    with pytest.raises(ValueError, match=r"accumulation must be one of 'apc', 'or' for encoder 'clock_division'"):
+        evaluate(SCClassifier((lay,), 8, 64, "clock_division", "mux", "unipolar", 1, 16), np.zeros((1, 1), int))
+    # L = 2^10: N = 2^5 levels need W > 5
+    with pytest.raises(ValueError, match=r"length must be below 2\^\(2 width\) = 1024 for encoder "
+                                         r"'clock_division' \(N = 2\^5 levels need width > 5\); got 1024"):
+        evaluate(SCClassifier((lay,), 5, 1024, "clock_division", "apc", "unipolar", 1, 16), np.zeros((1, 1), int))

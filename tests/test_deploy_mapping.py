@@ -90,7 +90,11 @@ def test_to_sc_calibration_percentile():
     assert clf.layers[1].scale == 3.0  # E1 = [[3, 0], [-1.5, 1]]
 
 
-def test_exact_hidden_activations_and_percentile():
+@pytest.mark.parametrize("block_terms", [1 << 20, 100])
+def test_exact_hidden_activations_and_percentile(monkeypatch, block_terms):
+    import sc_neurocore.deploy._train as train
+
+    monkeypatch.setattr(train, "_FSUM_TERMS", block_terms)  # 100: blocks of one or two images
     rng = np.random.default_rng(5)
     mlp = FloatMLP.from_arrays([rng.standard_normal((6, 9)), rng.standard_normal((4, 6)), rng.standard_normal((2, 4))],
                                [rng.standard_normal(6), rng.standard_normal(4), rng.standard_normal(2)])
@@ -110,6 +114,8 @@ def test_exact_hidden_activations_and_percentile():
         want = [float(np.percentile(a, pct)) or float(a.max()) for a in got]
         assert activation_scales(mlp, q, 16, pct) == want
     assert float(np.percentile(got[1], 90.0)) == 0.0  # this case covers the fallback
+    with pytest.raises(TypeError, match=r"exact must be a bool"):
+        hidden_activations(mlp, q, exact=1)
     with pytest.raises(ValueError, match=r"calibration must have shape \(n, 9\) with n >= 1; got \(0, 9\)"):
         activation_scales(mlp, q[:0], 16, 90.0)
 
@@ -130,7 +136,7 @@ def test_constant_stream_model_matches_float():
     ("kwargs", "exc", "match"),
     [
         ({"length": 1000}, ValueError, r"length must be a power of two in \[16, 65536\]; got 1000"),
-        ({"encoder": "halton"}, ValueError, r"encoder must be one of 'lfsr', 'sobol', 'bernoulli'; got 'halton'"),
+        ({"encoder": "halton"}, ValueError, r"encoder must be one of 'lfsr', 'sobol', 'bernoulli', 'clock_division'; got 'halton'"),
         ({"accumulation": "max"}, ValueError, r"accumulation must be one of 'apc', 'or', 'mux'; got 'max'"),
         ({"coding": "x"}, ValueError, r"coding must be one of 'unipolar', 'bipolar'; got 'x'"),
         ({"width": 30}, ValueError, r"width must be an integer in \[4, 24\]; got 30"),

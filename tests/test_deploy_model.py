@@ -196,7 +196,7 @@ def test_validate_returns_owned_read_only_copies():
         ({"width": 3}, ValueError, r"width must be an integer in \[4, 24\]; got 3"),
         ({"length": 48}, ValueError, r"length must be a power of two in \[16, 65536\]; got 48"),
         ({"length": 8}, ValueError, r"length must be an integer in \[16, 65536\]; got 8"),
-        ({"encoder": "gauss"}, ValueError, r"encoder must be one of 'lfsr', 'sobol', 'bernoulli'; got 'gauss'"),
+        ({"encoder": "gauss"}, ValueError, r"encoder must be one of 'lfsr', 'sobol', 'bernoulli', 'clock_division'; got 'gauss'"),
         ({"accumulation": "sum"}, ValueError, r"accumulation must be one of 'apc', 'or', 'mux'; got 'sum'"),
         ({"coding": "signed"}, ValueError, r"coding must be one of 'unipolar', 'bipolar'; got 'signed'"),
         ({"seed": 0}, ValueError, r"seed must be an integer in \[1, 255\]; got 0"),

@@ -30,6 +30,7 @@ from ._model import (
     channel_layout,
     channel_plan,
     check_margin,
+    clock_division_bits,
     input_thresholds,
     next_thresholds,
     validate,
@@ -74,7 +75,8 @@ def fast_source_values(clf: SCClassifier) -> np.ndarray:
     ``hw_models`` gate-level sources; tested equal): lfsr via
     ``sc_neurocore.bitstream.lfsr_states``; sobol via ``sobol_points`` (top W
     bits, period ``2^W`` as the W-bit ``SobolGenerator``); bernoulli via the
-    counter hash.
+    counter hash; clock_division: the two counters of
+    :func:`~sc_neurocore.deploy.clock_division_bits`.
     """
     from ..bitstream import lfsr_states, sobol_points
 
@@ -85,6 +87,14 @@ def fast_source_values(clf: SCClassifier) -> np.ndarray:
 
         k = key_from_seed(clf.seed)
         return hash_sources(k[0], k[1], channel_layout(clf)[1], L, W)
+    if clf.encoder == "clock_division":
+        n = clock_division_bits(L)
+        t = np.arange(L, dtype=np.int64)
+        N, s = 1 << n, W - n
+        roles = (((t & (N - 1)) << s) + (1 << (s - 1)), (((t >> n) & (N - 1)) << s) + (1 << (s - 1)))
+        role = np.concatenate([np.repeat([0, 1], [lay.magnitude.shape[1] - 1, lay.magnitude.shape[1]])
+                               for lay in clf.layers])
+        return np.ascontiguousarray(np.stack(roles)[role])
     plan = channel_plan(clf)
     out = np.empty((len(plan), L), dtype=np.int64)
     if clf.encoder == "lfsr":

@@ -25,6 +25,7 @@ from .._validation import check_choice, check_int, check_real
 __all__ = [
     "ACCUMULATIONS",
     "CODINGS",
+    "DETERMINISTIC_ENCODERS",
     "ENCODERS",
     "HW_ENCODERS",
     "LENGTH_RANGE",
@@ -34,6 +35,7 @@ __all__ = [
     "SCLayer",
     "channel_layout",
     "channel_plan",
+    "clock_division_bits",
     "check_margin",
     "input_levels",
     "input_thresholds",
@@ -46,8 +48,12 @@ __all__ = [
 
 #: Encoders with a gate-level model in ``hw_models`` (bit-exact with the RTL).
 HW_ENCODERS = ("lfsr", "sobol")
-#: All encoders of the fast path; "bernoulli" is the counter hash of ``sc_neurocore.bitstream``.
+#: Stochastic encoders of the fast path; "bernoulli" is the counter hash of ``sc_neurocore.bitstream``.
 ENCODERS = ("lfsr", "sobol", "bernoulli")
+#: Deterministic encoders of the fast path (no hardware model yet): "clock_division" gives the
+#: streams of ``sc_neurocore.bitstream.deterministic_pair(..., method="clock_division")``
+#: (see :func:`clock_division_bits`); APC and OR accumulation only.
+DETERMINISTIC_ENCODERS = ("clock_division",)
 ACCUMULATIONS = ("apc", "or", "mux")
 CODINGS = ("unipolar", "bipolar")
 #: Comparator / source width W (bits), inclusive.
@@ -100,14 +106,16 @@ class SCClassifier(NamedTuple):
     length : int
         Cycles per layer phase L, a power of two in :data:`LENGTH_RANGE`.
     encoder : str
-        One of :data:`ENCODERS`.
+        One of :data:`ENCODERS` or :data:`DETERMINISTIC_ENCODERS`.
     accumulation : str
-        One of :data:`ACCUMULATIONS` (``"or"`` only with unipolar coding).
+        One of :data:`ACCUMULATIONS` (``"or"`` only with unipolar coding; ``"mux"`` not with
+        a deterministic encoder).
     coding : str
         One of :data:`CODINGS`.
     seed : int
         lfsr / sobol: the ``seed`` of ``hw_models.assign_channels`` (first LFSR state), in
-        ``[1, 2^W - 1]``; bernoulli: the counter-hash seed, in ``[0, 2^63 - 1]``.
+        ``[1, 2^W - 1]``; bernoulli: the counter-hash seed, in ``[0, 2^63 - 1]``;
+        deterministic encoders: unused, in ``[1, 2^W - 1]``.
     input_max : int
         Largest input value (16 for the digits), in ``[1, 2^16]``.
     """
@@ -198,12 +206,20 @@ def validate(clf: Any) -> SCClassifier:
     if length & (length - 1):
         raise ValueError(f"length must be a power of two in [{LENGTH_RANGE[0]}, {LENGTH_RANGE[1]}]; "
                          f"got {length}")
-    encoder = check_choice(clf.encoder, "encoder", ENCODERS)
+    encoder = check_choice(clf.encoder, "encoder", ENCODERS + DETERMINISTIC_ENCODERS)
     accumulation = check_choice(clf.accumulation, "accumulation", ACCUMULATIONS)
     coding = check_choice(clf.coding, "coding", CODINGS)
     if coding == "bipolar" and accumulation == "or":
         raise ValueError("accumulation must be one of 'apc', 'mux' for coding 'bipolar' (OR does not add "
                          "bipolar values); got 'or'")
+    if encoder in DETERMINISTIC_ENCODERS:
+        if accumulation == "mux":
+            raise ValueError(f"accumulation must be one of 'apc', 'or' for encoder {encoder!r} (its period "
+                             f"L = N^2 leaves no cycles for a MUX select); got 'mux'")
+        n = clock_division_bits(length)
+        if n >= width:
+            raise ValueError(f"length must be below 2^(2 width) = {1 << (2 * width)} for encoder {encoder!r} "
+                             f"(N = 2^{n} levels need width > {n}); got {length}")
     if encoder == "bernoulli":
         seed = check_int(clf.seed, "seed", low=0, high=2**63 - 1)
     else:
@@ -219,6 +235,21 @@ def validate(clf: Any) -> SCClassifier:
         layers.append(lay)
         n_in = lay.magnitude.shape[0]
     return SCClassifier(tuple(layers), width, length, encoder, accumulation, coding, seed, input_max)
+
+
+def clock_division_bits(length: int) -> int:
+    r"""Resolution ``n`` of the clock-division encoder at length ``L = 2^m``: ``n = floor(m / 2)``.
+
+    With ``N = 2^n`` and ``s = W - n``, input channels hold ``r_t = (t mod N) 2^s + 2^(s-1)``
+    and weight channels ``r_t = (floor(t / N) mod N) 2^s + 2^(s-1)`` (all inputs of every layer
+    share the first, all weights the second).  So ``r_t < X`` is a thermometer of
+    :math:`k = \lceil (X - 2^{s-1}) / 2^s \rceil` ones per ``N`` cycles (``X / 2^s`` rounded,
+    halves down) for inputs, and the same count held ``N`` cycles per step for weights:
+    the streams of ``sc_neurocore.bitstream.deterministic_pair(a, b, n, "clock_division")``.
+    Over one period ``N^2 <= L`` every input bit meets every weight bit once, so an AND
+    counts ``a b`` exactly (no random error; the error is the ``n``-bit quantisation).
+    """
+    return (int(length).bit_length() - 1) // 2
 
 
 def channel_layout(clf: SCClassifier) -> tuple[tuple[LayerChannels, ...], int]:

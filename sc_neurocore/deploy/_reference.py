@@ -20,6 +20,7 @@ from ._model import (
     channel_layout,
     channel_plan,
     check_margin,
+    clock_division_bits,
     input_thresholds,
     level_to_threshold,
     validate,
@@ -101,6 +102,17 @@ def source_values(clf: SCClassifier) -> np.ndarray:
         n = channel_layout(clf)[1]
         return np.array([[hash3_py(k0, k1, c, t) >> (64 - W) for t in range(L)] for c in range(n)],
                         dtype=np.int64)
+    if clf.encoder == "clock_division":
+        n = clock_division_bits(L)
+        s, N = W - n, 1 << n
+        half = 1 << (s - 1)
+        inp = [((t % N) << s) + half for t in range(L)]
+        wgt = [(((t // N) % N) << s) + half for t in range(L)]
+        out = []
+        for layer in clf.layers:  # no select channel: validate rejects MUX here
+            n_in = layer.magnitude.shape[1] - 1
+            out += [inp] * n_in + [wgt] * (n_in + 1)
+        return np.array(out, dtype=np.int64)
     rows = []
     for src in channel_plan(clf):
         if src.kind == "lfsr":

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_finite_array, check_int, check_real
+from .._validation import check_bool, check_finite_array, check_int, check_real
 from ._model import CODINGS, input_levels
 
 __all__ = ["FloatMLP", "float_accuracy", "hidden_activations", "predict_float", "sc_finetune", "train_mlp"]
@@ -146,6 +146,10 @@ def _inputs(pixels: Any, n_in: int, input_max: int) -> np.ndarray:
     return q.astype(np.float64) / input_max
 
 
+#: Terms per block of :func:`_exact_affine` (bounds its temporary to about 8 MB).
+_FSUM_TERMS = 1 << 20
+
+
 def _exact_affine(h: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``h @ w.T + b`` with every entry the correctly rounded sum of the correctly rounded products.
 
@@ -153,9 +157,13 @@ def _exact_affine(h: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     bits depend on the CPU; one IEEE multiply per term and ``math.fsum`` (exact sum,
     rounded once) give the same float64 on every machine.
     """
-    terms = np.concatenate([h[:, None, :] * w[None, :, :],
-                            np.broadcast_to(b, (h.shape[0], b.size))[:, :, None]], axis=2)
-    sums = [math.fsum(row) for row in terms.reshape(-1, terms.shape[2]).tolist()]
+    sums: list[float] = []
+    rows = max(1, _FSUM_TERMS // (w.size + b.size))
+    for lo in range(0, h.shape[0], rows):
+        hb = h[lo:lo + rows]
+        terms = np.concatenate([hb[:, None, :] * w[None, :, :],
+                                np.broadcast_to(b, (hb.shape[0], b.size))[:, :, None]], axis=2)
+        sums += [math.fsum(r) for r in terms.reshape(-1, terms.shape[2]).tolist()]
     return np.array(sums, dtype=np.float64).reshape(h.shape[0], w.shape[0])
 
 
@@ -165,9 +173,11 @@ def hidden_activations(mlp: FloatMLP, pixels: Any, input_max: int = 16, *,
 
     With ``exact=True`` every pre-activation is the correctly rounded sum of the
     correctly rounded products (``math.fsum``): the same bits on every machine,
-    slower than the BLAS product (used for calibration, which must not depend on
-    the BLAS).
+    about 0.4 us per term here (0.6 s for the 1437 x 32 x 65 terms of the digits
+    calibration), far slower than the BLAS product; used for calibration, which
+    must not depend on the BLAS.
     """
+    exact = check_bool(exact, "exact")
     h = _inputs(pixels, np.shape(mlp.weights[0])[1], input_max)
     out = []
     for w, b in zip(mlp.weights[:-1], mlp.biases[:-1], strict=True):
