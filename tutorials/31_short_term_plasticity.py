@@ -233,8 +233,9 @@ if fig_dir is not None:
     ax[0].set_title("Tsodyks-Markram synapses on a regular train")
     ax[0].legend()
     centres = np.arange(25.0, 500.0, 50.0)
+    colours = {"static": "0.4", "facilitating": "C0", "depressing": "C1"}  # as in the left panel
     for name, r in rates.items():
-        ax[1].plot(centres, r, "o-", label=name)
+        ax[1].plot(centres, r, "o-", color=colours[name], label=name)
     ax[1].set_xlabel("time (ms)")
     ax[1].set_ylabel("population rate (Hz)")
     ax[1].set_title("2000-neuron E/I network, 50 ms bins")
