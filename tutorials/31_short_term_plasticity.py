@@ -109,7 +109,8 @@ theory = np.array([closed_form(U, tf, td, PERIOD, N_SPIKES) for _, U, tf, td in 
 print(f"Part 1 - released fraction r_n of a regular {1000 / PERIOD:.0f} Hz train")
 print(f"{'spike':>5}  {'facilitating':>12} {'closed form':>12}  {'depressing':>12} {'closed form':>12}")
 for k in range(N_SPIKES):
-    print(f"{k + 1:5d}  {measured[0, k]:12.6f} {theory[0, k]:12.6f}  {measured[1, k]:12.6f} {theory[1, k]:12.6f}")
+    fac, dep = f"{measured[0, k]:12.6f} {theory[0, k]:12.6f}", f"{measured[1, k]:12.6f} {theory[1, k]:12.6f}"
+    print(f"{k + 1:5d}  {fac}  {dep}")
 err = np.abs(measured - theory).max()
 print(f"largest |measured - closed form| = {err:.1e}")
 assert err < 1e-9  # exact at event times (the only error is rounding of the potentials)
@@ -149,7 +150,8 @@ for name, U, tf, td in (("static", 1.0, 0.0, 0.0), *SYNAPSES):
                                    tau_rec=np.r_[np.full(N_EXC, td), static_inh[1]]))
     sp = net.run(500.0)
     rates[name] = np.histogram(sp.times_ms, bins=10, range=(0.0, 500.0))[0] / N_NET / 0.05
-    line = f"{name:>12}: mean {sp.mean_rate_hz():5.1f} Hz  [" + " ".join(f"{r:5.1f}" for r in rates[name]) + "]"
+    bins = " ".join(f"{r:5.1f}" for r in rates[name])
+    line = f"{name:>12}: mean {sp.mean_rate_hz():5.1f} Hz  [{bins}]"
     if name != "static":
         u, x = net.stp_state()
         line += f"  excitatory mean u {u[:N_EXC].mean():.3f}, x {x[:N_EXC].mean():.3f}"
@@ -178,10 +180,10 @@ print(f"\nPart 3 - {N_BIG} neurons x {K_OUT} synapses, {T_MS:.0f} ms, CPU time o
 pop = Population(N_BIG, tau_m=20.0, refractory=2.0, threshold=1.0, v_reset=0.0, dt=0.1, n_exc=N_BIG * 4 // 5)
 threads = numba.get_num_threads()
 numba.set_num_threads(1)  # the fitted constants are single-thread CPU times
-timings = []
 try:
     for label, w_exc, kick_hz in LEVELS:
-        conn = erdos_renyi(N_BIG, K_OUT / N_BIG, weight=ei_weights(N_BIG, pop.n_exc, w_exc, 0.1), delay=15, seed=1)
+        weights = ei_weights(N_BIG, pop.n_exc, w_exc, 0.1)
+        conn = erdos_renyi(N_BIG, K_OUT / N_BIG, weight=weights, delay=15, seed=1)
         pilot = EventDrivenNetwork(pop, conn, i_ext=0.045, seed=2)
         pilot.add_input(PoissonInput(kick_hz, 0.15, n=N_BIG, seed=2))
         choice = choose_engine(pop, conn, measured=pilot.run(100.0), input_rate_hz=kick_hz)
@@ -197,9 +199,8 @@ try:
         sp_c = clock.run(int(round(T_MS / pop.dt)))
         cpu_clock = time.process_time() - c0
         faster = "event" if cpu_event < cpu_clock else "clock"
-        timings.append((label, choice, cpu_event, cpu_clock))
-        print(f"{label}: pilot rate {pilot.spikes.mean_rate_hz():.2f} Hz -> choose_engine picks {choice.engine!r} "
-              f"(crossover {choice.crossover_hz:.1f} Hz)")
+        print(f"{label}: pilot rate {pilot.spikes.mean_rate_hz():.2f} Hz -> choose_engine picks "
+              f"{choice.engine!r} (crossover {choice.crossover_hz:.1f} Hz)")
         print(f"  predicted CPU s: event {choice.event_s_per_s * T_MS / 1000:.3f}, "
               f"clock {choice.clock_s_per_s * T_MS / 1000:.3f}")
         print(f"  measured CPU s:  event {cpu_event:.3f} ({sp_e.mean_rate_hz():.2f} Hz), "
@@ -224,7 +225,7 @@ if fig_dir is not None:
 
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
     spike_no = np.arange(1, N_SPIKES + 1)
-    for j, (name, U, tf, td) in enumerate(SYNAPSES):
+    for j, (name, *_) in enumerate(SYNAPSES):
         ax[0].plot(spike_no, theory[j], "-", color=f"C{j}", label=f"{name}, closed form")
         ax[0].plot(spike_no, measured[j], "o", color=f"C{j}", label=f"{name}, EventDrivenNetwork")
     ax[0].set_xticks(spike_no)
