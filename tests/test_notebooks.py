@@ -73,6 +73,10 @@ KEY_OUTPUT: dict[str, list[str]] = {
     "14_event_driven": ["1.0000    -1.50772   -8.1759", "falls by 58x", "0.1250            56          56 / 56"],
     "15_sweep_error_vs_length": ["27 points x 32 seeds = 864 runs", "864 runs found done, 0 run",
                                  "bernoulli: fitted slope of log mean|error| vs log L = -0.50"],
+    "31_short_term_plasticity": ["    2      0.246601     0.246601      0.265147     0.265147",
+                                 "largest |measured - closed form| = 2.2e-16",
+                                 "  depressing: mean   7.5 Hz",
+                                 "busy: pilot rate 19.94 Hz -> choose_engine picks 'clock' (crossover 17.1 Hz)"],
     "20_hardware_prototyping": ["76 ones -> p*q ~ 0.2980", "bit-for-bit equal to the gate-level model: True",
                                 "product count 127 = min(X, W) - 1 = 127"],
 }

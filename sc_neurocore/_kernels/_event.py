@@ -24,7 +24,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, uint64
+from llvmlite import ir
+from numba import njit, types, uint64
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 from ._hash import uniform01
 from ._network import _transmit, _update
@@ -370,6 +373,41 @@ V, TUPD, TSPK, ACC, VINF, TAU, THR, VER = 0, 1, 2, 3, 4, 5, 6, 7
 N_COLS = 8
 
 
+def _prefetch(arr, i):  # noqa: ARG001
+    """Hint the CPU to load row ``i`` of the 2-d array ``arr``; changes no value (plain Python: nothing)."""
+
+
+@intrinsic
+def _prefetch_intrinsic(typingctx, arr, i):
+    sig = types.void(arr, i)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary,
+                                       [context.cast(builder, args[1], signature.args[1], types.intp),
+                                        context.get_constant(types.intp, 0)], wraparound=False)
+        raw = builder.bitcast(ptr, ir.IntType(8).as_pointer())
+        fnty = ir.FunctionType(ir.VoidType(), [raw.type, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        # read (0), high temporal locality (3), data cache (1)
+        builder.call(fn, [raw, ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 3),
+                          ir.Constant(ir.IntType(32), 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@overload(_prefetch, inline="always")
+def _prefetch_jit(arr, i):
+    return lambda arr, i: _prefetch_intrinsic(arr, i)
+
+
+# synapses ahead: several independent row loads in flight hide the DRAM misses; at 1M neurons x 100
+# synapses (6.4 Hz) a run took 4%, 12% and 13% less CPU time with 8, 16 and 32 than without
+# (docs/event_driven.md)
+_PF_AHEAD = 32
+
+
 @njit(cache=True, inline="always")
 def _add_input(S, j, w, tlist, n_touch):
     """``acc[j] += w``; ``acc`` is NaN while untouched (then ``acc = w``, the same value as ``0.0 + w``)."""
@@ -504,14 +542,18 @@ def run_events(
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
-                if stp:  # the payload is the released fraction of the presynaptic spike
-                    for s in range(grp_start[g], grp_start[g + 1]):
-                        n_touch = _add_input(S, indices[s], np.float64(weights[s]) * p, tlist, n_touch)
-                    stats[5] += grp_start[g + 1] - grp_start[g]
-                elif mode == 0:
-                    for s in range(grp_start[g], grp_start[g + 1]):
-                        n_touch = _add_input(S, indices[s], np.float64(weights[s]), tlist, n_touch)
-                    stats[5] += grp_start[g + 1] - grp_start[g]
+                s0 = grp_start[g]
+                s1 = grp_start[g + 1]
+                if mode == 0:
+                    # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
+                    for s in range(s0, min(s0 + _PF_AHEAD, s1)):
+                        _prefetch(S, indices[s])
+                    for s in range(s0, s1):
+                        if s + _PF_AHEAD < s1:
+                            _prefetch(S, indices[s + _PF_AHEAD])
+                        w = np.float64(weights[s])
+                        n_touch = _add_input(S, indices[s], w * p if stp else w, tlist, n_touch)
+                    stats[5] += s1 - s0
                 else:
                     ordinal = uint64(p)  # the presynaptic spike ordinal
                     for s in range(grp_start[g], grp_start[g + 1]):
