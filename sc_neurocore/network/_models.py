@@ -43,6 +43,8 @@ class StateField:
         Range of integer state accepted on assignment.
     load_high : callable(net), optional
         Tighter upper bound a saved file must satisfy (per neuron, e.g. ``hold_steps``).
+    load_high_name : str
+        How error messages name ``load_high`` (empty: by its value only).
     checked : callable(net) -> bool
         Whether :meth:`Network.run` checks this array before a run (only state the kernel reads).
     """
@@ -53,6 +55,7 @@ class StateField:
     low: Bound = 0
     high: Bound = np.iinfo(np.int32).max
     load_high: Callable[[Any], Any] | None = None
+    load_high_name: str = ""
     checked: Callable[[Any], bool] = lambda net: True
 
     def bounds(self, net: Any, *, loading: bool = False) -> tuple[Any, Any]:
@@ -127,7 +130,7 @@ LIF = NeuronModel(
         StateField("v", np.dtype(np.float32)),
         # the kernel counts refr down from hold_steps after a spike
         StateField("refr", np.dtype(np.int32), low=0, high=_I32_MAX,
-                   load_high=lambda net: net.population.hold_steps),
+                   load_high=lambda net: net.population.hold_steps, load_high_name="hold_steps"),
     ),
     params=_lif_params,
     initial=lambda pop: {"v": pop.v_init.astype(np.float32), "refr": np.zeros(pop.n, dtype=np.int32)},

@@ -246,11 +246,11 @@ def save_network(net: Any, path: Any) -> None:
     arrays.update(conn_indptr=c.indptr, conn_indices=c.indices, conn_weights=c.weights,
                   conn_delays=c.delays, conn_n_post=np.array(c.n_post))
     m = int(net._n_rec[0])
+    for spec in net.STATE:  # the model's and the network's state fields (_models)
+        arrays["st_" + spec.name] = getattr(net, spec.name)
     arrays.update(
-        st_v=net.v, st_refr=net.refr, st_ring=net.ring, st_theta=net.theta, st_xpre=net.xpre,
-        st_xpost=net.xpost, st_lfsr=net.lfsr, st_syn_key=net._syn_key,
-        st_lfsr_key=net._lfsr_key, st_rec_mask=net._rec_mask, st_sp_n=net._sp_n[:m], st_sp_t=net._sp_t[:m],
-        st_mon_idx=net._mon_idx,
+        st_syn_key=net._syn_key, st_lfsr_key=net._lfsr_key, st_rec_mask=net._rec_mask, st_sp_n=net._sp_n[:m],
+        st_sp_t=net._sp_t[:m], st_mon_idx=net._mon_idx,
     )
     if net._mon_chunks:
         arrays["st_mon_v"] = np.concatenate(net._mon_chunks)
@@ -346,15 +346,16 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     t = check_int(field(meta, "t"), "t", low=0, high=_MAX_INT32)
     t_record_start = check_int(field(meta, "t_record_start"), "t_record_start", low=0, high=t)
     mon_start = check_int(field(meta, "mon_start"), "mon_start", low=0, high=t)
-    # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots)
-    state = {attr: adopt(e, key, getattr(net, attr)) for key, attr in (
-        ("st_v", "v"), ("st_refr", "refr"), ("st_ring", "ring"), ("st_theta", "theta"), ("st_xpre", "xpre"),
-        ("st_xpost", "xpost"), ("st_lfsr", "lfsr"), ("st_syn_key", "_syn_key"), ("st_lfsr_key", "_lfsr_key"),
-        ("st_rec_mask", "_rec_mask"))}
-    # the kernel counts refr down from hold_steps after a spike
-    _check_in(state["refr"], "st_refr", 0, pop.hold_steps, "[0, hold_steps] = ")
-    if net.synapse == "lfsr":  # 0 is the LFSR's lock-up state
-        _check_in(state["lfsr"], "st_lfsr", 1, (1 << net.lfsr_width) - 1, "")
+    # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots), the
+    # model's StateField specs the ranges
+    state = {spec.name: adopt(e, "st_" + spec.name, getattr(net, spec.name)) for spec in net.STATE}
+    for spec in net.STATE:
+        if spec.dtype.kind != "f" and state[spec.name].size:
+            low, high = spec.bounds(net, loading=True)
+            named = f"[{low}, {spec.load_high_name}] = " if spec.load_high_name else ""
+            _check_in(state[spec.name], "st_" + spec.name, low, high, named)
+    state.update({attr: adopt(e, "st" + attr, getattr(net, attr)) for attr in ("_syn_key", "_lfsr_key",
+                                                                              "_rec_mask")})
     check_binary_array(state["_rec_mask"], "st_rec_mask")
     spikes = SpikeEvents(e["st_sp_n"], e["st_sp_t"], n_neurons=n, dt=pop.dt, t_start=t_record_start, t_stop=t)
     net.monitor(e["st_mon_idx"])
