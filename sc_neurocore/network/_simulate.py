@@ -296,8 +296,9 @@ class Network:
             low, high = spec.bounds(self)
             if a.size and (int(a.min()) < low or int(a.max()) > high):
                 i = int(np.argmax((a < low) | (a > high)))
-                raise ValueError(f"{spec.name} must be in [{low}, {high}]; got {a[i]} at index {i} "
-                                 f"(edited in place?)")
+                # the dtype's own maximum needs no mention
+                allowed = f">= {low}" if high >= np.iinfo(a.dtype).max else f"in [{low}, {high}]"
+                raise ValueError(f"{spec.name} must be {allowed}; got {a[i]} at index {i} (edited in place?)")
         self._check_weights()
 
     # ------------------------------------------------------------------ setup
