@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-__all__ = ["LIFParams", "LIFState", "update_neurons"]
+__all__ = ["IzhParams", "IzhState", "LIFExpParams", "LIFExpState", "LIFParams", "LIFState", "update_neurons"]
 
 
 class LIFParams(NamedTuple):
@@ -139,8 +139,120 @@ def lif_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
              p.dt, i_const)
 
 
+class IzhParams(NamedTuple):
+    """Kernel parameters of the Izhikevich model (float32 arrays of length n; ``refr_steps`` int32)."""
+
+    dt: Any
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    v_peak: np.ndarray
+    refr_steps: np.ndarray
+
+
+class IzhState(NamedTuple):
+    """State of the Izhikevich model: ``v`` (mV), recovery ``u`` (float32) and ``refr`` (int32)."""
+
+    v: np.ndarray
+    u: np.ndarray
+    refr: np.ndarray
+
+
+@njit(cache=True)
+def izh_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
+    """One forward-Euler step of Izhikevich neurons ``[lo, hi)`` (float32, mV and ms):
+
+    ``v' = v + dt (0.04 v^2 + 5 v + 140 - u + I) + x``, ``u' = u + dt a (b v - u)``;
+    ``v' >= v_peak + theta`` spikes: ``v = c``, ``u = u' + d``.  A refractory
+    neuron is held at ``v = c`` (input discarded) while ``u`` evolves.
+    """
+    row = t < i_tn.shape[0]
+    dt = p.dt
+    v, u, refr = st.v, st.u, st.refr
+    zero = np.float32(0.0)
+    k2 = np.float32(0.04)
+    k1 = np.float32(5.0)
+    k0 = np.float32(140.0)
+    for i in range(lo, hi):
+        x = buf[i]
+        buf[i] = zero
+        cur = i_const[i] + i_tn[t, i] if row else i_const[i]
+        vi = v[i]
+        ui = u[i]
+        ri = refr[i]
+        vn = vi + dt * (k2 * vi * vi + k1 * vi + k0 - ui + cur) + x
+        un = ui + dt * (p.a[i] * (p.b[i] * vi - ui))
+        th = p.v_peak[i] + theta[i] if homeo else p.v_peak[i]
+        f = (ri <= 0) & (vn >= th)
+        v[i] = p.c[i] if (ri > 0) | f else vn
+        u[i] = un + p.d[i] if f else un
+        refr[i] = ri - 1 if ri > 0 else (p.refr_steps[i] if f else 0)
+        flags[i] = f
+
+
+class LIFExpParams(NamedTuple):
+    """Kernel parameters of the LIF model with exponential current synapses (float32 arrays of length n).
+
+    ``em = exp(-dt / tau_m)``, ``es = exp(-dt / tau_syn)``, ``p21`` the
+    current-to-potential propagator (see :func:`lif_exp_update`), ``inv_tau_syn = 1 / tau_syn``.
+    """
+
+    v_rest: np.ndarray
+    v_reset: np.ndarray
+    thr: np.ndarray
+    tau_m: np.ndarray
+    em: np.ndarray
+    es: np.ndarray
+    p21: np.ndarray
+    inv_tau_syn: np.ndarray
+    refr_steps: np.ndarray
+
+
+class LIFExpState(NamedTuple):
+    """State: ``v``, synaptic current ``i_syn`` (potential units per ms, float32) and ``refr`` (int32)."""
+
+    v: np.ndarray
+    i_syn: np.ndarray
+    refr: np.ndarray
+
+
+@njit(cache=True)
+def lif_exp_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
+    """One exact step of LIF neurons with exponential current synapses ``[lo, hi)`` (float32).
+
+    Between steps ``dv/dt = (v_rest - v) / tau_m + i_syn + I``,
+    ``di_syn/dt = -i_syn / tau_syn``; the jumps ``x`` arriving on the step
+    enter first, ``i_syn += x / tau_syn`` (so a weight ``w`` is the total
+    charge, the delta model's jump in the limit ``tau_syn -> 0``); then over
+    ``dt``, exactly, with ``v_inf = v_rest + tau_m I``:
+    ``v' = v_inf + (v - v_inf) em + i_syn p21``, ``i_syn' = i_syn es``.
+    A refractory neuron is held at ``v_reset`` while its current still
+    integrates and decays (NEST ``iaf_psc_exp``); ``v' >= thr + theta`` spikes.
+    """
+    row = t < i_tn.shape[0]
+    v, isyn, refr = st.v, st.i_syn, st.refr
+    zero = np.float32(0.0)
+    for i in range(lo, hi):
+        x = buf[i]
+        buf[i] = zero
+        cur = i_const[i] + i_tn[t, i] if row else i_const[i]
+        vi = v[i]
+        ri = refr[i]
+        si = isyn[i] + x * p.inv_tau_syn[i]
+        v_inf = p.v_rest[i] + p.tau_m[i] * cur
+        vn = v_inf + (vi - v_inf) * p.em[i] + si * p.p21[i]
+        isyn[i] = si * p.es[i]
+        th = p.thr[i] + theta[i] if homeo else p.thr[i]
+        f = (ri <= 0) & (vn >= th)
+        v[i] = p.v_reset[i] if (ri > 0) | f else vn
+        refr[i] = ri - 1 if ri > 0 else (p.refr_steps[i] if f else 0)
+        flags[i] = f
+
+
 #: parameter NamedTuple class -> its update kernel (the models the engine knows)
-UPDATES: dict[type, Callable[..., None]] = {LIFParams: lif_update}
+UPDATES: dict[type, Callable[..., None]] = {LIFParams: lif_update, IzhParams: izh_update,
+                                            LIFExpParams: lif_exp_update}
 
 
 def update_neurons(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):  # type: ignore[no-untyped-def]

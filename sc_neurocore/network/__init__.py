@@ -32,6 +32,7 @@ from ._features import (
     spike_time_skewness,
 )
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
+from ._models import LIF, ExpSynLIF, Izhikevich, NeuronModel
 from ._monitors import SpikeEvents, StateTrace
 from ._nir import NIRImport, from_nir, read_nir, to_nir, write_nir
 from ._persistence import load_network, save_network
@@ -59,6 +60,7 @@ __all__ = [
     "erdos_renyi",
     "EventDrivenNetwork",
     "EventSpikes",
+    "ExpSynLIF",
     "extract_features",
     "FEATURE_NAMES",
     "features_from_events",
@@ -69,13 +71,16 @@ __all__ = [
     "half_asymmetry",
     "Homeostasis",
     "isi_cv",
+    "Izhikevich",
     "isi_variance",
     "last_spike_times",
+    "LIF",
     "LinearClassifier",
     "load_network",
     "mean_isi",
     "mean_spike_times",
     "Network",
+    "NeuronModel",
     "NIRImport",
     "PoissonInput",
     "read_nir",

@@ -48,41 +48,25 @@ def _check_finite_state(a: np.ndarray, name: str) -> None:
 class _State:
     """A state array the network owns: assigning validates the value and stores a C-contiguous copy.
 
-    Described by a :class:`~._models.StateField`.  The kernels index with these
-    arrays' shapes, so a wrong shape (or a value outside ``[low, high]`` for
-    integer state) is a ValueError here, never an out-of-bounds access later.
-    In-place edits keep the shape; their values are checked by
-    :meth:`Network.run` before every run.
+    Described by the network's :class:`~._models.StateField` of that name.  The
+    kernels index with these arrays' shapes, so a wrong shape (or a value
+    outside ``[low, high]`` for integer state) is a ValueError here, never an
+    out-of-bounds access later.  In-place edits keep the shape; their values
+    are checked by :meth:`Network.run` before every run.
     """
 
-    def __init__(self, spec: StateField) -> None:
-        self.spec = spec
-        self.name = spec.name
-        self.attr = "_" + spec.name
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         return self if obj is None else obj._state[self.name]
 
     def __set__(self, obj: Network, value: Any) -> None:
-        arr = np.asarray(value)
-        shape = obj._state_shape(self.spec, arr)
-        if arr.shape != shape:
-            raise ValueError(f"{self.name} must have shape {shape}; got shape {arr.shape}")
-        if self.spec.dtype.kind == "f":
-            arr = check_finite_array(arr, self.name)
-            check_f32(arr, self.name)
-        else:
-            if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
-                raise TypeError(f"{self.name} must be an integer array; got dtype {arr.dtype}")
-            low, high = self.spec.bounds(obj)
-            if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
-                bad = int(arr.min()) if int(arr.min()) < low else int(arr.max())
-                raise ValueError(f"{self.name} must be in [{low}, {high}]; got {bad}")
-        obj._state[self.name] = np.array(arr, dtype=self.spec.dtype)
+        obj.set_state(self.name, value)
 
 
 class Network:
-    """A recurrent LIF network simulated in compiled steps.
+    """A recurrent spiking network (LIF unless ``neuron`` says otherwise) simulated in compiled steps.
 
     Parameters
     ----------
@@ -105,6 +89,12 @@ class Network:
         Which neurons' spikes to record.
     seed : None, int, SeedSequence or Generator
         Keys the SC synapse bits / LFSR seeds (inputs carry their own seeds).
+    neuron : NeuronModel, optional
+        The neuron model: :class:`LIF` (default), :class:`ExpSynLIF` (exponential
+        current synapses) or :class:`Izhikevich`; every synapse mode, input,
+        STDP and homeostasis (``threshold + theta``) works with each.  Model
+        state beyond ``v`` and ``refr`` reads as an attribute (``net.u``,
+        ``net.i_syn``) and is assigned with :meth:`set_state`.
 
     Notes
     -----
@@ -125,17 +115,13 @@ class Network:
     are finite and in range.
     """
 
-    #: the neuron model (``_models.LIF``); its state fields are attributes of the network
-    model: NeuronModel = LIF
-    #: every state array, in file order: the model's, then the network's (``_models``)
-    STATE: tuple[StateField, ...] = LIF.state + NETWORK_STATE
-    v = _State(LIF.state[0])
-    refr = _State(LIF.state[1])
-    ring = _State(NETWORK_STATE[0])
-    theta = _State(NETWORK_STATE[1])
-    xpre = _State(NETWORK_STATE[2])
-    xpost = _State(NETWORK_STATE[3])
-    lfsr = _State(NETWORK_STATE[4])
+    v = _State()
+    refr = _State()
+    ring = _State()
+    theta = _State()
+    xpre = _State()
+    xpost = _State()
+    lfsr = _State()
 
     def __init__(
         self,
@@ -147,9 +133,16 @@ class Network:
         lfsr_width: int = 16,
         record: Any = "all",
         seed: SeedLike = None,
+        neuron: NeuronModel | None = None,
     ) -> None:
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        if neuron is None:
+            neuron = LIF()
+        if not isinstance(neuron, NeuronModel):
+            raise TypeError(f"neuron must be a NeuronModel (LIF, ExpSynLIF, Izhikevich); got {type(neuron).__name__}")
+        neuron.check_population(population)
+        self._model = neuron
         self._pop = population
         n = population.n
         if connectivity is None:
@@ -209,6 +202,53 @@ class Network:
     @property
     def population(self) -> Population:
         return self._pop
+
+    @property
+    def neuron(self) -> NeuronModel:
+        """The neuron model (immutable; :class:`LIF` unless given)."""
+        return self._model
+
+    @property
+    def STATE(self) -> tuple[StateField, ...]:  # noqa: N802 - a constant of the network's model
+        """Every state array, in file order: the neuron model's fields, then the network's (``_models``)."""
+        return self._model.state + NETWORK_STATE
+
+    def __getattr__(self, name: str) -> Any:
+        # model-specific state (``u``, ``i_syn``) reads like ``v``; only called when normal lookup fails
+        state = self.__dict__.get("_state")
+        if state is not None and name in state:
+            return state[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def set_state(self, name: str, value: Any) -> None:
+        """Assign the state array ``name`` (e.g. ``"v"``, ``"u"``, ``"ring"``): validated, then copied.
+
+        Raises
+        ------
+        ValueError
+            Unknown ``name``, wrong shape, non-finite float state or integer state out of range.
+        TypeError
+            Integer state given as a non-integer array.
+        """
+        specs = {f.name: f for f in self.STATE}
+        if name not in specs:
+            raise ValueError(f"name must be a state field of this network ({', '.join(specs)}); got {name!r}")
+        spec = specs[name]
+        arr = np.asarray(value)
+        shape = self._state_shape(spec, arr)
+        if arr.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}; got shape {arr.shape}")
+        if spec.dtype.kind == "f":
+            arr = check_finite_array(arr, name)
+            check_f32(arr, name)
+        else:
+            if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+                raise TypeError(f"{name} must be an integer array; got dtype {arr.dtype}")
+            low, high = spec.bounds(self)
+            if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
+                bad = int(arr.min()) if int(arr.min()) < low else int(arr.max())
+                raise ValueError(f"{name} must be in [{low}, {high}]; got {bad}")
+        self._state[name] = np.array(arr, dtype=spec.dtype)
 
     @property
     def connectivity(self) -> Connectivity:
@@ -322,7 +362,7 @@ class Network:
         pop = self.population
         n = pop.n
         self._t = 0
-        state = self.model.initial(pop)
+        state = self._model.initial(pop)
         state["ring"] = np.zeros((self._conn.max_delay + 1, n), dtype=np.float32)
         for name in ("theta", "xpre", "xpost"):
             state[name] = np.zeros(n, dtype=np.float32)
@@ -534,7 +574,7 @@ class Network:
         homeo = K.Homeo(h is not None, _F32(math.exp(-pop.dt / h.tau_theta)) if h else _F32(1),
                         _F32(h.theta_plus) if h else _F32(0))
         # time-varying current rows take the per-neuron path, which needs full parameter arrays
-        neuron = self.model.kernel_params(pop, per_neuron_rows=merged.i_tn.shape[0] > 0)
+        neuron = self._model.kernel_params(pop, per_neuron_rows=merged.i_tn.shape[0] > 0)
         n_mon = self._mon_idx.shape[0]
         flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
         first_event = int(self._n_rec[0])
@@ -577,7 +617,7 @@ class Network:
         rec = K.Recording(self._rec_mask, self._sp_n, self._sp_t, self._n_rec, self._mon_idx, mon_v)
         threads = numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1
         eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH)
-        return int(K.simulate(self._t, todo, neuron, self.model.make_state(st), state, graph, syn, inputs, homeo, pl, rec, eng))
+        return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs, homeo, pl, rec, eng))
 
     def _min_delay(self) -> int:
         """Smallest synaptic delay in steps (``MAX_EPOCH`` without synapses); cached per delay array."""
