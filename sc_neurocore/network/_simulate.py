@@ -93,8 +93,8 @@ class Network:
         The neuron model: :class:`LIF` (default), :class:`ExpSynLIF` (exponential
         current synapses) or :class:`Izhikevich`; every synapse mode, input,
         STDP and homeostasis (``threshold + theta``) works with each.  Model
-        state beyond ``v`` and ``refr`` reads as an attribute (``net.u``,
-        ``net.i_syn``) and is assigned with :meth:`set_state`.
+        state beyond ``v`` and ``refr`` is an attribute too (``net.u``,
+        ``net.i_syn``), assigned like ``v`` or with :meth:`set_state`.
 
     Notes
     -----
@@ -219,6 +219,14 @@ class Network:
         if state is not None and name in state:
             return state[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``net.u = ...`` assigns model state through set_state (never a stray instance attribute)
+        state = self.__dict__.get("_state")
+        if state is not None and name in state and not hasattr(type(self), name):
+            self.set_state(name, value)
+        else:
+            object.__setattr__(self, name, value)
 
     def set_state(self, name: str, value: Any) -> None:
         """Assign the state array ``name`` (e.g. ``"v"``, ``"u"``, ``"ring"``): validated, then copied.
