@@ -16,13 +16,13 @@ import pytest
 from sc_neurocore._kernels._hash import hash3_py
 from sc_neurocore._taps import MAXIMAL_TAPS
 from sc_neurocore.network import (
+    LIF,
     STDP,
     BinaryInput,
     Current,
     ExpSynLIF,
     Homeostasis,
     Izhikevich,
-    LIF,
     Network,
     PoissonInput,
     Population,
@@ -64,7 +64,7 @@ def izhikevich_numpy(a, b, c, d, current, dt, n_steps, v0=-65.0):
 
 
 def _izh_net(dt=0.1, current=10.0):
-    a, b, c, d = (np.array(x) for x in zip(*PATTERNS.values()))
+    a, b, c, d = (np.array(x) for x in zip(*PATTERNS.values(), strict=True))
     pop = Population(4, v_init=-65.0, refractory=0.0, dt=dt)
     net = Network(pop, neuron=Izhikevich(a, b, c, d))
     net.add_input(Current(current))
@@ -76,7 +76,7 @@ def test_izhikevich_matches_numpy_reference_spike_for_spike():
     n_steps = 5000  # 500 ms
     s = net.run(n_steps)
     ref = izhikevich_numpy(a, b, c, d, np.full(4, 10.0), 0.1, n_steps)
-    got = list(zip(s.steps.tolist(), s.neurons.tolist()))
+    got = list(zip(s.steps.tolist(), s.neurons.tolist(), strict=True))
     assert len(ref) > 50
     assert got == ref
 

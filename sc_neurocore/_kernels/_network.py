@@ -656,11 +656,13 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
             for bk in prange(n_blocks):
                 _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib],
                        spk[1 - ib], cnt[ib], spk[ib], g.sorted_rows, tr[cur], tr[1 - cur],
-                       p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
+                       p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+                       neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         else:
             _block(0, 1, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib], spk[1 - ib],
                    cnt[ib], spk[ib], False, tr[cur], tr[1 - cur],
-                   p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
+                   p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+                   neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         if pl.on and prev_n > 0:
             cur = 1 - cur
         # record, step by step, chunks in order (ascending neuron index)

@@ -51,7 +51,7 @@ class LIFParams(NamedTuple):
 
 
 class LIFState(NamedTuple):
-    """State of the LIF model: membrane potential ``v`` (float32) and refractory countdown ``refr`` (int32)."""
+    """State of the LIF model: potential ``v`` (float32) and refractory countdown ``refr`` (int32)."""
 
     v: np.ndarray
     refr: np.ndarray
@@ -135,8 +135,8 @@ def lif_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
         _lif_uniform(lo, hi, buf, st.v, st.refr, flags, p.alpha[0], p.v_rest[0], p.v_reset[0], p.thr[0],
                      p.refr_steps[0], theta, homeo, p.dt, i_const)
     else:
-        _lif(lo, hi, buf, st.v, st.refr, flags, p.alpha, p.v_rest, p.v_reset, p.thr, p.refr_steps, theta, homeo,
-             p.dt, i_const)
+        _lif(lo, hi, buf, st.v, st.refr, flags, p.alpha, p.v_rest, p.v_reset, p.thr, p.refr_steps, theta,
+             homeo, p.dt, i_const)
 
 
 class IzhParams(NamedTuple):

@@ -104,6 +104,7 @@ class NeuronModel:
     param_specs: ClassVar[dict[str, str]] = {}
     #: bytes of state and per-neuron parameters one neuron update reads or writes (see docs/network.md)
     bytes_per_update: ClassVar[int]
+    _values: dict[str, Any]
 
     def __init__(self, **values: Any) -> None:
         checked: dict[str, Any] = {}
@@ -157,7 +158,8 @@ class NeuronModel:
         self.bind(pop)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={'array' if isinstance(v, np.ndarray) else v}" for k, v in self._values.items())
+        args = ", ".join(f"{k}={'array' if isinstance(v, np.ndarray) else v}"
+                         for k, v in self._values.items())
         return f"{type(self).__name__}({args})"
 
 
@@ -187,10 +189,11 @@ class LIF(NeuronModel):
         """Parameters shared by every neuron are cut to one element (``uni``) unless current rows
         need the per-neuron path."""
         p = self.params(pop)
-        arrays = p[1:6]
+        arrays = (p.v_rest, p.v_reset, p.thr, p.alpha, p.refr_steps)
         uni = all(bool((a == a[0]).all()) for a in arrays)
         if uni and not per_neuron_rows:  # the kernel reads element 0 only: drop the per-neuron copies
-            p = LIFParams(p.dt, *(np.ascontiguousarray(a[:1]) for a in arrays), True)
+            v_rest, v_reset, thr, alpha, refr_steps = (np.ascontiguousarray(a[:1]) for a in arrays)
+            return LIFParams(p.dt, v_rest, v_reset, thr, alpha, refr_steps, True)
         return p._replace(uni=uni)
 
 
@@ -243,8 +246,9 @@ class ExpSynLIF(NeuronModel):
         same = np.isclose(tau_s, tau_m, rtol=1e-9, atol=0.0)
         p21 = np.where(same, dt * em, p21)  # the tau_syn = tau_m limit
         f = np.float32
-        return LIFExpParams(pop.v_rest.astype(f), pop.v_reset.astype(f), pop.threshold.astype(f), tau_m.astype(f),
-                            em.astype(f), es.astype(f), p21.astype(f), (1.0 / tau_s).astype(f), pop.hold_steps)
+        return LIFExpParams(pop.v_rest.astype(f), pop.v_reset.astype(f), pop.threshold.astype(f),
+                            tau_m.astype(f), em.astype(f), es.astype(f), p21.astype(f),
+                            (1.0 / tau_s).astype(f), pop.hold_steps)
 
     def initial(self, pop: Population) -> dict[str, np.ndarray]:
         i0 = self.bind(pop).get("i_init", np.zeros(pop.n))

@@ -140,7 +140,8 @@ class Network:
         if neuron is None:
             neuron = LIF()
         if not isinstance(neuron, NeuronModel):
-            raise TypeError(f"neuron must be a NeuronModel (LIF, ExpSynLIF, Izhikevich); got {type(neuron).__name__}")
+            raise TypeError(f"neuron must be a NeuronModel (LIF, ExpSynLIF, Izhikevich); "
+                            f"got {type(neuron).__name__}")
         neuron.check_population(population)
         self._model = neuron
         self._pop = population
@@ -375,7 +376,8 @@ class Network:
         for name in ("theta", "xpre", "xpost"):
             state[name] = np.zeros(n, dtype=np.float32)
         if self._synapse == "lfsr":
-            state["lfsr"] = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
+            state["lfsr"] = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz,
+                                        self._lfsr_width)
         else:
             state["lfsr"] = np.zeros(0, dtype=np.uint32)
         self._state: dict[str, np.ndarray] = state
@@ -540,13 +542,15 @@ class Network:
         s = self.stdp
         if s is None:
             z32 = np.zeros(1, dtype=np.int32)
-            return K.Plasticity(False, _F32(1), _F32(1), 0, _F32(0), _F32(0), _F32(1), False, False, z32, z32, z32)
+            return K.Plasticity(False, _F32(1), _F32(1), 0, _F32(0), _F32(0), _F32(1), False, False,
+                                z32, z32, z32)
         if self._csc is None:
             c = self.connectivity
             in_ptr, in_syn = K.csc_index(c.indptr, c.indices, c.n_post)
             self._csc = (in_ptr, in_syn, c.pre())
         dp, dm = s.decay(self.population.dt)
-        return K.Plasticity(True, _F32(dp), _F32(dm), 0 if s.rule == "additive" else 1, _F32(s.eta * s.A_plus),
+        return K.Plasticity(True, _F32(dp), _F32(dm), 0 if s.rule == "additive" else 1,
+                            _F32(s.eta * s.A_plus),
                             _F32(s.eta * s.A_minus), _F32(s.W_max), s.clip, s.nearest_neighbor, *self._csc)
 
     def run(self, n_steps: int, *, progress: bool = False) -> SpikeEvents:
@@ -625,7 +629,8 @@ class Network:
         rec = K.Recording(self._rec_mask, self._sp_n, self._sp_t, self._n_rec, self._mon_idx, mon_v)
         threads = numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1
         eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH)
-        return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs, homeo, pl, rec, eng))
+        return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs,
+                              homeo, pl, rec, eng))
 
     def _min_delay(self) -> int:
         """Smallest synaptic delay in steps (``MAX_EPOCH`` without synapses); cached per delay array."""
