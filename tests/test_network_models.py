@@ -8,6 +8,7 @@ reimplementation of the SC synapse bits (``hash3_py``, the LFSR register).
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -314,3 +315,58 @@ def test_model_state_is_owned_and_validated():
         net.run(1)
     net.reset()
     np.testing.assert_array_equal(net.u, np.full(3, F(-13.0)))
+
+
+def _izh_file(tmp_path):
+    net = Network(Population(4, v_init=-65.0, refractory=0.0), neuron=Izhikevich(d=[8.0, 4.0, 2.0, 2.0]))
+    net.add_input(Current(10.0))
+    net.run(20)
+    path = tmp_path / "izh.npz"
+    net.save(path)
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _edited(tmp_path, d, **meta_neuron):
+    meta = json.loads(str(d["meta"]))
+    meta["neuron"].update(meta_neuron)
+    d = dict(d, meta=np.array(json.dumps(meta)))
+    path = tmp_path / "bad.npz"
+    np.savez(path, **d)
+    return path
+
+
+def test_model_file_is_format_2_and_lif_files_stay_format_1(tmp_path):
+    d = _izh_file(tmp_path)
+    meta = json.loads(str(d["meta"]))
+    assert meta["format"] == 2 and meta["neuron"]["model"] == "izhikevich"
+    assert d["nm_d"].tolist() == [8.0, 4.0, 2.0, 2.0] and "d" not in meta["neuron"]["params"]
+    assert d["st_u"].dtype == np.float32
+    Network(Population(2)).save(tmp_path / "lif.npz")
+    with np.load(tmp_path / "lif.npz", allow_pickle=False) as z:
+        m = json.loads(str(z["meta"]))
+    assert m["format"] == 1 and "neuron" not in m
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    ({"model": "hodgkin_huxley"}, r"neuron model must be one of \['exp_syn_lif', 'izhikevich', 'lif'\]; "
+                                  r"got 'hodgkin_huxley'"),
+    ({"params": {"a": 0.02, "e": 1.0}}, r"neuron model izhikevich has no parameter 'e'"),
+    ({"params": {"a": float("nan")}}, r"a must be finite; got nan"),
+    ({"params": {"d": 1.0}}, r"neuron parameter d is given twice \(meta and nm_d\)"),
+    ({"params": [1, 2]}, r"meta.neuron.params must be a JSON object; got list"),
+    ({"extra": 1}, r"neuron has unknown key"),
+], ids=["model", "param", "nan", "twice", "params_type", "extra_key"])
+def test_bad_model_in_file_is_a_clear_error(tmp_path, edit, match):
+    path = _edited(tmp_path, _izh_file(tmp_path), **edit)
+    with pytest.raises(ValueError, match=r"path must be an npz network file saved by save_network; got "
+                                         r"'[^']*bad\.npz': " + match):
+        load_network(path)
+
+
+def test_model_state_entry_of_wrong_shape_in_file(tmp_path):
+    d = _izh_file(tmp_path)
+    d["st_u"] = d["st_u"][:3]
+    np.savez(tmp_path / "bad.npz", **d)
+    with pytest.raises(ValueError, match=r"st_u must have shape \(4,\) and dtype float32; got shape \(3,\)"):
+        load_network(tmp_path / "bad.npz")
