@@ -288,7 +288,7 @@ def test_models_save_load_resume_bit_identically(tmp_path, model):
     assert len(ref.spikes) > 100
     np.testing.assert_array_equal(b.spikes.neurons, ref.spikes.neurons)
     np.testing.assert_array_equal(b.spikes.steps, ref.spikes.steps)
-    for f in ref.STATE:
+    for f in ref.state_fields:
         np.testing.assert_array_equal(getattr(b, f.name), getattr(ref, f.name), err_msg=f.name)
     np.testing.assert_array_equal(b.connectivity.weights, ref.connectivity.weights)
 

@@ -260,7 +260,7 @@ def update_neurons(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):  
     UPDATES[type(p)](p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t)
 
 
-@overload(update_neurons, inline="always")
+@overload(update_neurons)
 def _update_neurons_jit(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):  # type: ignore[no-untyped-def]
     if not isinstance(p, types.BaseNamedTuple) or p.instance_class not in UPDATES:
         return None

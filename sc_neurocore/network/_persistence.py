@@ -249,7 +249,7 @@ def save_network(net: Any, path: Any) -> None:
     arrays.update(conn_indptr=c.indptr, conn_indices=c.indices, conn_weights=c.weights,
                   conn_delays=c.delays, conn_n_post=np.array(c.n_post))
     m = int(net._n_rec[0])
-    for spec in net.STATE:  # the model's and the network's state fields (_models)
+    for spec in net.state_fields:  # the model's and the network's state fields (_models)
         arrays["st_" + spec.name] = getattr(net, spec.name)
     arrays.update(
         st_syn_key=net._syn_key, st_lfsr_key=net._lfsr_key, st_rec_mask=net._rec_mask, st_sp_n=net._sp_n[:m],
@@ -363,8 +363,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     mon_start = check_int(field(meta, "mon_start"), "mon_start", low=0, high=t)
     # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots), the
     # model's StateField specs the ranges
-    state = {spec.name: adopt(e, "st_" + spec.name, getattr(net, spec.name)) for spec in net.STATE}
-    for spec in net.STATE:
+    state = {spec.name: adopt(e, "st_" + spec.name, getattr(net, spec.name)) for spec in net.state_fields}
+    for spec in net.state_fields:
         if spec.dtype.kind != "f" and state[spec.name].size:
             low, high = spec.bounds(net, loading=True)
             named = f"[{low}, {spec.load_high_name}] = " if spec.load_high_name else ""

@@ -210,7 +210,7 @@ class Network:
         return self._model
 
     @property
-    def STATE(self) -> tuple[StateField, ...]:  # noqa: N802 - a constant of the network's model
+    def state_fields(self) -> tuple[StateField, ...]:
         """Every state array, in file order: the neuron model's fields, then the network's (``_models``)."""
         return self._model.state + NETWORK_STATE
 
@@ -239,7 +239,7 @@ class Network:
         TypeError
             Integer state given as a non-integer array.
         """
-        specs = {f.name: f for f in self.STATE}
+        specs = {f.name: f for f in self.state_fields}
         if name not in specs:
             raise ValueError(f"name must be a state field of this network ({', '.join(specs)}); got {name!r}")
         spec = specs[name]
@@ -335,7 +335,7 @@ class Network:
         (``theta`` only with homeostasis, the traces only with STDP, which
         :meth:`set_stdp` zeroes).
         """
-        for spec in self.STATE:
+        for spec in self.state_fields:
             if not spec.checked(self):
                 continue
             a = self._state[spec.name]
