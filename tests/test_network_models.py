@@ -17,6 +17,7 @@ import pytest
 from sc_neurocore._kernels._hash import hash3_py
 from sc_neurocore._taps import MAXIMAL_TAPS
 from sc_neurocore.network import (
+    COBA,
     LIF,
     STDP,
     BinaryInput,
@@ -115,7 +116,8 @@ def test_izhikevich_validation():
         Network(Population(2), neuron=Izhikevich(v_peak=[40.0, -70.0]))
     with pytest.raises(ValueError, match=r"^d must be finite; got nan$"):
         Izhikevich(d=float("nan"))
-    with pytest.raises(TypeError, match=r"^neuron must be a NeuronModel \(LIF, ExpSynLIF, Izhikevich\); got str$"):
+    with pytest.raises(TypeError, match=r"^neuron must be a NeuronModel \(LIF, ExpSynLIF, Izhikevich, COBA\); "
+                                        r"got str$"):
         Network(Population(2), neuron="izhikevich")  # type: ignore[arg-type]
 
 
@@ -201,6 +203,7 @@ def test_exp_syn_validation():
 
 
 MODELS = {
+    "coba": (COBA(), {"v_rest": -60.0, "v_reset": -60.0, "threshold": -50.0, "v_init": -60.0}),
     "lif": (LIF(), {}),
     "exp_syn_lif": (ExpSynLIF(tau_syn=3.0), {}),
     "izhikevich": (Izhikevich(), {"v_init": -65.0, "refractory": 0.0}),
@@ -349,7 +352,7 @@ def test_model_file_is_format_2_and_lif_files_stay_format_1(tmp_path):
 
 
 @pytest.mark.parametrize(("edit", "match"), [
-    ({"model": "hodgkin_huxley"}, r"neuron model must be one of \['exp_syn_lif', 'izhikevich', 'lif'\]; "
+    ({"model": "hodgkin_huxley"}, r"neuron model must be one of \['coba', 'exp_syn_lif', 'izhikevich', 'lif'\]; "
                                   r"got 'hodgkin_huxley'"),
     ({"params": {"a": 0.02, "e": 1.0}}, r"neuron model izhikevich has no parameter 'e'"),
     ({"params": {"a": float("nan")}}, r"a must be finite; got nan"),
@@ -370,3 +373,76 @@ def test_model_state_entry_of_wrong_shape_in_file(tmp_path):
     np.savez(tmp_path / "bad.npz", **d)
     with pytest.raises(ValueError, match=r"st_u must have shape \(4,\) and dtype float32; got shape \(3,\)"):
         load_network(tmp_path / "bad.npz")
+
+
+# --------------------------------------------------------------------------- conductance-based LIF
+
+
+def coba_numpy(v0, jumps, p, dt, k, i_ext=0.0):
+    """Float64 NumPy integration of one COBA neuron (no threshold): Euler for v, exact decay for g.
+
+    ``jumps[t]`` is the signed sum of the jumps arriving on step t (>0 excitatory, <0 inhibitory)."""
+    v, ge, gi = v0, 0.0, 0.0
+    out = np.empty(k)
+    for t in range(k):
+        ge += sum(j for j in jumps.get(t, ()) if j > 0)
+        gi -= sum(j for j in jumps.get(t, ()) if j < 0)
+        v = v + dt / p["tau_m"] * ((p["el"] - v) + ge * (p["ee"] - v) + gi * (p["ei"] - v)) + dt * i_ext
+        ge *= math.exp(-dt / p["tau_e"])
+        gi *= math.exp(-dt / p["tau_i"])
+        out[t] = v
+    return out
+
+
+def test_coba_matches_numpy_reference_with_separate_channels():
+    """Excitatory and inhibitory jumps on the same steps go to separate conductances."""
+    rng = np.random.default_rng(9)
+    k, dt = 600, 0.1
+    p = {"tau_m": 20.0, "el": -60.0, "ee": 0.0, "ei": -80.0, "tau_e": 5.0, "tau_i": 10.0}
+    exc = (rng.random(k) < 0.05).astype(np.uint8)
+    inh = (rng.random(k) < 0.05).astype(np.uint8)
+    inh[np.nonzero(exc)[0][:5]] = 1  # some steps carry both kinds
+    pop = Population(1, tau_m=20.0, v_rest=-60.0, v_reset=-60.0, threshold=100.0, v_init=-60.0, dt=dt)
+    net = Network(pop, neuron=COBA(e_exc=0.0, e_inh=-80.0, tau_exc=5.0, tau_inh=10.0))
+    net.add_input(BinaryInput(exc[None, :], 0.6))
+    net.add_input(BinaryInput(inh[None, :], -0.9))
+    net.monitor([0])
+    net.run(k)
+    jumps = {}
+    for t in range(k):
+        jumps[t] = [0.6] * int(exc[t]) + [-0.9] * int(inh[t])
+    ref = coba_numpy(-60.0, jumps, p, dt, k)
+    # float32 state: each step rounds v (|v| <= 80) a few times, the Euler map contracts (alpha (1 + g) < 1),
+    # so the error stays below ~8 roundings of 80 per step, summed over the steps
+    np.testing.assert_allclose(net.v_trace.v[:, 0], ref, rtol=0, atol=8 * k * EPS32 * 80)
+    assert np.ptp(ref) > 1.0  # the input moves v both ways
+    # the conductances decay exactly: compare the final values with the analytic sums
+    t_end = k * dt
+    ge = sum(0.6 * math.exp(-(t_end - t * dt) / 5.0) for t in np.nonzero(exc)[0])
+    gi = sum(0.9 * math.exp(-(t_end - t * dt) / 10.0) for t in np.nonzero(inh)[0])
+    np.testing.assert_allclose([net.g_exc[0], net.g_inh[0]], [ge, gi], rtol=1e-4)
+
+
+def test_coba_without_conductances_is_the_lif_model_bit_for_bit():
+    """With no synaptic input the COBA drive is the LIF leak exactly (0 * (E - v) = 0)."""
+    pop = Population(50, tau_m=20.0, v_rest=-60.0, v_reset=-65.0, threshold=-50.0, refractory=2.0,
+                     v_init=np.linspace(-65.0, -51.0, 50), dt=0.1)
+    runs = []
+    for model in (LIF(), COBA()):
+        net = Network(pop, neuron=model)
+        net.add_input(Current(np.linspace(0.4, 1.2, 50), time_varying=False))
+        s = net.run(3000)
+        runs.append((s.neurons.copy(), s.steps.copy(), net.v.copy()))
+    assert len(runs[0][0]) > 500
+    for a, b in zip(runs[0], runs[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_coba_validation_and_ring_channels():
+    with pytest.raises(ValueError, match=r"^tau_inh must be in \(0\.0, inf\); got -1\.0$"):
+        COBA(tau_inh=-1.0)
+    net = Network(Population(3, v_rest=-60.0, v_reset=-60.0, threshold=-50.0, v_init=-60.0),
+                  from_arrays([0], [1], [0.5], 4, n_pre=3), neuron=COBA())
+    assert net.ring.shape == (5, 6)  # max_delay + 1 rows of [excitatory 3 | inhibitory 3]
+    with pytest.raises(ValueError, match=r"^ring must have shape \(5, 6\); got shape \(5, 3\)$"):
+        net.ring = np.zeros((5, 3))

@@ -395,21 +395,24 @@ class Recording(NamedTuple):
 
 class Engine(NamedTuple):
     """How to run: ``flags`` uint8 scratch of ``8 ceil(n / 8)`` (zero on entry and exit), threads,
-    chunk size (a multiple of 64, <= 65536) and the longest epoch."""
+    chunk size (a multiple of 64, <= 65536), the longest epoch, and ``split``: ring rows hold two
+    input channels ``[excitatory n | inhibitory n]`` (a negative jump onto ``j`` goes to ``n + j``;
+    conductance-based models) instead of one."""
 
     flags: np.ndarray
     n_threads: int
     chunk: int
     max_epoch: int
+    split: bool
 
 
 @njit(cache=True)
 def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_rows, g, syn, lfsr, pl, tr_old,
-                  tr_new):
+                  tr_new, split):
     """Steps (5)-(6) of the ``n_ep`` steps from ``t_first`` for the synapses onto targets ``[lo, hi)``.
 
     ``g`` is the :class:`Graph`, ``syn`` the :class:`Synapse`, ``pl`` the
-    :class:`Plasticity`.  Only these targets' ring entries, weights, LFSR
+    :class:`Plasticity`; ``split``: see :class:`Engine`.  Only these targets' ring entries, weights, LFSR
     registers and traces are written, so blocks may run on any thread.  Each
     target receives its jumps in the serial order (steps ascending, then
     spiking sources ascending, then row order), so the float32 sums do not
@@ -431,6 +434,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_ro
     n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
     n_slots = ring.shape[0]
     n_chunks = cnt.shape[1]
+    n_inh = ring.shape[1] // 2 if split else 0  # offset of the inhibitory channel
     for e in range(n_ep):
         t = t_first + e
         slot = t % n_slots
@@ -444,10 +448,17 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_ro
                     if tgt >= n_slots:
                         tgt -= n_slots
                     row = ring[tgt]
-                    for s in range(a, b):
-                        j = indices[s]
-                        if j >= lo and j < hi:
-                            row[j] += weights[s]
+                    if split:
+                        for s in range(a, b):
+                            j = indices[s]
+                            if j >= lo and j < hi:
+                                w = weights[s]
+                                row[j + n_inh if w < 0.0 else j] += w
+                    else:
+                        for s in range(a, b):
+                            j = indices[s]
+                            if j >= lo and j < hi:
+                                row[j] += weights[s]
                 else:
                     for s in range(a, b):
                         j = indices[s]
@@ -459,7 +470,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_ro
                             tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
                             if tgt >= n_slots:
                                 tgt -= n_slots
-                            ring[tgt, j] += jump
+                            ring[tgt, j + n_inh if jump < 0.0 else j] += jump
     if not pl.on:
         return
     dec_pre, dec_post = pl.dec_pre, pl.dec_post
@@ -520,7 +531,7 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
     c_hi = (bk + 1) * n_chunks // n_blocks
     if prev_n > 0:
         _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, flags,
-                      ring, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new)
+                      ring, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new, eng.split)
     # steps (1)-(4) of each chunk [lo, hi) (lo a multiple of 64): external jumps gathered per target
     # through the by-target index p_ord[p_ptr[i]:p_ptr[i + 1]] (a neuron's generators in ascending
     # order, then its bit inputs likewise: the same float32 additions in the same order as the serial
@@ -531,6 +542,8 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
     v = nst.v
     mon_v = rec.mon_v
     n_slots = ring.shape[0]
+    split = eng.split
+    zero = np.float32(0.0)
     for c in range(c_lo, c_hi):
         lo = c * chunk
         hi = min(lo + chunk, n)
@@ -541,18 +554,26 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
                 ct = counter_key(t)
                 for i in range(lo, hi):
                     x = buf[i]
+                    xi = buf[n + i] if split else zero  # the inhibitory channel (negative amplitudes)
                     for r in range(p_ptr[i], p_ptr[i + 1]):
                         q = p_ord[r]
                         if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
-                            x += pois_amp[q]
+                            if split and pois_amp[q] < 0.0:
+                                xi += pois_amp[q]
+                            else:
+                                x += pois_amp[q]
                     for r in range(b_ptr[i], b_ptr[i + 1]):
                         q = b_ord[r]
                         if t < bits_len[q] and (bits[q, t >> 6] >> uint64(t & 63)) & uint64(1):
-                            x += bits_amp[q]
+                            if split and bits_amp[q] < 0.0:
+                                xi += bits_amp[q]
+                            else:
+                                x += bits_amp[q]
                     buf[i] = x
+                    if split:
+                        buf[n + i] = xi
             update_neurons(neuron, nst, lo, hi, buf, flags, theta, homeo.on, inp.i_const, inp.i_tn, t)
             if homeo.on:
-                zero = np.float32(0.0)
                 for i in range(lo, hi):
                     theta[i] = theta[i] * homeo.decay + (homeo.plus if flags[i] else zero)
             if m_ord.shape[0] > 0:
@@ -619,7 +640,7 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     independent networks can run on Python threads (Monte Carlo trials) when
     each uses the serial path.
     """
-    n = st.ring.shape[1]
+    n = nst.v.shape[0]
     chunk = eng.chunk
     sp_n, sp_t, n_rec, rec_mask = rec.sp_n, rec.sp_t, rec.n_rec, rec.rec_mask
     cap = sp_n.shape[0]

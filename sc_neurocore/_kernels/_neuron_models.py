@@ -30,7 +30,8 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-__all__ = ["IzhParams", "IzhState", "LIFExpParams", "LIFExpState", "LIFParams", "LIFState", "update_neurons"]
+__all__ = ["COBAParams", "COBAState", "IzhParams", "IzhState", "LIFExpParams", "LIFExpState", "LIFParams",
+           "LIFState", "update_neurons"]
 
 
 class LIFParams(NamedTuple):
@@ -250,9 +251,75 @@ def lif_exp_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
         flags[i] = f
 
 
+class COBAParams(NamedTuple):
+    """Kernel parameters of the conductance-based LIF (float32 arrays of length n).
+
+    ``alpha = dt / tau_m``; ``dec_e = exp(-dt / tau_exc)``, ``dec_i = exp(-dt / tau_inh)``;
+    reversal potentials ``e_exc``, ``e_inh``.
+    """
+
+    dt: Any
+    v_rest: np.ndarray
+    v_reset: np.ndarray
+    thr: np.ndarray
+    alpha: np.ndarray
+    e_exc: np.ndarray
+    e_inh: np.ndarray
+    dec_e: np.ndarray
+    dec_i: np.ndarray
+    refr_steps: np.ndarray
+
+
+class COBAState(NamedTuple):
+    """State: ``v``, conductances ``g_exc``, ``g_inh`` (leak conductance units, float32), ``refr``."""
+
+    v: np.ndarray
+    g_exc: np.ndarray
+    g_inh: np.ndarray
+    refr: np.ndarray
+
+
+@njit(cache=True)
+def coba_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
+    """One step of conductance-based LIF neurons ``[lo, hi)`` (float32); ``buf`` holds two channels.
+
+    Jumps arrive first: ``g_exc += x_exc``, ``g_inh += -x_inh`` (the ring's
+    inhibitory channel ``buf[n + i]`` sums the negative jumps).  Then forward
+    Euler for ``v``,
+    ``v' = v + alpha ((v_rest - v) + g_exc (e_exc - v) + g_inh (e_inh - v)) + dt I``,
+    and the exact decay ``g' = g exp(-dt / tau)``.  A refractory neuron is
+    held at ``v_reset`` while its conductances integrate and decay (Brian2's
+    ``(unless refractory)`` on ``v`` only); ``v' >= thr + theta`` spikes.
+    """
+    n = st.v.shape[0]
+    row = t < i_tn.shape[0]
+    v, ge, gi, refr = st.v, st.g_exc, st.g_inh, st.refr
+    dt = p.dt
+    zero = np.float32(0.0)
+    for i in range(lo, hi):
+        xe = buf[i]
+        xi = buf[n + i]
+        buf[i] = zero
+        buf[n + i] = zero
+        cur = i_const[i] + i_tn[t, i] if row else i_const[i]
+        gei = ge[i] + xe
+        gii = gi[i] - xi
+        vi = v[i]
+        ri = refr[i]
+        drive = (p.v_rest[i] - vi) + gei * (p.e_exc[i] - vi) + gii * (p.e_inh[i] - vi)
+        vn = vi + p.alpha[i] * drive + dt * cur
+        ge[i] = gei * p.dec_e[i]
+        gi[i] = gii * p.dec_i[i]
+        th = p.thr[i] + theta[i] if homeo else p.thr[i]
+        f = (ri <= 0) & (vn >= th)
+        v[i] = p.v_reset[i] if (ri > 0) | f else vn
+        refr[i] = ri - 1 if ri > 0 else (p.refr_steps[i] if f else 0)
+        flags[i] = f
+
+
 #: parameter NamedTuple class -> its update kernel (the models the engine knows)
 UPDATES: dict[type, Callable[..., None]] = {LIFParams: lif_update, IzhParams: izh_update,
-                                            LIFExpParams: lif_exp_update}
+                                            LIFExpParams: lif_exp_update, COBAParams: coba_update}
 
 
 def update_neurons(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):  # type: ignore[no-untyped-def]

@@ -32,7 +32,7 @@ from ._features import (
     spike_time_skewness,
 )
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
-from ._models import LIF, ExpSynLIF, Izhikevich, NeuronModel
+from ._models import COBA, LIF, ExpSynLIF, Izhikevich, NeuronModel
 from ._monitors import SpikeEvents, StateTrace
 from ._nir import NIRImport, from_nir, read_nir, to_nir, write_nir
 from ._persistence import load_network, save_network
@@ -49,6 +49,7 @@ __all__ = [
     "BitstreamInput",
     "burst_counts",
     "burstiness",
+    "COBA",
     "confusion_matrix",
     "Connectivity",
     "Current",

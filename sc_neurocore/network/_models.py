@@ -20,6 +20,8 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from .._kernels._neuron_models import (
+    COBAParams,
+    COBAState,
     IzhParams,
     IzhState,
     LIFExpParams,
@@ -30,7 +32,8 @@ from .._kernels._neuron_models import (
 from .._validation import check_finite_array, check_real
 from ._population import Population, _param, check_f32, frozen
 
-__all__ = ["NETWORK_STATE", "ExpSynLIF", "Izhikevich", "LIF", "NeuronModel", "StateField", "model_from"]
+__all__ = ["COBA", "NETWORK_STATE", "ExpSynLIF", "Izhikevich", "LIF", "NeuronModel", "StateField",
+           "model_from"]
 
 #: an integer bound: a constant, or a function of the network (e.g. the LFSR mask)
 Bound = int | Callable[[Any], Any]
@@ -104,6 +107,8 @@ class NeuronModel:
     param_specs: ClassVar[dict[str, str]] = {}
     #: bytes of state and per-neuron parameters one neuron update reads or writes (see docs/network.md)
     bytes_per_update: ClassVar[int]
+    #: input channels of the delay ring: 1 (summed jumps), or 2 (excitatory | inhibitory, for COBA)
+    channels: ClassVar[int] = 1
     _values: dict[str, Any]
 
     def __init__(self, **values: Any) -> None:
@@ -325,8 +330,60 @@ class Izhikevich(NeuronModel):
         self.initial(pop)
 
 
+class COBA(NeuronModel):
+    r"""Conductance-based LIF neuron (COBA) with exponential conductances and reversal potentials.
+
+    .. math::
+        \tau_m \frac{dv}{dt} = (v_\mathrm{rest} - v) + g_e (E_e - v) + g_i (E_i - v) + \tau_m I,
+        \qquad \frac{dg_e}{dt} = -\frac{g_e}{\tau_e}, \quad \frac{dg_i}{dt} = -\frac{g_i}{\tau_i}
+
+    Conductances are in units of the leak conductance (``g = 1`` doubles the
+    membrane conductance).  A synaptic jump ``w > 0`` adds ``w`` to ``g_e``,
+    ``w < 0`` adds ``|w|`` to ``g_i`` (the network keeps the two in separate
+    ring channels), so E/I weights from :func:`ei_weights` work unchanged.  ``v``
+    is integrated by forward Euler (``dt < tau_m / 10`` as for LIF), the
+    conductances decay exactly.  The Vogels–Abbott / Brette et al. (2007)
+    benchmark uses ``tau_m = 20``, ``v_rest = v_reset = -60``, ``threshold = -50``,
+    ``refractory = 5``, ``E_e = 0``, ``E_i = -80``, ``tau_e = 5``, ``tau_i = 10`` (mV, ms)
+    and jumps of 0.6 (6 nS / 10 nS) and 6.7 (67 nS / 10 nS)
+    (``benchmarks/bench_coba.py``).
+
+    Parameters
+    ----------
+    e_exc, e_inh : float or array (n,)
+        Reversal potentials (potential units).
+    tau_exc, tau_inh : float or array (n,)
+        Conductance time constants in ms (> 0).
+    """
+
+    name = "coba"
+    params_type = COBAParams
+    state_type = COBAState
+    state = (_V, StateField("g_exc", np.dtype(np.float32)), StateField("g_inh", np.dtype(np.float32)), _REFR)
+    param_specs = {"e_exc": "f32", "e_inh": "f32", "tau_exc": "positive", "tau_inh": "positive"}
+    channels = 2
+    # v, g_exc, g_inh, refr, two ring channels, flag + 8 float32 parameters and refr_steps
+    bytes_per_update = 4 * 4 + 2 * 4 + 1 + 9 * 4
+
+    def __init__(self, e_exc: Any = 0.0, e_inh: Any = -80.0, tau_exc: Any = 5.0, tau_inh: Any = 10.0) -> None:
+        super().__init__(e_exc=e_exc, e_inh=e_inh, tau_exc=tau_exc, tau_inh=tau_inh)
+
+    def params(self, pop: Population) -> COBAParams:
+        b = self.bind(pop)
+        f = np.float32
+        return COBAParams(_F32(pop.dt), pop.v_rest.astype(f), pop.v_reset.astype(f), pop.threshold.astype(f),
+                          pop.alpha, b["e_exc"].astype(f), b["e_inh"].astype(f),
+                          np.exp(-pop.dt / b["tau_exc"]).astype(f), np.exp(-pop.dt / b["tau_inh"]).astype(f),
+                          pop.hold_steps)
+
+    def initial(self, pop: Population) -> dict[str, np.ndarray]:
+        z = np.zeros(pop.n, dtype=np.float32)
+        return {"v": pop.v_init.astype(np.float32), "g_exc": z, "g_inh": z.copy(),
+                "refr": np.zeros(pop.n, dtype=np.int32)}
+
+
 #: model name -> class, for loading files
-MODELS: dict[str, type[NeuronModel]] = {m.name: m for m in (LIF, ExpSynLIF, Izhikevich)}
+MODELS: dict[str, type[NeuronModel]] = {m.name: m for m in (LIF, ExpSynLIF, Izhikevich, COBA)}
 
 
 def model_from(name: Any, values: dict[str, Any]) -> NeuronModel:

@@ -91,8 +91,9 @@ class Network:
         Keys the SC synapse bits / LFSR seeds (inputs carry their own seeds).
     neuron : NeuronModel, optional
         The neuron model: :class:`LIF` (default), :class:`ExpSynLIF` (exponential
-        current synapses) or :class:`Izhikevich`; every synapse mode, input,
-        STDP and homeostasis (``threshold + theta``) works with each.  Model
+        current synapses), :class:`Izhikevich` or :class:`COBA` (conductance-based);
+        every synapse mode, input, STDP and homeostasis (``threshold + theta``)
+        works with each.  Model
         state beyond ``v`` and ``refr`` is an attribute too (``net.u``,
         ``net.i_syn``), assigned like ``v`` or with :meth:`set_state`.
 
@@ -140,7 +141,7 @@ class Network:
         if neuron is None:
             neuron = LIF()
         if not isinstance(neuron, NeuronModel):
-            raise TypeError(f"neuron must be a NeuronModel (LIF, ExpSynLIF, Izhikevich); "
+            raise TypeError(f"neuron must be a NeuronModel (LIF, ExpSynLIF, Izhikevich, COBA); "
                             f"got {type(neuron).__name__}")
         neuron.check_population(population)
         self._model = neuron
@@ -302,10 +303,11 @@ class Network:
         if spec.per == "synapse":
             return (self._conn.nnz if self._synapse == "lfsr" else 0,)
         rows = value.shape[0] if value.ndim == 2 else -1
+        cols = self._model.channels * n  # COBA: excitatory | inhibitory channel
         if not self._conn.max_delay + 1 <= rows <= _MAX_DELAY + 1:
             raise ValueError(f"ring must have {self._conn.max_delay + 1} to {_MAX_DELAY + 1} rows "
-                             f"(max_delay + 1) of {n} neurons; got shape {value.shape}")
-        return (rows, n)
+                             f"(max_delay + 1) of {cols} entries; got shape {value.shape}")
+        return (rows, cols)
 
     def _own_weights(self) -> None:
         """Copy-on-write: give the network its own weights before it changes one."""
@@ -372,7 +374,7 @@ class Network:
         n = pop.n
         self._t = 0
         state = self._model.initial(pop)
-        state["ring"] = np.zeros((self._conn.max_delay + 1, n), dtype=np.float32)
+        state["ring"] = np.zeros((self._conn.max_delay + 1, self._model.channels * n), dtype=np.float32)
         for name in ("theta", "xpre", "xpost"):
             state[name] = np.zeros(n, dtype=np.float32)
         if self._synapse == "lfsr":
@@ -628,7 +630,7 @@ class Network:
                         self._syn_key[1], np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width)
         rec = K.Recording(self._rec_mask, self._sp_n, self._sp_t, self._n_rec, self._mon_idx, mon_v)
         threads = numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1
-        eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH)
+        eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH, self._model.channels == 2)
         return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs,
                               homeo, pl, rec, eng))
 
