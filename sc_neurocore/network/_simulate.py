@@ -305,8 +305,9 @@ class Network:
         rows = value.shape[0] if value.ndim == 2 else -1
         cols = self._model.channels * n  # COBA: excitatory | inhibitory channel
         if not self._conn.max_delay + 1 <= rows <= _MAX_DELAY + 1:
+            what = f"{n} neurons" if cols == n else f"{cols} entries ({n} neurons x 2 channels)"
             raise ValueError(f"ring must have {self._conn.max_delay + 1} to {_MAX_DELAY + 1} rows "
-                             f"(max_delay + 1) of {cols} entries; got shape {value.shape}")
+                             f"(max_delay + 1) of {what}; got shape {value.shape}")
         return (rows, cols)
 
     def _own_weights(self) -> None:
