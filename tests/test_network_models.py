@@ -28,6 +28,7 @@ from sc_neurocore.network import (
     Network,
     PoissonInput,
     Population,
+    ei_weights,
     erdos_renyi,
     from_arrays,
     load_network,
@@ -264,18 +265,21 @@ def test_sc_synapses_work_with_every_model(model_name, synapse):
 # --------------------------------------------------------------------------- persistence, STDP, homeostasis
 
 
-@pytest.mark.parametrize("model", [
-    ExpSynLIF(tau_syn=np.linspace(2.0, 6.0, 60)),
-    Izhikevich(a=np.linspace(0.02, 0.1, 60), d=np.linspace(2.0, 8.0, 60), c=-60.0),
-], ids=["exp_syn_lif", "izhikevich"])
-def test_models_save_load_resume_bit_identically(tmp_path, model):
+_MV = {"v_rest": -60.0, "v_reset": -60.0, "threshold": -50.0, "v_init": -60.0}
+
+
+@pytest.mark.parametrize(("model", "pop_kw", "w", "amp"), [
+    (ExpSynLIF(tau_syn=np.linspace(2.0, 6.0, 60)), {}, 0.2, 0.5),
+    (Izhikevich(a=np.linspace(0.02, 0.1, 60), d=np.linspace(2.0, 8.0, 60), c=-60.0), {"v_init": -65.0}, 3.0,
+     20.0),
+    (COBA(tau_exc=np.linspace(3.0, 6.0, 60)), _MV, 0.6, 0.6),
+], ids=["exp_syn_lif", "izhikevich", "coba"])
+def test_models_save_load_resume_bit_identically(tmp_path, model, pop_kw, w, amp):
     def build():
-        pop = Population(60, dt=0.1, v_init=-65.0 if isinstance(model, Izhikevich) else 0.0,
-                         refractory=1.0, n_exc=48)
-        w = 3.0 if isinstance(model, Izhikevich) else 0.2
-        net = Network(pop, erdos_renyi(60, 0.2, weight=w, delay=3, seed=1), synapse="bernoulli",
-                      w_scale=w, seed=2, neuron=model)
-        net.add_input(PoissonInput(800.0, 20.0 if isinstance(model, Izhikevich) else 0.5, n=60, seed=3))
+        pop = Population(60, dt=0.1, refractory=1.0, n_exc=48, **pop_kw)
+        net = Network(pop, erdos_renyi(60, 0.2, weight=ei_weights(60, 48, w, w), delay=3, seed=1),
+                      synapse="bernoulli", w_scale=w, seed=2, neuron=model)
+        net.add_input(PoissonInput(800.0, amp, n=60, seed=3))
         net.set_stdp(STDP(W_max=w, A_plus=0.01, A_minus=0.012))
         net.set_homeostasis(Homeostasis(theta_plus=0.5))
         return net
