@@ -52,7 +52,7 @@ class StateField:
     dtype : numpy dtype
         Kernel dtype (float32 state must be finite; integer state in ``[low, high]``).
     per : {"neuron", "synapse", "ring"}
-        Shape: ``(n,)``; ``(nnz,)`` in LFSR mode else ``(0,)``; ``(max_delay + 1 .., n)``.
+        Shape: ``(n,)``; ``(nnz,)`` in LFSR mode else ``(0,)``; ``(max_delay + 1 .., channels * n)``.
     low, high : int or callable(net)
         Range of integer state accepted on assignment.
     load_high : callable(net), optional
@@ -87,7 +87,7 @@ _REFR = StateField("refr", np.dtype(np.int32), low=0, high=_I32_MAX,
 
 
 class NeuronModel:
-    """Base of the neuron models (:class:`LIF`, :class:`ExpSynLIF`, :class:`Izhikevich`).
+    """Base of the neuron models (:class:`LIF`, :class:`ExpSynLIF`, :class:`Izhikevich`, :class:`COBA`).
 
     A subclass declares ``name``, ``params_type`` / ``state_type`` (kernel
     ``NamedTuple`` classes; ``params_type`` selects the update kernel),
@@ -219,7 +219,9 @@ class ExpSynLIF(NeuronModel):
 
     One step of ``dt`` applies this exact propagator (constant ``I`` over the
     step; refractory neurons are held at ``v_reset`` while ``i_syn`` integrates,
-    as NEST's ``iaf_psc_exp``), so ``dt`` is not limited by ``tau_m / 10``.
+    as NEST's ``iaf_psc_exp``), so ``dt`` is not limited by ``tau_m / 10``
+    (pass ``allow_large_dt=True`` to the :class:`Population`).  The same
+    propagator is the exact solution between events for an event-driven engine.
 
     Parameters
     ----------
