@@ -117,6 +117,8 @@ def _networks() -> None:
         Current,
         DecisionTask,
         EventDrivenNetwork,
+        ExpSynLIF,
+        Izhikevich,
         Network,
         Population,
         Reservoir,
@@ -145,6 +147,9 @@ def _networks() -> None:
     clock = Network(pop, conn)
     clock.add_input(Current(0.1))
     clock.run(4)
+    # the other neuron models (each is its own specialisation of the engine)
+    for model in (ExpSynLIF(tau_syn=2.0), Izhikevich()):
+        Network(pop, conn, neuron=model).run(2)
 
 
 def _hardware() -> None:

@@ -157,13 +157,15 @@ def test_malformed_network_file_raises(tmp_path: Path, name: str, synapse: str,
 
 
 def test_newer_format_is_rejected_clearly(tmp_path: Path) -> None:
-    for data, load, kind in ((_valid(), load_network, "network"), (_valid_reservoir(), Reservoir.load, "reservoir")):
+    for data, load, kind, current in ((_valid(), load_network, "network", 2),
+                                      (_valid_reservoir(), Reservoir.load, "reservoir", 1)):
         d = arrays_of(data)
-        _meta(format=2)(d)
+        _meta(format=current + 1)(d)
         path = tmp_path / "new.npz"
         path.write_bytes(npz_bytes(d))
-        with pytest.raises(ValueError, match=rf"path must be a {kind} file of format <= 1; got '[^']*new\.npz' of "
-                                             r"format 2, written by a newer sc_neurocore \(upgrade to read it\)"):
+        with pytest.raises(ValueError, match=rf"path must be a {kind} file of format <= {current}; got "
+                                             rf"'[^']*new\.npz' of format {current + 1}, written by a newer "
+                                             r"sc_neurocore \(upgrade to read it\)"):
             load(path)
 
 

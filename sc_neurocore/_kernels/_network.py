@@ -10,6 +10,7 @@ over a CSR matrix (rows = presynaptic neurons) into a ring buffer of
 from __future__ import annotations
 
 import math
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit, prange, uint32, uint64
@@ -24,6 +25,7 @@ from ._hash import (
     uniform01,
     unit_double,
 )
+from ._neuron_models import update_neurons
 
 #: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
 #: at most 65536: spikes are stored as uint16 offsets in their chunk).
@@ -286,83 +288,135 @@ def _row_part(indptr, indices, i, lo, hi, sorted_rows):
     return a, b
 
 
-@njit(cache=True, inline="always")
-def _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
-    """Steps (2)-(4) of :func:`simulate` for neurons ``[lo, hi)``: per-neuron parameters, const. current."""
-    # views and a loop from 0: numba then knows the index is non-negative (no wrap-around
-    # branch per access), so the loop vectorises
-    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const = (
-        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
-        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi])
-    zero = np.float32(0.0)
-    for i in range(hi - lo):
-        x = buf[i]
-        buf[i] = zero
-        ri = refr[i]
-        vi = v[i]
-        vn = vi + alpha[i] * (v_rest[i] - vi) + dt * i_const[i] + x
-        th = thr[i] + theta[i] if homeo else thr[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = v_reset[i] if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
-        flags[i] = f
+class Graph(NamedTuple):
+    """The recurrent synapses as the engine reads them (CSR, rows = presynaptic neurons).
+
+    ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
+    path with the same result); ``delays`` is then not read and may be any
+    array of the same dtype (e.g. one element).  ``d_min >= 1`` is the
+    smallest delay; ``sorted_rows`` (:func:`rows_sorted`) lets a thread
+    binary-search its part of each row.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+    delays: np.ndarray
+    d_uni: int
+    d_min: int
+    sorted_rows: bool
 
 
-@njit(cache=True, inline="always")
-def _neurons_uniform(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-                     i_const):
-    """:func:`_neurons` with scalar (shared) parameters."""
-    buf, v, refr, flags = buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi]
-    theta, i_const = theta[lo:hi], i_const[lo:hi]
-    zero = np.float32(0.0)
-    for i in range(hi - lo):  # from 0: vectorises (see _neurons)
-        x = buf[i]
-        buf[i] = zero
-        ri = refr[i]
-        vi = v[i]
-        vn = vi + alpha * (v_rest - vi) + dt * i_const[i] + x
-        th = thr + theta[i] if homeo else thr
-        f = (ri <= 0) & (vn >= th)
-        v[i] = v_reset if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (refr_steps if f else 0)
-        flags[i] = f
+class Synapse(NamedTuple):
+    """Transmission model: ``mode`` 0 deterministic, 1 Bernoulli (hash keyed ``k0, k1``), 2 LFSR.
+
+    SC modes transmit ``sign(w) * w_scale`` with probability ``|w| / w_scale``;
+    the LFSR registers (``n_bits`` wide, feedback ``tap_mask``) are state
+    (:class:`NetState`).
+    """
+
+    mode: int
+    w_scale: Any
+    k0: Any
+    k1: Any
+    tap_mask: Any
+    n_bits: int
 
 
-@njit(cache=True, inline="always")
-def _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-                 i_const, i_row):
-    """:func:`_neurons` with a time-varying current row added to the constant current."""
-    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const, i_row = (
-        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
-        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi], i_row[lo:hi])
-    zero = np.float32(0.0)
-    for i in range(hi - lo):  # from 0: vectorises (see _neurons)
-        x = buf[i]
-        buf[i] = zero
-        ri = refr[i]
-        vi = v[i]
-        vn = vi + alpha[i] * (v_rest[i] - vi) + dt * (i_const[i] + i_row[i]) + x
-        th = thr[i] + theta[i] if homeo else thr[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = v_reset[i] if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
-        flags[i] = f
+class Inputs(NamedTuple):
+    """External drive: constant current ``i_const`` (n,), current rows ``i_tn`` (T, n),
+    Poisson generators (``pois_thr = ceil(p 2^53)``, target, amplitude, per-generator hash half)
+    and packed bit inputs (rows, valid length, target, amplitude)."""
+
+    i_const: np.ndarray
+    i_tn: np.ndarray
+    pois_thr: np.ndarray
+    pois_target: np.ndarray
+    pois_amp: np.ndarray
+    pois_pre: np.ndarray
+    bits: np.ndarray
+    bits_len: np.ndarray
+    bits_target: np.ndarray
+    bits_amp: np.ndarray
+
+
+class Homeo(NamedTuple):
+    """Adaptive threshold: ``theta <- theta * decay + plus * spiked`` every step when ``on``."""
+
+    on: bool
+    decay: Any
+    plus: Any
+
+
+class Plasticity(NamedTuple):
+    """Pair-based STDP (``on``): trace decays, ``rule`` 0 additive / 1 multiplicative, amplitudes
+    (``eta`` included), ``w_max``, ``clip``, ``nearest``; the incoming-synapse index
+    ``in_ptr`` / ``in_syn`` and the presynaptic row ``syn_pre`` of every synapse."""
+
+    on: bool
+    dec_pre: Any
+    dec_post: Any
+    rule: int
+    a_plus: Any
+    a_minus: Any
+    w_max: Any
+    clip: bool
+    nearest: bool
+    in_ptr: np.ndarray
+    in_syn: np.ndarray
+    syn_pre: np.ndarray
+
+
+class NetState(NamedTuple):
+    """What a run changes besides the weights and the neuron model's state: the delay ring
+    (``max_delay + 1`` rows of n float32), adaptive thresholds ``theta``, STDP traces
+    ``xpre`` / ``xpost`` and the LFSR registers (one per synapse in LFSR mode, else empty).
+
+    Not nested with the neuron state: parfor bodies take tuples of arrays one level deep only."""
+
+    ring: np.ndarray
+    theta: np.ndarray
+    xpre: np.ndarray
+    xpost: np.ndarray
+    lfsr: np.ndarray
+
+
+class Recording(NamedTuple):
+    """Spike record (``sp_n`` / ``sp_t`` from ``n_rec[0]`` on, neurons with ``rec_mask``) and the
+    membrane monitor (``mon_v[step, k]`` = ``v[mon_idx[k]]``)."""
+
+    rec_mask: np.ndarray
+    sp_n: np.ndarray
+    sp_t: np.ndarray
+    n_rec: np.ndarray
+    mon_idx: np.ndarray
+    mon_v: np.ndarray
+
+
+class Engine(NamedTuple):
+    """How to run: ``flags`` uint8 scratch of ``8 ceil(n / 8)`` (zero on entry and exit), threads,
+    chunk size (a multiple of 64, <= 65536), the longest epoch, and ``split``: ring rows hold two
+    input channels ``[excitatory n | inhibitory n]`` (a negative jump onto ``j`` goes to ``n + j``;
+    conductance-based models) instead of one."""
+
+    flags: np.ndarray
+    n_threads: int
+    chunk: int
+    max_epoch: int
+    split: bool
 
 
 @njit(cache=True)
-def _target_block(
-    lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_rows,
-    indptr, indices, weights, delays, d_uni,
-    mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
-    stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
-    in_ptr, in_syn, syn_pre,
-):
+def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_rows, g, syn, lfsr, pl, tr_old,
+                  tr_new, split):
     """Steps (5)-(6) of the ``n_ep`` steps from ``t_first`` for the synapses onto targets ``[lo, hi)``.
 
-    Only these targets' ring entries, weights, LFSR registers and traces are
-    written, so blocks may run on any thread.  Each target receives its jumps
-    in the serial order (steps ascending, then spiking sources ascending, then
-    row order), so the float32 sums do not depend on the partition.
+    ``g`` is the :class:`Graph`, ``syn`` the :class:`Synapse`, ``pl`` the
+    :class:`Plasticity`; ``split``: see :class:`Engine`.  Only these targets' ring entries, weights, LFSR
+    registers and traces are written, so blocks may run on any thread.  Each
+    target receives its jumps in the serial order (steps ascending, then
+    spiking sources ascending, then row order), so the float32 sums do not
+    depend on the partition.
 
     STDP (only with ``n_ep == 1``): ``tr_old[0|1]`` hold the pre/post traces
     after the previous step; the decayed traces ``tr_old * dec`` of this step
@@ -374,8 +428,13 @@ def _target_block(
     ascending order); pass 0 skips the second kind, pass 2 depresses them
     after the potentiation pass 1.
     """
+    indptr, indices, weights, delays, d_uni = g.indptr, g.indices, g.weights, g.delays, g.d_uni
+    mode, w_scale, n_bits = syn.mode, syn.w_scale, syn.n_bits
+    inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
+    n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
     n_slots = ring.shape[0]
     n_chunks = cnt.shape[1]
+    n_inh = ring.shape[1] // 2 if split else 0  # offset of the inhibitory channel
     for e in range(n_ep):
         t = t_first + e
         slot = t % n_slots
@@ -389,24 +448,34 @@ def _target_block(
                     if tgt >= n_slots:
                         tgt -= n_slots
                     row = ring[tgt]
-                    for s in range(a, b):
-                        j = indices[s]
-                        if j >= lo and j < hi:
-                            row[j] += weights[s]
+                    if split:
+                        for s in range(a, b):
+                            j = indices[s]
+                            if j >= lo and j < hi:
+                                w = weights[s]
+                                row[j + n_inh if w < 0.0 else j] += w
+                    else:
+                        for s in range(a, b):
+                            j = indices[s]
+                            if j >= lo and j < hi:
+                                row[j] += weights[s]
                 else:
                     for s in range(a, b):
                         j = indices[s]
                         if j < lo or j >= hi:
                             continue
-                        jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, k0, k1,
-                                         lfsr, tap_mask, n_bits, n_mask)
+                        jump = _transmit(mode, s, t, weights[s], inv_scale, w_scale, syn.k0, syn.k1,
+                                         lfsr, syn.tap_mask, n_bits, n_mask)
                         if jump != 0.0:
                             tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
                             if tgt >= n_slots:
                                 tgt -= n_slots
-                            ring[tgt, j] += jump
-    if not stdp:
+                            ring[tgt, j + n_inh if jump < 0.0 else j] += jump
+    if not pl.on:
         return
+    dec_pre, dec_post = pl.dec_pre, pl.dec_post
+    rule, a_plus, a_minus, w_max, clip = pl.rule, pl.a_plus, pl.a_minus, pl.w_max, pl.clip
+    in_ptr, in_syn, syn_pre = pl.in_ptr, pl.in_syn, pl.syn_pre
     xpre = tr_old[0]
     xpost = tr_old[1]
     for p in range(3):
@@ -436,7 +505,7 @@ def _target_block(
         a_pre = xpre[j] * dec_pre
         a_post = xpost[j] * dec_post
         if flags[j]:
-            if nearest:
+            if pl.nearest:
                 a_pre = one
                 a_post = one
             else:
@@ -447,33 +516,34 @@ def _target_block(
 
 
 @njit(cache=True)
-def _block(
-    bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt_prev, spk_prev, cnt, spk,
-    flags, fwords, ring, sorted_rows, indptr, indices, weights, delays, d_uni,
-    mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
-    stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
-    in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
-    i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
-    b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v,
-):
+def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt_prev, spk_prev, cnt, spk,
+           sorted_rows, tr_old, tr_new, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+           neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     """Block ``bk`` of ``n_blocks`` (whole chunks) in one epoch of :func:`simulate`: first the previous
     epoch's spikes (``spk_prev``, read by every block) onto this block's targets, then this block's
     neurons through the epoch (their spikes to ``spk``, a different buffer).
     """
+    flags = eng.flags
+    fwords = flags.view(np.uint64)
+    ring = st.ring
+    theta = st.theta
     c_lo = bk * n_chunks // n_blocks
     c_hi = (bk + 1) * n_chunks // n_blocks
     if prev_n > 0:
         _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, flags,
-                      ring, sorted_rows, indptr, indices, weights, delays, d_uni,
-                      mode, inv_scale, w_scale, k0, k1, lfsr, tap_mask, n_bits, n_mask,
-                      stdp, tr_old, tr_new, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
-                      in_ptr, in_syn, syn_pre)
+                      ring, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new, eng.split)
     # steps (1)-(4) of each chunk [lo, hi) (lo a multiple of 64): external jumps gathered per target
     # through the by-target index p_ord[p_ptr[i]:p_ptr[i + 1]] (a neuron's generators in ascending
     # order, then its bit inputs likewise: the same float32 additions in the same order as the serial
-    # scatter), the membrane, the threshold, the spikes (ascending, as uint16 offsets from lo, into
+    # scatter), the neuron model's update, the spikes (ascending, as uint16 offsets from lo, into
     # spk[e, lo:], their number into cnt[e, c]) and the monitors
+    pois_thr, pois_amp, pois_pre = inp.pois_thr, inp.pois_amp, inp.pois_pre
+    bits, bits_len, bits_amp = inp.bits, inp.bits_len, inp.bits_amp
+    v = nst.v
+    mon_v = rec.mon_v
     n_slots = ring.shape[0]
+    split = eng.split
+    zero = np.float32(0.0)
     for c in range(c_lo, c_hi):
         lo = c * chunk
         hi = min(lo + chunk, n)
@@ -484,28 +554,28 @@ def _block(
                 ct = counter_key(t)
                 for i in range(lo, hi):
                     x = buf[i]
+                    xi = buf[n + i] if split else zero  # the inhibitory channel (negative amplitudes)
                     for r in range(p_ptr[i], p_ptr[i + 1]):
                         q = p_ord[r]
                         if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
-                            x += pois_amp[q]
+                            if split and pois_amp[q] < 0.0:
+                                xi += pois_amp[q]
+                            else:
+                                x += pois_amp[q]
                     for r in range(b_ptr[i], b_ptr[i + 1]):
                         q = b_ord[r]
                         if t < bits_len[q] and (bits[q, t >> 6] >> uint64(t & 63)) & uint64(1):
-                            x += bits_amp[q]
+                            if split and bits_amp[q] < 0.0:
+                                xi += bits_amp[q]
+                            else:
+                                x += bits_amp[q]
                     buf[i] = x
-            if t < i_tn.shape[0]:
-                _neurons_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta,
-                             homeo, dt, i_const, i_tn[t])
-            elif uni:
-                _neurons_uniform(lo, hi, buf, v, refr, flags, alpha[0], v_rest[0], v_reset[0], thr[0],
-                                 refr_steps[0], theta, homeo, dt, i_const)
-            else:
-                _neurons(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo,
-                         dt, i_const)
-            if homeo:
-                zero = np.float32(0.0)
+                    if split:
+                        buf[n + i] = xi
+            update_neurons(neuron, nst, lo, hi, buf, flags, theta, homeo.on, inp.i_const, inp.i_tn, t)
+            if homeo.on:
                 for i in range(lo, hi):
-                    theta[i] = theta[i] * theta_decay + (theta_plus if flags[i] else zero)
+                    theta[i] = theta[i] * homeo.decay + (homeo.plus if flags[i] else zero)
             if m_ord.shape[0] > 0:
                 for i in range(lo, hi):
                     for r in range(m_ptr[i], m_ptr[i + 1]):
@@ -522,30 +592,25 @@ def _block(
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def simulate(
-    t0, n_steps, dt,
-    v_rest, v_reset, thr, alpha, refr_steps, uni,
-    v, refr, ring,
-    indptr, indices, weights, delays, d_uni, d_min,
-    mode, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits,
-    i_const, i_tn,
-    pois_thr, pois_target, pois_amp, pois_pre,
-    bits, bits_len, bits_target, bits_amp,
-    homeo, theta, theta_decay, theta_plus,
-    stdp, xpre, xpost, dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
-    in_ptr, in_syn, syn_pre,
-    rec_mask, sp_n, sp_t, n_rec,
-    mon_idx, mon_v,
-    flags, sorted_rows, n_threads, chunk, max_epoch,
-):
-    """Advance the network ``n_steps`` steps from absolute step ``t0``.
+def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
+    """Advance the network ``n_steps`` steps from absolute step ``t0``; returns the steps done.
+
+    Arguments are grouped as values: ``neuron`` the neuron model's parameters
+    (e.g. :class:`~._neuron_models.LIFParams`, which selects the update
+    kernel) and ``nst`` its state (e.g. :class:`~._neuron_models.LIFState`),
+    ``st`` the :class:`NetState` (``nst`` and ``st`` are updated in place), ``g`` the
+    :class:`Graph` (its weights change under STDP), ``syn`` the
+    :class:`Synapse`, ``inp`` the :class:`Inputs`, ``homeo`` the
+    :class:`Homeo`, ``pl`` the :class:`Plasticity`, ``rec`` the
+    :class:`Recording` (appended to), ``eng`` the :class:`Engine`.
 
     Update order of one step ``t`` (all in float32 except the RNG):
 
     1. external jumps (Poisson, bit inputs) are added to this step's ring slot,
        which already holds the recurrent input arriving this step;
-    2. non-refractory neurons integrate
-       ``v += alpha * (v_rest - v) + dt * I + ring`` with ``alpha = dt / tau_m``;
+    2. the neuron model advances every neuron by one step (LIF: non-refractory
+       neurons integrate ``v += alpha * (v_rest - v) + dt * I + ring`` with
+       ``alpha = dt / tau_m``);
     3. refractory neurons are held at ``v_reset``, their input is discarded and
        the counter decremented;
     4. ``v >= thr + theta`` spikes, resets, and is then held for ``refr_steps``
@@ -556,60 +621,51 @@ def simulate(
 
     A Poisson generator fires when ``uniform01(key, q, t) < p``, evaluated as
     the equivalent integer test ``hash >> 11 < pois_thr = ceil(p * 2^53)``.
-    ``uni`` declares that ``v_rest``, ``v_reset``, ``thr``, ``alpha`` and
-    ``refr_steps`` are the same for every neuron (read once; less memory
-    traffic per neuron, same result); they may then have one element each
-    when ``i_tn`` has no rows.  ``d_uni > 0`` declares that every synapse has delay ``d_uni`` (a faster
-    path with the same result); ``delays`` is then not read and may be any
-    array of the same dtype (e.g. one element); ``d_min >= 1`` is the smallest delay.
-    ``flags`` is a uint8 scratch array of length
-    ``8 * ceil(N / 8)``, zero on entry and on exit.  Returns the number of
-    steps done: fewer than ``n_steps`` only when the spike buffer has less than
-    ``N`` free entries at the start of a step.
+    Fewer than ``n_steps`` steps are done only when the spike buffer has less
+    than ``N`` free entries at the start of a step.
 
     Threads.  A spike of step ``t`` reaches no neuron before step ``t + d_min``,
     so the neurons advance in epochs of ``E = min(d_min, max_epoch)`` steps
     (``E = 1`` with STDP, whose potentiation reads every neuron's trace each
     step) with one synchronisation per epoch: the target neurons are split
     into ``n_threads`` blocks of whole ``chunk``-neuron chunks (``prange``;
-    ``chunk`` a multiple of 64 and <= 65536, ``n_threads`` from ``numba.get_num_threads()``,
-    1 for the serial path), and each block first propagates the previous
-    epoch's spikes onto its own targets (steps 5-6), then runs its neurons
-    through the epoch (steps 1-4).  Recording stays serial (O(spikes)).  No
-    float is summed by two threads or in a thread-dependent order, so the
-    result is bit-identical for every thread count, every ``chunk`` and
-    ``max_epoch``, and to the plain step-by-step loop.  ``sorted_rows``
-    (:func:`rows_sorted`) lets a block binary-search its part of each row.
-    Scratch memory: ``4 E N`` bytes of spike lists (two epochs, uint16 offsets in the chunk).  The GIL is
-    released, so independent networks can run on Python threads (Monte Carlo
-    trials) when each uses the serial path.
+    ``n_threads`` from ``numba.get_num_threads()``, 1 for the serial path),
+    and each block first propagates the previous epoch's spikes onto its own
+    targets (steps 5-6), then runs its neurons through the epoch (steps 1-4).
+    Recording stays serial (O(spikes)).  No float is summed by two threads or
+    in a thread-dependent order, so the result is bit-identical for every
+    thread count, every ``chunk`` and ``max_epoch``, and to the plain
+    step-by-step loop.  Scratch memory: ``4 E N`` bytes of spike lists (two
+    epochs, uint16 offsets in the chunk).  The GIL is released, so
+    independent networks can run on Python threads (Monte Carlo trials) when
+    each uses the serial path.
     """
-    n = v.shape[0]
-    inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
-    n_mask = uint32((1 << n_bits) - 1) if n_bits < 32 else uint32(0xFFFFFFFF)
+    n = nst.v.shape[0]
+    chunk = eng.chunk
+    sp_n, sp_t, n_rec, rec_mask = rec.sp_n, rec.sp_t, rec.n_rec, rec.rec_mask
     cap = sp_n.shape[0]
-    fwords = flags.view(np.uint64)
+    fwords = eng.flags.view(np.uint64)
     n_chunks = (n + chunk - 1) // chunk
-    n_blocks = max(1, min(n_threads, n_chunks))
-    ep_max = 1 if stdp else max(1, min(d_min, max_epoch, n_steps))
+    n_blocks = max(1, min(eng.n_threads, n_chunks))
+    ep_max = 1 if pl.on else max(1, min(g.d_min, eng.max_epoch, n_steps))
     # spike lists of two epochs: blocks read the previous one while writing the current one
     spk = np.empty((2, ep_max, n), dtype=np.uint16)
     cnt = np.zeros((2, ep_max, n_chunks), dtype=np.int64)
     ib = 0
     # by-target indices of the external generators and the monitors (csc_index of a one-row "CSR")
     one_row = np.zeros(2, dtype=np.int64)
-    one_row[1] = pois_target.shape[0]
-    p_ptr, p_ord = csc_index(one_row, pois_target, n)
-    one_row[1] = bits_target.shape[0]
-    b_ptr, b_ord = csc_index(one_row, bits_target, n)
-    one_row[1] = mon_idx.shape[0]
-    m_ptr, m_ord = csc_index(one_row, mon_idx, n)
+    one_row[1] = inp.pois_target.shape[0]
+    p_ptr, p_ord = csc_index(one_row, inp.pois_target, n)
+    one_row[1] = inp.bits_target.shape[0]
+    b_ptr, b_ord = csc_index(one_row, inp.bits_target, n)
+    one_row[1] = rec.mon_idx.shape[0]
+    m_ptr, m_ord = csc_index(one_row, rec.mon_idx, n)
     # STDP traces, double-buffered: tr[cur] after the last finished step, tr[1 - cur] being written
-    n_tr = n if stdp else 1
+    n_tr = n if pl.on else 1
     tr = np.empty((2, 2, n_tr), dtype=np.float32)
-    if stdp:
-        tr[0, 0] = xpre
-        tr[0, 1] = xpost
+    if pl.on:
+        tr[0, 0] = st.xpre
+        tr[0, 1] = st.xpost
     cur = 0
     done = 0
     prev_t = t0
@@ -620,23 +676,15 @@ def simulate(
         if n_blocks > 1:
             for bk in prange(n_blocks):
                 _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib],
-                       spk[1 - ib], cnt[ib], spk[ib], flags, fwords, ring, sorted_rows, indptr, indices,
-                       weights, delays, d_uni, mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask,
-                       n_bits, n_mask,
-                       stdp, tr[cur], tr[1 - cur], dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip,
-                       nearest,
-                       in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
-                       i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
-                       b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v)
+                       spk[1 - ib], cnt[ib], spk[ib], g.sorted_rows, tr[cur], tr[1 - cur],
+                       p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+                       neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         else:
             _block(0, 1, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib], spk[1 - ib],
-                   cnt[ib], spk[ib], flags, fwords, ring, False, indptr, indices, weights, delays, d_uni,
-                   mode, inv_scale, w_scale, syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask,
-                   stdp, tr[cur], tr[1 - cur], dec_pre, dec_post, rule, a_plus, a_minus, w_max, clip, nearest,
-                   in_ptr, in_syn, syn_pre, dt, v, refr, v_rest, v_reset, thr, alpha, refr_steps, uni,
-                   i_const, i_tn, pois_thr, pois_amp, pois_pre, p_ptr, p_ord, bits, bits_len, bits_amp,
-                   b_ptr, b_ord, homeo, theta, theta_decay, theta_plus, m_ptr, m_ord, mon_v)
-        if stdp and prev_n > 0:
+                   cnt[ib], spk[ib], False, tr[cur], tr[1 - cur],
+                   p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+                   neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
+        if pl.on and prev_n > 0:
             cur = 1 - cur
         # record, step by step, chunks in order (ascending neuron index)
         m = n_rec[0]
@@ -656,9 +704,9 @@ def simulate(
         prev_n = n_ep
         if n_ep == 0:
             break
-    if stdp:
-        xpre[:] = tr[cur, 0]
-        xpost[:] = tr[cur, 1]
+    if pl.on:
+        st.xpre[:] = tr[cur, 0]
+        st.xpost[:] = tr[cur, 1]
     fwords[:] = 0
     return done
 

@@ -33,6 +33,7 @@ from ._features import (
     spike_time_skewness,
 )
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
+from ._models import COBA, LIF, ExpSynLIF, Izhikevich, NeuronModel
 from ._monitors import SpikeEvents, StateTrace
 from ._nir import NIRImport, from_nir, read_nir, to_nir, write_nir
 from ._persistence import load_network, save_network
@@ -51,6 +52,7 @@ __all__ = [
     "burst_counts",
     "burstiness",
     "choose_engine",
+    "COBA",
     "confusion_matrix",
     "Connectivity",
     "Current",
@@ -64,6 +66,7 @@ __all__ = [
     "EngineChoice",
     "EngineCosts",
     "EventSpikes",
+    "ExpSynLIF",
     "extract_features",
     "FEATURE_NAMES",
     "features_from_events",
@@ -74,14 +77,17 @@ __all__ = [
     "half_asymmetry",
     "Homeostasis",
     "isi_cv",
+    "Izhikevich",
     "isi_variance",
     "last_spike_times",
+    "LIF",
     "LinearClassifier",
     "load_network",
     "MEASURED_COSTS",
     "mean_isi",
     "mean_spike_times",
     "Network",
+    "NeuronModel",
     "NIRImport",
     "PoissonInput",
     "read_nir",

@@ -28,14 +28,17 @@ import numpy as np
 from .._validation import check_binary_array, check_choice, check_finite_array, check_int, check_known_keys
 from ._connectivity import Connectivity
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
+from ._models import LIF, MODELS, NeuronModel, model_from
 from ._monitors import SpikeEvents
 from ._plasticity import STDP, Homeostasis
 from ._population import Population
 
 __all__ = ["save_network", "load_network"]
 
-#: Version of the network file format written by :func:`save_network` (``meta["format"]``).
-_FORMAT = 1
+#: Version of the network file format written by :func:`save_network` (``meta["format"]``): 2 adds the
+#: neuron model (``meta["neuron"]``, arrays ``nm_<param>``); LIF networks are still written as format 1,
+#: which every version reads, and format 1 files load as LIF.
+_FORMAT = 2
 _NET_FILE = "path must be an npz network file saved by save_network"
 _MAX_INT32 = 2**31 - 1
 #: dtype kinds an entry may have: bool, signed / unsigned integer, float, and str for ``meta``.
@@ -246,11 +249,11 @@ def save_network(net: Any, path: Any) -> None:
     arrays.update(conn_indptr=c.indptr, conn_indices=c.indices, conn_weights=c.weights,
                   conn_delays=c.delays, conn_n_post=np.array(c.n_post))
     m = int(net._n_rec[0])
+    for spec in net.state_fields:  # the model's and the network's state fields (_models)
+        arrays["st_" + spec.name] = getattr(net, spec.name)
     arrays.update(
-        st_v=net.v, st_refr=net.refr, st_ring=net.ring, st_theta=net.theta, st_xpre=net.xpre,
-        st_xpost=net.xpost, st_lfsr=net.lfsr, st_syn_key=net._syn_key,
-        st_lfsr_key=net._lfsr_key, st_rec_mask=net._rec_mask, st_sp_n=net._sp_n[:m], st_sp_t=net._sp_t[:m],
-        st_mon_idx=net._mon_idx,
+        st_syn_key=net._syn_key, st_lfsr_key=net._lfsr_key, st_rec_mask=net._rec_mask, st_sp_n=net._sp_n[:m],
+        st_sp_t=net._sp_t[:m], st_mon_idx=net._mon_idx,
     )
     if net._mon_chunks:
         arrays["st_mon_v"] = np.concatenate(net._mon_chunks)
@@ -268,8 +271,18 @@ def save_network(net: Any, path: Any) -> None:
             arrays[p + "values"] = inp.values
             if inp.targets is not None:
                 arrays[p + "targets"] = inp.targets
+    model = net.neuron
+    neuron_meta = None
+    if not isinstance(model, LIF):
+        scalars = {}
+        for k, v in model.values.items():
+            if isinstance(v, np.ndarray):
+                arrays["nm_" + k] = v
+            else:
+                scalars[k] = v
+        neuron_meta = {"model": model.name, "params": scalars}
     meta = {
-        "format": _FORMAT,
+        "format": 1 if neuron_meta is None else _FORMAT,
         "synapse": net.synapse,
         "w_scale": net.w_scale,
         "lfsr_width": net.lfsr_width,
@@ -280,6 +293,8 @@ def save_network(net: Any, path: Any) -> None:
         "stdp": None if net.stdp is None else net.stdp.to_dict(),
         "homeostasis": None if net.homeostasis is None else net.homeostasis.to_dict(),
     }
+    if neuron_meta is not None:
+        meta["neuron"] = neuron_meta
     arrays["meta"] = np.array(json.dumps(meta))
     write_npz(path, arrays)
 
@@ -334,7 +349,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     n_post: Any = e["conn_n_post"][()]  # a numpy scalar, type-checked by the constructor
     conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"], n_post)
     net = Network(pop, conn, synapse=field(meta, "synapse"), w_scale=field(meta, "w_scale"),
-                  lfsr_width=field(meta, "lfsr_width"), record=None)
+                  lfsr_width=field(meta, "lfsr_width"), record=None, neuron=_neuron_from(e, meta))
     inputs = field(meta, "inputs")
     if not isinstance(inputs, list):
         raise ValueError(f"meta.inputs must be a list; got {type(inputs).__name__}")
@@ -346,15 +361,16 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     t = check_int(field(meta, "t"), "t", low=0, high=_MAX_INT32)
     t_record_start = check_int(field(meta, "t_record_start"), "t_record_start", low=0, high=t)
     mon_start = check_int(field(meta, "mon_start"), "mon_start", low=0, high=t)
-    # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots)
-    state = {attr: adopt(e, key, getattr(net, attr)) for key, attr in (
-        ("st_v", "v"), ("st_refr", "refr"), ("st_ring", "ring"), ("st_theta", "theta"), ("st_xpre", "xpre"),
-        ("st_xpost", "xpost"), ("st_lfsr", "lfsr"), ("st_syn_key", "_syn_key"), ("st_lfsr_key", "_lfsr_key"),
-        ("st_rec_mask", "_rec_mask"))}
-    # the kernel counts refr down from hold_steps after a spike
-    _check_in(state["refr"], "st_refr", 0, pop.hold_steps, "[0, hold_steps] = ")
-    if net.synapse == "lfsr":  # 0 is the LFSR's lock-up state
-        _check_in(state["lfsr"], "st_lfsr", 1, (1 << net.lfsr_width) - 1, "")
+    # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots), the
+    # model's StateField specs the ranges
+    state = {spec.name: adopt(e, "st_" + spec.name, getattr(net, spec.name)) for spec in net.state_fields}
+    for spec in net.state_fields:
+        if spec.dtype.kind != "f" and state[spec.name].size:
+            low, high = spec.bounds(net, loading=True)
+            named = f"[{low}, {spec.load_high_name}] = " if spec.load_high_name else ""
+            _check_in(state[spec.name], "st_" + spec.name, low, high, named)
+    state.update({attr: adopt(e, "st" + attr, getattr(net, attr)) for attr in ("_syn_key", "_lfsr_key",
+                                                                              "_rec_mask")})
     check_binary_array(state["_rec_mask"], "st_rec_mask")
     spikes = SpikeEvents(e["st_sp_n"], e["st_sp_t"], n_neurons=n, dt=pop.dt, t_start=t_record_start, t_stop=t)
     net.monitor(e["st_mon_idx"])
@@ -378,6 +394,27 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     net._mon_start = mon_start
     net._mon_chunks = [] if mon_v is None else [mon_v]
     return net
+
+
+def _neuron_from(e: Entries, meta: dict[str, Any]) -> NeuronModel:
+    """The neuron model of ``meta["neuron"]`` (LIF when absent: format 1), through its constructor."""
+    spec = meta.get("neuron")
+    if spec is None:
+        return LIF()
+    if not isinstance(spec, dict):
+        raise ValueError(f"meta.neuron must be a JSON object or absent; got {type(spec).__name__}")
+    check_known_keys(spec, "neuron", ("model", "params"))
+    name = field(spec, "model", "meta.neuron")
+    params = field(spec, "params", "meta.neuron")
+    if not isinstance(params, dict):
+        raise ValueError(f"meta.neuron.params must be a JSON object; got {type(params).__name__}")
+    values = dict(params)
+    for k in MODELS.get(name, LIF).param_specs if isinstance(name, str) else ():
+        if "nm_" + k in e:
+            if k in values:
+                raise ValueError(f"neuron parameter {k} is given twice (meta and nm_{k})")
+            values[k] = e["nm_" + k]
+    return model_from(name, values)
 
 
 def _plasticity(meta: dict[str, Any], key: str, cls: Any) -> Any:

@@ -18,6 +18,7 @@ from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_bool, check_choice, check_count, check_finite_array, check_int, check_real
 from ._connectivity import _MAX_DELAY, Connectivity, _is_uniform, _uniform_delays
 from ._inputs import BinaryInput, Current, PoissonInput
+from ._models import LIF, NETWORK_STATE, NeuronModel, StateField
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
 from ._population import F32_MAX, Population, check_f32, frozen
@@ -47,45 +48,25 @@ def _check_finite_state(a: np.ndarray, name: str) -> None:
 class _State:
     """A state array the network owns: assigning validates the value and stores a C-contiguous copy.
 
-    The kernels index with these arrays' shapes, so a wrong shape (or a value
+    Described by the network's :class:`~._models.StateField` of that name.  The
+    kernels index with these arrays' shapes, so a wrong shape (or a value
     outside ``[low, high]`` for integer state) is a ValueError here, never an
-    out-of-bounds access later.  In-place edits keep the shape; their values are
-    checked by :meth:`Network.run` before every run.
+    out-of-bounds access later.  In-place edits keep the shape; their values
+    are checked by :meth:`Network.run` before every run.
     """
-
-    def __init__(self, dtype: type, low: int | None = None, high: int | None = None) -> None:
-        self.dtype = np.dtype(dtype)
-        self.low = low
-        self.high = high
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
-        self.attr = "_" + name
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
-        return self if obj is None else getattr(obj, self.attr)
+        return self if obj is None else obj._state[self.name]
 
     def __set__(self, obj: Network, value: Any) -> None:
-        arr = np.asarray(value)
-        shape = obj._state_shape(self.name, arr)
-        if arr.shape != shape:
-            raise ValueError(f"{self.name} must have shape {shape}; got shape {arr.shape}")
-        if np.issubdtype(self.dtype, np.floating):
-            arr = check_finite_array(arr, self.name)
-            check_f32(arr, self.name)
-        else:
-            if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
-                raise TypeError(f"{self.name} must be an integer array; got dtype {arr.dtype}")
-            low = self.low or 0
-            high = obj._lfsr_mask if self.high is None else self.high
-            if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
-                bad = int(arr.min()) if int(arr.min()) < low else int(arr.max())
-                raise ValueError(f"{self.name} must be in [{low}, {high}]; got {bad}")
-        setattr(obj, self.attr, np.array(arr, dtype=self.dtype))
+        obj.set_state(self.name, value)
 
 
 class Network:
-    """A recurrent LIF network simulated in compiled steps.
+    """A recurrent spiking network (LIF unless ``neuron`` says otherwise) simulated in compiled steps.
 
     Parameters
     ----------
@@ -108,6 +89,13 @@ class Network:
         Which neurons' spikes to record.
     seed : None, int, SeedSequence or Generator
         Keys the SC synapse bits / LFSR seeds (inputs carry their own seeds).
+    neuron : NeuronModel, optional
+        The neuron model: :class:`LIF` (default), :class:`ExpSynLIF` (exponential
+        current synapses), :class:`Izhikevich` or :class:`COBA` (conductance-based);
+        every synapse mode, input, STDP and homeostasis (``threshold + theta``)
+        works with each.  Model
+        state beyond ``v`` and ``refr`` is an attribute too (``net.u``,
+        ``net.i_syn``), assigned like ``v`` or with :meth:`set_state`.
 
     Notes
     -----
@@ -128,13 +116,13 @@ class Network:
     are finite and in range.
     """
 
-    v = _State(np.float32)
-    refr = _State(np.int32, 0, np.iinfo(np.int32).max)
-    ring = _State(np.float32)
-    theta = _State(np.float32)
-    xpre = _State(np.float32)
-    xpost = _State(np.float32)
-    lfsr = _State(np.uint32, 1)
+    v = _State()
+    refr = _State()
+    ring = _State()
+    theta = _State()
+    xpre = _State()
+    xpost = _State()
+    lfsr = _State()
 
     def __init__(
         self,
@@ -146,9 +134,17 @@ class Network:
         lfsr_width: int = 16,
         record: Any = "all",
         seed: SeedLike = None,
+        neuron: NeuronModel | None = None,
     ) -> None:
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        if neuron is None:
+            neuron = LIF()
+        if not isinstance(neuron, NeuronModel):
+            raise TypeError(f"neuron must be a NeuronModel (LIF, ExpSynLIF, Izhikevich, COBA); "
+                            f"got {type(neuron).__name__}")
+        neuron.check_population(population)
+        self._model = neuron
         self._pop = population
         n = population.n
         if connectivity is None:
@@ -185,7 +181,7 @@ class Network:
         self._stdp: STDP | None = None
         self._homeostasis: Homeostasis | None = None
         self._mon_idx = np.zeros(0, dtype=np.int32)
-        self._merged: tuple[Any, ...] | None = None
+        self._merged: K.Inputs | None = None
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._d_uni = 0
         self._d_uni_of: np.ndarray | None = None
@@ -208,6 +204,61 @@ class Network:
     @property
     def population(self) -> Population:
         return self._pop
+
+    @property
+    def neuron(self) -> NeuronModel:
+        """The neuron model (immutable; :class:`LIF` unless given)."""
+        return self._model
+
+    @property
+    def state_fields(self) -> tuple[StateField, ...]:
+        """Every state array, in file order: the neuron model's fields, then the network's (``_models``)."""
+        return self._model.state + NETWORK_STATE
+
+    def __getattr__(self, name: str) -> Any:
+        # model-specific state (``u``, ``i_syn``) reads like ``v``; only called when normal lookup fails
+        state = self.__dict__.get("_state")
+        if state is not None and name in state:
+            return state[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``net.u = ...`` assigns model state through set_state (never a stray instance attribute)
+        state = self.__dict__.get("_state")
+        if state is not None and name in state and not hasattr(type(self), name):
+            self.set_state(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def set_state(self, name: str, value: Any) -> None:
+        """Assign the state array ``name`` (e.g. ``"v"``, ``"u"``, ``"ring"``): validated, then copied.
+
+        Raises
+        ------
+        ValueError
+            Unknown ``name``, wrong shape, non-finite float state or integer state out of range.
+        TypeError
+            Integer state given as a non-integer array.
+        """
+        specs = {f.name: f for f in self.state_fields}
+        if name not in specs:
+            raise ValueError(f"name must be a state field of this network ({', '.join(specs)}); got {name!r}")
+        spec = specs[name]
+        arr = np.asarray(value)
+        shape = self._state_shape(spec, arr)
+        if arr.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}; got shape {arr.shape}")
+        if spec.dtype.kind == "f":
+            arr = check_finite_array(arr, name)
+            check_f32(arr, name)
+        else:
+            if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+                raise TypeError(f"{name} must be an integer array; got dtype {arr.dtype}")
+            low, high = spec.bounds(self)
+            if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
+                bad = int(arr.min()) if int(arr.min()) < low else int(arr.max())
+                raise ValueError(f"{name} must be in [{low}, {high}]; got {bad}")
+        self._state[name] = np.array(arr, dtype=spec.dtype)
 
     @property
     def connectivity(self) -> Connectivity:
@@ -244,18 +295,20 @@ class Network:
     def homeostasis(self) -> Homeostasis | None:
         return self._homeostasis
 
-    def _state_shape(self, name: str, value: np.ndarray) -> tuple[int, ...]:
+    def _state_shape(self, spec: StateField, value: np.ndarray) -> tuple[int, ...]:
         """Shape a state array must have (``ring``: any row count from ``max_delay + 1`` on)."""
         n = self._pop.n
-        if name in ("v", "refr", "theta", "xpre", "xpost"):
+        if spec.per == "neuron":
             return (n,)
-        if name == "lfsr":
+        if spec.per == "synapse":
             return (self._conn.nnz if self._synapse == "lfsr" else 0,)
         rows = value.shape[0] if value.ndim == 2 else -1
+        cols = self._model.channels * n  # COBA: excitatory | inhibitory channel
         if not self._conn.max_delay + 1 <= rows <= _MAX_DELAY + 1:
+            what = f"{n} neurons" if cols == n else f"{cols} entries ({n} neurons x 2 channels)"
             raise ValueError(f"ring must have {self._conn.max_delay + 1} to {_MAX_DELAY + 1} rows "
-                             f"(max_delay + 1) of {n} neurons; got shape {value.shape}")
-        return (rows, n)
+                             f"(max_delay + 1) of {what}; got shape {value.shape}")
+        return (rows, cols)
 
     def _own_weights(self) -> None:
         """Copy-on-write: give the network its own weights before it changes one."""
@@ -281,19 +334,23 @@ class Network:
     def _check_state(self) -> None:
         """Before a run: state the kernel reads, if edited in place, must still be finite and in range.
 
-        Reductions only.  ``theta`` is read only with homeostasis and the traces only with STDP
-        (:meth:`set_stdp` zeroes them), so they are checked only then.
+        Reductions only, over the fields whose spec says the kernel reads them now
+        (``theta`` only with homeostasis, the traces only with STDP, which
+        :meth:`set_stdp` zeroes).
         """
-        names = ("v",) + (("theta",) if self._homeostasis else ()) + (("xpre", "xpost") if self._stdp else ())
-        for name in names:
-            _check_finite_state(getattr(self, "_" + name), name)
-        if self._refr.size and int(self._refr.min()) < 0:
-            i = int(np.argmax(self._refr < 0))
-            raise ValueError(f"refr must be >= 0; got {self._refr[i]} at index {i} (edited in place?)")
-        lf = self._lfsr
-        if lf.size and (int(lf.min()) < 1 or int(lf.max()) > self._lfsr_mask):
-            bad = int(lf.min()) if int(lf.min()) < 1 else int(lf.max())
-            raise ValueError(f"lfsr must be in [1, {self._lfsr_mask}]; got {bad} (edited in place?)")
+        for spec in self.state_fields:
+            if not spec.checked(self):
+                continue
+            a = self._state[spec.name]
+            if spec.dtype.kind == "f":
+                _check_finite_state(a, spec.name)
+                continue
+            low, high = spec.bounds(self)
+            if a.size and (int(a.min()) < low or int(a.max()) > high):
+                i = int(np.argmax((a < low) | (a > high)))
+                # the dtype's own maximum needs no mention
+                allowed = f">= {low}" if high >= np.iinfo(a.dtype).max else f"in [{low}, {high}]"
+                raise ValueError(f"{spec.name} must be {allowed}; got {a[i]} at index {i} (edited in place?)")
         self._check_weights()
 
     # ------------------------------------------------------------------ setup
@@ -317,16 +374,16 @@ class Network:
         pop = self.population
         n = pop.n
         self._t = 0
-        self._v = pop.v_init.astype(np.float32)
-        self._refr = np.zeros(n, dtype=np.int32)
-        self._ring = np.zeros((self._conn.max_delay + 1, n), dtype=np.float32)
-        self._theta = np.zeros(n, dtype=np.float32)
-        self._xpre = np.zeros(n, dtype=np.float32)
-        self._xpost = np.zeros(n, dtype=np.float32)
+        state = self._model.initial(pop)
+        state["ring"] = np.zeros((self._conn.max_delay + 1, self._model.channels * n), dtype=np.float32)
+        for name in ("theta", "xpre", "xpost"):
+            state[name] = np.zeros(n, dtype=np.float32)
         if self._synapse == "lfsr":
-            self._lfsr = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
+            state["lfsr"] = K.lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz,
+                                        self._lfsr_width)
         else:
-            self._lfsr = np.zeros(0, dtype=np.uint32)
+            state["lfsr"] = np.zeros(0, dtype=np.uint32)
+        self._state: dict[str, np.ndarray] = state
         # Spike record: fresh buffers, never rewound (returned SpikeEvents are read-only views of
         # them).  Sized for the most spikes recorded before a reset (plus one step), so that
         # repeating a run does not grow (copy) the buffers again; zero-filled pages cost memory
@@ -409,8 +466,8 @@ class Network:
             raise ValueError(f"stdp.W_max must be <= w_scale = {self.w_scale} with clip=True in SC mode; "
                              f"got W_max={stdp.W_max}, clip={stdp.clip}")
         self._stdp = stdp
-        self._xpre[:] = 0
-        self._xpost[:] = 0
+        self._state["xpre"][:] = 0
+        self._state["xpost"][:] = 0
         self._csc = None
 
     def set_homeostasis(self, homeostasis: Homeostasis | None) -> None:
@@ -427,7 +484,7 @@ class Network:
 
     # ------------------------------------------------------------------ run
 
-    def _merge_inputs(self) -> tuple[Any, ...]:
+    def _merge_inputs(self) -> K.Inputs:
         if self._merged is not None:
             return self._merged
         n = self.population.n
@@ -481,22 +538,23 @@ class Network:
         else:
             bitin = (np.zeros((0, 1), np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int32),
                      np.zeros(0, np.float32))
-        self._merged = (i_const, i_tn, *pois, *bitin)
+        self._merged = K.Inputs(i_const, i_tn, *pois, *bitin)
         return self._merged
 
-    def _stdp_args(self) -> tuple[Any, ...]:
+    def _plasticity(self) -> K.Plasticity:
         s = self.stdp
         if s is None:
             z32 = np.zeros(1, dtype=np.int32)
-            return (False, _F32(1), _F32(1), 0, _F32(0), _F32(0), _F32(1), False, False,
-                    z32, z32, z32)
+            return K.Plasticity(False, _F32(1), _F32(1), 0, _F32(0), _F32(0), _F32(1), False, False,
+                                z32, z32, z32)
         if self._csc is None:
             c = self.connectivity
             in_ptr, in_syn = K.csc_index(c.indptr, c.indices, c.n_post)
             self._csc = (in_ptr, in_syn, c.pre())
         dp, dm = s.decay(self.population.dt)
-        return (True, _F32(dp), _F32(dm), 0 if s.rule == "additive" else 1, _F32(s.eta * s.A_plus),
-                _F32(s.eta * s.A_minus), _F32(s.W_max), s.clip, s.nearest_neighbor, *self._csc)
+        return K.Plasticity(True, _F32(dp), _F32(dm), 0 if s.rule == "additive" else 1,
+                            _F32(s.eta * s.A_plus),
+                            _F32(s.eta * s.A_minus), _F32(s.W_max), s.clip, s.nearest_neighbor, *self._csc)
 
     def run(self, n_steps: int, *, progress: bool = False) -> SpikeEvents:
         """Simulate ``n_steps`` more steps; returns the spikes of this call.
@@ -526,16 +584,12 @@ class Network:
         merged = self._merge_inputs()
         if self._stdp is not None:
             self._own_weights()
-        stdp_args = self._stdp_args()
+        pl = self._plasticity()
         h = self.homeostasis
-        homeo = (h is not None, _F32(math.exp(-pop.dt / h.tau_theta)) if h else _F32(1),
-                 _F32(h.theta_plus) if h else _F32(0))
-        mode = SYNAPSE_MODES.index(self.synapse)
-        params = (_F32(pop.dt), pop.v_rest.astype(np.float32), pop.v_reset.astype(np.float32),
-                  pop.threshold.astype(np.float32), pop.alpha, pop.hold_steps)
-        uni = all(bool((a == a[0]).all()) for a in params[1:])
-        if uni and merged[1].shape[0] == 0:  # the kernel reads element 0 only: drop the per-neuron copies
-            params = (params[0], *(np.ascontiguousarray(a[:1]) for a in params[1:]))
+        homeo = K.Homeo(h is not None, _F32(math.exp(-pop.dt / h.tau_theta)) if h else _F32(1),
+                        _F32(h.theta_plus) if h else _F32(0))
+        # time-varying current rows take the per-neuron path, which needs full parameter arrays
+        neuron = self._model.kernel_params(pop, per_neuron_rows=merged.i_tn.shape[0] > 0)
         n_mon = self._mon_idx.shape[0]
         flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
         first_event = int(self._n_rec[0])
@@ -546,7 +600,7 @@ class Network:
         while done < n_steps:
             todo = min(chunk, n_steps - done)
             mon_v = np.empty((todo, n_mon), dtype=np.float32)
-            k = self._call(todo, params, uni, mode, merged, homeo, stdp_args, mon_v, flags)
+            k = self._call(todo, neuron, merged, homeo, pl, mon_v, flags)
             if n_mon:
                 self._mon_chunks.append(mon_v[:k].copy())
             self._t += k
@@ -562,29 +616,24 @@ class Network:
         nrn, stp = self._record_view(first_event, m)
         return SpikeEvents._trusted(nrn, stp, n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
 
-    def _call(self, todo: int, params: tuple[Any, ...], uni: bool, mode: int, merged: tuple[Any, ...],
-              homeo: tuple[Any, ...], stdp_args: tuple[Any, ...], mon_v: np.ndarray,
-              flags: np.ndarray) -> int:
+    def _call(self, todo: int, neuron: Any, inputs: K.Inputs, homeo: K.Homeo, pl: K.Plasticity,
+              mon_v: np.ndarray, flags: np.ndarray) -> int:
         c = self.connectivity
         d_uni = self._uniform_delay()
         # a common delay is passed as d_uni; the kernel then never reads the delay array, so the
         # (possibly stride-0, see Connectivity) per-synapse view is replaced by one contiguous element,
         # read-only like the per-synapse array, so that numba compiles one specialisation, not two
         delays = frozen(np.array(c.delays[:1])) if d_uni else c.delays
-        return int(K.simulate(  # type: ignore[call-arg]
-            self._t, todo, params[0], params[1], params[2], params[3], params[4], params[5], uni,
-            self._v, self._refr, self._ring,
-            c.indptr, c.indices, c.weights, delays, d_uni, self._min_delay(),
-            mode, _F32(self.w_scale), self._syn_key[0], self._syn_key[1], self._lfsr,
-            np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width,
-            *merged,
-            homeo[0], self._theta, homeo[1], homeo[2],
-            stdp_args[0], self._xpre, self._xpost, *stdp_args[1:],
-            self._rec_mask, self._sp_n, self._sp_t, self._n_rec,
-            self._mon_idx, mon_v, flags,
-            self._rows_sorted(), numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1,
-            K.CHUNK, K.MAX_EPOCH,
-        ))
+        st = self._state
+        state = K.NetState(st["ring"], st["theta"], st["xpre"], st["xpost"], st["lfsr"])
+        graph = K.Graph(c.indptr, c.indices, c.weights, delays, d_uni, self._min_delay(), self._rows_sorted())
+        syn = K.Synapse(SYNAPSE_MODES.index(self.synapse), _F32(self.w_scale), self._syn_key[0],
+                        self._syn_key[1], np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width)
+        rec = K.Recording(self._rec_mask, self._sp_n, self._sp_t, self._n_rec, self._mon_idx, mon_v)
+        threads = numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1
+        eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH, self._model.channels == 2)
+        return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs,
+                              homeo, pl, rec, eng))
 
     def _min_delay(self) -> int:
         """Smallest synaptic delay in steps (``MAX_EPOCH`` without synapses); cached per delay array."""
@@ -707,10 +756,10 @@ class Network:
         n_kept = int(indptr[-1])
         delays = (_uniform_delays(n_kept, int(c.delays[0])) if _is_uniform(c.delays) and n_kept
                   else c.delays[keep])
-        lfsr = self._lfsr[keep] if self._lfsr.shape[0] else self._lfsr
+        lfsr = self.lfsr[keep] if self.lfsr.shape[0] else self.lfsr
         self._conn = Connectivity._trusted(indptr, c.indices[keep], c.weights[keep], delays, c.n_post)
         self._owns_weights = True
-        self._lfsr = lfsr
+        self._state["lfsr"] = lfsr
         self._csc = None
         return k
 
