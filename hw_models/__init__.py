@@ -38,6 +38,7 @@ from hw_models._counters import (
 )
 from hw_models._datapaths import CurrentSource, DenseLayer, Synapse
 from hw_models._deterministic import DeterministicPair, ThermometerEncoder
+from hw_models._fpga import FpgaError, FpgaReport, fpga_report
 from hw_models._faults import (
     FaultTable,
     FaultyBlock,
@@ -100,6 +101,8 @@ __all__ = [
     "FaultyBlock",
     "FibonacciLFSR",
     "FixedPointLIFNeuron",
+    "FpgaError",
+    "FpgaReport",
     "FsmAbs",
     "GaloisLFSR",
     "JKDivider",
@@ -139,6 +142,7 @@ __all__ = [
     "first_difference",
     "flip_bits",
     "flip_register_bits",
+    "fpga_report",
     "lfsr_jump",
     "mirror_taps",
     "pairwise_scc",
