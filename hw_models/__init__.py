@@ -38,7 +38,6 @@ from hw_models._counters import (
 )
 from hw_models._datapaths import CurrentSource, DenseLayer, Synapse
 from hw_models._deterministic import DeterministicPair, ThermometerEncoder
-from hw_models._fpga import FpgaError, FpgaReport, fpga_report
 from hw_models._faults import (
     FaultTable,
     FaultyBlock,
@@ -48,6 +47,7 @@ from hw_models._faults import (
     flip_register_bits,
     sc_operation_faulty,
 )
+from hw_models._fpga import FpgaError, FpgaReport, fpga_report
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
