@@ -21,13 +21,16 @@ from hw_models._correlation import (
     pairwise_scc,
 )
 from hw_models._cosim import (
+    BACKENDS,
     CosimError,
     CosimResult,
     Mismatch,
+    RtlRun,
     ToolNotFoundError,
     cosimulate,
     emit_testbench,
     random_inputs,
+    run_rtl,
 )
 from hw_models._counters import (
     AccumulativeParallelCounter,
@@ -76,6 +79,7 @@ from hw_models._sync import (
 )
 
 __all__ = [
+    "BACKENDS",
     "AbsDiffGate",
     "AccumulativeParallelCounter",
     "AndGate",
@@ -113,6 +117,7 @@ __all__ = [
     "NotGate",
     "OrGate",
     "ParallelCounter",
+    "RtlRun",
     "SNG",
     "SatAddGate",
     "Sexp",
@@ -147,6 +152,7 @@ __all__ = [
     "mirror_taps",
     "pairwise_scc",
     "random_inputs",
+    "run_rtl",
     "sc_operation_faulty",
     "threshold_of",
 ]

