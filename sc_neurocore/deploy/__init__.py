@@ -6,7 +6,9 @@ The value types and the datapath contract (:class:`SCClassifier`, :class:`SCLaye
 and the RTL are checked against.  See ``docs/model_to_hardware.md``.
 """
 
+from ._data import DIGITS_SEED, DIGITS_TEST_SIZE, DigitsSplit, load_digits_split, stratified_split
 from ._evaluate import EarlyExitOutput, evaluate, evaluate_early_exit, fast_source_values
+from ._mapping import activation_scales, effective_matrices, gain_shift, quantise_weights, to_sc
 from ._model import (
     ACCUMULATIONS,
     CODINGS,
@@ -40,31 +42,48 @@ from ._reference import (
 __all__ = [
     "ACCUMULATIONS",
     "CODINGS",
+    "DIGITS_SEED",
+    "DIGITS_TEST_SIZE",
     "ENCODERS",
     "HW_ENCODERS",
     "LENGTH_RANGE",
     "WIDTH_RANGE",
     "ClassifierOutput",
+    "DigitsSplit",
     "EarlyExitOutput",
+    "FloatMLP",
     "LayerChannels",
     "PhaseTrace",
     "SCClassifier",
     "SCLayer",
+    "activation_scales",
     "channel_layout",
     "channel_plan",
     "early_exit_bounds",
+    "effective_matrices",
     "evaluate",
     "evaluate_early_exit",
     "fast_source_values",
+    "float_accuracy",
+    "gain_shift",
+    "hidden_activations",
     "input_levels",
     "input_thresholds",
-    "next_thresholds",
     "level_to_threshold",
     "load_classifier",
+    "load_digits_split",
+    "next_thresholds",
+    "predict_float",
+    "quantise_weights",
     "reference_counters",
     "reference_early_exit",
     "reference_trace",
     "save_classifier",
+    "sc_finetune",
     "source_values",
+    "stratified_split",
+    "to_sc",
+    "train_mlp",
     "validate",
 ]
+from ._train import FloatMLP, float_accuracy, hidden_activations, predict_float, sc_finetune, train_mlp
