@@ -35,7 +35,7 @@ import numpy as np
 from ._data import DigitsSplit, load_digits_split
 from ._evaluate import evaluate_early_exit
 from ._mapping import to_sc
-from ._model import ACCUMULATIONS, CODINGS, ENCODERS, HW_ENCODERS, LENGTH_RANGE, WIDTH_RANGE
+from ._model import ACCUMULATIONS, CODINGS, ENCODERS, HW_ENCODERS, LENGTH_RANGE, WIDTH_RANGE, channel_plan
 from ._train import FloatMLP, float_accuracy
 
 __all__ = ["COLUMNS", "DEFAULT_LENGTHS", "FlowResult", "pareto_front", "run_flow"]
@@ -321,9 +321,13 @@ def run_flow(
     if not isinstance(data, DigitsSplit):
         raise TypeError(f"data must be a DigitsSplit (x_train, y_train, x_test, y_test); "
                         f"got {type(data).__name__}")
-    # the mapping validates everything else (seed range, shapes, pixel range) before the sweep
-    to_sc(mlp, width=width, length=lengths[0], encoder=encoders[0], accumulation=accumulation, coding=coding,
-          seed=seed, calibration=data.x_train)
+    # the mapping and the channel plan validate everything else (seed range, shapes, enough
+    # distinct sources for the width) before anything runs
+    for enc in encoders:
+        clf = to_sc(mlp, width=width, length=lengths[0], encoder=enc, accumulation=accumulation,
+                    coding=coding, seed=seed, calibration=data.x_train)
+        if enc in HW_ENCODERS:
+            channel_plan(clf)
 
     out.mkdir(parents=True, exist_ok=True)
     model_file, data_file = out / "model.npz", out / "data.npz"
@@ -343,8 +347,9 @@ def run_flow(
     except SweepMismatchError:
         res = run(sweep, scheduler, out=out / "sweep", n_workers=n_workers, restart=True, progress=False)
     if res.failures:
+        first = res.failures[0]
         raise RuntimeError(f"the accuracy sweep failed at {len(res.failures)} point(s); first: "
-                           f"{res.failures[0]}")
+                           f"{first.params}: {first.error}")
     tab = res.table
     acc = {(str(e), int(n)): (100.0 * float(a), float(c)) for e, n, a, c in
            zip(tab["encoder"], tab["length"], tab["accuracy"], tab["early_cycles"], strict=True)}
