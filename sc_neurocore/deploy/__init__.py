@@ -8,7 +8,7 @@ and the RTL are checked against.  See ``docs/model_to_hardware.md``.
 
 from ._data import DIGITS_SEED, DIGITS_TEST_SIZE, DigitsSplit, load_digits_split, stratified_split
 from ._evaluate import EarlyExitOutput, evaluate, evaluate_early_exit, fast_source_values
-from ._flow import COLUMNS, DEFAULT_LENGTHS, FlowResult, pareto_front, run_flow
+from ._flow import COLUMNS, DEFAULT_LENGTHS, FlowResult, pareto_figure, pareto_front, run_flow
 from ._mapping import activation_scales, effective_matrices, gain_shift, quantise_weights, to_sc
 from ._model import (
     ACCUMULATIONS,
@@ -44,6 +44,7 @@ __all__ = [
     "COLUMNS",
     "DEFAULT_LENGTHS",
     "FlowResult",
+    "pareto_figure",
     "pareto_front",
     "run_flow",
     "ACCUMULATIONS",

@@ -38,7 +38,7 @@ from ._mapping import to_sc
 from ._model import ACCUMULATIONS, CODINGS, ENCODERS, HW_ENCODERS, LENGTH_RANGE, WIDTH_RANGE, channel_plan
 from ._train import FloatMLP, float_accuracy
 
-__all__ = ["COLUMNS", "DEFAULT_LENGTHS", "FlowResult", "pareto_front", "run_flow"]
+__all__ = ["COLUMNS", "DEFAULT_LENGTHS", "FlowResult", "pareto_figure", "pareto_front", "run_flow"]
 
 #: L = 2^4 .. 2^12, the issue's range
 DEFAULT_LENGTHS = tuple(2**k for k in range(4, 13))
@@ -170,22 +170,25 @@ def _write_tables(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
     return csv_path, md_path
 
 
-def _plot(rows: list[dict[str, Any]], path: Path, title: str) -> bool:
-    """pareto.png: accuracy against latency (or cycles) and against LUT4s; False without matplotlib."""
-    try:
-        import matplotlib
+def pareto_figure(rows: list[dict[str, Any]], title: str = "") -> Any:
+    """The Pareto plot of :func:`run_flow`'s rows as a matplotlib ``Figure`` (needs matplotlib).
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
+    Left: test accuracy against latency per image (microseconds at Fmax when the
+    rows have FPGA numbers, else clock cycles); right (with FPGA numbers):
+    against LUT4s.  One line per SC encoder (one point per L, labelled), the
+    binary baseline as a star, the Pareto front circled, the float model dotted.
+    """
+    from matplotlib.figure import Figure
+
     have_fpga = any(r["luts"] is not None for r in rows)
     xkey, xlabel = (("latency_us", "latency per image (µs, cycles / Fmax)") if have_fpga
                     else ("cycles", "latency per image (clock cycles)"))
     panels = [(xkey, xlabel)] + ([("luts", "FPGA LUT4s")] if have_fpga else [])
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.6), squeeze=False)
+    fig = Figure(figsize=(6.2 * len(panels), 4.6), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
     markers = {"lfsr": "o", "sobol": "s", "bernoulli": "^"}
-    for ax, (key, label) in zip(axes[0], panels, strict=True):
+    for ax, (key, label) in zip(axes, panels, strict=True):
+        labelled: set[int] = set()
         for enc in sorted({r["encoder"] for r in rows if r["design"] == "sc"}):
             pts = [r for r in rows if r["design"] == "sc" and r["encoder"] == enc and r[key] is not None]
             if not pts:
@@ -193,8 +196,10 @@ def _plot(rows: list[dict[str, Any]], path: Path, title: str) -> bool:
             ax.plot([r[key] for r in pts], [r["accuracy_pct"] for r in pts], marker=markers.get(enc, "D"),
                     ls="-", label=f"SC, {enc} (one point per L)")
             for r in pts:
-                ax.annotate(f"{r['length']}", (r[key], r["accuracy_pct"]), textcoords="offset points",
-                            xytext=(3, -10), fontsize=7)
+                if r["length"] not in labelled:  # one "L=..." label per length
+                    labelled.add(r["length"])
+                    ax.annotate(f"L={r['length']}", (r[key], r["accuracy_pct"]), textcoords="offset points",
+                                xytext=(3, -11), fontsize=7)
         base = [r for r in rows if r["design"] == "binary" and r[key] is not None]
         if base:
             ax.plot([r[key] for r in base], [r["accuracy_pct"] for r in base], "k*", ms=14,
@@ -210,12 +215,10 @@ def _plot(rows: list[dict[str, Any]], path: Path, title: str) -> bool:
         ax.set_xlabel(label)
         ax.set_ylabel("test accuracy (%)")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].legend(fontsize=8, loc="lower right")
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
+    axes[0].legend(fontsize=8, loc="lower right")
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 def run_flow(
@@ -428,7 +431,12 @@ def run_flow(
     files["table_csv"], files["table_md"] = _write_tables(rows, out)
     title = (f"SC classifier ({'-'.join(str(w.shape[1]) for w in mlp.weights)}-{mlp.weights[-1].shape[0]}, "
              f"W={width}, {accumulation}) vs binary baseline" + (f", {family}" if fpga else ""))
-    if _plot(rows, out / "pareto.png", title):
+    try:
+        fig = pareto_figure(rows, title)
+    except ImportError:  # no matplotlib (the plot extra): tables only
+        pass
+    else:
+        fig.savefig(out / "pareto.png", dpi=120)
         files["pareto_png"] = out / "pareto.png"
     assert all(math.isfinite(r["accuracy_pct"]) for r in rows)
     return FlowResult(rows, out, files)
