@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     # issued once if numba's cache directory is not writable (read-only installs)
     "JitCacheWarning": "sc_neurocore._jit",
 }
-_SUBPACKAGES = ("bitstream", "network", "sweep")
+_SUBPACKAGES = ("bitstream", "deploy", "network", "sweep")
 
 __all__ = [
     "BitstreamCurrentSource",
@@ -50,12 +50,13 @@ __all__ = [
     "__version__",
     "bitstream",
     "bitstream_to_probability",
+    "deploy",
     "network",
     "sweep",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from sc_neurocore import bitstream, network, sweep
+    from sc_neurocore import bitstream, deploy, network, sweep
     from sc_neurocore._current_source import BitstreamCurrentSource
     from sc_neurocore._dense import SCDenseLayer
     from sc_neurocore._encoder import BitstreamEncoder, bitstream_to_probability

@@ -48,7 +48,8 @@ def test_all_matches_lazy_table() -> None:
 # ---------------------------------------------------------------- packaging (issue 8 §5)
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC_PACKAGES = ("sc_neurocore", "sc_neurocore.bitstream", "sc_neurocore.network", "sc_neurocore.sweep", "hw_models")
+PUBLIC_PACKAGES = ("sc_neurocore", "sc_neurocore.bitstream", "sc_neurocore.deploy", "sc_neurocore.network",
+                   "sc_neurocore.sweep", "hw_models")
 
 
 def _env(**changes: str | None) -> dict[str, str]:

@@ -208,9 +208,24 @@ def _leader(c, up, down, remaining):
     return lead
 
 
+@njit(cache=True, inline="always")
+def _margin_leader(c, margin):
+    """Leader (argmax, lowest index) if it is ahead of every rival by ``margin``, else -1."""
+    lead = np.argmax(c)
+    for j in range(c.shape[0]):
+        if j != lead and c[lead] - c[j] < margin:
+            return -1
+    return lead
+
+
 @njit(cache=True, parallel=True)
-def output_early_exit(thresholds, planes, wbits, negative, sel, mode, bipolar, width, length, up, down):
+def output_early_exit(thresholds, planes, wbits, negative, sel, mode, bipolar, width, length, up, down,
+                      margin):
     """Output phase with early termination: (n_img,) predictions and cycles used.
+
+    ``margin = 0``: the provable rule below.  ``margin > 0``: the heuristic margin
+    rule, checked at word ends only (every 64 cycles and at L): stop when the
+    leader is ahead of every rival by at least ``margin``.
 
     Stops after the first cycle ``t`` at which the leader is decided
     (:func:`_leader` with ``remaining = L - t - 1``; ``up``, ``down``: (n_img, n_out)
@@ -234,6 +249,13 @@ def output_early_exit(thresholds, planes, wbits, negative, sel, mode, bipolar, w
             for j in range(n_out):
                 c[j] += _delta(xs, wbits[j], negative[j], sel, mode, bipolar, w, _ALL if w < nw - 1 else last)
             end = min(64 * (w + 1), length)
+            if margin > 0:
+                lead = _margin_leader(c, margin)
+                if lead >= 0 or end == length:
+                    pred[m] = np.argmax(c)
+                    cycles[m] = end
+                    break
+                continue
             lead = _leader(c, up[m], down[m], length - end)
             if lead >= 0:
                 c[:] = prev

@@ -7,8 +7,16 @@ and the RTL are checked against.  See ``docs/model_to_hardware.md``.
 """
 
 from ._data import DIGITS_SEED, DIGITS_TEST_SIZE, DigitsSplit, load_digits_split, stratified_split
-from ._evaluate import EarlyExitOutput, evaluate, evaluate_early_exit, fast_source_values
-from ._flow import COLUMNS, DEFAULT_LENGTHS, FlowResult, pareto_figure, pareto_front, run_flow
+from ._evaluate import (
+    CURVE_LENGTHS,
+    CurvePoint,
+    EarlyExitOutput,
+    accuracy_curve,
+    evaluate,
+    evaluate_early_exit,
+    fast_source_values,
+)
+from ._flow import COLUMNS, FlowResult, pareto_figure, pareto_front, run_flow
 from ._mapping import activation_scales, effective_matrices, gain_shift, quantise_weights, to_sc
 from ._model import (
     ACCUMULATIONS,
@@ -41,14 +49,14 @@ from ._reference import (
 )
 
 __all__ = [
+    "ACCUMULATIONS",
     "COLUMNS",
-    "DEFAULT_LENGTHS",
     "FlowResult",
     "pareto_figure",
     "pareto_front",
     "run_flow",
-    "ACCUMULATIONS",
     "CODINGS",
+    "CURVE_LENGTHS",
     "DIGITS_SEED",
     "DIGITS_TEST_SIZE",
     "ENCODERS",
@@ -56,6 +64,7 @@ __all__ = [
     "LENGTH_RANGE",
     "WIDTH_RANGE",
     "ClassifierOutput",
+    "CurvePoint",
     "DigitsSplit",
     "EarlyExitOutput",
     "FloatMLP",
@@ -63,6 +72,7 @@ __all__ = [
     "PhaseTrace",
     "SCClassifier",
     "SCLayer",
+    "accuracy_curve",
     "activation_scales",
     "channel_layout",
     "channel_plan",
@@ -94,3 +104,8 @@ __all__ = [
     "validate",
 ]
 from ._train import FloatMLP, float_accuracy, hidden_activations, predict_float, sc_finetune, train_mlp
+
+
+def __dir__() -> list[str]:
+    # Only the API, not the private submodules the imports above loaded.
+    return sorted(__all__)

@@ -102,7 +102,8 @@ def deploy_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     """Run ``sc-neurocore deploy``; returns the exit code."""
     from hw_models import FpgaError, ToolNotFoundError
 
-    from ._flow import DEFAULT_LENGTHS, run_flow
+    from ._evaluate import CURVE_LENGTHS
+    from ._flow import run_flow
     from ._train import FloatMLP
 
     if args.out.exists() and not args.out.is_dir():
@@ -113,7 +114,7 @@ def deploy_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
         parser.error(f"MODEL.npz not found: {str(args.model)!r}")
     except ValueError as exc:
         parser.error(str(exc))
-    lengths = args.lengths if args.lengths is not None else list(DEFAULT_LENGTHS)
+    lengths = args.lengths if args.lengths is not None else list(CURVE_LENGTHS)
     try:
         result = run_flow(mlp, args.out, lengths=lengths, encoders=args.encoders, width=args.width,
                           accumulation=args.accumulation, coding=args.coding, seed=args.seed,

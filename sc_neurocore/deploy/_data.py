@@ -41,7 +41,7 @@ class DigitsSplit(NamedTuple):
 def _load_digits() -> tuple[np.ndarray, np.ndarray]:
     try:
         from sklearn.datasets import load_digits
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+    except ImportError as exc:
         raise ImportError("the digits data come with scikit-learn: pip install 'sc-neurocore[ml]' "
                           "(the optional extra 'ml', scikit-learn>=1.3)") from exc
     d = load_digits()

@@ -25,12 +25,30 @@ from .._kernels._classifier import (
     pack_streams,
     select_masks,
 )
-from ._model import SCClassifier, channel_layout, channel_plan, input_thresholds, next_thresholds, validate
+from ._model import (
+    SCClassifier,
+    channel_layout,
+    channel_plan,
+    check_margin,
+    input_thresholds,
+    next_thresholds,
+    validate,
+)
 from ._reference import ClassifierOutput, early_exit_bounds
 
-__all__ = ["EarlyExitOutput", "evaluate", "evaluate_early_exit", "fast_source_values"]
+__all__ = [
+    "CURVE_LENGTHS",
+    "CurvePoint",
+    "EarlyExitOutput",
+    "accuracy_curve",
+    "evaluate",
+    "evaluate_early_exit",
+    "fast_source_values",
+]
 
 _MODES = {"apc": MODE_APC, "or": MODE_OR, "mux": MODE_MUX}
+#: Default lengths of :func:`accuracy_curve`: 2^4 .. 2^12.
+CURVE_LENGTHS = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 
 
 class EarlyExitOutput(NamedTuple):
@@ -147,26 +165,33 @@ def evaluate(clf: SCClassifier, pixels: Any) -> ClassifierOutput:
     return ClassifierOutput(np.argmax(counters[-1], axis=1).astype(np.int64), tuple(counters))
 
 
-def evaluate_early_exit(clf: SCClassifier, pixels: Any) -> EarlyExitOutput:
+def evaluate_early_exit(clf: SCClassifier, pixels: Any, margin: int | None = None) -> EarlyExitOutput:
     """Predictions with early termination of the output phase, and the cycles it used.
 
-    The output phase stops after the first cycle ``t`` at which no remaining
-    cycle can change the argmax: for the leader ``l`` (lowest index on ties) and
-    every rival ``j``, ``C_l - (L - t - 1) down_l > C_j + (L - t - 1) up_j``
+    Provable rule (default): the output phase stops after the first cycle ``t`` at
+    which no remaining cycle can change the argmax: for the leader ``l`` (lowest
+    index on ties) and every rival ``j``, ``C_l - (L - t - 1) down_l > C_j + (L - t - 1) up_j``
     (``>=`` when ``l < j``), with the per-cycle bounds of
     :func:`~sc_neurocore.deploy.early_exit_bounds`.  Counters move by at most
     their bound per cycle, so the answer is provably the full-length one.
+
+    Margin rule (heuristic, ``margin`` given): every 64 cycles (and at ``L``) stop
+    if the leader is ahead of every rival by at least ``margin`` counts; the
+    answer may differ from the full-length one (measure its accuracy).
 
     Parameters
     ----------
     clf : SCClassifier
     pixels : array_like of int, shape ``(n_images, n_in)``
+    margin : int, optional
+        In [1, 2^62]; None selects the provable rule.
 
     Returns
     -------
     EarlyExitOutput
     """
     clf = validate(clf)
+    m = check_margin(margin)
     x = input_thresholds(clf, pixels)
     prep = _prepare(clf)
     K = len(clf.layers)
@@ -176,5 +201,77 @@ def evaluate_early_exit(clf: SCClassifier, pixels: Any) -> EarlyExitOutput:
     p = prep[-1]
     pred, cycles = output_early_exit(x, p.planes, p.wbits, p.negative, p.sel, _MODES[clf.accumulation],
                                      clf.coding == "bipolar", clf.width, clf.length,
-                                     np.ascontiguousarray(up), np.ascontiguousarray(down))
+                                     np.ascontiguousarray(up), np.ascontiguousarray(down), m)
     return EarlyExitOutput(pred, cycles)
+
+
+class CurvePoint(NamedTuple):
+    """One row of :func:`accuracy_curve`.
+
+    Attributes
+    ----------
+    encoder : str
+    length : int
+        Cycles per layer L.
+    accuracy : float
+        Test accuracy of the SC classifier (full length).
+    float_accuracy : float
+        Test accuracy of the float model (clamped at its act_scales if it has them).
+    mean_cycles : float
+        Mean output-phase cycles with early termination (same predictions).
+    mean_latency : float
+        Mean cycles per image with early termination, ``(K - 1) L + mean_cycles``.
+    """
+
+    encoder: str
+    length: int
+    accuracy: float
+    float_accuracy: float
+    mean_cycles: float
+    mean_latency: float
+
+
+def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = CURVE_LENGTHS,
+                   encoders: Any = ("bernoulli", "lfsr", "sobol"), width: int = 16, accumulation: str = "apc",
+                   coding: str = "unipolar", seed: int = 1, activation_percentile: float = 99.0,
+                   early_exit: bool = True) -> list[CurvePoint]:
+    """Test accuracy of the SC classifier of ``mlp`` against L, for each encoder.
+
+    Parameters
+    ----------
+    mlp : FloatMLP
+    data : DigitsSplit
+        ``x_train`` calibrates the activation scales (unless ``mlp`` has them);
+        accuracy is measured on ``x_test``, ``y_test``.
+    lengths : sequence of int
+        Powers of two in [16, 65536] (default 2^4 .. 2^12).
+    encoders : sequence of str
+        Members of ``ENCODERS``.
+    width, accumulation, coding, seed, activation_percentile
+        As in :func:`~sc_neurocore.deploy.to_sc`.
+    early_exit : bool
+        Also run :func:`evaluate_early_exit` (else ``mean_cycles = L``).
+
+    Returns
+    -------
+    list of CurvePoint
+        Encoder-major, lengths in the given order.
+    """
+    from .._validation import check_bool
+    from ._mapping import to_sc
+    from ._train import float_accuracy
+
+    early_exit = check_bool(early_exit, "early_exit")
+    fa = float_accuracy(mlp, data.x_test, data.y_test)
+    y = np.asarray(data.y_test)
+    rows = []
+    for enc in encoders:
+        for L in lengths:
+            clf = to_sc(mlp, width=width, length=L, encoder=enc, accumulation=accumulation, coding=coding,
+                        seed=seed, calibration=data.x_train, activation_percentile=activation_percentile)
+            pred = evaluate(clf, data.x_test).predictions
+            # the provable rule never changes a prediction (tested), so only its cycles are kept
+            cyc = float(evaluate_early_exit(clf, data.x_test).cycles.mean()) if early_exit else float(L)
+            K = len(clf.layers)
+            rows.append(CurvePoint(enc, int(L), float(np.mean(pred == y)), fa, cyc, (K - 1) * L + cyc))
+    return rows

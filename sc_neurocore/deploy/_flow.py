@@ -33,15 +33,12 @@ from typing import Any
 import numpy as np
 
 from ._data import DigitsSplit, load_digits_split
-from ._evaluate import evaluate_early_exit
+from ._evaluate import CURVE_LENGTHS, accuracy_curve
 from ._mapping import to_sc
 from ._model import ACCUMULATIONS, CODINGS, ENCODERS, HW_ENCODERS, LENGTH_RANGE, WIDTH_RANGE, channel_plan
 from ._train import FloatMLP, float_accuracy
 
-__all__ = ["COLUMNS", "DEFAULT_LENGTHS", "FlowResult", "pareto_figure", "pareto_front", "run_flow"]
-
-#: L = 2^4 .. 2^12, the issue's range
-DEFAULT_LENGTHS = tuple(2**k for k in range(4, 13))
+__all__ = ["COLUMNS", "FlowResult", "pareto_figure", "pareto_front", "run_flow"]
 
 #: Columns of ``table.csv`` with their meaning (also the header of ``table.md``).
 COLUMNS: dict[str, str] = {
@@ -88,7 +85,7 @@ class FlowResult:
 
 def _sc_point(model_file: str, data_file: str, length: int, encoder: str, width: int, accumulation: str,
               coding: str, clf_seed: int, *, seed: Any = None) -> dict[str, float]:
-    """Sweep function: accuracy and mean early-exit cycles of one (L, encoder) point.
+    """Sweep function: :func:`accuracy_curve` at one (L, encoder) point.
 
     The classifier is deterministic given ``clf_seed`` (the channel plan's seed), so that
     the hardware synthesised for the same point is the very classifier evaluated here; the
@@ -96,14 +93,12 @@ def _sc_point(model_file: str, data_file: str, length: int, encoder: str, width:
     """
     from ..network._persistence import read_npz
 
-    mlp = FloatMLP.load(model_file)
     data = read_npz(data_file, "data_file must be the flow's data.npz")
-    clf = to_sc(mlp, width=width, length=length, encoder=encoder, accumulation=accumulation, coding=coding,
-                seed=clf_seed, calibration=data["x_train"])
-    out = evaluate_early_exit(clf, data["x_test"])
-    k = len(clf.layers)
-    return {"accuracy": float(np.mean(out.predictions == data["y_test"])),
-            "early_cycles": float((k - 1) * length + np.mean(out.cycles) + 2)}
+    (point,) = accuracy_curve(FloatMLP.load(model_file), DigitsSplit(**data), lengths=[length],
+                              encoders=[encoder], width=width, accumulation=accumulation, coding=coding,
+                              seed=clf_seed)
+    # + 2: the RTL's load and argmax cycles (SCClassifierDatapath.latency = K L + 2)
+    return {"accuracy": point.accuracy, "early_cycles": point.mean_latency + 2}
 
 
 def pareto_front(points: Sequence[tuple[float, float, float]]) -> list[bool]:
@@ -226,7 +221,7 @@ def run_flow(
     out_dir: str | os.PathLike[str],
     *,
     data: DigitsSplit | None = None,
-    lengths: Sequence[int] = DEFAULT_LENGTHS,
+    lengths: Sequence[int] = CURVE_LENGTHS,
     encoders: Sequence[str] = ("bernoulli", "lfsr", "sobol"),
     width: int = 16,
     accumulation: str = "apc",
@@ -256,7 +251,7 @@ def run_flow(
         and test pixels and labels; the digits split by default (needs the
         ``ml`` extra).  Any data with integer pixels in ``[0, 16]`` works.
     lengths : sequence of int
-        Stream lengths L (powers of two in ``LENGTH_RANGE``).
+        Stream lengths L (powers of two in ``LENGTH_RANGE``; default 2^4 .. 2^12).
     encoders : sequence of str
         From ``ENCODERS``; only lfsr and sobol have hardware.
     width, accumulation, coding, seed

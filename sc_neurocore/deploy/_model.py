@@ -14,6 +14,7 @@ the argmax of the output counters (lowest index wins ties).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ __all__ = [
     "SCLayer",
     "channel_layout",
     "channel_plan",
+    "check_margin",
     "input_levels",
     "input_thresholds",
     "level_to_threshold",
@@ -258,22 +260,31 @@ def channel_plan(clf: SCClassifier) -> list[Any]:
     ValueError
         For encoder ``"bernoulli"`` (no hardware source; the fast path uses the counter hash).
     """
-    from hw_models import assign_channels
-
     clf = validate(clf)
     if clf.encoder not in HW_ENCODERS:
         raise ValueError(f"encoder must be one of {', '.join(map(repr, HW_ENCODERS))} for a channel plan "
                          f"(hardware sources); got {clf.encoder!r}")
     layout, n = channel_layout(clf)
     if clf.encoder == "lfsr":
-        return list(assign_channels(n, kind="lfsr", width=clf.width, seed=clf.seed,
-                                    length=min(clf.length, (1 << clf.width) - 1)).sources)
-    dims = assign_channels(3, kind="sobol", width=clf.width, seed=clf.seed, length=clf.length).sources
+        return list(_assigned(n, "lfsr", clf.width, clf.seed))
+    dims = _assigned(3, "sobol", clf.width, clf.seed)
     plan: list[Any] = []
     for lc, layer in zip(layout, clf.layers, strict=True):
         n_in = layer.magnitude.shape[1] - 1
         plan += [dims[0]] * n_in + [dims[1]] * (n_in + 1) + ([dims[2]] if lc.select >= 0 else [])
     return plan
+
+
+@functools.lru_cache(maxsize=64)
+def _assigned(n: int, kind: str, width: int, seed: int) -> tuple[Any, ...]:
+    """Sources of ``hw_models.assign_channels`` (a pure function of its arguments, so memoised).
+
+    The sources do not depend on the SCC measurement length; a short one keeps
+    the call cheap (the phase jumps of 200 LFSR channels still take ~0.3 s).
+    """
+    from hw_models import assign_channels
+
+    return tuple(assign_channels(n, kind=kind, width=width, seed=seed, length=64).sources)
 
 
 def input_levels(pixels: Any, width: int, input_max: int) -> np.ndarray:
@@ -312,6 +323,11 @@ def level_to_threshold(level: Any, width: int, coding: str) -> Any:
     if coding == "bipolar":
         return (1 << (width - 1)) + (level >> 1)
     return level
+
+
+def check_margin(margin: Any) -> int:
+    """Early-exit rule selector: 0 for the provable rule (``None``), else a margin in [1, 2^62]."""
+    return 0 if margin is None else check_int(margin, "margin", low=1, high=2**62)
 
 
 def input_thresholds(clf: SCClassifier, pixels: Any) -> np.ndarray:

@@ -19,6 +19,7 @@ from ._model import (
     SCLayer,
     channel_layout,
     channel_plan,
+    check_margin,
     input_thresholds,
     level_to_threshold,
     validate,
@@ -162,8 +163,11 @@ def _decided(c: list[int], up: np.ndarray, down: np.ndarray, remaining: int) -> 
 
 
 def _phase(clf: SCClassifier, k: int, thresholds: list[int], r: np.ndarray, record: bool,
-           early: bool = False) -> tuple[list[int], PhaseTrace | None, int]:
-    """Run phase ``k`` cycle by cycle; return the final counters, the trace and the stop cycle count."""
+           early: bool = False, margin: int = 0) -> tuple[list[int], PhaseTrace | None, int]:
+    """Run phase ``k`` cycle by cycle; return the final counters, the trace and the stop cycle count.
+
+    ``early``: stop by the provable rule, or with ``margin > 0`` by the margin rule.
+    """
     layer = clf.layers[k]
     lc = channel_layout(clf)[0][k]
     W, L = clf.width, clf.length
@@ -207,8 +211,12 @@ def _phase(clf: SCClassifier, k: int, thresholds: list[int], r: np.ndarray, reco
         if record:
             tr_in[t] = x  # type: ignore[index]
             tr_c[t] = c  # type: ignore[index]
-        if early and _decided(c, up, down, L - t - 1) >= 0:
+        if early and margin == 0 and _decided(c, up, down, L - t - 1) >= 0:
             return c, None, t + 1
+        if early and margin > 0 and ((t + 1) % 64 == 0 or t + 1 == L):
+            lead = _argmax(c)
+            if t + 1 == L or all(c[lead] - c[j] >= margin for j in range(n_out) if j != lead):
+                return c, None, t + 1
     trace = None
     if record:
         trace = PhaseTrace(np.array(thresholds, dtype=np.int64), tr_in, tr_w, tr_sel, tr_c,  # type: ignore[arg-type]
@@ -297,13 +305,17 @@ def reference_counters(clf: SCClassifier, pixels: Any) -> ClassifierOutput:
     return ClassifierOutput(pred, tuple(counters))
 
 
-def reference_early_exit(clf: SCClassifier, pixels: Any) -> tuple[np.ndarray, np.ndarray]:
+def reference_early_exit(clf: SCClassifier, pixels: Any, margin: int | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """Prediction and output-phase cycles with early termination (see ``early_exit_bounds``).
 
-    The output phase stops after the first cycle ``t`` (0-based) at which, for the
-    current leader ``l`` and every rival ``j``, ``C_l - (L - t - 1) down_l`` exceeds
-    ``C_j + (L - t - 1) up_j`` (or equals it when ``l < j``): no remaining cycles can
-    change the argmax, so the answer equals the full-length one.
+    Provable rule (``margin=None``): the output phase stops after the first cycle
+    ``t`` (0-based) at which, for the current leader ``l`` and every rival ``j``,
+    ``C_l - (L - t - 1) down_l`` exceeds ``C_j + (L - t - 1) up_j`` (or equals it
+    when ``l < j``): no remaining cycles can change the argmax, so the answer
+    equals the full-length one.  Margin rule (heuristic, ``margin`` >= 1): checked
+    every 64 cycles (and at ``L``), stop when the leader is ahead of every rival by
+    at least ``margin`` counts.
 
     Returns
     -------
@@ -321,6 +333,6 @@ def reference_early_exit(clf: SCClassifier, pixels: Any) -> tuple[np.ndarray, np
         for k, layer in enumerate(clf.layers[:-1]):
             c, _, _ = _phase(clf, k, x, r, record=False)
             x = [int(level_to_threshold(v, clf.width, clf.coding)) for v in _requantise(c, layer, clf.width)]
-        c, _, cycles[n] = _phase(clf, K - 1, x, r, record=False, early=True)
+        c, _, cycles[n] = _phase(clf, K - 1, x, r, record=False, early=True, margin=check_margin(margin))
         pred[n] = _argmax(c)
     return pred, cycles

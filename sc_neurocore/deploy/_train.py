@@ -268,7 +268,9 @@ def _adam(params: list[list[np.ndarray]], u: np.ndarray, y: np.ndarray, *, epoch
 
 def _check_data(x: Any, y: Any, n_in: int | None, input_max: int) -> tuple[np.ndarray, np.ndarray]:
     q = np.asarray(x)
-    u = _inputs(q, q.shape[1] if n_in is None and q.ndim == 2 else (n_in or -1), input_max)
+    if n_in is None:  # training from scratch: any number of input columns
+        n_in = q.shape[1] if q.ndim == 2 else -1
+    u = _inputs(q, n_in, input_max)
     lab = np.asarray(y)
     if lab.dtype == np.bool_ or not np.issubdtype(lab.dtype, np.integer) or lab.shape != (u.shape[0],):
         raise ValueError(f"y must be integer class labels of shape ({u.shape[0]},); "
