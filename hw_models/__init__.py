@@ -8,6 +8,8 @@ seeds and clears the registers.
 """
 
 from hw_models._area import AreaReport, area_report, cell_counts
+from hw_models._baseline import BinaryClassifier, BinaryLayer
+from hw_models._classifier import SCClassifierDatapath
 from hw_models._common import Block, check_part_int, check_taps, mirror_taps
 from hw_models._contract import assert_bit_exact, first_difference
 from hw_models._correlation import (
@@ -52,6 +54,7 @@ from hw_models._faults import (
 )
 from hw_models._fpga import FpgaError, FpgaReport, fpga_report
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
+from hw_models._imageio import classify_rtl, image_schedule, register_toggles
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
 from hw_models._lif import FixedPointLIFNeuron
 from hw_models._nonlinear import (
@@ -86,6 +89,8 @@ __all__ = [
     "ApcBtanh",
     "AreaReport",
     "BernsteinUnit",
+    "BinaryClassifier",
+    "BinaryLayer",
     "BitInsertSqrt",
     "Block",
     "ChannelAssignment",
@@ -118,6 +123,7 @@ __all__ = [
     "OrGate",
     "ParallelCounter",
     "RtlRun",
+    "SCClassifierDatapath",
     "SNG",
     "SatAddGate",
     "Sexp",
@@ -141,9 +147,11 @@ __all__ = [
     "check_correlation",
     "check_part_int",
     "check_taps",
+    "classify_rtl",
     "cosimulate",
     "emit_testbench",
     "fault_tolerance",
+    "image_schedule",
     "first_difference",
     "flip_bits",
     "flip_register_bits",
@@ -152,6 +160,7 @@ __all__ = [
     "mirror_taps",
     "pairwise_scc",
     "random_inputs",
+    "register_toggles",
     "run_rtl",
     "sc_operation_faulty",
     "threshold_of",

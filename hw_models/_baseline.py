@@ -155,7 +155,7 @@ class BinaryClassifier(Block):
     @classmethod
     def from_float(cls, weights: Sequence[Any], biases: Sequence[Any], calibration: Any, *,
                    input_max: int = 16, weight_bits: int = 8, act_bits: int = 8,
-                   gain_bits: int = 16) -> BinaryClassifier:
+                   gain_bits: int = 16, act_scales: Sequence[float] | None = None) -> BinaryClassifier:
         """Quantise a float ReLU MLP ``a_{k+1} = relu(W_k a_k + b_k)`` (module docstring).
 
         Parameters
@@ -167,8 +167,12 @@ class BinaryClassifier(Block):
             Pixel images (n_images, n_in) that set the hidden activation ranges.
         gain_bits : int
             Width of the requantisation gain, in [2, 16].
+        act_scales : sequence of float, optional
+            The float model's hidden clamps ``h = clip(z, 0, A_k)`` (one positive
+            value per hidden layer, e.g. ``FloatMLP.act_scales`` after SC-aware
+            training): then ``h_max = A_k`` instead of the calibration maximum.
         """
-        from sc_neurocore._validation import check_finite_array
+        from sc_neurocore._validation import check_finite_array, check_real
 
         input_max = check_part_int(_PART, "input_max", input_max, 1, 65535)
         weight_bits = check_part_int(_PART, "weight_bits", weight_bits, 2, 16)
@@ -180,6 +184,12 @@ class BinaryClassifier(Block):
         ws = [check_finite_array(w, f"weights[{k}]", ndim=2) for k, w in enumerate(weights)]
         bs = [check_finite_array(b, f"biases[{k}]", ndim=1) for k, b in enumerate(biases)]
         x = check_pixels(_PART, calibration, ws[0].shape[1], input_max) / input_max
+        if act_scales is not None:
+            if len(act_scales) != len(ws) - 1:
+                raise ValueError(f"{_PART}: act_scales must have one entry per hidden layer ({len(ws) - 1}); "
+                                 f"got {len(act_scales)}")
+            clamps = [check_real(a, f"act_scales[{k}]", low=0.0, low_open=True)
+                      for k, a in enumerate(act_scales)]
         wmax = mask(weight_bits - 1)
         amax = mask(act_bits)
         unit = 1.0 / input_max  # float value of one input LSB of the current layer
@@ -194,11 +204,16 @@ class BinaryClassifier(Block):
             bq = np.rint(b * s / unit).astype(np.int64)
             gain, shift = 1, 0
             if k < len(ws) - 1:
-                x = np.maximum(x @ w.T + b, 0.0)
-                hmax = float(x.max()) if x.size and x.max() > 0 else 1.0
+                if act_scales is None:
+                    x = np.maximum(x @ w.T + b, 0.0)
+                    hmax = float(x.max()) if x.max() > 0 else 1.0
+                else:
+                    hmax = clamps[k]
+                    x = np.clip(x @ w.T + b, 0.0, hmax)
                 nxt = hmax / amax
                 ratio = unit / (s * nxt)  # accumulator LSB in units of the next activation LSB
-                shift = int(np.clip(gain_bits - 1 - np.ceil(np.log2(ratio)), 0, 62))
+                # ratio 2^shift in [2^(gain_bits-1), 2^gain_bits): the gain uses all its bits
+                shift = int(np.clip(gain_bits - 1 - np.floor(np.log2(ratio)), 0, 62))
                 gain = int(np.clip(np.rint(ratio * 2.0**shift), 1, mask(gain_bits)))
                 unit = nxt
             layers.append(BinaryLayer(wq, bq, gain, shift))
@@ -236,8 +251,10 @@ class BinaryClassifier(Block):
              "k1", "j1", "acc", "best", "best_j", "done", "cls")
 
     def reset(self) -> None:
-        for r in self._REGS:
-            setattr(self, r, 0)
+        # stage-1 control and issue registers, stage-2 registers (names as in the Verilog)
+        self.busy = self.bubble = self.k = self.j = self.i = self.addr = self.nidx = 0
+        self.v1 = self.w1 = self.a1 = self.b1 = self.first1 = self.last1 = self.k1 = self.j1 = 0
+        self.acc = self.best = self.best_j = self.done = self.cls = 0
         # the register files are not reset (never read before written); zero in the model
         self.mem = [[0] * int(lay.weight.shape[0]) for lay in self.layers[:-1]]
         self._next: dict[str, Any] = {}

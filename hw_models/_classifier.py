@@ -155,6 +155,8 @@ class SCClassifierDatapath(_Composite):
         plan = channel_plan(clf)
         layout = channel_layout(clf)[0]
         self.hw_layers = [_HwLayer(k, clf, plan, layout[k]) for k in range(len(clf.layers))]
+        #: every product gate (structure only: what check_correlation walks)
+        self.gates: list[Block] = [g for lay in self.hw_layers for g in lay.gates]
         self.n_inputs = self.hw_layers[0].n_in
         self.n_classes = self.hw_layers[-1].n_out
         self.class_width = max(1, (self.n_classes - 1).bit_length())
@@ -388,7 +390,9 @@ class SCClassifierDatapath(_Composite):
                 sel = f"sel{k}"
             dw = lay.n_cols.bit_length() + 2
             for j in range(lay.n_out):
-                prods, pos, neg = [], [], []
+                prods: list[str] = []
+                pos: list[str] = []
+                neg: list[str] = []
                 for i in range(lay.n_cols):
                     m = int(lay.mag[j, i])
                     wb = ("1'b0" if m == 0 else "1'b1" if m == 1 << w

@@ -26,7 +26,7 @@ import numpy as np
 
 from hw_models._common import Block
 
-__all__ = ["ImageDesign", "check_pixels", "image_schedule", "classify_rtl"]
+__all__ = ["ImageDesign", "check_pixels", "classify_rtl", "image_schedule", "register_toggles"]
 
 
 class ImageDesign(Protocol):
@@ -102,7 +102,7 @@ def classify_rtl(design: Any, pixels: Any, *, backend: str = "icarus",
 
     if not isinstance(design, Block):
         raise TypeError(f"design must be a hw_models Block; got {type(design).__name__}")
-    inputs, n, at = image_schedule(design, pixels)
+    inputs, n, at = image_schedule(design, pixels)  # type: ignore[arg-type]
     run = run_rtl(design, n, inputs, backend=backend, workdir=workdir, timeout=timeout, vcd=vcd)
     done: Sequence[int | str] = run.values["done"]
     cls: Sequence[int | str] = run.values["class_id"]
@@ -111,3 +111,38 @@ def classify_rtl(design: Any, pixels: Any, *, backend: str = "icarus",
             raise CosimError(f"{design.part}: image {m}: done={done[t]!r}, class_id={cls[t]!r} in cycle {t}; "
                              "expected done=1 and a class")
     return np.asarray([int(cls[t]) for t in at], dtype=np.int64), run
+
+
+def register_toggles(design: Any, pixels: Any) -> np.ndarray:
+    """Energy proxy: flip-flop toggles per image in the per-cycle model.
+
+    Classifies ``pixels`` back to back (:func:`image_schedule`) with the
+    design's Python model and counts, for each image, the register bits that
+    change value on the clock edges of its ``latency`` cycles (its start cycle
+    up to the cycle before the next start): the sum over edges of
+    ``popcount(before XOR after)`` over every register of
+    ``design.registers()`` (two's-complement bit patterns).
+
+    It is a proxy for dynamic energy, not joules: it ignores combinational
+    nets (comparators, adders, multiplexers), glitches, clock-tree power, wire
+    capacitance and leakage, and weighs every flip-flop bit the same.  Use it to
+    compare designs and configurations with each other.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 ``(n_images,)``.
+    """
+    if not isinstance(design, Block) or not callable(getattr(design, "registers", None)):
+        raise TypeError(f"design must be a classifier design with registers(); got {type(design).__name__}")
+    dsg: Any = design  # a Block with registers() and latency (checked above / by image_schedule)
+    inputs, n, at = image_schedule(dsg, pixels)
+    dsg.reset()
+    toggles = np.zeros(len(at), dtype=np.int64)
+    before = dsg.registers()
+    for t in range(n - 1):
+        dsg.step(start=inputs["start"][t], pixels=inputs["pixels"][t])
+        after = dsg.registers()
+        toggles[t // dsg.latency] += sum((v ^ before[k][0]).bit_count() for k, (v, _w) in after.items())
+        before = after
+    return toggles
