@@ -13,8 +13,7 @@ import shutil
 import numpy as np
 import pytest
 
-from hw_models import ToolNotFoundError
-from hw_models._classifier import SCClassifierDatapath
+from hw_models import BinaryClassifier, SCClassifierDatapath, ToolNotFoundError, register_toggles
 from hw_models._fpga import fpga_tools
 from sc_neurocore._cli import main
 from sc_neurocore.deploy import (
@@ -87,6 +86,13 @@ def test_flow_without_fpga_matches_direct_evaluation(tiny, tmp_path):
     clf = to_sc(mlp, width=6, length=16, encoder="lfsr", seed=1, calibration=data.x_train)
     assert (tmp_path / "out/verilog/sc_lfsr_L16.v").read_text() == SCClassifierDatapath.from_classifier(clf).to_verilog()
     assert not (tmp_path / "out/verilog/sc_bernoulli_L16.v").exists()  # no hardware for bernoulli
+    # energy proxy: mean register toggles of the per-cycle model on the first 2 test images
+    hw = SCClassifierDatapath.from_classifier(clf)
+    assert rows[0]["toggles_per_image"] == np.mean(register_toggles(hw, data.x_test[:2])) > 0
+    assert rows[2]["toggles_per_image"] is None  # bernoulli
+    base = BinaryClassifier.from_float(mlp.weights, mlp.biases, data.x_train)
+    assert rows[4]["toggles_per_image"] == np.mean(register_toggles(base, data.x_test[:2])) > 0
+    assert rows[4]["accuracy_pct"] == 100 * np.mean(base.classify(data.x_test)[0] == data.y_test)
     assert (tmp_path / "out/verilog/binary_baseline.v").exists()
     # tables: every column, one line per row; the Pareto flags are those of pareto_front on (acc, 0, cycles)
     table = read_csv(res.files["table_csv"])
@@ -142,7 +148,9 @@ def test_missing_fpga_tools_fail_before_anything_is_written(tiny, tmp_path, monk
     ({"encoders": ["lfsr", "halton"]}, ValueError, r"encoders must hold values from \('lfsr', 'sobol', 'bernoulli'\); got 'halton'"),
     ({"encoders": "lfsr"}, TypeError, r"encoders must be a non-empty sequence; got 'lfsr'"),
     ({"fpga_lengths": [64]}, ValueError, r"fpga_lengths must be a subset of lengths \[16\]; got \[64\]"),
-    ({"width": 3}, ValueError, r"width must be an int in \[4, 24\]; got 3"),
+    ({"width": 3}, ValueError, r"width must be an integer in \[4, 24\]; got 3"),
+    ({"toggle_images": -1}, ValueError, r"toggle_images must be an integer in \[0, 1000\]; got -1"),
+    ({"toggle_images": 1.0}, TypeError, r"toggle_images must be an integer; got float 1.0"),
     ({"accumulation": "sum"}, ValueError, r"accumulation must hold values from \('apc', 'or', 'mux'\); got 'sum'"),
     ({"coding": "signed"}, ValueError, r"coding must hold values from \('unipolar', 'bipolar'\); got 'signed'"),
     ({"fpga": 1}, TypeError, r"fpga must be a bool; got 1"),

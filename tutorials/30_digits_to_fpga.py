@@ -34,8 +34,7 @@ from pathlib import Path
 import numpy as np
 from _common import figure_dir, save_figure
 
-from hw_models._baseline import BinaryClassifier
-from hw_models._classifier import SCClassifierDatapath
+from hw_models import BinaryClassifier, SCClassifierDatapath
 from sc_neurocore.deploy import (
     evaluate,
     evaluate_early_exit,
@@ -118,7 +117,7 @@ hw = SCClassifierDatapath.from_classifier(clf)
 reg_bits = sum(width for _, width in hw.registers().values())
 print(f"SC datapath: {reg_bits} register bits, latency {hw.latency} cycles per image, "
       f"{len(hw.to_verilog().splitlines())} lines of Verilog")
-base = BinaryClassifier.from_float(mlp.weights, mlp.biases, data.x_train)
+base = BinaryClassifier.from_float(mlp.weights, mlp.biases, data.x_train, act_scales=mlp.act_scales)
 base_pred, _ = base.classify(data.x_test)
 print(f"binary baseline: test accuracy {100 * np.mean(base_pred == data.y_test):.2f} %, "
       f"latency {base.latency} cycles per image")

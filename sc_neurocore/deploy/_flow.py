@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_int
 from ._data import DigitsSplit, load_digits_split
 from ._evaluate import CURVE_LENGTHS, accuracy_curve
 from ._mapping import to_sc
@@ -60,7 +61,7 @@ COLUMNS: dict[str, str] = {
     "throughput_ips": "images per second, one image at a time (Fmax / cycles)",
     "early_latency_us": "early_cycles / Fmax, microseconds",
     "generic_cells": "Yosys generic cells (synth -flatten; technology independent)",
-    "toggles_per_image": "register bit toggles per image in simulation (energy proxy, not joules)",
+    "toggles_per_image": "mean register bit toggles per image, per-cycle model (energy proxy, not joules)",
     "pareto": "on the Pareto front of (accuracy up, LUTs down, latency down)",
 }
 
@@ -234,6 +235,7 @@ def run_flow(
     scheduler: Any = "serial",
     n_workers: int | None = None,
     fpga_timeout: float = 3600.0,
+    toggle_images: int = 2,
     say: Callable[[str], None] | None = None,
 ) -> FlowResult:
     r"""Accuracy of the model in SC at each L and encoder, FPGA numbers, and the binary baseline.
@@ -262,7 +264,8 @@ def run_flow(
         has accuracy and cycles only.
     family : {"ice40", "ecp5"}
     fpga_lengths : sequence of int, optional
-        The L values whose SC designs are synthesised (default: all of ``lengths``).
+        The L values whose SC designs are built, written as Verilog, synthesised (with
+        ``fpga``) and toggle-counted (default: all of ``lengths``).
         The hardware depends on L only through the counter widths.
     baseline : bool
         Include the binary fixed-point baseline (``hw_models.BinaryClassifier``, 8-bit weights).
@@ -270,6 +273,10 @@ def run_flow(
         Of the accuracy sweep (:func:`sc_neurocore.sweep.run`); "serial" by default.
     fpga_timeout : float
         Seconds allowed per tool run.
+    toggle_images : int
+        Test images on which the per-cycle model counts register toggles
+        (``hw_models.register_toggles``, the energy proxy), in [0, 1000]; 0: none.
+        The per-cycle Python model runs about 1,000 cycles/s on the 64-32-10 design.
     say : callable, optional
         Progress messages (e.g. ``print``).
 
@@ -299,10 +306,10 @@ def run_flow(
     if not set(fpga_lengths) <= set(lengths):
         raise ValueError(f"fpga_lengths must be a subset of lengths {list(lengths)}; "
                          f"got {list(fpga_lengths)}")
-    if isinstance(width, bool) or not isinstance(width, int) or not WIDTH_RANGE[0] <= width <= WIDTH_RANGE[1]:
-        raise ValueError(f"width must be an int in [{WIDTH_RANGE[0]}, {WIDTH_RANGE[1]}]; got {width!r}")
+    width = check_int(width, "width", low=WIDTH_RANGE[0], high=WIDTH_RANGE[1])
     _check_choices([accumulation], "accumulation", ACCUMULATIONS)
     _check_choices([coding], "coding", CODINGS)
+    toggle_images = check_int(toggle_images, "toggle_images", low=0, high=1000)
     for name, flag in (("fpga", fpga), ("baseline", baseline)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be a bool; got {flag!r}")
@@ -388,32 +395,36 @@ def run_flow(
                 "early_latency_us": None if early is None else early / f,
                 "generic_cells": rep.generic.total_cells}
 
-    from hw_models._classifier import SCClassifierDatapath
+    from hw_models import BinaryClassifier, SCClassifierDatapath, register_toggles
+
+    def toggles(design: Any) -> float | None:
+        if toggle_images == 0:
+            return None
+        return float(np.mean(register_toggles(design, data.x_test[:toggle_images])))
 
     for enc in encoders:
         for n in lengths:
             a, early = acc[(enc, n)]
             cycles = k_layers * n + 2  # SCClassifierDatapath.latency (checked below when it is built)
-            rep = None
+            rep, tog = None, None
             if enc in HW_ENCODERS and n in fpga_lengths:
                 clf = to_sc(mlp, width=width, length=n, encoder=enc, accumulation=accumulation, coding=coding,
                             seed=seed, calibration=data.x_train)
                 hw = SCClassifierDatapath.from_classifier(clf)
                 assert hw.latency == cycles, (hw.latency, cycles)
                 rep = synth(hw.to_verilog(), hw.top_module, f"sc_{enc}_L{n}")
+                tog = toggles(hw)
             rows.append({"design": "sc", "encoder": enc, "length": n, "accuracy_pct": a,
                          "float_accuracy_pct": fl, "cycles": cycles, "early_cycles": early,
-                         **hw_columns(rep, cycles, early), "toggles_per_image": None})
+                         **hw_columns(rep, cycles, early), "toggles_per_image": tog})
     if baseline:
-        from hw_models._baseline import BinaryClassifier
-
-        base = BinaryClassifier.from_float(mlp.weights, mlp.biases, data.x_train)
+        base = BinaryClassifier.from_float(mlp.weights, mlp.biases, data.x_train, act_scales=mlp.act_scales)
         pred, _ = base.classify(data.x_test)
         rep = synth(base.to_verilog(), base.top_module, "binary_baseline")
         rows.append({"design": "binary", "encoder": "-", "length": 0,
                      "accuracy_pct": 100.0 * float(np.mean(pred == data.y_test)), "float_accuracy_pct": fl,
                      "cycles": base.latency, "early_cycles": None, **hw_columns(rep, base.latency, None),
-                     "toggles_per_image": None})
+                     "toggles_per_image": toggles(base)})
 
     # 3. Pareto front over the designs with hardware numbers (cycles stand in for latency without FPGA)
     cost = "latency_us" if fpga else "cycles"
