@@ -73,6 +73,8 @@ KEY_OUTPUT: dict[str, list[str]] = {
     "14_event_driven": ["1.0000    -1.50772   -8.1759", "falls by 58x", "0.1250            56          56 / 56"],
     "15_sweep_error_vs_length": ["27 points x 32 seeds = 864 runs", "864 runs found done, 0 run",
                                  "bernoulli: fitted slope of log mean|error| vs log L = -0.50"],
+    "30_digits_to_fpga": ["fast path == plain-Python reference on 3 images, every counter: True",
+                          "early termination: same predictions True"],
     "20_hardware_prototyping": ["76 ones -> p*q ~ 0.2980", "bit-for-bit equal to the gate-level model: True",
                                 "product count 127 = min(X, W) - 1 = 127"],
 }

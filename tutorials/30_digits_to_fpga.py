@@ -128,18 +128,22 @@ print(f"binary baseline: test accuracy {100 * np.mean(base_pred == data.y_test):
 # `run_flow` does all of the above for every L and encoder (as a `sc_neurocore.sweep` run), writes
 # `table.csv`, `table.md`, `pareto.png` and the Verilog of every design into one directory, and,
 # with FPGA synthesis on, adds LUT4s, flip-flops, carry cells, BRAM, the device and Fmax.  The
-# command line does the same: `sc-neurocore deploy model.npz --out DIR`.
+# command line does the same: `sc-neurocore deploy model.npz --out DIR`.  The last column is the
+# energy proxy: register bits that toggle per image in the per-cycle model (2 test images;
+# combinational nets, clock tree and wires are not counted, so it compares designs, not joules).
 
 # %%
 out = figure_dir()
 flow_dir = (out if out is not None else Path.cwd()) / "30_flow"
 result = run_flow(mlp, flow_dir, data=data, lengths=LENGTHS, encoders=["bernoulli", "lfsr", "sobol"],
                   width=WIDTH, seed=SEED, fpga=FPGA, family="ecp5", fpga_lengths=[LENGTHS[-1]])
-print(f"{'design':>7} {'encoder':>9} {'L':>5} {'accuracy %':>10} {'cycles':>7} {'early cycles':>12}")
+print(f"{'design':>7} {'encoder':>9} {'L':>5} {'accuracy %':>10} {'cycles':>7} {'early cycles':>12} "
+      f"{'toggles/image':>13}")
 for r in result.rows:
     early_text = "" if r["early_cycles"] is None else f"{r['early_cycles']:.0f}"
+    toggle_text = "" if r["toggles_per_image"] is None else f"{r['toggles_per_image']:.0f}"
     print(f"{r['design']:>7} {r['encoder']:>9} {r['length']:>5} {r['accuracy_pct']:>10.2f} "
-          f"{r['cycles']:>7} {early_text:>12}")
+          f"{r['cycles']:>7} {early_text:>12} {toggle_text:>13}")
 for enc in ("bernoulli", "lfsr", "sobol"):
     # the shortest L from which on every longer L stays within 1 point of the float model
     good = None
