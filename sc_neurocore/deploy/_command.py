@@ -66,7 +66,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--family", choices=("ice40", "ecp5"), default="ice40", help="FPGA family (default ice40)")
     p.add_argument("--no-fpga", action="store_true", help="accuracy and cycles only, no synthesis")
     p.add_argument("--fpga-lengths", type=_length, nargs="+", metavar="L", default=None,
-                   help="synthesise the SC designs at these lengths only (default: every --lengths value)")
+                   help="synthesise the SC designs at these lengths (default: the longest of --lengths; "
+                   "other lengths show the nearest synthesised design's FPGA numbers)")
     p.add_argument("--width", type=_int_in(*WIDTH_RANGE, "--width"), default=16,
                    help="comparator width W in bits (default 16)")
     p.add_argument("--accumulation", choices=ACCUMULATIONS, default="apc", help="default apc")
@@ -118,7 +119,8 @@ def deploy_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     try:
         result = run_flow(mlp, args.out, lengths=lengths, encoders=args.encoders, width=args.width,
                           accumulation=args.accumulation, coding=args.coding, seed=args.seed,
-                          fpga=not args.no_fpga, family=args.family, fpga_lengths=args.fpga_lengths,
+                          fpga=not args.no_fpga, family=args.family,
+                          fpga_lengths=args.fpga_lengths or [max(lengths)],
                           baseline=not args.no_baseline,
                           scheduler="serial" if args.workers is None else "processes",
                           n_workers=args.workers, say=lambda line: print(line, flush=True))

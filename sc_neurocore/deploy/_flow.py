@@ -50,6 +50,8 @@ COLUMNS: dict[str, str] = {
     "float_accuracy_pct": "test accuracy of the float model, %",
     "cycles": "clock cycles per image, start to result (SC: K L + 2; binary: MACs + K + 1)",
     "early_cycles": "mean cycles per image with provably exact early termination (SC only)",
+    "fpga_length": "L of the synthesised SC design whose FPGA numbers the row shows (the nearest one "
+                   "synthesised when this L was not: the designs differ only in counter widths)",
     "luts": "LUT4s after synthesis (FPGA)",
     "ffs": "flip-flops of the design (FPGA; the I/O wrapper's excluded)",
     "carry": "carry cells (SB_CARRY / CCU2C)",
@@ -265,7 +267,9 @@ def run_flow(
     family : {"ice40", "ecp5"}
     fpga_lengths : sequence of int, optional
         The L values whose SC designs are built, written as Verilog, synthesised (with
-        ``fpga``) and toggle-counted (default: all of ``lengths``).
+        ``fpga``) and toggle-counted (default: all of ``lengths``).  Rows at other L show
+        the FPGA numbers of the nearest of these (column ``fpga_length``) with their own
+        cycles: the SC hardware depends on L only through the counter widths.
         The hardware depends on L only through the counter widths.
     baseline : bool
         Include the binary fixed-point baseline (``hw_models.BinaryClassifier``, 8-bit weights).
@@ -403,27 +407,34 @@ def run_flow(
         return float(np.mean(register_toggles(design, data.x_test[:toggle_images])))
 
     for enc in encoders:
+        reps: dict[int, Any] = {}  # L -> FpgaReport (None without fpga) of the designs built
+        togs: dict[int, float | None] = {}
+        for n in fpga_lengths if enc in HW_ENCODERS else ():
+            clf = to_sc(mlp, width=width, length=n, encoder=enc, accumulation=accumulation, coding=coding,
+                        seed=seed, calibration=data.x_train)
+            hw = SCClassifierDatapath.from_classifier(clf)
+            assert hw.latency == len(clf.layers) * n + 2, hw.latency  # the cycles column below
+            reps[n] = synth(hw.to_verilog(), hw.top_module, f"sc_{enc}_L{n}")
+            togs[n] = toggles(hw)
         for n in lengths:
             a, early = acc[(enc, n)]
-            cycles = k_layers * n + 2  # SCClassifierDatapath.latency (checked below when it is built)
-            rep, tog = None, None
-            if enc in HW_ENCODERS and n in fpga_lengths:
-                clf = to_sc(mlp, width=width, length=n, encoder=enc, accumulation=accumulation, coding=coding,
-                            seed=seed, calibration=data.x_train)
-                hw = SCClassifierDatapath.from_classifier(clf)
-                assert hw.latency == cycles, (hw.latency, cycles)
-                rep = synth(hw.to_verilog(), hw.top_module, f"sc_{enc}_L{n}")
-                tog = toggles(hw)
+            cycles = k_layers * n + 2
+            # the nearest synthesised L (in log2) stands in for an L not synthesised: the
+            # hardware differs only in the counter widths; the row says which L it shows
+            near = min(reps, key=lambda m: (abs(math.log2(m / n)), m)) if reps else None
+            rep = reps[near] if near is not None else None
             rows.append({"design": "sc", "encoder": enc, "length": n, "accuracy_pct": a,
                          "float_accuracy_pct": fl, "cycles": cycles, "early_cycles": early,
-                         **hw_columns(rep, cycles, early), "toggles_per_image": tog})
+                         "fpga_length": near if rep is not None else None,
+                         **hw_columns(rep, cycles, early), "toggles_per_image": togs.get(n)})
     if baseline:
         base = BinaryClassifier.from_float(mlp.weights, mlp.biases, data.x_train, act_scales=mlp.act_scales)
         pred, _ = base.classify(data.x_test)
         rep = synth(base.to_verilog(), base.top_module, "binary_baseline")
         rows.append({"design": "binary", "encoder": "-", "length": 0,
                      "accuracy_pct": 100.0 * float(np.mean(pred == data.y_test)), "float_accuracy_pct": fl,
-                     "cycles": base.latency, "early_cycles": None, **hw_columns(rep, base.latency, None),
+                     "cycles": base.latency, "early_cycles": None, "fpga_length": None,
+                     **hw_columns(rep, base.latency, None),
                      "toggles_per_image": toggles(base)})
 
     # 3. Pareto front over the designs with hardware numbers (cycles stand in for latency without FPGA)
