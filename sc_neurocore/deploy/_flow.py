@@ -322,10 +322,9 @@ def run_flow(
         raise ValueError(f"out_dir must be a directory; got {str(out)!r}, which is a file")
     say = say if say is not None else (lambda line: None)
     if fpga:
-        from hw_models._fpga import _check_family, fpga_tools
+        from hw_models._fpga import fpga_tools
 
-        _check_family(family)
-        fpga_tools(family)  # missing tools fail now, not after the sweep
+        fpga_tools(family)  # a bad family or missing tools fail now, not after the sweep
     data = load_digits_split() if data is None else data
     if not isinstance(data, DigitsSplit):
         raise TypeError(f"data must be a DigitsSplit (x_train, y_train, x_test, y_test); "
@@ -455,5 +454,4 @@ def run_flow(
     else:
         fig.savefig(out / "pareto.png", dpi=120)
         files["pareto_png"] = out / "pareto.png"
-    assert all(math.isfinite(r["accuracy_pct"]) for r in rows)
     return FlowResult(rows, out, files)
