@@ -270,7 +270,10 @@ def fpga_report(
         FPGA family: Lattice iCE40 (``synth_ice40``, nextpnr-ice40) or ECP5.
     device : str, optional
         A device of the family (see :data:`DEVICES`); by default the smallest
-        that fits, tried in order (a device on which nextpnr fails is skipped).
+        that fits, tried in order: a device with fewer logic cells than the
+        netlist needs at least (iCE40: max(LUT4s, flip-flops); ECP5: LUT4s + 2 x
+        CCU2C) is skipped without placement, one on which nextpnr fails or whose
+        data-sheet capacity the packed design exceeds is skipped after it.
     io : {"auto", "pins", "serial"}
         ``"pins"``: the ports are device pins; ``"serial"``: the serial wrapper of
         the module docstring; ``"auto"``: serial when the block has more than
@@ -366,11 +369,19 @@ def _flow(verilog: str, top: str, family: str, device: str | None, io: str, cloc
         if not cell["type"].startswith("$scopeinfo"):
             cells[cell["type"]] = cells.get(cell["type"], 0) + 1
     lut_t, ff_prefix, carry_t, bram_t, dsp_t = _CELLS[family]
+    luts, carry = _count(cells, lut_t), _count(cells, carry_t)
+    ffs = sum(v for k, v in cells.items() if k.startswith(ff_prefix))
+    # fewest logic cells the netlist can pack into: an iCE40 cell holds one LUT4 and one
+    # flip-flop; an ECP5 CCU2C takes two TRELLIS_COMB, a LUT4 one
+    least = max(luts, ffs) if family == "ice40" else luts + 2 * carry
 
     # 3. place and route, smallest device first
     tried: list[str] = []
     for dev, package, capacity in DEVICES[family]:
         if device is not None and dev != device:
+            continue
+        if least > capacity:  # cannot fit: skip the (long, futile) placement
+            tried.append(f"  {dev}-{package}: needs at least {least} logic cells > the device's {capacity}")
             continue
         cmd = [nextpnr, f"--{dev}", "--package", package, "--json", "netlist.json", "--report",
                f"report_{dev}.json", "--freq", f"{target_mhz:g}", "--seed", str(seed),
@@ -391,12 +402,9 @@ def _flow(verilog: str, top: str, family: str, device: str | None, io: str, cloc
             continue
         return FpgaReport(
             top=top, family=family, device=dev, package=package,
-            luts=_count(cells, lut_t),
-            flip_flops=sum(v for k, v in cells.items() if k.startswith(ff_prefix)),
-            carry=_count(cells, carry_t), bram=_count(cells, bram_t), dsp=_count(cells, dsp_t),
+            luts=luts, flip_flops=ffs, carry=carry, bram=_count(cells, bram_t), dsp=_count(cells, dsp_t),
             logic_cells=logic, logic_cells_available=capacity,
             fmax_mhz=min(on_clock) if on_clock else None, target_mhz=target_mhz, io=io,
             wrapper_ffs=wrapper_ffs, generic=generic, cells=cells, utilization=util)
-    raise FpgaError(f"{top} fits no {family} device tried ({io} I/O, {_count(cells, lut_t)} LUT4s, "
-                    f"{sum(v for k, v in cells.items() if k.startswith(ff_prefix))} flip-flops):\n"
-                    + "\n".join(tried))
+    raise FpgaError(f"{top} fits no {family} device tried ({io} I/O, {luts} LUT4s, {ffs} flip-flops, "
+                    f"{carry} carry cells):\n" + "\n".join(tried))

@@ -78,13 +78,17 @@ def test_dense_layer_auto_serial_picks_first_device_that_fits(tmp_path):
     order = [d for d, _, _ in fpga_mod.DEVICES["ice40"]]
     chosen = order.index(rep.device)
     assert chosen > 0  # ~1660 logic cells do not fit LP384
-    # every smaller device was tried (its log exists), none after the chosen one
-    assert all((tmp_path / f"nextpnr_{dev}.log").exists() for dev in order[:chosen])
+    # no device after the chosen one was tried
     assert not any((tmp_path / f"nextpnr_{dev}.log").exists() for dev in order[chosen + 1:])
     # and the next smaller one really does not fit
     below = order[chosen - 1]
     with pytest.raises(FpgaError, match=f"(?s)fits no ice40 device tried.*{below}"):
         fpga_report(v, hw.top_module, device=below)
+    # LP384 is ruled out before placement: more flip-flops than logic cells
+    assert rep.flip_flops > 384
+    with pytest.raises(FpgaError, match=rf"lp384-qn32: needs at least {rep.flip_flops} logic cells > the device's 384"):
+        fpga_report(v, hw.top_module, device="lp384", workdir=tmp_path / "lp384")
+    assert not (tmp_path / "lp384" / "nextpnr_lp384.log").exists()
     assert rep.logic_cells <= rep.logic_cells_available
 
 
