@@ -1,47 +1,77 @@
 """sc_neurocore.deploy on the real digits: split, trainer, accuracy of the documented configuration.
 
-Everything is deterministic (fixed seeds, integer SC arithmetic), so accuracies are
-exact counts of correct test images and are asserted as such.  The float training
-uses NumPy matrix products; a BLAS that rounds differently could shift a count by an
-image or two (then re-measure with ``accuracy_curve`` and update the numbers here).
+Exact counts are asserted only where every machine computes the same bits: the SC
+evaluation (integer arithmetic) and the mapping's calibration (exact summation) of the
+models stored in ``tests/data`` (written by ``scripts/make_digits_models.py``).  Float
+training goes through the BLAS, whose rounding depends on the CPU, so a model trained
+here is checked against documented bounds instead of counts.
+
+The digits come with scikit-learn (the ``ml`` extra): without it these tests skip
+locally and fail in CI (``conftest.IN_CI``).
 """
 
 from __future__ import annotations
 
-import os
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import IN_CI, NOJIT
 
-pytest.importorskip("sklearn")
-
-from sc_neurocore.deploy import (  # noqa: E402
+from sc_neurocore.deploy import (
     ENCODERS,
+    FloatMLP,
     accuracy_curve,
+    activation_scales,
     evaluate,
     evaluate_early_exit,
     load_digits_split,
     predict_float,
-    sc_finetune,
     stratified_split,
     to_sc,
     train_mlp,
 )
 
-NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
+DATA = Path(__file__).resolve().parent / "data"
 # the pure-Python kernels would take minutes for 360 images at L = 1024; bit-exactness
 # without the JIT is covered by test_deploy_fast.py
 needs_jit = pytest.mark.skipif(NOJIT, reason="360 images at L = 1024 are too slow without the JIT")
 
 
+def require_ml(in_ci: bool = IN_CI) -> None:
+    """Fail in CI, skip locally (saying what to install), when scikit-learn is missing."""
+    try:
+        import sklearn.datasets  # noqa: F401
+    except ImportError:
+        msg = "scikit-learn not found (the digits data): pip install 'sc-neurocore[ml]'"
+        if in_ci:
+            pytest.fail(f"CI must provide the ml extra: {msg}")
+        pytest.skip(msg)
+
+
 @pytest.fixture(scope="module")
 def digits():
+    require_ml()
     return load_digits_split()
 
 
 @pytest.fixture(scope="module")
 def mlp(digits):
     return train_mlp(digits.x_train, digits.y_train)
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return FloatMLP.load(DATA / "digits_mlp.npz")
+
+
+def test_missing_ml_extra_fails_in_ci_and_skips_locally(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(pytest.fail.Exception, match=r"CI must provide the ml extra: scikit-learn not found"):
+        require_ml(in_ci=True)
+    with pytest.raises(pytest.skip.Exception, match=r"pip install 'sc-neurocore\[ml\]'"):
+        require_ml(in_ci=False)
 
 
 def test_documented_split(digits):
@@ -65,20 +95,44 @@ def test_stratified_split_partitions():
 
 
 def test_trainer_is_deterministic(digits, mlp):
+    # on one machine the same seed gives the same weights (another BLAS may round differently)
     again = train_mlp(digits.x_train, digits.y_train)
     for a, b in zip(mlp.weights + mlp.biases, again.weights + again.biases, strict=True):
         assert np.array_equal(a, b)
 
 
+def _float_count(m, digits) -> int:
+    """Correct float predictions, checked to be the same on every machine.
+
+    A BLAS may change each logit by a few ulps (about 1e-15 here); an argmax can only
+    move if its two largest logits are that close, so a gap above 1e-9 fixes every prediction.
+    """
+    h = digits.x_test / 16.0
+    for k, (w, b) in enumerate(zip(m.weights, m.biases, strict=True)):
+        h = h @ w.T + b
+        if k < len(m.weights) - 1:
+            h = np.maximum(h, 0.0) if m.act_scales is None else np.clip(h, 0.0, m.act_scales[k])
+    top2 = np.sort(h, axis=1)[:, -2:]
+    assert (top2[:, 1] - top2[:, 0]).min() > 1e-9
+    return int((predict_float(m, digits.x_test) == digits.y_test).sum())
+
+
+def test_calibration_is_exact(digits, stored):
+    # the hidden scale is the exactly summed 99th percentile: same bits on every machine
+    assert activation_scales(stored, digits.x_train, 16, 99.0) == [4.617648709874096]
+    layer = to_sc(stored, calibration=digits.x_train).layers[0]
+    assert (layer.gain, layer.shift) == (35256, 11)
+
+
 @needs_jit
-def test_documented_configuration_within_two_points_of_float(digits, mlp):
+def test_documented_configuration_within_two_points_of_float(digits, stored):
     # documented configuration: W = 16, L = 1024, APC, unipolar, seed 1, hidden scale at the
-    # 99th percentile of the training activations (to_sc defaults)
-    n_float = int((predict_float(mlp, digits.x_test) == digits.y_test).sum())
+    # 99th percentile of the training activations (to_sc defaults), on the stored model
+    n_float = _float_count(stored, digits)
     assert n_float == 349  # 96.94 %
     correct = {}
     for enc in ENCODERS:
-        clf = to_sc(mlp, encoder=enc, calibration=digits.x_train)
+        clf = to_sc(stored, encoder=enc, calibration=digits.x_train)
         pred = evaluate(clf, digits.x_test).predictions
         correct[enc] = int((pred == digits.y_test).sum())
         ee = evaluate_early_exit(clf, digits.x_test)
@@ -88,20 +142,42 @@ def test_documented_configuration_within_two_points_of_float(digits, mlp):
 
 
 @needs_jit
-def test_sc_aware_finetuning(digits, mlp):
-    ft = sc_finetune(mlp, digits.x_train, digits.y_train, length=1024)
+def test_sc_aware_finetuned_model(digits):
+    ft = FloatMLP.load(DATA / "digits_mlp_sc_finetuned.npz")
     assert ft.act_scales is not None and len(ft.act_scales) == 1
-    assert int((predict_float(ft, digits.x_test) == digits.y_test).sum()) == 350
+    assert _float_count(ft, digits) == 350
     correct = {enc: int((evaluate(to_sc(ft, encoder=enc), digits.x_test).predictions == digits.y_test).sum())
                for enc in ENCODERS}
     assert correct == {"lfsr": 345, "sobol": 351, "bernoulli": 349}
 
 
 @needs_jit
-def test_accuracy_curve_rows(digits, mlp):
-    rows = accuracy_curve(mlp, digits, lengths=(64, 1024), encoders=("sobol", "lfsr"))
+def test_training_reaches_documented_bounds(digits, mlp):
+    # A model trained on this machine (its bits depend on the BLAS).  Bounds from the seed study
+    # (python scripts/make_digits_models.py --seed-study 20: train_mlp seeds 0..19, 360 test images):
+    # float 347..354 correct, so >= 342 (95 %) leaves 5 images below the worst seed; a different
+    # BLAS rounding perturbs training far less than a new initialisation does.  Sobol at L = 1024
+    # was within 1 image of float for every seed, so "within 2 points" (7 images) has a margin of
+    # 6; lfsr (up to 7 images lower) and bernoulli (up to 5) do not have that margin and are
+    # checked exactly on the stored models only.
+    n_float = int((predict_float(mlp, digits.x_test) == digits.y_test).sum())
+    assert n_float >= 342
+    n_sobol = int((evaluate(to_sc(mlp, encoder="sobol", calibration=digits.x_train), digits.x_test).predictions
+                   == digits.y_test).sum())
+    assert n_float - n_sobol <= 0.02 * 360
+
+
+@needs_jit
+def test_accuracy_curve_rows(digits, stored):
+    rows = accuracy_curve(stored, digits, lengths=(64, 1024), encoders=("sobol", "lfsr"), margin=32)
     assert [(r.encoder, r.length) for r in rows] == [("sobol", 64), ("sobol", 1024), ("lfsr", 64), ("lfsr", 1024)]
-    assert rows[1].accuracy == 349 / 360 and rows[3].accuracy == 345 / 360
+    assert [round(r.accuracy * 360) for r in rows] == [350, 349, 336, 345]
+    # provable rule: total output cycles over the 360 images
+    assert [round(r.mean_cycles * 360) for r in rows] == [22380, 355654, 22505, 355675]
+    # margin rule (32 counts, checked every 64 cycles): a tenth of the cycles at L = 1024
+    assert [round(r.margin_accuracy * 360) for r in rows] == [350, 349, 336, 346]
+    assert [round(r.margin_mean_cycles * 360) for r in rows] == [23040, 35392, 23040, 31808]
+    assert [round(r.margin_agreement * 360) for r in rows] == [360, 360, 360, 356]
     assert all(r.float_accuracy == 349 / 360 for r in rows)
     for r in rows:
         # the provable early exit uses at most L output cycles; latency adds the hidden phase

@@ -131,3 +131,43 @@ def test_evaluate_rejects_bad_pixels_and_classifier():
         evaluate_early_exit(clf._replace(encoder="thermo"), np.zeros((1, 16), dtype=int))
     with pytest.raises(ValueError, match=r"margin must be an integer in \[1, 4611686018427387904\]; got 0"):
         evaluate_early_exit(clf, np.zeros((1, 16), dtype=int), margin=0)
+
+
+@given(st.integers(4, 10), st.sampled_from([64, 256, 1024]), st.sampled_from(["apc", "mux", "bipolar"]),
+       st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**40), st.integers(0, 2**32))
+def test_bernoulli_counters_have_the_mapped_mean(width, length, kind, n_in, n_out, seed, draw):
+    """E[C_j] is what to_sc assumes (L sum_i v_i w_ji / f), within an exact Bernstein bound.
+
+    bernoulli sources are independent across channels and cycles, so C_j is a sum of L
+    independent per-cycle terms (APC: of n_in + 1 independent products).  Bernstein's
+    inequality with the exact variance holds for every probability; false-failure
+    probability ALPHA = 1e-10 per counter (recorded in the ledger of tests/_stats.py).
+    """
+    from _stats import assert_bernstein
+
+    rng = np.random.default_rng(draw)
+    top = 1 << width
+    coding = "bipolar" if kind == "bipolar" else "unipolar"
+    acc = "mux" if kind == "mux" else "apc"
+    mag = rng.integers(0, top + 1, (n_out, n_in + 1))
+    neg = (rng.random((n_out, n_in + 1)) < 0.5) & (coding == "unipolar")
+    clf = SCClassifier((SCLayer(mag, neg, 1, 0, 1.0),), width, length, "bernoulli", acc, coding, seed, top)
+    q = rng.integers(0, top + 1, (1, n_in))
+    c = evaluate(clf, q).counters[0][0].astype(np.float64)
+    x = q[0] if coding == "unipolar" else (top >> 1) + (q[0] >> 1)
+    px = np.append(x / top, 1.0)  # the bias input is constant 1
+    pw = mag / top
+    sign = np.where(neg, -1.0, 1.0)
+    if kind == "apc":
+        p = px * pw
+        mean, var, bound = length * (sign * p).sum(1), length * (p * (1 - p)).sum(1), 1.0
+    elif kind == "bipolar":
+        pe = px * pw + (1 - px) * (1 - pw)  # P(XNOR = 1) of independent streams
+        mean, var, bound = length * (2 * pe - 1).sum(1), length * (4 * pe * (1 - pe)).sum(1), 2.0
+    else:
+        # select i with probability #{r < 2^W : (r (n_in + 1)) >> W = i} / 2^W
+        ps = np.bincount((np.arange(top) * (n_in + 1)) >> width, minlength=n_in + 1) / top
+        m1 = (ps * sign * px * pw).sum(1)
+        m2 = (ps * px * pw).sum(1)
+        mean, var, bound = length * m1, length * (m2 - m1 * m1), 2.0
+    assert_bernstein(c - mean, var, bound)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import io
+import math
 import sys
 
 import numpy as np
 import pytest
 
 from sc_neurocore.deploy import (
+    DigitsSplit,
     FloatMLP,
     SCClassifier,
+    accuracy_curve,
+    activation_scales,
     effective_matrices,
     evaluate,
+    evaluate_early_exit,
     gain_shift,
+    hidden_activations,
     predict_float,
     quantise_weights,
     to_sc,
@@ -82,6 +88,30 @@ def test_to_sc_calibration_percentile():
     # A = 1.5: ratio = 16 * 2 / (16 * 1.5) = 4/3 -> shift 15, gain round(4/3 * 2^15) = 43691
     assert (clf.layers[0].gain, clf.layers[0].shift) == (43691, 15)
     assert clf.layers[1].scale == 3.0  # E1 = [[3, 0], [-1.5, 1]]
+
+
+def test_exact_hidden_activations_and_percentile():
+    rng = np.random.default_rng(5)
+    mlp = FloatMLP.from_arrays([rng.standard_normal((6, 9)), rng.standard_normal((4, 6)), rng.standard_normal((2, 4))],
+                               [rng.standard_normal(6), rng.standard_normal(4), rng.standard_normal(2)])
+    q = rng.integers(0, 17, size=(40, 9))
+    got = hidden_activations(mlp, q, exact=True)
+    # reference: one product per term, exact sum rounded once (math.fsum), layer by layer
+    h = (q / 16.0).tolist()
+    for k, layer in enumerate(got):
+        w, b = mlp.weights[k], mlp.biases[k]
+        h = [[max(0.0, math.fsum([x * y for x, y in zip(row, w[j].tolist(), strict=True)] + [float(b[j])]))
+              for j in range(w.shape[0])] for row in h]
+        assert np.array_equal(layer, np.array(h))
+        # the BLAS product agrees up to rounding
+        np.testing.assert_allclose(hidden_activations(mlp, q)[k], layer, rtol=0, atol=1e-12)
+    # the percentile is numpy's linear interpolation, written out; a dead percentile falls back to the max
+    for pct in (90.0, 99.0, 100.0, 62.7, 33.3):  # interpolation fractions below and above 1/2
+        want = [float(np.percentile(a, pct)) or float(a.max()) for a in got]
+        assert activation_scales(mlp, q, 16, pct) == want
+    assert float(np.percentile(got[1], 90.0)) == 0.0  # this case covers the fallback
+    with pytest.raises(ValueError, match=r"calibration must have shape \(n, 9\) with n >= 1; got \(0, 9\)"):
+        activation_scales(mlp, q[:0], 16, 90.0)
 
 
 def test_constant_stream_model_matches_float():
@@ -164,3 +194,27 @@ def test_digits_need_the_ml_extra(monkeypatch):
 def test_evaluate_accepts_only_validated_layers():
     with pytest.raises(TypeError, match=r"layers\[0\] must be an SCLayer; got tuple"):
         evaluate(SCClassifier(((1, 2),), 8, 16, "lfsr", "apc", "unipolar", 1, 16), np.zeros((1, 1), int))
+
+
+def test_accuracy_curve_margin_columns():
+    rng = np.random.default_rng(3)
+    mlp = FloatMLP.from_arrays([rng.standard_normal((5, 6)), rng.standard_normal((3, 5))],
+                               [rng.standard_normal(5), rng.standard_normal(3)])
+    data = DigitsSplit(rng.integers(0, 17, (30, 6)), rng.integers(0, 3, 30),
+                       rng.integers(0, 17, (25, 6)), rng.integers(0, 3, 25))
+    plain = accuracy_curve(mlp, data, lengths=(64, 128), encoders=("lfsr", "bernoulli"))
+    assert all(r.margin_accuracy is None and r.margin_mean_cycles is None and r.margin_agreement is None
+               for r in plain)
+    rows = accuracy_curve(mlp, data, lengths=(64, 128), encoders=("lfsr", "bernoulli"), margin=3)
+    assert [r[:6] for r in rows] == [r[:6] for r in plain]
+    for r in rows:
+        clf = to_sc(mlp, length=r.length, encoder=r.encoder, calibration=data.x_train)
+        full = evaluate(clf, data.x_test).predictions
+        mar = evaluate_early_exit(clf, data.x_test, margin=3)
+        assert r.margin_accuracy == np.mean(mar.predictions == data.y_test)
+        assert r.margin_mean_cycles == mar.cycles.mean()
+        assert r.margin_agreement == np.mean(mar.predictions == full)
+        # checked every 64 cycles: a multiple of 64 (or L)
+        assert 64 <= r.margin_mean_cycles <= r.length
+    with pytest.raises(ValueError, match=r"margin must be an integer in \[1, 4611686018427387904\]; got 0"):
+        accuracy_curve(mlp, data, lengths=(64,), encoders=("lfsr",), margin=0)

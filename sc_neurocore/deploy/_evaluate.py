@@ -221,6 +221,12 @@ class CurvePoint(NamedTuple):
         Mean output-phase cycles with early termination (same predictions).
     mean_latency : float
         Mean cycles per image with early termination, ``(K - 1) L + mean_cycles``.
+    margin_accuracy : float or None
+        Test accuracy with the heuristic margin rule (``accuracy_curve(margin=m)``), else None.
+    margin_mean_cycles : float or None
+        Mean output-phase cycles with the margin rule, else None.
+    margin_agreement : float or None
+        Fraction of test images whose margin-rule prediction equals the full-length one, else None.
     """
 
     encoder: str
@@ -229,12 +235,15 @@ class CurvePoint(NamedTuple):
     float_accuracy: float
     mean_cycles: float
     mean_latency: float
+    margin_accuracy: float | None = None
+    margin_mean_cycles: float | None = None
+    margin_agreement: float | None = None
 
 
 def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = CURVE_LENGTHS,
                    encoders: Any = ("bernoulli", "lfsr", "sobol"), width: int = 16, accumulation: str = "apc",
                    coding: str = "unipolar", seed: int = 1, activation_percentile: float = 99.0,
-                   early_exit: bool = True) -> list[CurvePoint]:
+                   early_exit: bool = True, margin: int | None = None) -> list[CurvePoint]:
     """Test accuracy of the SC classifier of ``mlp`` against L, for each encoder.
 
     Parameters
@@ -251,6 +260,9 @@ def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = CURVE_LENGTHS,
         As in :func:`~sc_neurocore.deploy.to_sc`.
     early_exit : bool
         Also run :func:`evaluate_early_exit` (else ``mean_cycles = L``).
+    margin : int, optional
+        Also run the heuristic margin rule with this margin (counts, in [1, 2^62]; see
+        :func:`evaluate_early_exit`) and fill the ``margin_*`` columns.
 
     Returns
     -------
@@ -262,6 +274,7 @@ def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = CURVE_LENGTHS,
     from ._train import float_accuracy
 
     early_exit = check_bool(early_exit, "early_exit")
+    check_margin(margin)
     fa = float_accuracy(mlp, data.x_test, data.y_test)
     y = np.asarray(data.y_test)
     rows = []
@@ -273,5 +286,11 @@ def accuracy_curve(mlp: Any, data: Any, *, lengths: Any = CURVE_LENGTHS,
             # the provable rule never changes a prediction (tested), so only its cycles are kept
             cyc = float(evaluate_early_exit(clf, data.x_test).cycles.mean()) if early_exit else float(L)
             K = len(clf.layers)
-            rows.append(CurvePoint(enc, int(L), float(np.mean(pred == y)), fa, cyc, (K - 1) * L + cyc))
+            extra: tuple[float, ...] = ()
+            if margin is not None:
+                mar = evaluate_early_exit(clf, data.x_test, margin)
+                extra = (float(np.mean(mar.predictions == y)), float(mar.cycles.mean()),
+                         float(np.mean(mar.predictions == pred)))
+            acc = float(np.mean(pred == y))
+            rows.append(CurvePoint(enc, int(L), acc, fa, cyc, (K - 1) * L + cyc, *extra))
     return rows

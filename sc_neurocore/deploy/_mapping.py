@@ -62,6 +62,16 @@ def _rhe(x: np.ndarray) -> np.ndarray:
 def quantise_weights(e: np.ndarray, scale: float, width: int, coding: str) -> tuple[np.ndarray, np.ndarray]:
     """Thresholds and signs of an effective matrix ``e`` (values in ``[-scale, scale]``).
 
+    Parameters
+    ----------
+    e : numpy.ndarray
+        float64 weights (any shape).
+    scale : float
+        Weight scale s > 0 (float units per unit of stream value).
+    width : int
+        Comparator width W.
+    coding : {"unipolar", "bipolar"}
+
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
@@ -195,20 +205,31 @@ def to_sc(mlp: Any, *, width: int = 16, length: int = 1024, encoder: str = "lfsr
 
 
 def activation_scales(mlp: Any, pixels: Any, input_max: int, percentile: float) -> list[float]:
-    """Per hidden layer, the ``percentile`` of its ReLU activations over ``pixels`` (float forward).
+    r"""Per hidden layer, the ``percentile`` of its ReLU activations over ``pixels`` (float forward).
 
-    A layer whose percentile is 0 (dead on the calibration data) falls back to its maximum,
-    then to 1.
+    Machine-independent: the activations are computed with exact summation
+    (``hidden_activations(..., exact=True)``) and the percentile is the linear
+    interpolation between order statistics, written out as NumPy's default method
+    computes it: for the sorted values :math:`a_{(0)} \le \dots \le a_{(n-1)}` and
+    :math:`x = (n - 1) (p / 100) = i + f`, :math:`A = a_{(i)} + (a_{(i+1)} - a_{(i)}) f`
+    (:math:`a_{(i+1)} - (a_{(i+1)} - a_{(i)}) (1 - f)` when :math:`f \ge 1/2`):
+    a few IEEE operations, the same bits everywhere.  A layer whose percentile is 0
+    (dead on the calibration data) falls back to its maximum, then to 1.
     """
     from ._train import hidden_activations
 
     q = np.asarray(pixels)
-    if q.ndim != 2 or q.shape[1] != np.shape(mlp.weights[0])[1]:
-        raise ValueError(f"calibration must have shape (n, {np.shape(mlp.weights[0])[1]}); got {q.shape}")
+    if q.ndim != 2 or q.shape[0] < 1 or q.shape[1] != np.shape(mlp.weights[0])[1]:
+        raise ValueError(f"calibration must have shape (n, {np.shape(mlp.weights[0])[1]}) with n >= 1; "
+                         f"got {q.shape}")
     out = []
-    for h in hidden_activations(mlp, q, input_max):
-        a = float(np.percentile(h, percentile))
+    for h in hidden_activations(mlp, q, input_max, exact=True):
+        srt = np.sort(h, axis=None)
+        x = (srt.size - 1) * (float(percentile) / 100.0)
+        i = min(int(math.floor(x)), srt.size - 1)
+        lo, hi, f = float(srt[i]), float(srt[min(i + 1, srt.size - 1)]), x - i
+        a = lo + (hi - lo) * f if f < 0.5 else hi - (hi - lo) * (1.0 - f)
         if a <= 0.0:
-            a = float(h.max()) if h.max() > 0 else 1.0
+            a = float(srt[-1]) if srt[-1] > 0 else 1.0
         out.append(a)
     return out

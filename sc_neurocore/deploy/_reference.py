@@ -150,7 +150,7 @@ def early_exit_bounds(layer: SCLayer, thresholds: np.ndarray, coding: str,
 
 def _decided(c: list[int], up: np.ndarray, down: np.ndarray, remaining: int) -> int:
     """Index of the current leader if no ``remaining`` cycles can change the argmax, else -1."""
-    lead = max(range(len(c)), key=lambda j: (c[j], -j))
+    lead = _argmax(c)
     worst = c[lead] - remaining * int(down[lead])
     for j in range(len(c)):
         if j == lead:
@@ -229,6 +229,10 @@ def _requantise(c: list[int], layer: SCLayer, width: int) -> list[int]:
     return [min(max((v * layer.gain) >> layer.shift, 0), top) for v in c]
 
 
+def _thresholds(clf: SCClassifier, levels: list[int]) -> list[int]:
+    return [int(level_to_threshold(v, clf.width, clf.coding)) for v in levels]
+
+
 def _argmax(c: list[int]) -> int:
     return max(range(len(c)), key=lambda j: (c[j], -j))
 
@@ -264,7 +268,7 @@ def reference_trace(clf: SCClassifier, image: Any) -> tuple[PhaseTrace, ...]:
         if k < len(clf.layers) - 1:
             lv = _requantise(c, layer, clf.width)
             trace = trace._replace(levels=np.array(lv, dtype=np.int64))  # type: ignore[union-attr]
-            x = [int(level_to_threshold(v, clf.width, clf.coding)) for v in lv]
+            x = _thresholds(clf, lv)
         out.append(trace)
     return tuple(out)  # type: ignore[arg-type]
 
@@ -299,8 +303,7 @@ def reference_counters(clf: SCClassifier, pixels: Any) -> ClassifierOutput:
             c, _, _ = _phase(clf, k, x, r, record=False)
             counters[k][n] = c
             if k < K - 1:
-                x = [int(level_to_threshold(v, clf.width, clf.coding))
-                     for v in _requantise(c, layer, clf.width)]
+                x = _thresholds(clf, _requantise(c, layer, clf.width))
         pred[n] = _argmax(counters[-1][n].tolist())
     return ClassifierOutput(pred, tuple(counters))
 
@@ -332,7 +335,7 @@ def reference_early_exit(clf: SCClassifier, pixels: Any, margin: int | None = No
         x = _check_image(clf, q[n])
         for k, layer in enumerate(clf.layers[:-1]):
             c, _, _ = _phase(clf, k, x, r, record=False)
-            x = [int(level_to_threshold(v, clf.width, clf.coding)) for v in _requantise(c, layer, clf.width)]
+            x = _thresholds(clf, _requantise(c, layer, clf.width))
         c, _, cycles[n] = _phase(clf, K - 1, x, r, record=False, early=True, margin=check_margin(margin))
         pred[n] = _argmax(c)
     return pred, cycles

@@ -25,6 +25,7 @@ scales are fixed at the start and recorded in the returned model
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -145,12 +146,33 @@ def _inputs(pixels: Any, n_in: int, input_max: int) -> np.ndarray:
     return q.astype(np.float64) / input_max
 
 
-def hidden_activations(mlp: FloatMLP, pixels: Any, input_max: int = 16) -> list[np.ndarray]:
-    """ReLU outputs of every hidden layer (float forward, clamps ignored), each ``(n, n_out)``."""
+def _exact_affine(h: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``h @ w.T + b`` with every entry the correctly rounded sum of the correctly rounded products.
+
+    A BLAS matrix product may sum in any order and fuse multiply-adds, so its last
+    bits depend on the CPU; one IEEE multiply per term and ``math.fsum`` (exact sum,
+    rounded once) give the same float64 on every machine.
+    """
+    terms = np.concatenate([h[:, None, :] * w[None, :, :],
+                            np.broadcast_to(b, (h.shape[0], b.size))[:, :, None]], axis=2)
+    sums = [math.fsum(row) for row in terms.reshape(-1, terms.shape[2]).tolist()]
+    return np.array(sums, dtype=np.float64).reshape(h.shape[0], w.shape[0])
+
+
+def hidden_activations(mlp: FloatMLP, pixels: Any, input_max: int = 16, *,
+                       exact: bool = False) -> list[np.ndarray]:
+    """ReLU outputs of every hidden layer (float forward, clamps ignored), each ``(n, n_out)``.
+
+    With ``exact=True`` every pre-activation is the correctly rounded sum of the
+    correctly rounded products (``math.fsum``): the same bits on every machine,
+    slower than the BLAS product (used for calibration, which must not depend on
+    the BLAS).
+    """
     h = _inputs(pixels, np.shape(mlp.weights[0])[1], input_max)
     out = []
     for w, b in zip(mlp.weights[:-1], mlp.biases[:-1], strict=True):
-        h = np.maximum(h @ np.asarray(w).T + b, 0.0)
+        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        h = np.maximum(_exact_affine(h, w, b) if exact else h @ w.T + b, 0.0)
         out.append(h)
     return out
 
