@@ -1,7 +1,7 @@
 r"""The SC classifier as a gate-level datapath with a phase controller, and its Verilog (private).
 
 :class:`SCClassifierDatapath` is the hardware of a ``sc_neurocore.deploy.SCClassifier``
-(datapath contract: ``sc_neurocore.deploy``; ``/work/notes/spec12.md``), bit-exact with
+(datapath contract: ``sc_neurocore.deploy``, ``docs/model_to_hardware.md``), bit-exact with
 ``sc_neurocore.deploy.reference_trace`` cycle by cycle and with ``evaluate``:
 
 * **Sources** from ``sc_neurocore.deploy.channel_plan`` (one ``assign_channels``

