@@ -52,6 +52,7 @@ from hw_models._faults import (
     flip_register_bits,
     sc_operation_faulty,
 )
+from hw_models._fpga import FpgaError, FpgaReport, fpga_report
 from hw_models._gates import DFF, AndGate, Mux2, NotGate, OrGate, XnorGate
 from hw_models._imageio import classify_rtl, image_schedule, register_toggles
 from hw_models._lfsr import FibonacciLFSR, GaloisLFSR
@@ -109,6 +110,8 @@ __all__ = [
     "FaultyBlock",
     "FibonacciLFSR",
     "FixedPointLIFNeuron",
+    "FpgaError",
+    "FpgaReport",
     "FsmAbs",
     "GaloisLFSR",
     "JKDivider",
@@ -152,6 +155,7 @@ __all__ = [
     "first_difference",
     "flip_bits",
     "flip_register_bits",
+    "fpga_report",
     "lfsr_jump",
     "mirror_taps",
     "pairwise_scc",

@@ -1,5 +1,5 @@
-"""Command line: ``sc-neurocore demo`` and ``sc-neurocore warmup`` (console script declared in
-pyproject.toml; ``python -m sc_neurocore`` runs the same).
+"""Command line: ``sc-neurocore demo``, ``warmup``, ``sweep``, ``deploy`` and ``deploy-train``
+(console script declared in pyproject.toml; ``python -m sc_neurocore`` runs the same).
 
 Exit codes: 0 success, 1 the demo could not write its figures (or its output
 pipe was closed), 2 bad command line (argparse prints the usage and the reason
@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sc_neurocore.sweep._command import add_parser as add_sweep_parser
 
     add_sweep_parser(sub)
+    from sc_neurocore.deploy._command import add_parsers as add_deploy_parsers
+
+    add_deploy_parsers(sub)
     return parser
 
 
@@ -102,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sc_neurocore.sweep._command import command as sweep_command
 
         return sweep_command(args, parser)
+    if args.command in ("deploy", "deploy-train"):
+        from sc_neurocore.deploy._command import deploy_command, train_command
+
+        return (deploy_command if args.command == "deploy" else train_command)(args, parser)
     if args.command == "warmup":
         return _warmup()
     # Otherwise "demo": argparse has already rejected anything else.

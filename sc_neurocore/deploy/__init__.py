@@ -16,6 +16,7 @@ from ._evaluate import (
     evaluate_early_exit,
     fast_source_values,
 )
+from ._flow import COLUMNS, FlowResult, pareto_figure, pareto_front, run_flow
 from ._mapping import activation_scales, effective_matrices, gain_shift, quantise_weights, to_sc
 from ._model import (
     ACCUMULATIONS,
@@ -51,6 +52,11 @@ from ._reference import (
 
 __all__ = [
     "ACCUMULATIONS",
+    "COLUMNS",
+    "FlowResult",
+    "pareto_figure",
+    "pareto_front",
+    "run_flow",
     "CODINGS",
     "CURVE_LENGTHS",
     "DETERMINISTIC_ENCODERS",
