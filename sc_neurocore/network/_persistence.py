@@ -288,7 +288,7 @@ def save_network(net: Any, path: Any) -> None:
             else:
                 scalars[k] = v
         neuron_meta = {"model": model.name, "params": scalars}
-    meta = {
+    meta: dict[str, Any] = {
         "format": 3 if net.stp is not None else 1 if neuron_meta is None else 2,
         "synapse": net.synapse,
         "w_scale": net.w_scale,
