@@ -118,9 +118,9 @@ t_peak = TAU_M * TAU_SYN * np.log(TAU_M / TAU_SYN) / (TAU_M - TAU_SYN)
 print(f"\nPart 2 - ExpSynLIF PSP, w = {W_PSP}, tau_m = {TAU_M:g} ms, tau_syn = {TAU_SYN:g} ms, "
       f"dt = {DT_PSP} ms")
 print(f"{'t (ms)':>7} {'network':>10} {'analytic':>10}")
-for t_ms in (1.0, 2.0, 4.0, 10.0, 20.0, 40.0):
-    j = int(round(t_ms / DT_PSP)) - 1
-    print(f"{t_ms:7.1f} {v_psp[j]:10.6f} {analytic[j]:10.6f}")
+for t_at in (1.0, 2.0, 4.0, 10.0, 20.0, 40.0):
+    j = int(round(t_at / DT_PSP)) - 1
+    print(f"{t_at:7.1f} {v_psp[j]:10.6f} {analytic[j]:10.6f}")
 print(f"largest |network - analytic| over {N_PSP} steps: {np.abs(v_psp - analytic).max():.1e}")
 print(f"analytic peak at t* = {t_peak:.3f} ms; the recorded maximum is at {t_psp[np.argmax(v_psp)]:.1f} ms")
 
