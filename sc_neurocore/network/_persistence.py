@@ -389,7 +389,8 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     net.monitor(e["st_mon_idx"])
     n_mon = net._mon_idx.shape[0]
     rows = t - mon_start  # the monitor holds one row per step since monitor() was called
-    mon_v = (adopt(e, "st_mon_v", np.empty((rows, n_mon), dtype=np.float32))
+    # the shape comes from the file's t: a zero-stride template, not an allocation of that size
+    mon_v = (adopt(e, "st_mon_v", np.broadcast_to(np.float32(0), (rows, n_mon)))
              if n_mon and (rows or "st_mon_v" in e) else None)
     e.check_all_used()
     # commit (the network is new: nothing to roll back on an error above)
