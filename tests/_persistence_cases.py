@@ -20,12 +20,14 @@ from sc_neurocore.network import (
     PoissonInput,
     Population,
     Reservoir,
+    TsodyksMarkram,
     from_arrays,
 )
 
 
-def small_network(synapse: str = "deterministic", n: int = 300, steps: int = 40) -> Network:
-    """A ``n``-neuron network with mixed delays (1..4), every input kind, STDP, homeostasis and a monitor, run ``steps``."""
+def small_network(synapse: str = "deterministic", n: int = 300, steps: int = 40, stp: bool = False) -> Network:
+    """A ``n``-neuron network with mixed delays (1..4), every input kind, STDP, homeostasis and a monitor
+    (and per-neuron short-term plasticity with ``stp``), run ``steps``."""
     rng = np.random.default_rng(5)
     m = 4 * n
     pre = rng.integers(0, n, m)
@@ -43,6 +45,8 @@ def small_network(synapse: str = "deterministic", n: int = 300, steps: int = 40)
     net.set_stdp(STDP(tau_plus=2.0, tau_minus=4.0, A_plus=0.01, A_minus=0.01, W_max=0.5))
     net.set_homeostasis(Homeostasis(theta_plus=0.1, tau_theta=5.0))
     net.monitor([0, 5, 299 % n])
+    if stp:
+        net.set_stp(TsodyksMarkram(rng.uniform(0.1, 1.0, n), rng.uniform(0.0, 50.0, n), rng.uniform(0.0, 80.0, n)))
     net.run(steps)
     return net
 

@@ -261,7 +261,7 @@ per_synapse = from_arrays(np.array([0, 1]), np.array([2, 3]), np.array([0.2, 0.2
 for conn in (uniform, per_synapse):
     Network(Population(6, dt=0.5), conn).run(3)
 # one array type for both (read-only: the network owns its delays and never writes them)
-delay_types = {sig[15] for sig in _network.simulate.signatures}
+delay_types = {sig[5] for sig in _network.simulate.signatures}  # the Graph tuple type holds the delays
 assert len(delay_types) == 1, delay_types
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -190,6 +190,7 @@ def fuzz(cases: int, seed: int) -> None:
     from hypothesis import strategies as st
 
     bases = [(file_bytes(small_network(s, n=40, steps=25)), "network") for s in ("deterministic", "lfsr", "bernoulli")]
+    bases.append((file_bytes(small_network(n=40, steps=25, stp=True)), "network"))
     bases.append((file_bytes(small_reservoir()), "reservoir"))
     prefixes = {"network": "path must be an npz network file saved by save_network",
                 "reservoir": "path must be a reservoir file written by Reservoir.save"}

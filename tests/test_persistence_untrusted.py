@@ -157,7 +157,7 @@ def test_malformed_network_file_raises(tmp_path: Path, name: str, synapse: str,
 
 
 def test_newer_format_is_rejected_clearly(tmp_path: Path) -> None:
-    for data, load, kind, current in ((_valid(), load_network, "network", 2),
+    for data, load, kind, current in ((_valid(), load_network, "network", 3),
                                       (_valid_reservoir(), Reservoir.load, "reservoir", 1)):
         d = arrays_of(data)
         _meta(format=current + 1)(d)

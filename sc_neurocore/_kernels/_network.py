@@ -26,6 +26,7 @@ from ._hash import (
     unit_double,
 )
 from ._neuron_models import update_neurons
+from ._stp import stp_release
 
 #: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
 #: at most 65536: spikes are stored as uint16 offsets in their chunk).
@@ -312,7 +313,11 @@ class Synapse(NamedTuple):
 
     SC modes transmit ``sign(w) * w_scale`` with probability ``|w| / w_scale``;
     the LFSR registers (``n_bits`` wide, feedback ``tap_mask``) are state
-    (:class:`NetState`).
+    (:class:`NetState`).  ``stp`` (deterministic mode only): Tsodyks–Markram
+    short-term plasticity, ``Q`` the ``(n, STP_COLS)`` float64 rows of
+    :func:`~._stp.stp_release` (updated in place), ``dt`` the step in ms (a
+    spike of step ``t`` is at ``t * dt``); a spike delivers
+    ``float32(float64(w) * r)`` with its released fraction ``r``.
     """
 
     mode: int
@@ -321,6 +326,9 @@ class Synapse(NamedTuple):
     k1: Any
     tap_mask: Any
     n_bits: int
+    stp: bool
+    Q: np.ndarray
+    dt: float
 
 
 class Inputs(NamedTuple):
@@ -407,13 +415,14 @@ class Engine(NamedTuple):
 
 
 @njit(cache=True)
-def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_rows, g, syn, lfsr, pl, tr_old,
-                  tr_new, split):
+def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, sorted_rows, g, syn, lfsr, pl,
+                  tr_old, tr_new, split):
     """Steps (5)-(6) of the ``n_ep`` steps from ``t_first`` for the synapses onto targets ``[lo, hi)``.
 
     ``g`` is the :class:`Graph`, ``syn`` the :class:`Synapse`, ``pl`` the
-    :class:`Plasticity`; ``split``: see :class:`Engine`.  Only these targets' ring entries, weights, LFSR
-    registers and traces are written, so blocks may run on any thread.  Each
+    :class:`Plasticity`; ``split``: see :class:`Engine`; ``rel[e, k]``: the
+    released fraction of spike ``spk[e, k]`` (read with ``syn.stp`` only).  Only these targets' ring
+    entries, weights, LFSR registers and traces are written, so blocks may run on any thread.  Each
     target receives its jumps in the serial order (steps ascending, then
     spiking sources ascending, then row order), so the float32 sums do not
     depend on the partition.
@@ -435,6 +444,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_ro
     n_slots = ring.shape[0]
     n_chunks = cnt.shape[1]
     n_inh = ring.shape[1] // 2 if split else 0  # offset of the inhibitory channel
+    stp = syn.stp
     for e in range(n_ep):
         t = t_first + e
         slot = t % n_slots
@@ -443,7 +453,17 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_ro
             for q in range(cnt[e, c]):
                 i = base + np.int64(spk[e, base + q])
                 a, b = _row_part(indptr, indices, i, lo, hi, sorted_rows)
-                if mode == 0 and d_uni > 0:
+                if stp:  # deterministic synapses (the caller's check): each delivers float32(w r)
+                    r = rel[e, base + q]
+                    for s in range(a, b):
+                        j = indices[s]
+                        if j >= lo and j < hi:
+                            w = np.float32(np.float64(weights[s]) * r)
+                            tgt = slot + (np.int64(d_uni) if d_uni > 0 else np.int64(delays[s]))
+                            if tgt >= n_slots:
+                                tgt -= n_slots
+                            ring[tgt, j + n_inh if w < 0.0 else j] += w
+                elif mode == 0 and d_uni > 0:
                     tgt = slot + d_uni
                     if tgt >= n_slots:
                         tgt -= n_slots
@@ -516,11 +536,12 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, flags, ring, sorted_ro
 
 
 @njit(cache=True)
-def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt_prev, spk_prev, cnt, spk,
-           sorted_rows, tr_old, tr_new, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt_prev, spk_prev, rel_prev,
+           cnt, spk, sorted_rows, tr_old, tr_new, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
            neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     """Block ``bk`` of ``n_blocks`` (whole chunks) in one epoch of :func:`simulate`: first the previous
-    epoch's spikes (``spk_prev``, read by every block) onto this block's targets, then this block's
+    epoch's spikes (``spk_prev``, their released fractions ``rel_prev``, read by every block) onto this
+    block's targets, then this block's
     neurons through the epoch (their spikes to ``spk``, a different buffer).
     """
     flags = eng.flags
@@ -530,8 +551,8 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
     c_lo = bk * n_chunks // n_blocks
     c_hi = (bk + 1) * n_chunks // n_blocks
     if prev_n > 0:
-        _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, flags,
-                      ring, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new, eng.split)
+        _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, rel_prev,
+                      flags, ring, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new, eng.split)
     # steps (1)-(4) of each chunk [lo, hi) (lo a multiple of 64): external jumps gathered per target
     # through the by-target index p_ord[p_ptr[i]:p_ptr[i + 1]] (a neuron's generators in ascending
     # order, then its bit inputs likewise: the same float32 additions in the same order as the serial
@@ -651,6 +672,8 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     # spike lists of two epochs: blocks read the previous one while writing the current one
     spk = np.empty((2, ep_max, n), dtype=np.uint16)
     cnt = np.zeros((2, ep_max, n_chunks), dtype=np.int64)
+    # released fractions of those spikes (short-term plasticity), computed serially when recorded
+    rel = np.empty((2, ep_max, n if syn.stp else 1))
     ib = 0
     # by-target indices of the external generators and the monitors (csc_index of a one-row "CSR")
     one_row = np.zeros(2, dtype=np.int64)
@@ -676,23 +699,26 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
         if n_blocks > 1:
             for bk in prange(n_blocks):
                 _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib],
-                       spk[1 - ib], cnt[ib], spk[ib], g.sorted_rows, tr[cur], tr[1 - cur],
+                       spk[1 - ib], rel[1 - ib], cnt[ib], spk[ib], g.sorted_rows, tr[cur], tr[1 - cur],
                        p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
                        neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         else:
             _block(0, 1, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib], spk[1 - ib],
-                   cnt[ib], spk[ib], False, tr[cur], tr[1 - cur],
+                   rel[1 - ib], cnt[ib], spk[ib], False, tr[cur], tr[1 - cur],
                    p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
                    neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         if pl.on and prev_n > 0:
             cur = 1 - cur
-        # record, step by step, chunks in order (ascending neuron index)
+        # record, step by step, chunks in order (ascending neuron index); short-term plasticity
+        # releases in the same order (a neuron's spikes in time order, as the event-driven engine)
         m = n_rec[0]
         for e in range(n_ep):
             for c in range(n_chunks):
                 base = c * chunk
                 for q in range(cnt[ib, e, c]):
                     i = base + np.int64(spk[ib, e, base + q])
+                    if syn.stp:
+                        rel[ib, e, base + q] = stp_release(syn.Q, i, (t_ep + e) * syn.dt)
                     if rec_mask[i]:
                         sp_n[m] = i
                         sp_t[m] = t_ep + e

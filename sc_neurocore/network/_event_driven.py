@@ -17,6 +17,7 @@ import numpy as np
 
 from .._kernels import _event as K
 from .._kernels._network import lfsr_init
+from .._kernels._stp import STP_UV, STP_XV
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_choice, check_finite_array, check_int, check_real
@@ -25,7 +26,7 @@ from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
 from ._population import Population, check_f32, frozen
-from ._stp import TsodyksMarkram
+from ._stp import TsodyksMarkram, fresh_rows
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
@@ -450,7 +451,7 @@ class EventDrivenNetwork:
         self._bio_ms = 0.0
         self._nspk = np.zeros(n, dtype=np.int64)
         self._traces = self._fresh_traces()
-        self._Q = self._fresh_stp()
+        self._Q = fresh_rows(self._stp_params)
         if self._synapse == "lfsr":
             self._lfsr = lfsr_init(self._lfsr_key[0], self._lfsr_key[1], self._conn.nnz, self._lfsr_width)
         else:
@@ -643,16 +644,6 @@ class EventDrivenNetwork:
         P[:, 2] = -math.inf
         return P
 
-    def _fresh_stp(self) -> np.ndarray:
-        """Short-term plasticity rows (parameters; ``u = 0``, ``x = 1``, no spike yet); empty without STP."""
-        m = self._stp_params.shape[0]
-        Q = np.empty((m, K.STP_COLS))
-        Q[:, :3] = self._stp_params
-        Q[:, K.STP_UV] = 0.0
-        Q[:, K.STP_XV] = 1.0
-        Q[:, K.STP_LAST] = -math.inf
-        return Q
-
     def set_stp(self, stp: TsodyksMarkram | None) -> None:
         """Enable (or with ``None`` disable) Tsodyks–Markram short-term plasticity; its state restarts.
 
@@ -680,7 +671,7 @@ class EventDrivenNetwork:
         params = stp.resolve(self.n) if stp is not None else np.zeros((0, 3))  # validated first
         self._stp = stp
         self._stp_params = params
-        self._Q = self._fresh_stp()
+        self._Q = fresh_rows(self._stp_params)
 
     @property
     def stp(self) -> TsodyksMarkram | None:
@@ -691,7 +682,7 @@ class EventDrivenNetwork:
         before the first), or a ValueError without STP."""
         if self._stp is None:
             raise ValueError("stp_state needs short-term plasticity; call set_stp first")
-        return self._Q[:, K.STP_UV].copy(), self._Q[:, K.STP_XV].copy()
+        return self._Q[:, STP_UV].copy(), self._Q[:, STP_XV].copy()
 
     def set_stdp(self, stdp: STDP | None) -> None:
         """Enable (or with ``None`` disable) exact event-driven STDP; traces restart from 0.

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels import _event as K
+from .._kernels._stp import STP_UV
 from .._validation import check_known_keys, check_real
 from ._connectivity import Connectivity
 from ._inputs import PoissonInput
@@ -36,7 +37,7 @@ from ._persistence import (
     write_npz,
 )
 from ._plasticity import STDP
-from ._stp import TsodyksMarkram
+from ._stp import TsodyksMarkram, check_saved_state
 
 __all__ = ["save_event_network", "load_event_network"]
 
@@ -75,7 +76,7 @@ def save_event_network(net: Any, path: Any) -> None:
     if net.stp is not None:  # per-neuron parameters and (u, x, t_last)
         prm = net._stp_params
         arrays.update(stp_U=prm[:, 0], stp_tau_facil=prm[:, 1], stp_tau_rec=prm[:, 2],
-                      st_stp=np.ascontiguousarray(net._Q[:, K.STP_UV:]))
+                      st_stp=np.ascontiguousarray(net._Q[:, STP_UV:]))
     meta = {
         "format": _FORMAT,
         "synapse": net.synapse,
@@ -209,15 +210,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     stp_state = None
     if net.stp is not None:
         stp_state = e["st_stp"]
-        if stp_state.shape != (n, 3) or stp_state.dtype != np.float64:
-            raise ValueError(f"st_stp must have shape ({n}, 3) and dtype float64; "
-                             f"got shape {stp_state.shape} dtype {stp_state.dtype}")
-        su, sx, sl = stp_state[:, 0], stp_state[:, 1], stp_state[:, 2]
-        with np.errstate(invalid="ignore"):
-            ux = stp_state[:, :2]
-            _check((ux >= 0) & (ux <= 1), "st_stp", "(u, x) in [0, 1]", ux)
-            _check(((sl == -np.inf) & (su == 0) & (sx == 1)) | (np.isfinite(sl) & (sl <= t)), "st_stp",
-                   f"a last-spike time <= t = {t} (or -inf with u = 0, x = 1)", sl)
+        check_saved_state(stp_state, n, t)
 
     # --- the event queue: a valid heap of (time, key, payload) rows pointing at existing objects
     h = e["st_heap"]
@@ -273,7 +266,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         net._lfsr = lfsr
     net._traces = traces
     if stp_state is not None:
-        net._Q[:, K.STP_UV:] = stp_state
+        net._Q[:, STP_UV:] = stp_state
     for col, a in cols.items():
         net._S[:, col] = a
     net._nspk = nspk

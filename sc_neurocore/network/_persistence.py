@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .._kernels._stp import STP_UV
 from .._validation import check_binary_array, check_choice, check_finite_array, check_int, check_known_keys
 from ._connectivity import Connectivity
 from ._inputs import BinaryInput, BitstreamInput, Current, PoissonInput
@@ -32,13 +33,15 @@ from ._models import LIF, MODELS, NeuronModel, model_from
 from ._monitors import SpikeEvents
 from ._plasticity import STDP, Homeostasis
 from ._population import Population
+from ._stp import TsodyksMarkram, check_saved_state
 
 __all__ = ["save_network", "load_network"]
 
 #: Version of the network file format written by :func:`save_network` (``meta["format"]``): 2 adds the
 #: neuron model (``meta["neuron"]``, arrays ``nm_<param>``); LIF networks are still written as format 1,
-#: which every version reads, and format 1 files load as LIF.
-_FORMAT = 2
+#: which every version reads, and format 1 files load as LIF.  3 adds short-term plasticity (``stp_*``,
+#: ``st_stp``); only networks with it are written as format 3.
+_FORMAT = 3
 _NET_FILE = "path must be an npz network file saved by save_network"
 _MAX_INT32 = 2**31 - 1
 #: dtype kinds an entry may have: bool, signed / unsigned integer, float, and str for ``meta``.
@@ -257,6 +260,10 @@ def save_network(net: Any, path: Any) -> None:
     )
     if net._mon_chunks:
         arrays["st_mon_v"] = np.concatenate(net._mon_chunks)
+    if net.stp is not None:  # per-neuron parameters and (u, x, t_last), as the event-driven files
+        prm = net._stp_params
+        arrays.update(stp_U=prm[:, 0], stp_tau_facil=prm[:, 1], stp_tau_rec=prm[:, 2],
+                      st_stp=np.ascontiguousarray(net._Q[:, STP_UV:]))
     inputs_meta = []
     for i, inp in enumerate(net.inputs):
         p = f"in{i}_"
@@ -281,8 +288,8 @@ def save_network(net: Any, path: Any) -> None:
             else:
                 scalars[k] = v
         neuron_meta = {"model": model.name, "params": scalars}
-    meta = {
-        "format": 1 if neuron_meta is None else _FORMAT,
+    meta: dict[str, Any] = {
+        "format": 3 if net.stp is not None else 1 if neuron_meta is None else 2,
         "synapse": net.synapse,
         "w_scale": net.w_scale,
         "lfsr_width": net.lfsr_width,
@@ -357,8 +364,14 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
         net.add_input(_input_from(e, im, i))
     net.set_stdp(_plasticity(meta, "stdp", STDP))
     net.set_homeostasis(_plasticity(meta, "homeostasis", Homeostasis))
+    if "stp_U" in e:
+        net.set_stp(TsodyksMarkram(e["stp_U"], e["stp_tau_facil"], e["stp_tau_rec"]))
     n = pop.n
     t = check_int(field(meta, "t"), "t", low=0, high=_MAX_INT32)
+    stp_state = None
+    if net.stp is not None:
+        stp_state = e["st_stp"]
+        check_saved_state(stp_state, n, t * pop.dt)
     t_record_start = check_int(field(meta, "t_record_start"), "t_record_start", low=0, high=t)
     mon_start = check_int(field(meta, "mon_start"), "mon_start", low=0, high=t)
     # state: the fresh network's arrays give the shapes and dtypes (ring: max delay + 1 slots), the
@@ -376,13 +389,16 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     net.monitor(e["st_mon_idx"])
     n_mon = net._mon_idx.shape[0]
     rows = t - mon_start  # the monitor holds one row per step since monitor() was called
-    mon_v = (adopt(e, "st_mon_v", np.empty((rows, n_mon), dtype=np.float32))
+    # the shape comes from the file's t: a zero-stride template, not an allocation of that size
+    mon_v = (adopt(e, "st_mon_v", np.broadcast_to(np.float32(0), (rows, n_mon)))
              if n_mon and (rows or "st_mon_v" in e) else None)
     e.check_all_used()
     # commit (the network is new: nothing to roll back on an error above)
     for attr, a in state.items():
         setattr(net, attr, a)
     net.t = t
+    if stp_state is not None:
+        net._Q[:, STP_UV:] = stp_state
     net._t_record_start = t_record_start
     m = len(spikes)
     cap = max(net._sp_n.shape[0], 2 * m)

@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from .._kernels import _network as K
+from .._kernels._stp import STP_UV, STP_XV
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_bool, check_choice, check_count, check_finite_array, check_int, check_real
@@ -22,6 +23,7 @@ from ._models import LIF, NETWORK_STATE, NeuronModel, StateField
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
 from ._population import F32_MAX, Population, check_f32, frozen
+from ._stp import TsodyksMarkram, fresh_rows
 
 __all__ = ["Network", "SYNAPSE_MODES"]
 
@@ -180,6 +182,8 @@ class Network:
         self._inputs: list[Any] = []
         self._stdp: STDP | None = None
         self._homeostasis: Homeostasis | None = None
+        self._stp: TsodyksMarkram | None = None
+        self._stp_params = np.zeros((0, 3))
         self._mon_idx = np.zeros(0, dtype=np.int32)
         self._merged: K.Inputs | None = None
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -384,6 +388,7 @@ class Network:
         else:
             state["lfsr"] = np.zeros(0, dtype=np.uint32)
         self._state: dict[str, np.ndarray] = state
+        self._Q = fresh_rows(self._stp_params)
         # Spike record: fresh buffers, never rewound (returned SpikeEvents are read-only views of
         # them).  Sized for the most spikes recorded before a reset (plus one step), so that
         # repeating a run does not grow (copy) the buffers again; zero-filled pages cost memory
@@ -469,6 +474,50 @@ class Network:
         self._state["xpre"][:] = 0
         self._state["xpost"][:] = 0
         self._csc = None
+
+    def set_stp(self, stp: TsodyksMarkram | None) -> None:
+        """Enable (or with ``None`` disable) Tsodyks–Markram short-term plasticity; its state restarts.
+
+        The model and the per-spike update are the event-driven engine's
+        (:class:`TsodyksMarkram`, per presynaptic neuron): a spike of neuron
+        ``i`` at step ``t`` is taken at time ``t * dt``; its ``u`` and ``x`` are
+        advanced analytically from its previous spike, the fraction
+        ``r = u x`` is released, and every synapse of that spike adds
+        ``float32(w r)`` to its target's input when it arrives.  Spikes on the
+        step grid therefore release exactly what the event-driven engine
+        releases for the same spike times.  Deterministic synapses only.
+
+        Raises
+        ------
+        TypeError
+            If ``stp`` is not a :class:`TsodyksMarkram` or ``None``.
+        ValueError
+            With SC synapses, after a run (``t > 0``; call :meth:`reset` first),
+            or if a parameter array's length is not ``n``.
+        """
+        if stp is not None and not isinstance(stp, TsodyksMarkram):
+            raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
+        if stp is not None and self._synapse != "deterministic":
+            raise ValueError(f"stp needs synapse='deterministic'; got synapse={self._synapse!r}")
+        if self._t != 0:
+            raise ValueError(f"stp must be set before the first run (t = 0); got t = {self._t}; "
+                             "call reset() first")
+        params = stp.resolve(self.population.n) if stp is not None else np.zeros((0, 3))  # validated first
+        self._stp = stp
+        self._stp_params = params
+        self._Q = fresh_rows(params)
+
+    @property
+    def stp(self) -> TsodyksMarkram | None:
+        """The short-term plasticity (:meth:`set_stp`), or None."""
+        return self._stp
+
+    def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
+        before the first), or a ValueError without STP."""
+        if self._stp is None:
+            raise ValueError("stp_state needs short-term plasticity; call set_stp first")
+        return self._Q[:, STP_UV].copy(), self._Q[:, STP_XV].copy()
 
     def set_homeostasis(self, homeostasis: Homeostasis | None) -> None:
         """Enable (or disable) the adaptive threshold; ``theta`` keeps its value."""
@@ -628,7 +677,8 @@ class Network:
         state = K.NetState(st["ring"], st["theta"], st["xpre"], st["xpost"], st["lfsr"])
         graph = K.Graph(c.indptr, c.indices, c.weights, delays, d_uni, self._min_delay(), self._rows_sorted())
         syn = K.Synapse(SYNAPSE_MODES.index(self.synapse), _F32(self.w_scale), self._syn_key[0],
-                        self._syn_key[1], np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width)
+                        self._syn_key[1], np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width,
+                        self._stp is not None, self._Q, float(self.population.dt))
         rec = K.Recording(self._rec_mask, self._sp_n, self._sp_t, self._n_rec, self._mon_idx, mon_v)
         threads = numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1
         eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH, self._model.channels == 2)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from .._kernels import _stp as K
 from .._validation import check_finite_array
 
-__all__ = ["TsodyksMarkram"]
+__all__ = ["TsodyksMarkram", "fresh_rows", "check_saved_state"]
 
 
 def _param(value: Any, name: str, low: float, high: float, low_open: bool) -> np.ndarray:
@@ -85,3 +87,31 @@ class TsodyksMarkram:
 
         return (f"TsodyksMarkram(U={show(self.U)}, tau_facil={show(self.tau_facil)}, "
                 f"tau_rec={show(self.tau_rec)})")
+
+
+def fresh_rows(params: np.ndarray) -> np.ndarray:
+    """Kernel rows ``Q`` (``(m, STP_COLS)``) for ``(m, 3)`` parameters: ``u = 0``, ``x = 1``, no spike yet."""
+    Q = np.empty((params.shape[0], K.STP_COLS))
+    Q[:, :3] = params
+    Q[:, K.STP_UV] = 0.0
+    Q[:, K.STP_XV] = 1.0
+    Q[:, K.STP_LAST] = -math.inf
+    return Q
+
+
+def check_saved_state(a: np.ndarray, n: int, t: float) -> None:
+    """Raise a ValueError unless ``a`` (a file's ``st_stp``) is ``(n, 3)`` float64 rows ``(u, x, t_last)``
+    with ``u, x`` in [0, 1] and ``t_last <= t`` ms (or ``-inf`` with ``u = 0, x = 1``: no spike yet)."""
+    if a.shape != (n, 3) or a.dtype != np.float64:
+        raise ValueError(f"st_stp must have shape ({n}, 3) and dtype float64; "
+                         f"got shape {a.shape} dtype {a.dtype}")
+    su, sx, sl = a[:, 0], a[:, 1], a[:, 2]
+    with np.errstate(invalid="ignore"):
+        ux = a[:, :2]
+        checks = (((ux >= 0) & (ux <= 1), "(u, x) in [0, 1]", ux),
+                  (((sl == -np.inf) & (su == 0) & (sx == 1)) | (np.isfinite(sl) & (sl <= t)),
+                   f"a last-spike time <= t = {t} (or -inf with u = 0, x = 1)", sl))
+    for ok, what, b in checks:
+        if not ok.all():
+            i = np.unravel_index(int(np.argmax(~ok)), ok.shape)
+            raise ValueError(f"st_stp must be {what}; got {b[i]} at index {tuple(map(int, i))}")
