@@ -17,7 +17,6 @@ import numpy as np
 
 from .._kernels import _event as K
 from .._kernels._network import lfsr_init
-from .._kernels._stp import STP_UV, STP_XV
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_choice, check_finite_array, check_int, check_real
@@ -26,7 +25,7 @@ from ._inputs import BinaryInput, Current, PoissonInput
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
 from ._population import Population, check_f32, frozen
-from ._stp import TsodyksMarkram, fresh_rows
+from ._stp import TsodyksMarkram, fresh_rows, resolve_stp, stp_uv
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
@@ -661,17 +660,10 @@ class EventDrivenNetwork:
             With SC synapses, after a run (deliveries in flight carry no released
             fraction; call :meth:`reset` first), or if a parameter array's length is not ``n``.
         """
-        if stp is not None and not isinstance(stp, TsodyksMarkram):
-            raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
-        if stp is not None and self._synapse != "deterministic":
-            raise ValueError(f"stp needs synapse='deterministic'; got synapse={self._synapse!r}")
-        if self._t != 0.0:
-            raise ValueError(f"stp must be set before the first run (t = 0); got t = {self._t}; "
-                             "call reset() first")
-        params = stp.resolve(self.n) if stp is not None else np.zeros((0, 3))  # validated first
+        params = resolve_stp(stp, self._synapse, self._t, self.n)  # validated first
         self._stp = stp
         self._stp_params = params
-        self._Q = fresh_rows(self._stp_params)
+        self._Q = fresh_rows(params)
 
     @property
     def stp(self) -> TsodyksMarkram | None:
@@ -680,9 +672,7 @@ class EventDrivenNetwork:
     def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
         """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
         before the first), or a ValueError without STP."""
-        if self._stp is None:
-            raise ValueError("stp_state needs short-term plasticity; call set_stp first")
-        return self._Q[:, STP_UV].copy(), self._Q[:, STP_XV].copy()
+        return stp_uv(self._stp, self._Q)
 
     def set_stdp(self, stdp: STDP | None) -> None:
         """Enable (or with ``None`` disable) exact event-driven STDP; traces restart from 0.

@@ -13,7 +13,6 @@ import numba
 import numpy as np
 
 from .._kernels import _network as K
-from .._kernels._stp import STP_UV, STP_XV
 from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_bool, check_choice, check_count, check_finite_array, check_int, check_real
@@ -23,7 +22,7 @@ from ._models import LIF, NETWORK_STATE, NeuronModel, StateField
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
 from ._population import F32_MAX, Population, check_f32, frozen
-from ._stp import TsodyksMarkram, fresh_rows
+from ._stp import TsodyksMarkram, fresh_rows, resolve_stp, stp_uv
 
 __all__ = ["Network", "SYNAPSE_MODES"]
 
@@ -495,14 +494,7 @@ class Network:
             With SC synapses, after a run (``t > 0``; call :meth:`reset` first),
             or if a parameter array's length is not ``n``.
         """
-        if stp is not None and not isinstance(stp, TsodyksMarkram):
-            raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
-        if stp is not None and self._synapse != "deterministic":
-            raise ValueError(f"stp needs synapse='deterministic'; got synapse={self._synapse!r}")
-        if self._t != 0:
-            raise ValueError(f"stp must be set before the first run (t = 0); got t = {self._t}; "
-                             "call reset() first")
-        params = stp.resolve(self.population.n) if stp is not None else np.zeros((0, 3))  # validated first
+        params = resolve_stp(stp, self._synapse, self._t, self.population.n)  # validated first
         self._stp = stp
         self._stp_params = params
         self._Q = fresh_rows(params)
@@ -515,9 +507,7 @@ class Network:
     def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
         """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
         before the first), or a ValueError without STP."""
-        if self._stp is None:
-            raise ValueError("stp_state needs short-term plasticity; call set_stp first")
-        return self._Q[:, STP_UV].copy(), self._Q[:, STP_XV].copy()
+        return stp_uv(self._stp, self._Q)
 
     def set_homeostasis(self, homeostasis: Homeostasis | None) -> None:
         """Enable (or disable) the adaptive threshold; ``theta`` keeps its value."""

@@ -10,7 +10,7 @@ import numpy as np
 from .._kernels import _stp as K
 from .._validation import check_finite_array
 
-__all__ = ["TsodyksMarkram", "fresh_rows", "check_saved_state"]
+__all__ = ["TsodyksMarkram", "fresh_rows", "check_saved_state", "resolve_stp", "stp_uv"]
 
 
 def _param(value: Any, name: str, low: float, high: float, low_open: bool) -> np.ndarray:
@@ -87,6 +87,29 @@ class TsodyksMarkram:
 
         return (f"TsodyksMarkram(U={show(self.U)}, tau_facil={show(self.tau_facil)}, "
                 f"tau_rec={show(self.tau_rec)})")
+
+
+def resolve_stp(stp: Any, synapse: str, t: float, n: int) -> np.ndarray:
+    """Validate a ``set_stp`` call of either engine; the ``(n, 3)`` parameters (``(0, 3)`` for None).
+
+    STP needs deterministic synapses (how a released fraction should act on a
+    stochastic weight stream is not defined) and a network at ``t = 0``
+    (deliveries in flight carry no released fraction).
+    """
+    if stp is not None and not isinstance(stp, TsodyksMarkram):
+        raise TypeError(f"stp must be a TsodyksMarkram or None; got {type(stp).__name__}")
+    if stp is not None and synapse != "deterministic":
+        raise ValueError(f"stp needs synapse='deterministic'; got synapse={synapse!r}")
+    if t != 0:
+        raise ValueError(f"stp must be set before the first run (t = 0); got t = {t}; call reset() first")
+    return stp.resolve(n) if stp is not None else np.zeros((0, 3))
+
+
+def stp_uv(stp: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(u, x)`` copies from the state rows, or a ValueError without STP (``stp_state`` of both engines)."""
+    if stp is None:
+        raise ValueError("stp_state needs short-term plasticity; call set_stp first")
+    return rows[:, K.STP_UV].copy(), rows[:, K.STP_XV].copy()
 
 
 def fresh_rows(params: np.ndarray) -> np.ndarray:
