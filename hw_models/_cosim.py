@@ -443,6 +443,19 @@ def _compile_and_run(backend: str, build: Path, block: Block, timeout: float, tr
     return sim.stdout, comp.stderr + sim.stderr, t1 - t0, t2 - t1
 
 
+def _prepare(block: Block, backend: object, n_cycles: int, inputs: Mapping[str, Iterable[int]] | None,
+             reset_cycles: Iterable[int]
+             ) -> tuple[str, int, set[int], list[Port], list[Port], dict[str, list[int]]]:
+    """Validate the arguments shared by :func:`run_rtl` and :func:`cosimulate`."""
+    if not isinstance(block, Block):
+        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
+    name = _check_backend(backend)
+    n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
+    resets = {check_part_int(block.part, "reset_cycles entry", r, 0, n - 1) for r in reset_cycles}
+    ins, outs = _check_ports(block)
+    return name, n, resets, ins, outs, _input_arrays(block, ins, n, inputs)
+
+
 def run_rtl(
     block: Block,
     n_cycles: int,
@@ -469,15 +482,7 @@ def run_rtl(
     CosimError
         The Verilog does not compile, the simulation fails or prints too few cycles.
     """
-    if not isinstance(block, Block):
-        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
-    backend = _check_backend(backend)
-    n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
-    resets = set()
-    for r in reset_cycles:
-        resets.add(check_part_int(block.part, "reset_cycles entry", r, 0, n - 1))
-    ins, outs = _check_ports(block)
-    seqs = _input_arrays(block, ins, n, inputs)
+    backend, n, resets, ins, outs, seqs = _prepare(block, backend, n_cycles, inputs, reset_cycles)
     vcd_path = None
     if vcd is not None:
         if not isinstance(vcd, (str, os.PathLike)):
@@ -575,13 +580,7 @@ def cosimulate(
     CosimError
         The Verilog does not compile, the simulation fails or prints too few cycles.
     """
-    if not isinstance(block, Block):
-        raise TypeError(f"block must be a hw_models Block; got {type(block).__name__}")
-    backend = _check_backend(backend)
-    n = check_part_int(block.part, "n_cycles", n_cycles, 1, 1 << 31)
-    resets = {check_part_int(block.part, "reset_cycles entry", r, 0, n - 1) for r in reset_cycles}
-    ins, outs = _check_ports(block)
-    seqs = _input_arrays(block, ins, n, inputs)
+    backend, n, resets, ins, outs, seqs = _prepare(block, backend, n_cycles, inputs, reset_cycles)
     run = run_rtl(block, n, seqs, backend=backend, reset_cycles=sorted(resets), workdir=workdir,
                   timeout=timeout, vcd=vcd)
 
