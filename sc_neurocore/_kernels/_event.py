@@ -1,6 +1,7 @@
-"""Exact event-driven LIF kernels: the event queue (calendar ring + binary heap) and the event loop (private).
+"""Exact event-driven kernels: the event queue (calendar ring + binary heap), the loop, its models (private).
 
-Model (per neuron, between events): ``dv/dt = (v_inf - v) / tau`` with
+The neuron model is pluggable (:class:`EvOps`, registered in :data:`EV_MODELS`).  The LIF model
+(:class:`EvLIF`, per neuron, between events): ``dv/dt = (v_inf - v) / tau`` with
 ``v_inf = v_rest + tau * I_ext``, so ``v(t) = v + (v_inf - v) * (1 - exp(-(t - t0) / tau))``.
 An input adds its weight to ``v`` instantly; ``v >= thr`` is a spike.  A
 neuron with ``v_inf > thr`` reaches the threshold on its own at
@@ -22,6 +23,8 @@ Pure functions on plain arrays; nothing is validated here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 from llvmlite import ir
@@ -45,11 +48,26 @@ _IDX_MASK = (np.int64(1) << np.int64(KIND_SHIFT)) - np.int64(1)
 
 __all__ = [
     "KIND_SHIFT",
+    "EV_MODELS",
+    "EvGraph",
+    "EvInputs",
+    "EvLIF",
+    "EvNeurons",
+    "EvOps",
+    "EvPlasticity",
+    "EvQueue",
+    "EvRecord",
+    "EvSynapse",
     "heap_push",
     "heap_pop",
     "N_COLS",
     "crossing_time",
-    "crossing_times",
+    "ev_crossing",
+    "ev_input",
+    "ev_potential",
+    "ev_reset",
+    "ev_set_drive",
+    "predict_all",
     "push_many",
     "poisson_first_times",
     "advance",
@@ -161,6 +179,269 @@ def crossing_time(t0, v, v_inf, thr, tau):
 def poisson_interval(k0, k1, dom, count, mean_ms):
     """Exponential inter-spike interval ``-mean_ms * log(1 - u)``, ``u = uniform01(k0, k1, dom, count)``."""
     return -mean_ms * math.log1p(-uniform01(k0, k1, dom, count))
+
+
+# --------------------------------------------------------------------------- event-driven neuron models
+#
+# A model is a parameter NamedTuple type (its kernel value, e.g. :class:`EvLIF`) and an :class:`EvOps`
+# of five njit functions registered in :data:`EV_MODELS` under that type.  The loop calls them through
+# the dispatchers ``ev_reset`` / ``ev_input`` / ``ev_crossing`` / ``ev_set_drive`` / ``ev_potential``,
+# resolved at compile time from the type of the parameter tuple (one specialisation of
+# :func:`run_events` per model; in plain Python, from the same registry).  Every model's state row
+# ``S[i]`` keeps the engine's columns at ``TUPD``, ``TSPK``, ``ACC`` and ``VER``; the other columns
+# are the model's own (``docs/event_driven.md``, "How to add an event-driven model").
+
+# engine columns, the same for every model: t_upd (the time the model's state is valid, or the end of
+# the refractory period), last spike time, input sum of the round (NaN when none), state version
+TUPD, TSPK, ACC, VER = 1, 2, 3, 7
+# LIF columns (one 64-byte row per neuron: one cache line per event): potential, asymptote, tau_m, threshold
+V, VINF, TAU, THR = 0, 4, 5, 6
+N_COLS = 8
+
+
+class EvLIF(NamedTuple):
+    """Kernel parameters of the event-driven LIF model (float64 arrays of length ``n``).
+
+    Its state row is ``N_COLS`` = 8 columns: ``V`` (potential at ``t_upd``),
+    ``VINF`` (asymptote ``v_rest + tau_m I``, set by current changes),
+    ``TAU`` (``tau_m``, ms) and ``THR`` (threshold), plus the engine's.
+    """
+
+    v_reset: np.ndarray
+    t_ref: np.ndarray  # refractory period (ms)
+
+
+class EvOps(NamedTuple):
+    """The event-driven maths of one model: njit functions of ``(m, S, i, ...)`` (``m``: its parameters).
+
+    ``reset(m, S, i, t)``: state after a spike of ``i`` at ``t`` (and ``S[i, TUPD] = t + t_ref``).
+    ``input(m, S, i, t, x) -> bool``: advance ``i`` from ``S[i, TUPD]`` to ``t``, add the input sum ``x``,
+    store the state with ``S[i, TUPD] = t``; returns whether that reaches the threshold.
+    ``crossing(m, S, i) -> float``: time at which the free trajectory from ``(S[i, TUPD], state)``
+    reaches the threshold (``S[i, TUPD]`` if already there, ``inf`` if never).
+    ``set_drive(m, S, i, t, value)``: from ``t`` on, the drive (constant-current term) is ``value``:
+    advance to ``t`` unless held (``t <= S[i, TUPD]``), then store it.
+    ``potential(m, S, i, t) -> float``: membrane potential at ``t >= S[i, TSPK]`` without changing ``S``.
+    """
+
+    reset: Callable[..., None]
+    input: Callable[..., bool]
+    crossing: Callable[..., float]
+    set_drive: Callable[..., None]
+    potential: Callable[..., float]
+
+
+@njit(cache=True, inline="always")
+def _lif_reset(m, S, i, t):
+    S[i, V] = m.v_reset[i]
+    S[i, TUPD] = t + m.t_ref[i]
+
+
+@njit(cache=True, inline="always")
+def _lif_input(m, S, i, t, x):
+    v = advance(S[i, V], S[i, VINF], S[i, TAU], t - S[i, TUPD]) + x
+    S[i, V] = v
+    S[i, TUPD] = t
+    return v >= S[i, THR]
+
+
+@njit(cache=True, inline="always")
+def _lif_crossing(m, S, i):
+    return crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
+
+
+@njit(cache=True, inline="always")
+def _lif_set_drive(m, S, i, t, value):
+    tu = S[i, TUPD]
+    if t > tu:
+        S[i, V] = advance(S[i, V], S[i, VINF], S[i, TAU], t - tu)
+        S[i, TUPD] = t
+    S[i, VINF] = value
+
+
+@njit(cache=True, inline="always")
+def _lif_potential(m, S, i, t):
+    if t > S[i, TUPD]:
+        return advance(S[i, V], S[i, VINF], S[i, TAU], t - S[i, TUPD])
+    return S[i, V]
+
+
+#: parameter NamedTuple type -> its event-driven maths (the models :func:`run_events` knows)
+EV_MODELS: dict[type, EvOps] = {EvLIF: EvOps(_lif_reset, _lif_input, _lif_crossing, _lif_set_drive,
+                                             _lif_potential)}
+
+
+def ev_reset(m, S, i, t):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.reset` of ``m``'s model."""
+    EV_MODELS[type(m)].reset(m, S, i, t)
+
+
+def ev_input(m, S, i, t, x):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.input` of ``m``'s model."""
+    return EV_MODELS[type(m)].input(m, S, i, t, x)
+
+
+def ev_crossing(m, S, i):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.crossing` of ``m``'s model."""
+    return EV_MODELS[type(m)].crossing(m, S, i)
+
+
+def ev_set_drive(m, S, i, t, value):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.set_drive` of ``m``'s model."""
+    EV_MODELS[type(m)].set_drive(m, S, i, t, value)
+
+
+def ev_potential(m, S, i, t):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.potential` of ``m``'s model."""
+    return EV_MODELS[type(m)].potential(m, S, i, t)
+
+
+def _op(m: Any, name: str) -> Any:
+    """The registered function ``name`` of the model whose parameter type is ``m`` (None: not a model)."""
+    cls = getattr(m, "instance_class", None) if isinstance(m, types.BaseNamedTuple) else None
+    return getattr(EV_MODELS[cls], name) if cls in EV_MODELS else None
+
+
+@overload(ev_reset)
+def _ev_reset_jit(m, S, i, t):  # type: ignore[no-untyped-def]
+    f = _op(m, "reset")
+    return None if f is None else (lambda m, S, i, t: f(m, S, i, t))
+
+
+@overload(ev_input)
+def _ev_input_jit(m, S, i, t, x):  # type: ignore[no-untyped-def]
+    f = _op(m, "input")
+    return None if f is None else (lambda m, S, i, t, x: f(m, S, i, t, x))
+
+
+@overload(ev_crossing)
+def _ev_crossing_jit(m, S, i):  # type: ignore[no-untyped-def]
+    f = _op(m, "crossing")
+    return None if f is None else (lambda m, S, i: f(m, S, i))
+
+
+@overload(ev_set_drive)
+def _ev_set_drive_jit(m, S, i, t, value):  # type: ignore[no-untyped-def]
+    f = _op(m, "set_drive")
+    return None if f is None else (lambda m, S, i, t, value: f(m, S, i, t, value))
+
+
+@overload(ev_potential)
+def _ev_potential_jit(m, S, i, t):  # type: ignore[no-untyped-def]
+    f = _op(m, "potential")
+    return None if f is None else (lambda m, S, i, t: f(m, S, i, t))
+
+
+@njit(cache=True)
+def predict_all(m, S):
+    """:func:`ev_crossing` of every neuron (its next threshold crossing from its state; ``inf`` if none)."""
+    n = S.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        out[i] = ev_crossing(m, S, i)
+    return out
+
+
+@njit(cache=True)
+def potentials_at(t, m, S):
+    """Membrane potentials at time ``t`` without changing the state (held neurons stay at ``v``)."""
+    n = S.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        out[i] = ev_potential(m, S, i, t)
+    return out
+
+
+# --------------------------------------------------------------------------- the loop's arguments
+
+
+class EvNeurons(NamedTuple):
+    """The neurons: the model and its state rows, and the loop's per-round scratch lists."""
+
+    model: Any  # the model's parameter tuple (e.g. EvLIF): selects the maths at compile time
+    S: np.ndarray  # (n, cols) float64 state rows, the model's layout (engine columns TUPD, TSPK, ACC, VER)
+    tlist: np.ndarray  # (n,) int32: neurons that received input in the current round
+    slist: np.ndarray  # (n,) int32: the current round's spikes
+
+
+class EvGraph(NamedTuple):
+    """Recurrent synapses in delivery groups (:func:`build_groups`) and, for STDP, the incoming index."""
+
+    grp_ptr: np.ndarray  # (n + 1,) int64: row i owns groups grp_ptr[i]:grp_ptr[i + 1]
+    grp_start: np.ndarray  # (n_grp + 1,) int64: group g is synapses grp_start[g]:grp_start[g + 1]
+    grp_delay: np.ndarray  # (n_grp,) float64 ms
+    indices: np.ndarray  # (nnz,) int32 targets, in kernel (delay-sorted) order
+    weights: np.ndarray  # (nnz,) float32, changed by STDP
+    in_ptr: np.ndarray  # (n + 1,) int64 (STDP; else unused)
+    in_syn: np.ndarray  # (m, 2) int64 (source, kernel position) pairs of each neuron's incoming synapses
+
+
+class EvInputs(NamedTuple):
+    """External input: explicit events, Poisson generators and current changes, each with its cursor."""
+
+    ext_t: np.ndarray  # (E,) float64 sorted times
+    ext_i: np.ndarray  # (E,) int32 targets
+    ext_w: np.ndarray  # (E,) float64 amplitudes
+    ext_pos: np.ndarray  # (1,) int64: events before it are delivered
+    pois_target: np.ndarray  # (G,) int32
+    pois_amp: np.ndarray  # (G,) float64
+    pois_mean: np.ndarray  # (G,) float64 mean interval (ms; inf: rate 0)
+    pois_k0: np.ndarray  # (G,) uint64 key
+    pois_k1: np.ndarray  # (G,) uint64 key
+    pois_dom: np.ndarray  # (G,) uint64 hash domain (generator index within its input)
+    pois_count: np.ndarray  # (G,) int64 draws so far
+    chg_t: np.ndarray  # (C,) float64 sorted times of drive changes
+    chg_i: np.ndarray  # (C,) int32 neurons
+    chg_v: np.ndarray  # (C,) float64 new drive values (the model's, e.g. LIF's v_inf)
+    chg_pos: np.ndarray  # (1,) int64: changes before it are applied
+
+
+class EvQueue(NamedTuple):
+    """The pending events between calls: a binary heap of ``(time, key, payload)`` rows."""
+
+    h: np.ndarray  # (capacity, 3) float64; the loop returns it (reallocated when it grows)
+    n: np.ndarray  # (1,) int64 heap size
+
+
+class EvSynapse(NamedTuple):
+    """Synapse model: SC transmission (as the clock-driven engine's ``_transmit``) and STP."""
+
+    mode: int  # 0 deterministic, 1 bernoulli, 2 lfsr
+    w_scale: Any  # float32 SC amplitude
+    k0: Any  # uint64 key of the bernoulli bits
+    k1: Any
+    syn_id: np.ndarray  # (nnz,) int64 CSR index of each kernel position (SC modes; else empty)
+    nspk: np.ndarray  # (n,) int64 spike ordinals (the SC bits' counter)
+    lfsr: np.ndarray  # (nnz,) uint32 LFSR registers (lfsr mode; else empty)
+    tap_mask: Any  # uint32
+    n_bits: int  # LFSR width
+    n_mask: Any  # uint32 2^n_bits - 1
+    stp: bool  # Tsodyks-Markram short-term plasticity on
+    Q: np.ndarray  # (n, STP_COLS) float64 STP parameters and state per presynaptic neuron
+
+
+class EvPlasticity(NamedTuple):
+    """Pair-based STDP with traces evaluated at event times (:func:`_stdp_round`)."""
+
+    on: bool
+    P: np.ndarray  # (n, 3) float64 (x_pre, x_post, t_last); (0, 3) when off
+    tau_plus: float
+    tau_minus: float
+    rule: int  # 0 additive, 1 multiplicative (the clock-driven ``_update``)
+    a_plus: Any  # float32 eta * A_plus
+    a_minus: Any  # float32 eta * A_minus
+    w_max: Any  # float32
+    clip: bool
+    nearest: bool
+
+
+class EvRecord(NamedTuple):
+    """Output: spikes (grown and returned when full), their count and the counters."""
+
+    out_t: np.ndarray  # float64 spike times
+    out_i: np.ndarray  # int32 neurons
+    n_out: np.ndarray  # (1,) int64 spikes recorded
+    stats: np.ndarray  # int64 (6,): the counters of run_events
 
 
 # --------------------------------------------------------------------------- synapse groups
@@ -369,11 +650,6 @@ def _cq_flush(h, hn, nd, nx, head, qm):
 # --------------------------------------------------------------------------- event loop
 
 
-# columns of the per-neuron state rows ``S[i]`` (one 64-byte row per neuron: one cache line per event)
-V, TUPD, TSPK, ACC, VINF, TAU, THR, VER = 0, 1, 2, 3, 4, 5, 6, 7
-N_COLS = 8
-
-
 def _prefetch(arr, i):  # noqa: ARG001
     """Hint the CPU to load row ``i`` of the 2-d array ``arr``; changes no value (plain Python: nothing)."""
 
@@ -422,46 +698,39 @@ def _add_input(S, j, w, tlist, n_touch):
 
 
 @njit(cache=True)
-def run_events(
-    t_stop,
-    S, v_reset, t_ref,
-    grp_ptr, grp_start, grp_delay, indices, weights,
-    ext_t, ext_i, ext_w, ext_pos,
-    pois_target, pois_amp, pois_mean, pois_k0, pois_k1, pois_dom, pois_count,
-    h, heap_n,
-    tlist, slist,
-    out_t, out_i, n_out, stats,
-    mode, w_scale, syn_k0, syn_k1, syn_id, nspk, lfsr, tap_mask, n_bits, n_mask,
-    stdp, P, tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest, in_ptr, in_syn,
-    chg_t, chg_i, chg_v, chg_pos,
-    stp, Q,
-):
+def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
     """Process every event with time ``< t_stop``, round by round.
 
-    ``S`` is the ``(n, 8)`` float64 state: potential ``v``, ``t_upd`` (the time
-    at which ``v`` is valid; the end of the refractory period while
-    refractory), ``t_spk`` (last spike), ``acc`` (input sum of the current
-    round, NaN when none), ``v_inf``, ``tau``, ``thr`` and ``ver`` (state
-    version, invalidates older ``SELF`` predictions).
+    The arguments are the groups :class:`EvNeurons` ``nrn``, :class:`EvGraph`
+    ``graph``, :class:`EvInputs` ``inp``, :class:`EvQueue` ``queue``,
+    :class:`EvSynapse` ``syn``, :class:`EvPlasticity` ``pl`` and
+    :class:`EvRecord` ``rec``.  ``nrn.S`` is the ``(n, cols)`` float64 state in
+    the layout of the model ``nrn.model``; the engine's columns are ``t_upd``
+    (the time at which the model's state is valid; the end of the refractory
+    period while refractory), ``t_spk`` (last spike), ``acc`` (input sum of
+    the current round, NaN when none) and ``ver`` (state version, invalidates
+    older ``SELF`` predictions).  The neuron maths (advance and add an input,
+    reset, threshold-crossing prediction, drive change) is the model's
+    (:class:`EvOps`); below, "the LIF" names what :class:`EvLIF` does.
 
     A *round* is one instant ``t`` (the smallest pending time):
 
     1. pop every heap entry at ``t`` in key order, merging the external events
        at ``t`` after the ``SELF`` entries.  A ``SELF`` entry whose payload
        equals ``ver[i]`` is a spike of ``i`` unless ``i`` already spiked at
-       ``t`` (at most one spike per instant) (state: ``v = v_reset``,
-       ``t_upd = t + t_ref``, ``t_spk = t``).  External, Poisson and synaptic
+       ``t`` (at most one spike per instant) (the model's reset, LIF: ``v = v_reset``,
+       ``t_upd = t + t_ref``; ``t_spk = t``).  External, Poisson and synaptic
        inputs are summed per target into ``acc`` (in pop order, synapses in
        CSR order); a Poisson generator draws its next time.
     2. each neuron that received input: if ``t >= t_upd`` and ``t != t_spk``
        (not refractory, at most one spike per instant) it is advanced to ``t``,
-       the sum is added, and ``v >= thr`` is a spike; otherwise the input is
+       the sum is added, and reaching the threshold is a spike; otherwise the input is
        discarded.  A non-spiking neuron gets a new version and, if it can
        cross on its own, a new ``SELF`` prediction.
     3. the round's spikes are recorded and their synapse groups pushed at
        ``t + delay`` (zero delays form a later round at the same ``t``);
-       neurons with ``v_inf > thr`` get the ``SELF`` prediction from the end
-       of their refractory period.
+       neurons that cross on their own (LIF: ``v_inf > thr``) get the ``SELF``
+       prediction from the end of their refractory period.
 
     SC synapses (``mode`` 1 = bernoulli, 2 = lfsr; 0 = deterministic): synapse
     ``s`` of a delivery transmits ``sign(w) * w_scale`` or nothing, decided by
@@ -469,7 +738,7 @@ def run_events(
     and the presynaptic spike ordinal ``nspk[i]`` carried as the delivery's
     payload (so the bits do not depend on the event order).
 
-    STDP (``stdp``): traces ``P[i] = (x_pre, x_post, t_last)`` hold their value
+    STDP (``pl.on``): traces ``P[i] = (x_pre, x_post, t_last)`` hold their value
     at the neuron's last spike; at time ``t`` a trace is
     ``x * exp(-(t - t_last) / tau)``.  After step 2 the round's spikes, in
     ascending neuron order, update their outgoing synapses (LTD from the
@@ -478,20 +747,31 @@ def run_events(
     their traces are incremented (or set to 1 with ``nearest``).
 
     Time-varying currents: ``chg_t`` (sorted) / ``chg_i`` / ``chg_v`` say that from
-    ``chg_t[c]`` on, neuron ``chg_i[c]`` has the asymptote ``v_inf = chg_v[c]``;
+    ``chg_t[c]`` on, neuron ``chg_i[c]`` has the drive ``chg_v[c]`` (LIF: the asymptote ``v_inf``);
     a change at ``t`` is applied after the pops at ``t`` and before the inputs
     at ``t`` are integrated (a crossing reached at ``t`` under the old current
     fires): the neuron is advanced to ``t`` (held while refractory), gets the
-    new ``v_inf``, a new version and a new ``SELF`` prediction.
+    new drive, a new version and a new ``SELF`` prediction.
 
     Short-term plasticity (``stp``): ``Q[i]`` holds presynaptic neuron ``i``'s
     Tsodyks–Markram parameters and state (see :func:`stp_release`); a spike of
     ``i`` releases the fraction ``r``, carried as its deliveries' payload, and
     each of its synapses adds ``w * r`` (deterministic mode only).
 
-    The heap ``h`` and the output arrays grow when full (returned, possibly reallocated).
+    Returns ``(h, out_t, out_i)``: the heap and the output arrays grow when full (possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
     """
+    model, S, tlist, slist = nrn.model, nrn.S, nrn.tlist, nrn.slist
+    grp_ptr, grp_start, grp_delay = graph.grp_ptr, graph.grp_start, graph.grp_delay
+    indices, weights, in_ptr, in_syn = graph.indices, graph.weights, graph.in_ptr, graph.in_syn
+    ext_t, ext_i, ext_w, ext_pos = inp.ext_t, inp.ext_i, inp.ext_w, inp.ext_pos
+    pois_target, pois_amp, pois_mean = inp.pois_target, inp.pois_amp, inp.pois_mean
+    pois_k0, pois_k1, pois_dom, pois_count = inp.pois_k0, inp.pois_k1, inp.pois_dom, inp.pois_count
+    chg_t, chg_i, chg_v, chg_pos = inp.chg_t, inp.chg_i, inp.chg_v, inp.chg_pos
+    h, heap_n = queue.h, queue.n
+    mode, w_scale, syn_k0, syn_k1, syn_id, nspk = syn.mode, syn.w_scale, syn.k0, syn.k1, syn.syn_id, syn.nspk
+    lfsr, tap_mask, n_bits, n_mask, stp, Q = syn.lfsr, syn.tap_mask, syn.n_bits, syn.n_mask, syn.stp, syn.Q
+    out_t, out_i, n_out, stats = rec.out_t, rec.out_i, rec.n_out, rec.stats
     n_ext = ext_t.shape[0]
     n_chg = chg_t.shape[0]
     cp = chg_pos[0]
@@ -526,8 +806,7 @@ def run_events(
             # once per instant, as for input in (2): a crossing predicted below the resolution of t
             # right after a spike at t (zero refractory) would otherwise fire at t forever
             if p == S[i, VER] and t != S[i, TSPK]:
-                S[i, V] = v_reset[i]
-                S[i, TUPD] = t + t_ref[i]
+                ev_reset(model, S, i, t)
                 S[i, TSPK] = t
                 S[i, VER] += 1.0
                 slist[n_sp] = i
@@ -575,17 +854,11 @@ def run_events(
         # (1d) current changes at t (after the pops: a prediction at t made here goes to a later round)
         while cp < n_chg and chg_t[cp] == t:
             j = chg_i[cp]
-            tu = S[j, TUPD]
-            if t > tu:
-                S[j, V] = advance(S[j, V], S[j, VINF], S[j, TAU], t - tu)
-                S[j, TUPD] = t
-                tu = t
-            vi = chg_v[cp]
-            S[j, VINF] = vi
+            ev_set_drive(model, S, j, t, chg_v[cp])
             S[j, VER] += 1.0
-            if vi > S[j, THR]:
+            tc = ev_crossing(model, S, j)
+            if tc < math.inf:
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                tc = crossing_time(tu, S[j, V], vi, S[j, THR], S[j, TAU])
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
         # (2) integrate the summed inputs
@@ -597,22 +870,16 @@ def run_events(
             tu = S[j, TUPD]
             if t >= tu and t != S[j, TSPK]:
                 stats[3] += 1
-                vi = S[j, VINF]
-                tau = S[j, TAU]
-                vj = advance(S[j, V], vi, tau, t - tu) + x
-                S[j, TUPD] = t
                 S[j, VER] += 1.0
-                th = S[j, THR]
-                if vj >= th:
-                    S[j, V] = v_reset[j]
-                    S[j, TUPD] = t + t_ref[j]
+                if ev_input(model, S, j, t, x):
+                    ev_reset(model, S, j, t)
                     S[j, TSPK] = t
                     slist[n_sp] = j
                     n_sp += 1
                 else:
-                    S[j, V] = vj
-                    if vi > th:
-                        ob_t[n_ob] = crossing_time(t, vj, vi, th, tau)
+                    tc = ev_crossing(model, S, j)
+                    if tc < math.inf:
+                        ob_t[n_ob] = tc
                         ob_i[n_ob] = j
                         n_ob += 1
         # the new predictions are queued outside the loop above: a queue array (reassigned when it grows)
@@ -622,9 +889,10 @@ def run_events(
             h, nd, nx = _cq_room(h, hn, nd, nx, qm)
             hn = _cq_push(h, hn, nd, nx, head, qm, ob_t[r], float(j), S[j, VER])
         # (2b) plasticity at the round's instant, from the traces before its increments
-        if stdp and n_sp > 0:
-            _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
-                        tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest)
+        if pl.on and n_sp > 0:
+            _stdp_round(t, slist, n_sp, pl.P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
+                        pl.tau_plus, pl.tau_minus, pl.rule, pl.a_plus, pl.a_minus, pl.w_max, pl.clip,
+                        pl.nearest)
         # (3) emit the round's spikes
         for r in range(n_sp):
             i = slist[r]
@@ -644,8 +912,8 @@ def run_events(
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
             nspk[i] += 1
-            if S[i, VINF] > S[i, THR]:
-                tc = crossing_time(S[i, TUPD], S[i, V], S[i, VINF], S[i, THR], S[i, TAU])
+            tc = ev_crossing(model, S, i)
+            if tc < math.inf:
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(i), S[i, VER])
         stats[4] += n_sp
@@ -717,26 +985,3 @@ def push_many(h, n, times, keys, payloads):
     for q in range(times.shape[0]):
         n = heap_push(h, n, times[q], keys[q], payloads[q])
     return n
-
-
-@njit(cache=True)
-def crossing_times(t0, v, v_inf, thr, tau):
-    """:func:`crossing_time` of every neuron from the common time ``t0``."""
-    n = v.shape[0]
-    out = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        out[i] = crossing_time(t0, v[i], v_inf[i], thr[i], tau[i])
-    return out
-
-
-@njit(cache=True)
-def potentials_at(t, S):
-    """Membrane potentials at time ``t`` without changing the state (held neurons stay at ``v``)."""
-    n = S.shape[0]
-    out = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        if t > S[i, TUPD]:
-            out[i] = advance(S[i, V], S[i, VINF], S[i, TAU], t - S[i, TUPD])
-        else:
-            out[i] = S[i, V]
-    return out

@@ -21,7 +21,9 @@ from .._rng import SeedLike, spawn_keys
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_choice, check_finite_array, check_int, check_real
 from ._connectivity import Connectivity
+from ._event_models import EventModel, event_model
 from ._inputs import BinaryInput, Current, PoissonInput
+from ._models import LIF, NeuronModel
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
 from ._population import Population, check_f32, frozen
@@ -190,14 +192,20 @@ class EventDrivenNetwork:
         LFSR width in [3, 32] for ``synapse="lfsr"``.
     seed : None, int, SeedSequence or Generator
         Keys the SC synapse bits and LFSR seeds (inputs carry their own seeds).
+    neuron : NeuronModel, optional
+        The neuron model (default :class:`LIF`, the model above).  Only models
+        with an exact solution between events run here; Izhikevich and COBA
+        have none (simulate them with :class:`Network`).
 
     Raises
     ------
     ValueError
         Non-finite or out-of-range parameters (negative delays, NaN weights,
-        indices outside ``[0, n - 1]``, shape mismatches), naming the parameter.
+        indices outside ``[0, n - 1]``, shape mismatches), naming the parameter;
+        a ``neuron`` without an exact event-driven solution.
     TypeError
-        ``population`` not a :class:`Population`, or an unsupported ``connectivity``.
+        ``population`` not a :class:`Population`, ``neuron`` not a
+        :class:`NeuronModel`, or an unsupported ``connectivity``.
 
     Notes
     -----
@@ -218,9 +226,12 @@ class EventDrivenNetwork:
 
     def __init__(self, population: Population, connectivity: Connectivity | tuple[Any, ...] | None = None, *,
                  delays_ms: Any = None, i_ext: Any = 0.0, synapse: str = "deterministic",
-                 w_scale: float | None = None, lfsr_width: int = 16, seed: SeedLike = None) -> None:
+                 w_scale: float | None = None, lfsr_width: int = 16, seed: SeedLike = None,
+                 neuron: NeuronModel | None = None) -> None:
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        self._model: EventModel = event_model(LIF() if neuron is None else neuron, population)
+        self._kp = self._model.kernel_params()
         self._pop = population
         n = population.n
         if np.ndim(i_ext) == 0:
@@ -322,7 +333,7 @@ class EventDrivenNetwork:
         self._plastic = False  # weights may differ from the snapshot's (STDP was enabled)
         self._in_ptr = np.zeros(1, np.int64)
         self._in_syn = np.zeros((0, 2), np.int64)
-        self._v_inf = self._checked_v_inf(i_ext_arr)
+        self._drive = self._checked_drive(i_ext_arr)
         self._i_ext = frozen(i_ext_arr)
         self._poisson: list[PoissonInput] = []
         self._ext_t = np.zeros(0)
@@ -336,16 +347,13 @@ class EventDrivenNetwork:
         self._chg_pos = np.zeros(1, dtype=np.int64)
         self.reset()
 
-    def _checked_v_inf(self, i_ext: np.ndarray) -> np.ndarray:
-        """``v_inf = v_rest + tau_m * i_ext``, or a ValueError naming ``i_ext`` if it is not finite."""
-        pop = self._pop
-        with np.errstate(over="ignore"):
-            v_inf = pop.v_rest + pop.tau_m * i_ext
-        if not np.isfinite(v_inf).all():
-            i = int(np.argmax(~np.isfinite(v_inf)))
-            raise ValueError(f"i_ext must keep v_inf = v_rest + tau_m * i_ext finite; got {i_ext[i]} "
-                             f"at index {i}")
-        return v_inf
+    def _checked_drive(self, i_ext: np.ndarray) -> np.ndarray:
+        """The model's drive for ``i_ext`` (LIF: ``v_inf``); a ValueError naming ``i_ext`` if not finite."""
+        drive = self._model.drive(i_ext)
+        if not np.isfinite(drive).all():
+            i = int(np.argmax(~np.isfinite(drive)))
+            raise ValueError(f"i_ext must keep {self._model.drive_text} finite; got {i_ext[i]} at index {i}")
+        return drive
 
     @property
     def population(self) -> Population:
@@ -355,6 +363,11 @@ class EventDrivenNetwork:
     def n(self) -> int:
         """Number of neurons."""
         return self._pop.n
+
+    @property
+    def neuron(self) -> NeuronModel:
+        """The neuron model (immutable; :class:`LIF` unless given)."""
+        return self._model.neuron
 
     @property
     def connectivity(self) -> Connectivity:
@@ -417,17 +430,13 @@ class EventDrivenNetwork:
         ordinals and statistics restart, LFSR registers are re-seeded; the
         weights (possibly changed by STDP) are kept.
         """
-        pop = self._pop
         n = self.n
         self._t = 0.0
-        S = _cache_line_rows(n, K.N_COLS)
-        S[:, K.V] = pop.v_init
+        S = _cache_line_rows(n, self._model.n_cols)
+        self._model.init_rows(S, self._drive)
         S[:, K.TUPD] = 0.0
         S[:, K.TSPK] = -math.inf
         S[:, K.ACC] = math.nan
-        S[:, K.VINF] = self._v_inf
-        S[:, K.TAU] = pop.tau_m
-        S[:, K.THR] = pop.threshold
         S[:, K.VER] = 0.0
         self._S = S
         self._chg_pos = np.zeros(1, dtype=np.int64)
@@ -456,8 +465,8 @@ class EventDrivenNetwork:
         else:
             self._lfsr = np.zeros(0, dtype=np.uint32)
         # initial SELF predictions (also a neuron starting at or above threshold: spike at t = 0)
-        tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
-        sel = np.flatnonzero(np.isfinite(tc))
+        tc = K.predict_all(self._kp, S)
+        sel = np.flatnonzero(tc < math.inf)
         self._push_sorted(tc[sel], sel.astype(np.int64), np.zeros(sel.shape[0], dtype=np.int64))
         self._p_count = np.zeros(0, np.int64)
         self._pois_arrays()
@@ -548,16 +557,16 @@ class EventDrivenNetwork:
                 self._add_time_course(tv)
                 return self
             i_ext = self._i_ext + np.asarray(const, dtype=np.float64)
-            self._v_inf = self._checked_v_inf(i_ext)  # validated before anything changes
+            self._drive = self._checked_drive(i_ext)  # validated before anything changes
             self._i_ext = frozen(i_ext)
             if self._tv.shape[0]:  # the schedule's asymptotes include i_ext
                 self._add_time_course(np.zeros((0, n)))
-            # new asymptotes: invalidate the old self-crossing predictions and predict again
-            pop = self._pop
-            self._S[:, K.VINF] = self._v_inf
+            # new asymptotes (t = 0, the initial state): invalidate the old self-crossing predictions
+            # and predict again
+            self._S[:, self._model.drive_col] = self._drive
             self._S[:, K.VER] += 1.0
-            tc = K.crossing_times(0.0, pop.v_init.astype(np.float64), self._v_inf, pop.threshold, pop.tau_m)
-            sel = np.flatnonzero(np.isfinite(tc))
+            tc = K.predict_all(self._kp, self._S)
+            sel = np.flatnonzero(tc < math.inf)
             self._push_sorted(tc[sel], sel.astype(np.int64), self._S[sel, K.VER].astype(np.int64))
             return self
         if not isinstance(inp, PoissonInput):
@@ -592,12 +601,11 @@ class EventDrivenNetwork:
         total[: self._tv.shape[0]] += self._tv
         total[: tv.shape[0]] += tv
         pop = self._pop
-        with np.errstate(over="ignore"):
-            # asymptote per step, then the base one again from step T on
-            vi = np.concatenate([pop.v_rest + pop.tau_m * (self._i_ext + total), self._v_inf[None, :]])
+        # drive per step, then the base one again from step T on
+        vi = np.concatenate([self._model.drive(self._i_ext + total), self._drive[None, :]])
         if not np.isfinite(vi).all():
-            raise ValueError("inp (a time-varying Current) must keep v_inf = v_rest + tau_m * i_ext finite")
-        prev = np.concatenate([self._v_inf[None, :], vi[:-1]])
+            raise ValueError(f"inp (a time-varying Current) must keep {self._model.drive_text} finite")
+        prev = np.concatenate([self._drive[None, :], vi[:-1]])
         k, i = np.nonzero(vi != prev)  # step-major: sorted by time, then neuron
         self._tv = total
         self._chg_t = np.asarray(k * pop.dt, dtype=np.float64)
@@ -782,34 +790,36 @@ class EventDrivenNetwork:
         for old in [*existing, index][:-keep]:
             os.remove(os.path.join(directory, f"checkpoint_{old:09d}.npz"))
 
-    def _run_until(self, t_stop: float) -> None:
-        pop = self._pop
+    def _plasticity(self) -> K.EvPlasticity:
         st = self._stdp
-        if st is not None:
-            stdp_args = (True, self._traces, st.tau_plus, st.tau_minus, 0 if st.rule == "additive" else 1,
-                         _F32(st.eta * st.A_plus), _F32(st.eta * st.A_minus), _F32(st.W_max), st.clip,
-                         st.nearest_neighbor, self._in_ptr, self._in_syn)
-        else:
-            stdp_args = (False, self._traces, 1.0, 1.0, 0, _F32(0), _F32(0), _F32(1), False, False,
-                         self._in_ptr, self._in_syn)
+        if st is None:
+            return K.EvPlasticity(on=False, P=self._traces, tau_plus=1.0, tau_minus=1.0, rule=0,
+                                  a_plus=_F32(0), a_minus=_F32(0), w_max=_F32(1), clip=False, nearest=False)
+        return K.EvPlasticity(on=True, P=self._traces, tau_plus=st.tau_plus, tau_minus=st.tau_minus,
+                              rule=0 if st.rule == "additive" else 1, a_plus=_F32(st.eta * st.A_plus),
+                              a_minus=_F32(st.eta * st.A_minus), w_max=_F32(st.W_max), clip=st.clip,
+                              nearest=st.nearest_neighbor)
+
+    def _run_until(self, t_stop: float) -> None:
         w = self._lfsr_width
+        nrn = K.EvNeurons(model=self._kp, S=self._S, tlist=self._tlist, slist=self._slist)
+        graph = K.EvGraph(grp_ptr=self._grp_ptr, grp_start=self._grp_start, grp_delay=self._grp_delay,
+                          indices=self._indices, weights=self._weights, in_ptr=self._in_ptr,
+                          in_syn=self._in_syn)
+        inputs = K.EvInputs(ext_t=self._ext_t, ext_i=self._ext_i, ext_w=self._ext_w, ext_pos=self._ext_pos,
+                            pois_target=self._p_target, pois_amp=self._p_amp, pois_mean=self._p_mean,
+                            pois_k0=self._p_k0, pois_k1=self._p_k1, pois_dom=self._p_dom,
+                            pois_count=self._p_count, chg_t=self._chg_t, chg_i=self._chg_i, chg_v=self._chg_v,
+                            chg_pos=self._chg_pos)
+        queue = K.EvQueue(h=self._h, n=self._heap_n)
+        syn = K.EvSynapse(mode=_SYNAPSE_MODES.index(self._synapse), w_scale=_F32(self._w_scale),
+                          k0=self._syn_key[0], k1=self._syn_key[1], syn_id=self._syn_id, nspk=self._nspk,
+                          lfsr=self._lfsr, tap_mask=np.uint32(tap_mask(MAXIMAL_TAPS[w])), n_bits=w,
+                          n_mask=np.uint32((1 << w) - 1), stp=self._stp is not None, Q=self._Q)
+        rec = K.EvRecord(out_t=self._out_t, out_i=self._out_i, n_out=self._n_out, stats=self._stats)
         wall0 = time.perf_counter()
-        self._h, self._out_t, self._out_i = K.run_events(
-            t_stop,
-            self._S, pop.v_reset, pop.refractory,
-            self._grp_ptr, self._grp_start, self._grp_delay, self._indices, self._weights,
-            self._ext_t, self._ext_i, self._ext_w, self._ext_pos,
-            self._p_target, self._p_amp, self._p_mean, self._p_k0, self._p_k1, self._p_dom, self._p_count,
-            self._h, self._heap_n,
-            self._tlist, self._slist,
-            self._out_t, self._out_i, self._n_out, self._stats,
-            _SYNAPSE_MODES.index(self._synapse), _F32(self._w_scale), self._syn_key[0], self._syn_key[1],
-            self._syn_id, self._nspk, self._lfsr, np.uint32(tap_mask(MAXIMAL_TAPS[w])), w,
-            np.uint32((1 << w) - 1),
-            *stdp_args,
-            self._chg_t, self._chg_i, self._chg_v, self._chg_pos,
-            self._stp is not None, self._Q,
-        )
+        self._h, self._out_t, self._out_i = K.run_events(t_stop, nrn, graph, inputs, queue, syn,
+                                                         self._plasticity(), rec)
         self._wall_s += time.perf_counter() - wall0
         self._bio_ms += t_stop - self._t
         self._t = t_stop
@@ -827,7 +837,7 @@ class EventDrivenNetwork:
 
     def potentials(self) -> np.ndarray:
         """Membrane potentials at the current time ``t`` (float64, shape (n,)); the state is not changed."""
-        return K.potentials_at(self.t, self._S)
+        return K.potentials_at(self.t, self._kp, self._S)
 
     def statistics(self) -> dict[str, float]:
         """Counters since :meth:`reset` and the speed of the runs that made them.

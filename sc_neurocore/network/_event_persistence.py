@@ -31,6 +31,8 @@ from ._persistence import (
     adopt,
     field,
     file_name,
+    model_meta,
+    neuron_from,
     population_from,
     read_meta,
     read_npz,
@@ -41,10 +43,12 @@ from ._stp import TsodyksMarkram, check_saved_state
 
 __all__ = ["save_event_network", "load_event_network"]
 
-#: Version of the event-driven network file format (``meta["format"]``).
+#: Version of the event-driven network file format (``meta["format"]``) this code reads.  Format 2 adds
+#: the neuron model (``meta["neuron"]``, arrays ``nm_<param>``, the model's state columns ``st_<name>``),
+#: written only for a model other than LIF (LIF networks stay format 1, and format 1 files load as LIF);
+#: the first such event-driven model raises this to 2.
 _FORMAT = 1
 _EDN_FILE = "path must be an npz event-driven network file saved by EventDrivenNetwork.save"
-_SELF_COLS = ((K.V, "st_v"), (K.TUPD, "st_tupd"), (K.TSPK, "st_tspk"), (K.VER, "st_ver"), (K.VINF, "st_vinf"))
 _MAX_EXACT = 2.0**53  # integers stored in float64 (versions, keys, ordinals) are exact below this
 
 
@@ -61,9 +65,8 @@ def save_event_network(net: Any, path: Any) -> None:
     for i, inp in enumerate(net._poisson):
         arrays.update({f"in{i}_rates": inp.rates_hz, f"in{i}_targets": inp.targets, f"in{i}_key": inp.key,
                        f"in{i}_amplitude": np.array(inp.amplitude)})
-    S = net._S
-    for col, key in _SELF_COLS:
-        arrays[key] = np.ascontiguousarray(S[:, col])
+    for column in net._model.state_columns:  # the model's and the engine's saved columns (_event_models)
+        arrays["st_" + column.name] = np.ascontiguousarray(net._S[:, column.col])
     p = int(net._ext_pos[0])
     m = int(net._n_out[0])
     arrays.update(
@@ -77,14 +80,17 @@ def save_event_network(net: Any, path: Any) -> None:
         prm = net._stp_params
         arrays.update(stp_U=prm[:, 0], stp_tau_facil=prm[:, 1], stp_tau_rec=prm[:, 2],
                       st_stp=np.ascontiguousarray(net._Q[:, STP_UV:]))
-    meta = {
-        "format": _FORMAT,
+    neuron = model_meta(net.neuron, arrays)
+    meta: dict[str, Any] = {
+        "format": 1 if neuron is None else 2,
         "synapse": net.synapse,
         "w_scale": net.w_scale,
         "lfsr_width": net.lfsr_width,
         "n_poisson": len(net._poisson),
         "stdp": None if net.stdp is None else net.stdp.to_dict(),
     }
+    if neuron is not None:
+        meta["neuron"] = neuron
     arrays["meta"] = np.array(json.dumps(meta))
     write_npz(path, arrays)
 
@@ -130,7 +136,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     d = e["delays_ms"]
     net = EventDrivenNetwork(pop, conn, delays_ms=d if d.ndim else d[()], i_ext=e["i_ext"],
                              synapse=field(meta, "synapse"), w_scale=field(meta, "w_scale"),
-                             lfsr_width=field(meta, "lfsr_width"), seed=0)
+                             lfsr_width=field(meta, "lfsr_width"), seed=0, neuron=neuron_from(e, meta))
     syn_key = adopt(e, "syn_key", net._syn_key)
     lfsr_key = adopt(e, "lfsr_key", net._lfsr_key)
     n_pois = field(meta, "n_poisson")
@@ -166,17 +172,18 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     net._t = t
     net.add_events(e["st_ext_t"], e["st_ext_i"], e["st_ext_w"])
 
-    # --- neuron state
+    # --- neuron state: the model's saved columns (finite), then the engine's (_event_models)
     cols = {}
-    for col, key in _SELF_COLS:
+    for column in net._model.state_columns:
+        key = "st_" + column.name
         a = e[key]
         if a.shape != (n,) or a.dtype != np.float64:
             raise ValueError(f"{key} must have shape ({n},) and dtype float64; "
                              f"got shape {a.shape} dtype {a.dtype}")
-        cols[col] = a
-    v, tupd, tspk, ver = cols[K.V], cols[K.TUPD], cols[K.TSPK], cols[K.VER]
-    _check(np.isfinite(v), "st_v", "finite", v)
-    _check(np.isfinite(cols[K.VINF]), "st_vinf", "finite", cols[K.VINF])
+        cols[column.col] = a
+        if column in net._model.columns:
+            _check(np.isfinite(a), key, "finite", a)
+    tupd, tspk, ver = cols[K.TUPD], cols[K.TSPK], cols[K.VER]
     with np.errstate(invalid="ignore"):
         # t_upd: the time v is valid, at most the end of a refractory period begun at or before t
         _check(np.isfinite(tupd) & (tupd <= t + pop.refractory), "st_tupd",

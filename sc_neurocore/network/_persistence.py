@@ -278,16 +278,7 @@ def save_network(net: Any, path: Any) -> None:
             arrays[p + "values"] = inp.values
             if inp.targets is not None:
                 arrays[p + "targets"] = inp.targets
-    model = net.neuron
-    neuron_meta = None
-    if not isinstance(model, LIF):
-        scalars = {}
-        for k, v in model.values.items():
-            if isinstance(v, np.ndarray):
-                arrays["nm_" + k] = v
-            else:
-                scalars[k] = v
-        neuron_meta = {"model": model.name, "params": scalars}
+    neuron_meta = model_meta(net.neuron, arrays)
     meta: dict[str, Any] = {
         "format": 3 if net.stp is not None else 1 if neuron_meta is None else 2,
         "synapse": net.synapse,
@@ -356,7 +347,7 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     n_post: Any = e["conn_n_post"][()]  # a numpy scalar, type-checked by the constructor
     conn = Connectivity(e["conn_indptr"], e["conn_indices"], e["conn_weights"], e["conn_delays"], n_post)
     net = Network(pop, conn, synapse=field(meta, "synapse"), w_scale=field(meta, "w_scale"),
-                  lfsr_width=field(meta, "lfsr_width"), record=None, neuron=_neuron_from(e, meta))
+                  lfsr_width=field(meta, "lfsr_width"), record=None, neuron=neuron_from(e, meta))
     inputs = field(meta, "inputs")
     if not isinstance(inputs, list):
         raise ValueError(f"meta.inputs must be a list; got {type(inputs).__name__}")
@@ -412,7 +403,21 @@ def _network_from(e: Entries, meta: dict[str, Any]) -> Any:
     return net
 
 
-def _neuron_from(e: Entries, meta: dict[str, Any]) -> NeuronModel:
+def model_meta(model: NeuronModel, arrays: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """``meta["neuron"]`` of ``model`` (None for LIF, the format-1 default); its array parameters go to
+    ``arrays`` as ``nm_<param>``."""
+    if isinstance(model, LIF):
+        return None
+    scalars = {}
+    for k, v in model.values.items():
+        if isinstance(v, np.ndarray):
+            arrays["nm_" + k] = v
+        else:
+            scalars[k] = v
+    return {"model": model.name, "params": scalars}
+
+
+def neuron_from(e: Entries, meta: dict[str, Any]) -> NeuronModel:
     """The neuron model of ``meta["neuron"]`` (LIF when absent: format 1), through its constructor."""
     spec = meta.get("neuron")
     if spec is None:
