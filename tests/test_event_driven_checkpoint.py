@@ -195,7 +195,7 @@ BAD = [
     (_edit("st_heap", lambda x: x[:, :2]), "st_heap must have shape \\(m, 3\\)"),
     (_edit("conn_indices", lambda x: x + 1000), "indices must be in"),
     (_edit("delays_ms", lambda x: -x), r"delays_ms must be in \[0.0, inf\); got -1.5"),
-    (_meta("format", 2), "path must be a event-driven network file of format <= 1; got 'bad.npz' of format 2"),
+    (_meta("format", 3), "path must be a event-driven network file of format <= 2; got 'bad.npz' of format 3"),
     (_meta("synapse", "magic"), "synapse must be one of"),
     (_meta("n_poisson", 5), "missing entry in1_rates"),
     (_meta("stdp", {"tau_plus": -1.0}), "tau_plus must be"),

@@ -21,7 +21,6 @@ from sc_neurocore.network import (
     COBA,
     LIF,
     EventDrivenNetwork,
-    ExpSynLIF,
     Izhikevich,
     NeuronModel,
     Population,
@@ -34,8 +33,8 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 @pytest.mark.parametrize("neuron", [Izhikevich(), COBA()], ids=["izhikevich", "coba"])
 def test_models_without_exact_solution_are_refused(neuron: NeuronModel) -> None:
     name = type(neuron).__name__
-    with pytest.raises(ValueError, match=rf"neuron must be a model with an exact event-driven solution \(LIF\); "
-                                         rf"got {name}, which has none here: simulate it with the clock-driven "
+    with pytest.raises(ValueError, match=rf"neuron must be a model with an exact event-driven solution "
+                                         rf"\(ExpSynLIF, LIF\); got {name}, which has none here: simulate it with the clock-driven "
                                          rf"Network\(population, neuron={name}\(\.\.\.\)\)"):
         EventDrivenNetwork(Population(3), neuron=neuron)
 
@@ -49,14 +48,6 @@ def test_default_model_is_lif() -> None:
     net = EventDrivenNetwork(Population(2))
     assert isinstance(net.neuron, LIF)
     assert isinstance(EventDrivenNetwork(Population(2), neuron=LIF()).neuron, LIF)
-
-
-def test_expsyn_is_not_event_driven_yet() -> None:
-    # until its exact event-driven solution is registered (EVENT_MODELS), it is refused like Izhikevich
-    if ExpSynLIF in EM.EVENT_MODELS:
-        pytest.skip("ExpSynLIF has an event-driven model")
-    with pytest.raises(ValueError, match="got ExpSynLIF, which has none here"):
-        EventDrivenNetwork(Population(3), neuron=ExpSynLIF())
 
 
 def _digest(sp) -> str:

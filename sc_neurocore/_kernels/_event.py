@@ -63,6 +63,7 @@ __all__ = [
     "N_COLS",
     "crossing_time",
     "ev_crossing",
+    "ev_held",
     "ev_input",
     "ev_potential",
     "ev_reset",
@@ -222,6 +223,9 @@ class EvOps(NamedTuple):
     ``set_drive(m, S, i, t, value)``: from ``t`` on, the drive (constant-current term) is ``value``:
     advance to ``t`` unless held (``t <= S[i, TUPD]``), then store it.
     ``potential(m, S, i, t) -> float``: membrane potential at ``t >= S[i, TSPK]`` without changing ``S``.
+    ``held(m, S, i, t, x) -> bool`` (optional): the input sum ``x`` reaching ``i`` at ``t`` while it is
+    held (refractory, or it spiked at ``t``); returns whether it changed the state (then the loop
+    makes a new prediction).  ``None`` (LIF): the input is discarded.
     """
 
     reset: Callable[..., None]
@@ -229,6 +233,7 @@ class EvOps(NamedTuple):
     crossing: Callable[..., float]
     set_drive: Callable[..., None]
     potential: Callable[..., float]
+    held: Callable[..., bool] | None = None
 
 
 @njit(cache=True, inline="always")
@@ -296,6 +301,12 @@ def ev_potential(m, S, i, t):  # type: ignore[no-untyped-def]
     return EV_MODELS[type(m)].potential(m, S, i, t)
 
 
+def ev_held(m, S, i, t, x):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.held` of ``m``'s model (False: discarded, when the model has none)."""
+    f = EV_MODELS[type(m)].held
+    return False if f is None else f(m, S, i, t, x)
+
+
 def _op(m: Any, name: str) -> Any:
     """The registered function ``name`` of the model whose parameter type is ``m`` (None: not a model)."""
     cls = getattr(m, "instance_class", None) if isinstance(m, types.BaseNamedTuple) else None
@@ -330,6 +341,16 @@ def _ev_set_drive_jit(m, S, i, t, value):  # type: ignore[no-untyped-def]
 def _ev_potential_jit(m, S, i, t):  # type: ignore[no-untyped-def]
     f = _op(m, "potential")
     return None if f is None else (lambda m, S, i, t: f(m, S, i, t))
+
+
+@overload(ev_held)
+def _ev_held_jit(m, S, i, t, x):  # type: ignore[no-untyped-def]
+    if not (isinstance(m, types.BaseNamedTuple) and m.instance_class in EV_MODELS):
+        return None
+    f = EV_MODELS[m.instance_class].held
+    if f is None:
+        return lambda m, S, i, t, x: False
+    return lambda m, S, i, t, x: f(m, S, i, t, x)
 
 
 @njit(cache=True)
@@ -882,6 +903,13 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                         ob_t[n_ob] = tc
                         ob_i[n_ob] = j
                         n_ob += 1
+            elif ev_held(model, S, j, t, x):  # held, but the input changed its state (ExpSynLIF's i_syn)
+                S[j, VER] += 1.0
+                tc = ev_crossing(model, S, j)  # from the end of the refractory period
+                if tc < math.inf:
+                    ob_t[n_ob] = tc
+                    ob_i[n_ob] = j
+                    n_ob += 1
         # the new predictions are queued outside the loop above: a queue array (reassigned when it grows)
         # used inside it would cost an atomic reference-count update per input
         for r in range(n_ob):

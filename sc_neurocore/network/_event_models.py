@@ -20,10 +20,11 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from .._kernels import _event as K
-from ._models import LIF, NeuronModel
+from .._kernels import _expsyn_event as KX
+from ._models import LIF, ExpSynLIF, NeuronModel
 from ._population import Population
 
-__all__ = ["ENGINE_COLUMNS", "EVENT_MODELS", "Column", "EventModel", "LIFEvent", "event_model"]
+__all__ = ["ENGINE_COLUMNS", "EVENT_MODELS", "Column", "EventModel", "ExpSynLIFEvent", "LIFEvent", "event_model"]
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,26 @@ class LIFEvent(EventModel):
         S[:, K.THR] = pop.threshold
 
 
+class ExpSynLIFEvent(LIFEvent):
+    """Event-driven ExpSynLIF (:class:`~sc_neurocore._kernels._expsyn_event.EvExpSyn`): LIF's columns plus
+    ``i_syn`` (saved; the current at ``t_upd``, which is the end of the refractory period while held)
+    and ``tau_syn``: 10-column rows."""
+
+    n_cols = KX.N_COLS_EXPSYN
+    columns = LIFEvent.columns + (Column("i_syn", KX.ISYN), Column("tau_syn", KX.TAUS, saved=False))
+
+    def kernel_params(self) -> KX.EvExpSyn:
+        return KX.EvExpSyn(self.pop.v_reset, self.pop.refractory)
+
+    def init_rows(self, S: np.ndarray, drive: np.ndarray) -> None:
+        super().init_rows(S, drive)
+        p = self.neuron.bind(self.pop)
+        S[:, KX.ISYN] = p.get("i_init", 0.0)
+        S[:, KX.TAUS] = p["tau_syn"]
+
+
 #: neuron model class -> its event-driven definition (the models :class:`EventDrivenNetwork` runs)
-EVENT_MODELS: dict[type[NeuronModel], type[EventModel]] = {LIF: LIFEvent}
+EVENT_MODELS: dict[type[NeuronModel], type[EventModel]] = {LIF: LIFEvent, ExpSynLIF: ExpSynLIFEvent}
 
 
 def event_model(neuron: Any, pop: Population) -> EventModel:

@@ -44,10 +44,10 @@ from ._stp import TsodyksMarkram, check_saved_state
 __all__ = ["save_event_network", "load_event_network"]
 
 #: Version of the event-driven network file format (``meta["format"]``) this code reads.  Format 2 adds
-#: the neuron model (``meta["neuron"]``, arrays ``nm_<param>``, the model's state columns ``st_<name>``),
-#: written only for a model other than LIF (LIF networks stay format 1, and format 1 files load as LIF);
-#: the first such event-driven model raises this to 2.
-_FORMAT = 1
+#: the neuron model (``meta["neuron"]``, arrays ``nm_<param>``, the model's state columns ``st_<name>``,
+#: e.g. ExpSynLIF's ``st_i_syn``), written only for a model other than LIF (LIF networks stay format 1,
+#: and format 1 files load as LIF).
+_FORMAT = 2
 _EDN_FILE = "path must be an npz event-driven network file saved by EventDrivenNetwork.save"
 _MAX_EXACT = 2.0**53  # integers stored in float64 (versions, keys, ordinals) are exact below this
 
