@@ -218,3 +218,128 @@ def test_network_matches_clock_driven_at_small_dt(recurrent):
         assert a.shape == b.shape, i
         bound = 2 * 2.0**-24 * 10.0 / DT_CLOCK * a + 3 * DT_CLOCK
         assert (np.abs(a - b) <= bound).all(), (i, np.abs(a - b).max())
+
+
+# --------------------------------------------------------------------------- synapse models and checkpoints
+
+
+def test_stdp_with_expsyn_matches_the_continuous_time_reference():
+    """STDP acts on the spikes the neurons fire: the reference takes the network's spike list.
+
+    Kicks of charge 5 with tau_syn = 0.05 ms fire a neuron within ~0.01 ms; the recurrent weights
+    (|w| < 0.01) cannot, so the spikes are exactly one per kick (checked), and the weights equal the
+    plain-Python pair rule (``test_event_driven_plasticity.stdp_reference``) bit for bit.
+    """
+    rng = np.random.default_rng(2)
+    n = 5
+    indptr = np.arange(0, n * n + 1, n)
+    indices = np.tile(np.arange(n), n)
+    pre = np.repeat(np.arange(n), n)
+    w0 = (rng.uniform(0.002, 0.01, n * n) * np.where(rng.random(n * n) < 0.2, -1, 1)).astype(np.float32)
+    kicks = []
+    for i in range(n):
+        grid = np.sort(rng.choice(np.arange(4, 400), size=40, replace=False))
+        grid = grid[np.concatenate([[True], np.diff(grid) >= 4])]
+        kicks += [(float(g) * 0.25, i) for g in grid]
+    st = STDP(tau_plus=15.0, tau_minus=30.0, A_plus=0.002, A_minus=0.0025, eta=1.5, W_max=0.02)
+    pop = Population(n, tau_m=10.0, refractory=0.5, threshold=1.0, v_reset=0.0, v_rest=0.0)
+    net = EventDrivenNetwork(pop, (indptr, indices, w0), delays_ms=rng.uniform(0.0, 2.0, n * n),
+                             neuron=ExpSynLIF(tau_syn=0.05))
+    net.set_stdp(st)
+    net.add_events([t for t, _ in kicks], [i for _, i in kicks], 5.0)
+    sp = net.run(101.0)
+    spikes = list(zip(sp.times_ms.tolist(), sp.neurons.tolist(), strict=True))
+    assert len(spikes) == len(kicks)
+    for (t, i), (tk, ik) in zip(sorted(spikes, key=lambda x: (x[1], x[0])), sorted(kicks, key=lambda x: (x[1], x[0])),
+                                strict=True):
+        assert i == ik and 0.0 < t - tk < 0.02
+    ref = stdp_reference(n, pre, indices, w0, spikes, st)
+    np.testing.assert_array_equal(net.weights, ref)
+    assert not np.array_equal(ref, w0)
+
+
+@pytest.mark.parametrize("case", [(0.5, 0.0, 800.0, 20.0), (0.1, 1000.0, 50.0, 25.0)])
+def test_stp_with_expsyn_matches_closed_form(case):
+    """A regular presynaptic train (kicks every D ms; tau_syn = 0.01 ms and a 1 ms refractory period make
+    one spike per kick, at the same latency) releases u_k x_k; the target (tau_m = 1e12 ms,
+    tau_syn = 0.01 ms) integrates each charge 0.5 u_k x_k within a fraction e^{-100} of it by 1 ms
+    after arrival."""
+    U, tf, td, D = case
+    n_spikes = 10
+    pop = Population(2, threshold=[1.0, 1e6], tau_m=[20.0, 1e12], refractory=[1.0, 0.0], allow_large_dt=True)
+    net = EventDrivenNetwork(pop, (np.array([0, 1, 1]), np.array([1]), np.array([0.5])), delays_ms=1.0,
+                             neuron=ExpSynLIF(tau_syn=0.01))
+    net.set_stp(TsodyksMarkram(U=[U, 1.0], tau_facil=[tf, 0.0], tau_rec=[td, 0.0]))
+    net.add_events(5.0 + D * np.arange(n_spikes), np.zeros(n_spikes, int), 2.0)
+    u_ref, x_ref = closed_form(U, tf, td, D, n_spikes)
+    got, v_prev = [], 0.0
+    for k in range(n_spikes):
+        net.run(5.0 + k * D + 3.0 - net.t)  # kick, spike (~0.01 ms), arrival 1 ms later, + 2 ms
+        v = float(net.potentials()[1])
+        got.append((v - v_prev) / 0.5)
+        v_prev = v
+    assert len(net.spikes) == n_spikes and (net.spikes.neurons == 0).all()
+    lat = net.spikes.times_ms - (5.0 + D * np.arange(n_spikes))
+    assert 0.0 < lat.min() and lat.max() - lat.min() < 1e-12  # a regular train of period D
+    np.testing.assert_allclose(got, u_ref * x_ref, rtol=1e-8)
+
+
+@pytest.mark.parametrize("synapse", ["bernoulli", "lfsr"])
+def test_sc_synapses_transmit_the_same_jumps_as_lif(synapse):
+    """Neuron 0 spikes 30 times; each of its 20 synapses transmits the bits of the LIF reference
+    (``test_event_driven_sc.transmitted_ref``: keyed by CSR index and spike ordinal, whatever the model),
+    each transmitted jump adds the charge w_scale = 1: the target (tau_m = 1e12 ms, tau_syn = 0.01 ms,
+    no threshold reached) ends with the count of its transmitted jumps as its potential."""
+    rng = np.random.default_rng(7)
+    k, n_spikes, seed = 20, 30, 99
+    n = k + 1
+    weights = rng.uniform(0.05, 1.0, k).astype(np.float32)
+    weights[0] = 1.0
+    delays = rng.uniform(0.0, 4.0, k)
+    pop = Population(n, threshold=np.r_[0.5, np.full(k, 1e6)], tau_m=np.r_[10.0, np.full(k, 1e12)],
+                     refractory=np.r_[1.0, np.zeros(k)], allow_large_dt=True)
+    net = EventDrivenNetwork(pop, (np.r_[0, np.full(n, k)], np.arange(1, n), weights), delays_ms=delays,
+                             synapse=synapse, w_scale=1.0, seed=seed, neuron=ExpSynLIF(tau_syn=0.01))
+    net.add_events(5.0 + 5.0 * np.arange(n_spikes), np.zeros(n_spikes, int), 2.0)
+    net.run(5.0 * n_spikes + 20.0)
+    assert len(net.spikes) == n_spikes and (net.spikes.neurons == 0).all()
+    ref = transmitted_ref(synapse, seed, weights, 1.0, n_spikes)
+    np.testing.assert_allclose(net.potentials()[1:], ref.sum(axis=0), rtol=1e-9, atol=0)
+    st = net.statistics()
+    assert (st["synaptic_events"], st["transmitted"]) == (n_spikes * k, int(ref.sum()))
+    assert 0 < ref.sum() < ref.size
+
+
+def _build(synapse="deterministic", stdp=False, seed=3):
+    n = 60
+    pop = Population(n, tau_m=20.0, refractory=2.0, threshold=1.0, v_reset=0.0, dt=0.1, n_exc=48)
+    conn = erdos_renyi(n, 0.2, weight=ei_weights(n, 48, 0.2, 0.4), delay=15, seed=seed)
+    delays = np.random.default_rng(seed).uniform(0.5, 3.0, conn.nnz)
+    tau_s = np.random.default_rng(seed + 5).uniform(1.0, 8.0, n)
+    net = EventDrivenNetwork(pop, conn, delays_ms=delays, i_ext=0.045, synapse=synapse, seed=seed + 1,
+                             neuron=ExpSynLIF(tau_syn=tau_s, i_init=0.01))
+    net.add_input(PoissonInput(50.0, 0.3, n=n, seed=seed + 2))
+    net.add_events([5.0, 120.0, 150.0, 150.0], [1, 2, 3, 4], [2.0, 2.0, 0.5, 2.0])
+    if stdp:
+        net.set_stdp(STDP(A_plus=0.01, A_minus=0.012, W_max=0.4))
+    return net
+
+
+@pytest.mark.parametrize(("synapse", "stdp"), [("deterministic", False), ("bernoulli", True), ("lfsr", False)])
+def test_checkpoint_resume_is_bit_identical(synapse, stdp):
+    whole = _build(synapse, stdp)
+    ref = whole.run(200.0)
+    half = _build(synapse, stdp)
+    first = half.run(100.0)
+    f = io.BytesIO()
+    half.save(f)
+    f.seek(0)
+    resumed = EventDrivenNetwork.load(f)
+    assert isinstance(resumed.neuron, ExpSynLIF)
+    np.testing.assert_array_equal(resumed.neuron.values["tau_syn"], whole.neuron.values["tau_syn"])
+    second = resumed.run(100.0)
+    np.testing.assert_array_equal(np.concatenate([first.times_ms, second.times_ms]), ref.times_ms)
+    np.testing.assert_array_equal(np.concatenate([first.neurons, second.neurons]), ref.neurons)
+    assert len(ref) > 300
+    np.testing.assert_array_equal(resumed.potentials(), whole.potentials())
+    np.testing.assert_array_equal(resumed.weights, whole.weights)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ._event import EV_MODELS, TAU, THR, TUPD, V, VINF, EvOps
+from ._event import EV_MODELS, TAU, THR, TUPD, VINF, EvOps, V
 from ._expsyn_exact import crossing_time_exp, propagate_exp
 
 __all__ = ["ISYN", "N_COLS_EXPSYN", "TAUS", "EvExpSyn"]

@@ -24,7 +24,8 @@ from .._kernels import _expsyn_event as KX
 from ._models import LIF, ExpSynLIF, NeuronModel
 from ._population import Population
 
-__all__ = ["ENGINE_COLUMNS", "EVENT_MODELS", "Column", "EventModel", "ExpSynLIFEvent", "LIFEvent", "event_model"]
+__all__ = ["ENGINE_COLUMNS", "EVENT_MODELS", "Column", "EventModel", "ExpSynLIFEvent", "LIFEvent",
+           "event_model"]
 
 
 @dataclass(frozen=True)
@@ -114,19 +115,24 @@ class LIFEvent(EventModel):
         S[:, K.THR] = pop.threshold
 
 
-class ExpSynLIFEvent(LIFEvent):
+class ExpSynLIFEvent(EventModel):
     """Event-driven ExpSynLIF (:class:`~sc_neurocore._kernels._expsyn_event.EvExpSyn`): LIF's columns plus
     ``i_syn`` (saved; the current at ``t_upd``, which is the end of the refractory period while held)
-    and ``tau_syn``: 10-column rows."""
+    and ``tau_syn``: 10-column rows.  The drive is LIF's ``v_inf``."""
 
     n_cols = KX.N_COLS_EXPSYN
     columns = LIFEvent.columns + (Column("i_syn", KX.ISYN), Column("tau_syn", KX.TAUS, saved=False))
+    drive_col = LIFEvent.drive_col
+    drive_text = LIFEvent.drive_text
 
     def kernel_params(self) -> KX.EvExpSyn:
         return KX.EvExpSyn(self.pop.v_reset, self.pop.refractory)
 
+    def drive(self, i_ext: np.ndarray) -> np.ndarray:
+        return LIFEvent(self.neuron, self.pop).drive(i_ext)
+
     def init_rows(self, S: np.ndarray, drive: np.ndarray) -> None:
-        super().init_rows(S, drive)
+        LIFEvent(self.neuron, self.pop).init_rows(S, drive)
         p = self.neuron.bind(self.pop)
         S[:, KX.ISYN] = p.get("i_init", 0.0)
         S[:, KX.TAUS] = p["tau_syn"]
