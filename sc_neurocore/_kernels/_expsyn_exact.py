@@ -61,15 +61,22 @@ if any, lies on the first piece whose supremum is ``>= 0``; the root is then bra
 ``f(0) < 0`` or below ``f(lo)``) and ``hi`` with ``f(hi) >= 0`` on an increasing piece, where the
 root is unique.  No step size or sampling is involved.
 
-The root is polished by Newton steps safeguarded by bisection (a Newton iterate outside the
-bracket is replaced by the midpoint, or by ``lo + sqrt(width tau_lo)`` while the bracket is wider
-than ``64 (lo + tau_lo)``), every iterate shrinking the bracket and an iterate that did not halve
-it followed by a bisection, until the bracket is no wider than ``4 eps d`` (float64 resolution)
-or 400 iterations; fixed rules, so the same bits on
-every run.  The returned time is the bracket's upper end: the evaluated ``v`` there is
-``>= thr``.  Existence is decided on the float64 values of ``f(d*)`` and ``A``: a trajectory
-that only touches the threshold within rounding (a tangency, whose time is ill-conditioned
-anyway) may be reported either way.
+The root is polished by Newton steps from the bracket end with the smaller ``|f|``, safeguarded
+by bisection (a Newton iterate outside the bracket, or one following a Newton step that did not
+halve ``|f|``, is replaced by the midpoint, or by ``lo + sqrt(width tau_lo)`` while the bracket is
+wider than ``64 (lo + tau_lo)``); every iterate shrinks the bracket, and once Newton has converged
+at one end a step just past the root closes it.  It stops when the bracket is no wider than
+``4 eps d`` or than ``2 ftol / f'``, the width within which the sign of the evaluated ``f`` is
+rounding noise (``ftol = 4 eps (|v| + |v_inf| + |thr| + |s| tau_hi)``), or after 400 iterations;
+fixed rules, so the same bits on every run (about 8 evaluations of ``f`` per root in
+``benchmarks/bench_expsyn_event.py``'s regime).  The returned time is the bracket's upper end: the
+evaluated ``v`` there is ``>= thr``.  Existence is decided on the float64 values of ``f(d*)`` and
+``A``: a trajectory that only touches the threshold within rounding (a tangency, whose time is
+ill-conditioned anyway) may be reported either way.
+
+Before any of this, two cheap exits: ``s > 0`` with ``max(v, v_inf) + s tau_s < thr`` never
+crosses (above ``max(v, v_inf)`` the leak pulls ``v`` down, so ``v`` can rise by at most the charge
+still to come, ``s tau_s``), and ``s < 0``, ``f'(0) < 0`` with ``v_inf <= thr`` neither.
 
 Pure functions of scalars; nothing is validated here.
 """
@@ -135,36 +142,40 @@ def _f(d, v, s, v_inf, thr, tau_m, tau_s):
 
 
 @njit(cache=True)
-def _root(lo, hi, v, s, v_inf, thr, tau_m, tau_s):
-    """Root of ``f`` in ``[lo, hi]`` (``f(lo) < 0 <= f(hi)``, ``f`` increasing): the bracket's end ``hi``."""
+def _root(lo, flo, dflo, hi, fhi, dfhi, v, s, v_inf, thr, tau_m, tau_s):
+    """Root of ``f`` in ``[lo, hi]`` (``f(lo) < 0 <= f(hi)``, ``f`` increasing; ``f``, ``f'`` given at
+    both ends): the bracket's upper end once it is closed."""
     tau = tau_m if tau_m <= tau_s else tau_s
-    x = hi
-    fx, dfx = _f(x, v, s, v_inf, thr, tau_m, tau_s)
+    # Newton steps start from the bracket end where |f| is smaller (at the upper end d* the slope is 0)
+    # f is evaluated to within a few ulps of its terms: closer than ftol / f' to the root, its sign is noise
+    ftol = 4.0 * _EPS * (abs(v) + abs(v_inf) + abs(thr) + abs(s) * (tau_m if tau_m >= tau_s else tau_s))
     bisect = False
     for _ in range(_MAXIT):
         w = hi - lo
-        if w <= 4.0 * _EPS * hi:
+        if w <= 4.0 * _EPS * hi or w * max(dflo, dfhi) <= 2.0 * ftol:
             break
         # bisection point: the midpoint, or lo + sqrt(width tau) when the bracket spans many time
         # constants (a bracket [0, 1e146] then takes ~10 steps, not ~480)
         mid = lo + (0.5 * w if w <= 64.0 * (lo + tau) else math.sqrt(w * tau))
-        xn = x - fx / dfx if dfx > 0.0 else math.nan
-        if bisect or not (lo < xn < hi):  # NaN also fails
-            xn = mid
-        elif abs(xn - x) <= 2.0 * _EPS * hi:
-            # Newton has converged on one side: step just past the root to close the bracket
-            xn = xn + 2.0 * _EPS * hi if fx < 0.0 else xn - 2.0 * _EPS * hi
-            if not (lo < xn < hi):
-                xn = mid
-        x = xn
-        fx, dfx = _f(x, v, s, v_inf, thr, tau_m, tau_s)
-        if fx >= 0.0:
-            hi = x
+        if -flo <= fhi:
+            x, fx, dfx = lo, flo, dflo
         else:
-            lo = x
-        # an iterate that did not halve the bracket is followed by a bisection: the bracket at least
-        # halves every two iterations, whatever Newton does far from the root
-        bisect = hi - lo > 0.5 * w
+            x, fx, dfx = hi, fhi, dfhi
+        xn = x - fx / dfx if dfx > 0.0 else math.nan
+        newton = not bisect and lo <= xn <= hi  # NaN fails too
+        step = max(2.0 * _EPS * hi, ftol / dfx) if dfx > 0.0 else 0.0
+        if newton and abs(xn - x) <= step:
+            # Newton has converged at one end: step just past the root to close the bracket
+            xn = x + step if fx < 0.0 else x - step
+        if not (newton and lo < xn < hi):
+            xn = mid
+        fn, dfn = _f(xn, v, s, v_inf, thr, tau_m, tau_s)
+        if fn >= 0.0:
+            hi, fhi, dfhi = xn, fn, dfn
+        else:
+            lo, flo, dflo = xn, fn, dfn
+        # a Newton step that did not halve |f| is followed by a bisection (Newton far from the root)
+        bisect = newton and abs(fn) > 0.5 * abs(fx)
     return hi
 
 
@@ -172,39 +183,46 @@ def _root(lo, hi, v, s, v_inf, thr, tau_m, tau_s):
 def _crossing_d(v, s, v_inf, thr, tau_m, tau_s):
     """Delay ``d >= 0`` of the first crossing from ``(v, s)`` (``v < thr``, ``s != 0``), or ``inf``."""
     df0 = (v_inf - v) / tau_m + s
-    k = (tau_m - tau_s) / (tau_m * tau_s)
+    if s > 0.0:
+        if df0 <= 0.0:
+            return math.inf  # f decreases from f(0) < 0
+        if max(v, v_inf) + s * tau_s < thr:
+            # cheap rejection: while v > max(v0, v_inf) the leak pulls v down, so v rises by at most
+            # the charge still to come, the integral of s e^{-t/tau_s}, s tau_s
+            return math.inf
+    elif df0 < 0.0 and not (v_inf > thr):
+        return math.inf  # s < 0: decreasing, then rising towards A <= 0
     # the extremum d* of f (see the module doc), if any
+    k = (tau_m - tau_s) / (tau_m * tau_s)
     d_star = math.inf
     if df0 != 0.0:
         r = tau_s * df0 / s
         if r > 0.0 and k * r < 1.0:
             d_star = r if k == 0.0 else -math.log1p(-k * r) / k
+    lo, flo, dflo = 0.0, v - thr, df0
     if s > 0.0:
-        if df0 <= 0.0:
-            return math.inf  # f decreases from f(0) < 0
-        lo = 0.0
         if d_star < math.inf:  # increasing on [0, d*], decreasing after: the maximum is f(d*)
-            f_star = _f(d_star, v, s, v_inf, thr, tau_m, tau_s)[0]
+            f_star, df_star = _f(d_star, v, s, v_inf, thr, tau_m, tau_s)
             if f_star < 0.0:
                 return math.inf
-            return _root(lo, d_star, v, s, v_inf, thr, tau_m, tau_s)
-    else:
-        lo = 0.0
-        if df0 < 0.0:  # decreasing on [0, d*] (below f(0) < 0), then increasing
-            if d_star == math.inf:
-                return math.inf
-            lo = d_star
-            if _f(lo, v, s, v_inf, thr, tau_m, tau_s)[0] >= 0.0:
-                return lo  # only within rounding (f(d*) < f(0) < 0 exactly): a touch at d*
+            return _root(lo, flo, dflo, d_star, f_star, df_star, v, s, v_inf, thr, tau_m, tau_s)
+    elif df0 < 0.0:  # decreasing on [0, d*] (below f(0) < 0), then increasing
+        if d_star == math.inf:
+            return math.inf
+        lo = d_star
+        flo, dflo = _f(lo, v, s, v_inf, thr, tau_m, tau_s)
+        if flo >= 0.0:
+            return lo  # only within rounding (f(d*) < f(0) < 0 exactly): a touch at d*
     # increasing on [lo, inf) towards A
     if not (v_inf > thr):
         return math.inf
     width = tau_m if tau_m >= tau_s else tau_s
     for _ in range(_MAX_DOUBLINGS):
         hi = lo + width
-        if _f(hi, v, s, v_inf, thr, tau_m, tau_s)[0] >= 0.0:
-            return _root(lo, hi, v, s, v_inf, thr, tau_m, tau_s)
-        lo = hi
+        fhi, dfhi = _f(hi, v, s, v_inf, thr, tau_m, tau_s)
+        if fhi >= 0.0:
+            return _root(lo, flo, dflo, hi, fhi, dfhi, v, s, v_inf, thr, tau_m, tau_s)
+        lo, flo, dflo = hi, fhi, dfhi
         width *= 2.0
     return math.inf  # A > 0 only within rounding: the evaluated v never reaches thr
 
