@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 from numba import njit
+from numba.core.caching import NullCache
 
 from sc_neurocore._kernels import _event as K
 from sc_neurocore.network import (
@@ -179,6 +180,10 @@ def _reference(i_ext: float, thr: float, v_reset: float, t_ref: float, kicks: di
 
 
 def test_a_new_model_plugs_in_through_the_registries(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the engine's kernels compiled for a type of this test module must not go to the on-disk cache: a
+    # process without tests/ on sys.path fails to unpickle their cache index (ModuleNotFoundError)
+    for kernel in (K.run_events, K.predict_all, K.potentials_at):
+        monkeypatch.setattr(kernel, "_cache", NullCache())
     monkeypatch.setitem(K.EV_MODELS, EvPerfectIF, K.EvOps(_pif_reset, _pif_input, _pif_crossing,
                                                           _pif_set_drive, _pif_potential))
     monkeypatch.setitem(EM.EVENT_MODELS, PerfectIF, PerfectIFEvent)

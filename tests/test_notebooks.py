@@ -81,6 +81,7 @@ KEY_OUTPUT: dict[str, list[str]] = {
                           "early termination: same predictions True"],
     "32_neuron_models": ["              chattering     27    1.6   1.7   1.9      5.0          22       4",
                          "largest |network - analytic| over 400 steps: 3.9e-07",
+                         "event-driven spike at 2.326995346 ms, root of the formula 2.326995346 ms",
                          "mean rates after 100 ms: excitatory 20.04 Hz, inhibitory 19.50 Hz"],
     "20_hardware_prototyping": ["76 ones -> p*q ~ 0.2980", "bit-for-bit equal to the gate-level model: True",
                                 "product count 127 = min(X, W) - 1 = 127"],

@@ -15,7 +15,11 @@ What you will see
   membrane potential is printed at a few times next to the analytic
   postsynaptic potential, with the largest difference over the whole trace
   (3.9e-07: float32 rounding) and the analytic peak time (4.024 ms; the
-  recorded maximum is at 4.0 ms, on the 0.1 ms grid).
+  recorded maximum is at 4.0 ms, on the 0.1 ms grid).  The same neuron in the
+  event-driven engine, which has no time step: its potential matches the
+  formula to float64 rounding (1.1e-16), and with the threshold at 0.3 its
+  spike time equals the formula's root found by bisection (2.326995346 ms;
+  they differ by 3e-14 ms).
 * Part 3: the Vogels-Abbott / Brette 2007 COBA network (4000 conductance-based
   neurons, 80% excitatory, reversal potentials 0 and -80 mV) runs for 500 ms
   without any external input.  The run prints the excitatory and inhibitory
@@ -37,6 +41,7 @@ from sc_neurocore.network import (
     COBA,
     BinaryInput,
     Current,
+    EventDrivenNetwork,
     ExpSynLIF,
     Izhikevich,
     Network,
@@ -125,6 +130,50 @@ print(f"largest |network - analytic| over {N_PSP} steps: {np.abs(v_psp - analyti
 print(f"analytic peak at t* = {t_peak:.3f} ms; the recorded maximum is at {t_psp[np.argmax(v_psp)]:.1f} ms")
 
 # %% [markdown]
+# ### The same neuron without a time step: `EventDrivenNetwork`
+#
+# Between inputs the model has an exact solution, so `EventDrivenNetwork(pop, neuron=ExpSynLIF(tau_syn))`
+# simulates it with no time step at all, in float64.  An input does not move `v` at once, so the
+# threshold can be crossed later, at a time no formula gives in closed form: after every input
+# the engine finds the first root of `v(t) = threshold` exactly (the difference of two
+# exponentials has at most one extremum, which splits time into two monotone pieces; see
+# docs/event_driven.md).  We read the event-driven potential at the same times as the clock-driven
+# one, then lower the threshold to 0.3 (the PSP's peak is 0.334) and compare the spike time with
+# the root of the formula found by bisection.
+
+# %%
+ev = EventDrivenNetwork(Population(1, tau_m=TAU_M, threshold=100.0), neuron=ExpSynLIF(tau_syn=TAU_SYN))
+ev.add_events([0.0], [0], [W_PSP])
+v_event = np.empty(N_PSP)
+for j, t_at in enumerate(t_psp):
+    ev.run(t_at - ev.t)
+    v_event[j] = ev.potentials()[0]
+print(f"event-driven: largest |event-driven - analytic| over the same {N_PSP} times: "
+      f"{np.abs(v_event - analytic).max():.1e}")
+THR_EV = 0.3
+ev = EventDrivenNetwork(Population(1, tau_m=TAU_M, threshold=THR_EV), neuron=ExpSynLIF(tau_syn=TAU_SYN))
+ev.add_events([0.0], [0], [W_PSP])
+t_spike = ev.run(20.0).times_ms[0]
+
+
+def psp_at(t):
+    return W_PSP * TAU_M / (TAU_M - TAU_SYN) * (np.exp(-t / TAU_M) - np.exp(-t / TAU_SYN))
+
+
+lo, hi = 0.0, t_peak  # the PSP rises on [0, t*]: bisection for psp_at(t) = THR_EV
+for _ in range(100):
+    mid = 0.5 * (lo + hi)
+    lo, hi = (lo, mid) if psp_at(mid) >= THR_EV else (mid, hi)
+print(f"threshold {THR_EV}: event-driven spike at {t_spike:.9f} ms, root of the formula {hi:.9f} ms "
+      f"(difference {abs(t_spike - hi):.0e} ms)")
+
+# %% [markdown]
+# The event-driven potential agrees with the formula to float64 rounding.  The spike time agrees
+# with the root to a few 1e-14 ms: the engine stops refining once the sign of the float64
+# `v - threshold` is rounding noise, which here is about that wide.  The clock-driven network,
+# run at dt = 0.1 ms, would label that spike with the end of its step (2.4 ms).
+
+# %% [markdown]
 # ## Part 3: a conductance-based E/I network (COBA)
 #
 # In `COBA` a synapse opens a conductance instead of injecting a current: an excitatory jump
@@ -159,8 +208,9 @@ print("population rate in 50 ms bins (Hz): " + " ".join(f"{r:.1f}" for r in pop_
 # ## The figure
 #
 # `32_neuron_models.png`: top, the four Izhikevich traces; bottom left, the ExpSynLIF PSP
-# (dots: network, line: analytic); bottom right, a raster of the first 160 excitatory and the
-# first 40 inhibitory neurons of the COBA network.
+# (line: analytic, dots: clock-driven network, crosses: event-driven network, star: the
+# event-driven spike with threshold 0.3); bottom right, a raster of the first 160 excitatory and
+# the first 40 inhibitory neurons of the COBA network.
 
 # %%
 fig_dir = figure_dir()
@@ -183,8 +233,12 @@ if fig_dir is not None:
     ax.legend(loc="upper center", ncol=4)
     ax = fig.add_subplot(grid[1, 0])
     ax.plot(t_psp, analytic, "-", color="C0", label="analytic")
-    ax.plot(t_psp[::10], v_psp[::10], "o", color="C1", ms=3, label="ExpSynLIF (every 10th step)")
+    ax.plot(t_psp[::10], v_psp[::10], "o", color="C1", ms=3, label="clock-driven Network (every 10th step)")
+    ax.plot(t_psp[5::10], v_event[5::10], "x", color="C2", ms=4,
+            label="EventDrivenNetwork (every 10th sample)")
     ax.axvline(t_peak, color="0.5", ls=":", label=f"analytic peak {t_peak:.2f} ms")
+    ax.plot([t_spike], [THR_EV], "*", color="C3", ms=10,
+            label=f"event-driven spike with threshold {THR_EV}: {t_spike:.3f} ms")
     ax.set_xlabel("time after the jump (ms)")
     ax.set_ylabel("v - v_rest (potential units)")
     ax.set_title(f"PSP, w = {W_PSP}, tau_m = {TAU_M:g} ms, tau_syn = {TAU_SYN:g} ms")
