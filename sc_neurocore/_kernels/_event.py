@@ -672,18 +672,20 @@ def _cq_flush(h, hn, nd, nx, head, qm):
 
 
 def _prefetch(arr, i):  # noqa: ARG001
-    """Hint the CPU to load row ``i`` of the 2-d array ``arr``; changes no value (plain Python: nothing)."""
+    """Hint the CPU to load row ``i`` of the 2-d array ``arr`` (its first and last cache lines); changes no
+    value (plain Python: nothing)."""
 
 
 @intrinsic
-def _prefetch_intrinsic(typingctx, arr, i):
-    sig = types.void(arr, i)
+def _prefetch_intrinsic(typingctx, arr, i, j):
+    sig = types.void(arr, i, j)
 
     def codegen(context, builder, signature, args):
         ary = context.make_array(signature.args[0])(context, builder, args[0])
         ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary,
                                        [context.cast(builder, args[1], signature.args[1], types.intp),
-                                        context.get_constant(types.intp, 0)], wraparound=False)
+                                        context.cast(builder, args[2], signature.args[2], types.intp)],
+                                       wraparound=False)
         raw = builder.bitcast(ptr, ir.IntType(8).as_pointer())
         fnty = ir.FunctionType(ir.VoidType(), [raw.type, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
@@ -697,7 +699,12 @@ def _prefetch_intrinsic(typingctx, arr, i):
 
 @overload(_prefetch, inline="always")
 def _prefetch_jit(arr, i):
-    return lambda arr, i: _prefetch_intrinsic(arr, i)
+    def impl(arr, i):
+        _prefetch_intrinsic(arr, i, 0)
+        if arr.shape[1] > 8:  # a row wider than one cache line (ExpSynLIF's 10 columns): its last line too
+            _prefetch_intrinsic(arr, i, arr.shape[1] - 1)
+
+    return impl
 
 
 # synapses ahead: several independent row loads in flight hide the DRAM misses; at 1M neurons x 100
