@@ -15,11 +15,13 @@ Every test is deterministic (false-failure probability 0).
 from __future__ import annotations
 
 import io
+import json
 import math
 from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
+from test_event_driven_checkpoint import _arrays, _load
 from test_event_driven_plasticity import stdp_reference
 from test_event_driven_sc import transmitted_ref
 from test_event_driven_stp import closed_form
@@ -343,3 +345,55 @@ def test_checkpoint_resume_is_bit_identical(synapse, stdp):
     assert len(ref) > 300
     np.testing.assert_array_equal(resumed.potentials(), whole.potentials())
     np.testing.assert_array_equal(resumed.weights, whole.weights)
+
+
+def test_time_varying_current_and_initial_current_match_the_clock_driven_steps():
+    """A piecewise-constant current (one value per 0.1 ms step) and i_init, no threshold reached: both engines
+    solve the same linear ODE exactly per step, so they agree at every step end to float32 rounding
+    (the clock-driven state and propagators are float32: ~1e-6 over 200 steps here)."""
+    rng = np.random.default_rng(9)
+    n, steps, dt = 3, 200, 0.1
+    rows = rng.uniform(-0.05, 0.1, (steps, n)).astype(np.float32)
+    i0 = np.array([0.05, -0.02, 0.0])
+    pop = Population(n, tau_m=10.0, threshold=100.0, v_init=[0.1, -0.2, 0.3], dt=dt)
+    model = ExpSynLIF(tau_syn=[2.0, 10.0, 10.0], i_init=i0)
+    clock = Network(pop, neuron=model)
+    clock.add_input(Current(rows))
+    clock.monitor(range(n))
+    clock.run(steps + 20)
+    ev = EventDrivenNetwork(pop, neuron=model)
+    ev.add_input(Current(rows))
+    got = np.array([_v_at(ev, (k + 1) * dt) for k in range(steps + 20)])
+    np.testing.assert_allclose(got, clock.v_trace.v, rtol=0, atol=2e-6)
+    assert np.abs(got).max() > 0.3
+
+
+def _neuron_meta(params):
+    def go(a):
+        m = json.loads(str(a["meta"]))
+        m["neuron"]["params"] = params
+        a["meta"] = np.array(json.dumps(m))
+    return go
+
+
+def _without(key):
+    return lambda a: a.pop(key)
+
+
+@pytest.mark.parametrize(("mutate", "match"), [
+    (lambda a: a["st_i_syn"].__setitem__(3, np.nan), r"st_i_syn must be finite; got nan at index \(3,\)"),
+    (lambda a: a.__setitem__("st_i_syn", a["st_i_syn"][:-1]), r"st_i_syn must have shape \(60,\) and dtype float64"),
+    (_without("st_i_syn"), "st_i_syn"),
+    (_without("nm_tau_syn"), r"neuron parameter tau_syn is missing \(meta\.neuron\.params or nm_tau_syn\)"),
+    (lambda a: (_neuron_meta({"tau_syn": -1.0, "i_init": 0.01})(a), a.pop("nm_tau_syn")),
+     r"tau_syn must be in \(0\.0, inf\); got -1\.0"),
+])
+def test_malformed_expsyn_file_raises_naming_it(mutate, match):
+    net = _build()
+    net.run(50.0)
+    arrays = _arrays(net)
+    assert json.loads(str(arrays["meta"]))["format"] == 2
+    mutate(arrays)
+    with pytest.raises(ValueError, match=match) as info:
+        _load(arrays)
+    assert "'bad.npz'" in str(info.value)

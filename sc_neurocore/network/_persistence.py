@@ -430,12 +430,18 @@ def neuron_from(e: Entries, meta: dict[str, Any]) -> NeuronModel:
     if not isinstance(params, dict):
         raise ValueError(f"meta.neuron.params must be a JSON object; got {type(params).__name__}")
     values = dict(params)
+    missing = []
     for k in MODELS.get(name, LIF).param_specs if isinstance(name, str) else ():
         if "nm_" + k in e:
             if k in values:
                 raise ValueError(f"neuron parameter {k} is given twice (meta and nm_{k})")
             values[k] = e["nm_" + k]
-    return model_from(name, values)
+        elif k not in values:
+            missing.append(k)
+    model = model_from(name, values)
+    if missing:  # saved files list every parameter: a missing one must not become the default silently
+        raise ValueError(f"neuron parameter {missing[0]} is missing (meta.neuron.params or nm_{missing[0]})")
+    return model
 
 
 def _plasticity(meta: dict[str, Any], key: str, cls: Any) -> Any:
