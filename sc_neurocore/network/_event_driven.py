@@ -194,8 +194,11 @@ class EventDrivenNetwork:
         Keys the SC synapse bits and LFSR seeds (inputs carry their own seeds).
     neuron : NeuronModel, optional
         The neuron model (default :class:`LIF`, the model above).  Only models
-        with an exact solution between events run here; Izhikevich and COBA
-        have none (simulate them with :class:`Network`).
+        with an exact solution between events run here: :class:`LIF` and
+        :class:`ExpSynLIF` (an input of weight ``w`` adds ``w / tau_syn`` to the
+        synaptic current, also while refractory; the threshold crossing after
+        every input is predicted exactly, ``docs/event_driven.md``).  Izhikevich
+        and COBA have none (simulate them with :class:`Network`).
 
     Raises
     ------
