@@ -183,7 +183,8 @@ def test_a_new_model_plugs_in_through_the_registries(monkeypatch: pytest.MonkeyP
     # the engine's kernels compiled for a type of this test module must not go to the on-disk cache: a
     # process without tests/ on sys.path fails to unpickle their cache index (ModuleNotFoundError)
     for kernel in (K.run_events, K.predict_all, K.potentials_at):
-        monkeypatch.setattr(kernel, "_cache", NullCache())
+        if hasattr(kernel, "_cache"):  # a numba dispatcher (not with NUMBA_DISABLE_JIT=1)
+            monkeypatch.setattr(kernel, "_cache", NullCache())
     monkeypatch.setitem(K.EV_MODELS, EvPerfectIF, K.EvOps(_pif_reset, _pif_input, _pif_crossing,
                                                           _pif_set_drive, _pif_potential))
     monkeypatch.setitem(EM.EVENT_MODELS, PerfectIF, PerfectIFEvent)
