@@ -345,9 +345,10 @@ def _ev_potential_jit(m, S, i, t):  # type: ignore[no-untyped-def]
 
 @overload(ev_held)
 def _ev_held_jit(m, S, i, t, x):  # type: ignore[no-untyped-def]
-    if not (isinstance(m, types.BaseNamedTuple) and m.instance_class in EV_MODELS):
+    cls = getattr(m, "instance_class", None) if isinstance(m, types.BaseNamedTuple) else None
+    if cls not in EV_MODELS:
         return None
-    f = EV_MODELS[m.instance_class].held
+    f = EV_MODELS[cls].held
     if f is None:
         return lambda m, S, i, t, x: False
     return lambda m, S, i, t, x: f(m, S, i, t, x)
