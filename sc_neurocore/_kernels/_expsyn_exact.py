@@ -71,8 +71,8 @@ rounding noise (``ftol = 4 eps (|v| + |v_inf| + |thr| + |s| tau_hi)``), or after
 fixed rules, so the same bits on every run (7.5 evaluations of ``f`` per root on average, at
 most 10, for random sub-threshold states with ``tau_m = 20``, ``tau_s = 5``).  The returned time
 is the bracket's upper end: the evaluated ``v`` there is ``>= thr``.  Existence is decided on the
-float64 values of ``f(d*)`` and ``A``: a trajectory that only touches the threshold within rounding (a tangency, whose time is
-ill-conditioned anyway) may be reported either way.
+float64 values of ``f(d*)`` and ``A``: a trajectory that only touches the threshold within
+rounding (a tangency, whose time is ill-conditioned anyway) may be reported either way.
 
 Before any of this, two cheap exits: ``s > 0`` with ``max(v, v_inf) + s tau_s < thr`` never
 crosses (above ``max(v, v_inf)`` the leak pulls ``v`` down, so ``v`` can rise by at most the charge
