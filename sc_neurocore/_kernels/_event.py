@@ -198,7 +198,7 @@ def poisson_interval(k0, k1, dom, count, mean_ms):
 # --------------------------------------------------------------------------- event-driven neuron models
 #
 # A model is a parameter NamedTuple type (its kernel value, e.g. :class:`EvLIF`) and an :class:`EvOps`
-# of five njit functions registered in :data:`EV_MODELS` under that type.  The loop calls them through
+# of five functions registered in :data:`EV_MODELS` under that type.  The loop calls them through
 # the dispatchers ``ev_reset`` / ``ev_input`` / ``ev_crossing`` / ``ev_set_drive`` / ``ev_potential``,
 # resolved at compile time from the type of the parameter tuple (one specialisation of
 # :func:`run_events` per model; in plain Python, from the same registry).  Every model's state row
@@ -226,7 +226,10 @@ class EvLIF(NamedTuple):
 
 
 class EvOps(NamedTuple):
-    """The event-driven maths of one model: njit functions of ``(m, S, i, ...)`` (``m``: its parameters).
+    """The event-driven maths of one model: functions of ``(m, S, i, ...)`` (``m``: its parameters).
+
+    Plain Python in numba's subset (or njit functions: their Python source is used); the ``ev_*``
+    overloads compile them inline into the caller, so they cost no call in the loop.
 
     ``reset(m, S, i, t)``: state after a spike of ``i`` at ``t`` (and ``S[i, TUPD] = t + t_ref``).
     ``input(m, S, i, t, x) -> bool``: advance ``i`` from ``S[i, TUPD]`` to ``t``, add the input sum ``x``,
