@@ -17,22 +17,22 @@ import numpy as np
 
 from .._kernels import _event as K
 from .._kernels._network import lfsr_init
-from .._rng import SeedLike, spawn_keys
+from .._rng import SeedLike
 from .._taps import MAXIMAL_TAPS, tap_mask
-from .._validation import check_choice, check_finite_array, check_int, check_real
+from .._validation import check_finite_array, check_int, check_real
 from ._connectivity import Connectivity
+from ._engine_common import SYNAPSE_MODES, EngineBase, check_neuron_ids, check_targets, empty_connectivity
 from ._event_models import EventModel, event_model
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._models import LIF, NeuronModel
 from ._monitors import SpikeEvents
 from ._plasticity import STDP
-from ._population import Population, check_f32, frozen
-from ._stp import TsodyksMarkram, fresh_rows, resolve_stp, stp_uv
+from ._population import Population, frozen
+from ._stp import fresh_rows
 
 __all__ = ["EventDrivenNetwork", "EventSpikes"]
 
 _STAT_NAMES = ("rounds", "heap_pops", "synaptic_events", "accepted_inputs", "spikes", "transmitted")
-_SYNAPSE_MODES = ("deterministic", "bernoulli", "lfsr")
 _F32 = np.float32
 #: checkpoint files written by ``run(..., checkpoint_dir=...)``: ``checkpoint_<index>.npz``
 _CKPT_RE = re.compile(r"^checkpoint_(\d{9})\.npz$")
@@ -126,17 +126,7 @@ def _check_times(value: Any, name: str, n: int) -> np.ndarray:
     return arr
 
 
-def _check_neuron_ids(value: Any, name: str, n: int) -> np.ndarray:
-    a = np.asarray(value)
-    if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.integer)):
-        raise ValueError(f"{name} must be a 1-d integer array; got shape {a.shape} dtype {a.dtype}")
-    if a.size and (a.min() < 0 or a.max() >= n):
-        bad = int(a.min() if a.min() < 0 else a.max())
-        raise ValueError(f"{name} must be in [0, {n - 1}]; got {bad}")
-    return a.astype(np.int32)
-
-
-class EventDrivenNetwork:
+class EventDrivenNetwork(EngineBase):
     r"""Exact event-driven simulation of a current-based LIF network with delta synapses.
 
     Between events every neuron follows
@@ -231,11 +221,9 @@ class EventDrivenNetwork:
                  delays_ms: Any = None, i_ext: Any = 0.0, synapse: str = "deterministic",
                  w_scale: float | None = None, lfsr_width: int = 16, seed: SeedLike = None,
                  neuron: NeuronModel | None = None) -> None:
-        if not isinstance(population, Population):
-            raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        self._set_population(population)
         self._model: EventModel = event_model(LIF() if neuron is None else neuron, population)
         self._kp = self._model.kernel_params()
-        self._pop = population
         n = population.n
         if np.ndim(i_ext) == 0:
             i_ext_arr = np.full(n, check_real(i_ext, "i_ext"))
@@ -244,8 +232,7 @@ class EventDrivenNetwork:
             if i_ext_arr.shape != (n,):
                 raise ValueError(f"i_ext must be a scalar or have shape ({n},); got shape {i_ext_arr.shape}")
         if connectivity is None:
-            conn = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
-                                         np.zeros(0, np.float32), np.ones(0, np.int8), n)
+            conn = empty_connectivity(n)
         elif isinstance(connectivity, Connectivity):
             conn = connectivity
         elif isinstance(connectivity, tuple) and len(connectivity) == 3:
@@ -256,24 +243,7 @@ class EventDrivenNetwork:
         else:
             raise TypeError("connectivity must be a Connectivity, a tuple (indptr, indices, weights) "
                             f"or None; got {type(connectivity).__name__}")
-        if conn.n_pre != n or conn.n_post != n:
-            raise ValueError(f"connectivity must be {n} x {n} to match the population; "
-                             f"got {conn.n_pre} x {conn.n_post}")
-        self._synapse = check_choice(synapse, "synapse", _SYNAPSE_MODES)
-        self._lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
-        # two reductions, no |w| temporary (4 GB at 1e9 synapses)
-        wmax = max(float(conn.weights.max()), -float(conn.weights.min())) if conn.nnz else 1.0
-        if w_scale is None:
-            self._w_scale = wmax if wmax > 0 else 1.0
-        else:
-            self._w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
-            check_f32(self._w_scale, "w_scale")
-        if self._synapse != "deterministic" and wmax > self._w_scale * (1 + 1e-7):
-            raise ValueError(f"weights must satisfy |w| <= w_scale = {self._w_scale} in SC mode; "
-                             f"got max |w| = {wmax}")
-        keys = spawn_keys(seed, 2)
-        self._syn_key = keys[0]
-        self._lfsr_key = keys[1]
+        self._check_sc_weights(self._set_synapse_model(conn, synapse, w_scale, lfsr_width, seed))
         nnz = conn.nnz
         uni: float | None = None  # the common delay (ms) when every synapse has the same one
         d = np.zeros(0)
@@ -330,9 +300,6 @@ class EventDrivenNetwork:
             self._syn_id = np.zeros(0, np.int64)
         else:
             self._syn_id = np.arange(nnz, dtype=np.int64) if self._order is None else self._order
-        self._stdp: STDP | None = None
-        self._stp: TsodyksMarkram | None = None
-        self._stp_params = np.zeros((0, 3))
         self._plastic = False  # weights may differ from the snapshot's (STDP was enabled)
         self._in_ptr = np.zeros(1, np.int64)
         self._in_syn = np.zeros((0, 2), np.int64)
@@ -357,10 +324,6 @@ class EventDrivenNetwork:
             i = int(np.argmax(~np.isfinite(drive)))
             raise ValueError(f"i_ext must keep {self._model.drive_text} finite; got {i_ext[i]} at index {i}")
         return drive
-
-    @property
-    def population(self) -> Population:
-        return self._pop
 
     @property
     def n(self) -> int:
@@ -389,22 +352,6 @@ class EventDrivenNetwork:
     def t(self) -> float:
         """Current time in ms (the end of the last run)."""
         return self._t
-
-    @property
-    def synapse(self) -> str:
-        return self._synapse
-
-    @property
-    def w_scale(self) -> float:
-        return self._w_scale
-
-    @property
-    def lfsr_width(self) -> int:
-        return self._lfsr_width
-
-    @property
-    def stdp(self) -> STDP | None:
-        return self._stdp
 
     @property
     def weights(self) -> np.ndarray:
@@ -575,8 +522,7 @@ class EventDrivenNetwork:
         if not isinstance(inp, PoissonInput):
             raise TypeError(f"inp must be a PoissonInput, a Current or a BinaryInput; "
                             f"got {type(inp).__name__}")
-        if inp.targets.size and inp.targets.max() >= n:
-            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+        check_targets(inp.targets, n)
         # a shallow copy (the arrays are read-only): reset() re-reads it, so the caller's later
         # reassignments must not reach the kernel
         self._poisson.append(copy.copy(inp))
@@ -586,8 +532,7 @@ class EventDrivenNetwork:
 
     def _add_bits(self, inp: BinaryInput) -> EventDrivenNetwork:
         n = self.n
-        if inp.targets.size and inp.targets.max() >= n:
-            raise ValueError(f"targets must be in [0, {n - 1}]; got {int(inp.targets.max())}")
+        check_targets(inp.targets, n)
         bits = np.unpackbits(inp.packed.view(np.uint8), axis=1, bitorder="little")[:, : inp.length]
         rows, steps = np.nonzero(bits)
         order = np.lexsort((rows, steps))  # by step, then row: the summation order at one instant
@@ -627,7 +572,7 @@ class EventDrivenNetwork:
         Times must be >= the current time ``t``; events at equal times keep
         their order (which only fixes the floating-point summation order).
         """
-        ids = _check_neuron_ids(neurons, "neurons", self.n)
+        ids = check_neuron_ids(neurons, "neurons", self.n)
         m = ids.shape[0]
         tt = _check_times(times_ms, "times_ms", m)
         ww = np.atleast_1d(check_finite_array(weights, "weights"))
@@ -654,37 +599,6 @@ class EventDrivenNetwork:
         P[:, 2] = -math.inf
         return P
 
-    def set_stp(self, stp: TsodyksMarkram | None) -> None:
-        """Enable (or with ``None`` disable) Tsodyks–Markram short-term plasticity; its state restarts.
-
-        Exact at event times: when presynaptic neuron ``i`` spikes, its ``u`` and
-        ``x`` are advanced analytically from its previous spike, the fraction
-        ``r = u x`` is released, and every synapse of that spike delivers
-        ``w r`` when it arrives (see :class:`TsodyksMarkram`; the parameters are
-        per presynaptic neuron).  Deterministic synapses only.
-
-        Raises
-        ------
-        TypeError
-            If ``stp`` is not a :class:`TsodyksMarkram` or ``None``.
-        ValueError
-            With SC synapses, after a run (deliveries in flight carry no released
-            fraction; call :meth:`reset` first), or if a parameter array's length is not ``n``.
-        """
-        params = resolve_stp(stp, self._synapse, self._t, self.n)  # validated first
-        self._stp = stp
-        self._stp_params = params
-        self._Q = fresh_rows(params)
-
-    @property
-    def stp(self) -> TsodyksMarkram | None:
-        return self._stp
-
-    def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
-        before the first), or a ValueError without STP."""
-        return stp_uv(self._stp, self._Q)
-
     def set_stdp(self, stdp: STDP | None) -> None:
         """Enable (or with ``None`` disable) exact event-driven STDP; traces restart from 0.
 
@@ -700,12 +614,7 @@ class EventDrivenNetwork:
         emission times; an arrival transmits the weight it has when it arrives.
         In SC modes ``stdp`` must clip to ``W_max <= w_scale``.
         """
-        if stdp is not None and not isinstance(stdp, STDP):
-            raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
-        sc_mode = self._synapse != "deterministic"
-        if stdp is not None and sc_mode and (not stdp.clip or stdp.W_max > self._w_scale):
-            raise ValueError(f"stdp.W_max must be <= w_scale = {self._w_scale} with clip=True in SC mode; "
-                             f"got W_max={stdp.W_max}, clip={stdp.clip}")
+        self._check_stdp(stdp)
         self._stdp = copy.copy(stdp)  # own copy (plain attributes)
         if stdp is not None and not self._plastic:
             self._weights = self._weights.copy()  # connectivities handed out so far keep their weights
@@ -815,7 +724,7 @@ class EventDrivenNetwork:
                             pois_count=self._p_count, chg_t=self._chg_t, chg_i=self._chg_i, chg_v=self._chg_v,
                             chg_pos=self._chg_pos)
         queue = K.EvQueue(h=self._h, n=self._heap_n)
-        syn = K.EvSynapse(mode=_SYNAPSE_MODES.index(self._synapse), w_scale=_F32(self._w_scale),
+        syn = K.EvSynapse(mode=SYNAPSE_MODES.index(self._synapse), w_scale=_F32(self._w_scale),
                           k0=self._syn_key[0], k1=self._syn_key[1], syn_id=self._syn_id, nspk=self._nspk,
                           lfsr=self._lfsr, tap_mask=np.uint32(tap_mask(MAXIMAL_TAPS[w])), n_bits=w,
                           n_mask=np.uint32((1 << w) - 1), stp=self._stp is not None, Q=self._Q)

@@ -13,27 +13,21 @@ import numba
 import numpy as np
 
 from .._kernels import _network as K
-from .._rng import SeedLike, spawn_keys
+from .._rng import SeedLike
 from .._taps import MAXIMAL_TAPS, tap_mask
-from .._validation import check_bool, check_choice, check_count, check_finite_array, check_int, check_real
+from .._validation import check_bool, check_count, check_finite_array, check_int, check_real
 from ._connectivity import _MAX_DELAY, Connectivity, _is_uniform, _uniform_delays
+from ._engine_common import SYNAPSE_MODES, EngineBase, check_neuron_ids, empty_connectivity, max_abs
 from ._inputs import BinaryInput, Current, PoissonInput
 from ._models import LIF, NETWORK_STATE, NeuronModel, StateField
 from ._monitors import SpikeEvents, StateTrace
 from ._plasticity import STDP, Homeostasis
 from ._population import F32_MAX, Population, check_f32, frozen
-from ._stp import TsodyksMarkram, fresh_rows, resolve_stp, stp_uv
+from ._stp import fresh_rows
 
 __all__ = ["Network", "SYNAPSE_MODES"]
 
-SYNAPSE_MODES = ("deterministic", "bernoulli", "lfsr")
-
 _F32 = np.float32
-
-
-def _max_abs(a: np.ndarray) -> float:
-    """``max |a|`` of a non-empty finite array without an ``|a|`` temporary (two reductions)."""
-    return max(abs(float(a.max())), abs(float(a.min())))
 
 
 def _check_finite_state(a: np.ndarray, name: str) -> None:
@@ -66,7 +60,7 @@ class _State:
         obj.set_state(self.name, value)
 
 
-class Network:
+class Network(EngineBase):
     """A recurrent spiking network (LIF unless ``neuron`` says otherwise) simulated in compiled steps.
 
     Parameters
@@ -137,8 +131,7 @@ class Network:
         seed: SeedLike = None,
         neuron: NeuronModel | None = None,
     ) -> None:
-        if not isinstance(population, Population):
-            raise TypeError(f"population must be a Population; got {type(population).__name__}")
+        self._set_population(population)
         if neuron is None:
             neuron = LIF()
         if not isinstance(neuron, NeuronModel):
@@ -146,43 +139,25 @@ class Network:
                             f"got {type(neuron).__name__}")
         neuron.check_population(population)
         self._model = neuron
-        self._pop = population
         n = population.n
         if connectivity is None:
-            connectivity = Connectivity._trusted(np.zeros(n + 1, np.int32), np.zeros(0, np.int32),
-                                                 np.zeros(0, np.float32), np.ones(0, np.int8), n)
+            connectivity = empty_connectivity(n)
         if not isinstance(connectivity, Connectivity):
             raise TypeError(f"connectivity must be a Connectivity; got {type(connectivity).__name__}")
-        if connectivity.n_pre != n or connectivity.n_post != n:
-            raise ValueError(f"connectivity must be {n} x {n} to match the population; "
-                             f"got {connectivity.n_pre} x {connectivity.n_post}")
+        self._set_synapse_model(connectivity, synapse, w_scale, lfsr_width, seed)
         self._conn = connectivity  # shared until the network changes a weight (copy-on-write)
         self._owns_weights = False
-        self._synapse = check_choice(synapse, "synapse", SYNAPSE_MODES)
-        self._lfsr_width = check_int(lfsr_width, "lfsr_width", low=3, high=32)
-        wmax = _max_abs(connectivity.weights) if connectivity.nnz else 1.0
-        if w_scale is None:
-            self._w_scale = wmax if wmax > 0 else 1.0
-        else:
-            self._w_scale = check_real(w_scale, "w_scale", low=0.0, low_open=True)
-            check_f32(self._w_scale, "w_scale")
         self._check_weights()
         if isinstance(record, str) and record == "all":
             self._rec_mask = np.ones(n, dtype=np.uint8)
         elif record is None:
             self._rec_mask = np.zeros(n, dtype=np.uint8)
         else:
-            idx = self._check_indices(record, "record")
+            idx = check_neuron_ids(record, "record", n)
             self._rec_mask = np.zeros(n, dtype=np.uint8)
             self._rec_mask[idx] = 1
-        keys = spawn_keys(seed, 2)
-        self._syn_key = keys[0]
-        self._lfsr_key = keys[1]
         self._inputs: list[Any] = []
-        self._stdp: STDP | None = None
         self._homeostasis: Homeostasis | None = None
-        self._stp: TsodyksMarkram | None = None
-        self._stp_params = np.zeros((0, 3))
         self._mon_idx = np.zeros(0, dtype=np.int32)
         self._merged: K.Inputs | None = None
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -203,10 +178,6 @@ class Network:
     @t.setter
     def t(self, value: Any) -> None:
         self._t = check_int(value, "t", low=0, high=np.iinfo(np.int32).max)
-
-    @property
-    def population(self) -> Population:
-        return self._pop
 
     @property
     def neuron(self) -> NeuronModel:
@@ -269,18 +240,6 @@ class Network:
         return self._conn
 
     @property
-    def synapse(self) -> str:
-        return self._synapse
-
-    @property
-    def w_scale(self) -> float:
-        return self._w_scale
-
-    @property
-    def lfsr_width(self) -> int:
-        return self._lfsr_width
-
-    @property
     def _lfsr_mask(self) -> int:
         """Largest LFSR register value, ``2^lfsr_width - 1``."""
         return (1 << self._lfsr_width) - 1
@@ -289,10 +248,6 @@ class Network:
     def inputs(self) -> tuple[Any, ...]:
         """The attached inputs, in the order added (attach with :meth:`add_input`)."""
         return tuple(self._inputs)
-
-    @property
-    def stdp(self) -> STDP | None:
-        return self._stdp
 
     @property
     def homeostasis(self) -> Homeostasis | None:
@@ -329,10 +284,7 @@ class Network:
         if not (math.isfinite(lo) and math.isfinite(hi)):
             i = int(np.argmax(~np.isfinite(w)))
             raise ValueError(f"weights must be finite; got {w[i]} at index {i}")
-        wmax = max(abs(lo), abs(hi))
-        if self._synapse != "deterministic" and wmax > self._w_scale * (1 + 1e-7):
-            raise ValueError(f"weights must satisfy |w| <= w_scale = {self._w_scale} in SC mode; "
-                             f"got max |w| = {wmax}")
+        self._check_sc_weights(max(abs(lo), abs(hi)))
 
     def _check_state(self) -> None:
         """Before a run: state the kernel reads, if edited in place, must still be finite and in range.
@@ -357,16 +309,6 @@ class Network:
         self._check_weights()
 
     # ------------------------------------------------------------------ setup
-
-    def _check_indices(self, idx: Any, name: str) -> np.ndarray:
-        a = np.asarray(idx)
-        if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.integer)):
-            raise ValueError(f"{name} must be a 1-d integer array; got shape {a.shape} dtype {a.dtype}")
-        n = self.population.n
-        if a.size and (a.min() < 0 or a.max() >= n):
-            bad = int(a.min() if a.min() < 0 else a.max())
-            raise ValueError(f"{name} must be in [0, {n - 1}]; got {bad}")
-        return a.astype(np.int32)
 
     def reset(self) -> None:
         """Back to step 0: ``v = v_init``, no refractoriness, empty buffers, traces, theta and recordings.
@@ -463,51 +405,11 @@ class Network:
 
     def set_stdp(self, stdp: STDP | None) -> None:
         """Enable (or with ``None`` disable) STDP on the recurrent synapses; traces restart from 0."""
-        if stdp is not None and not isinstance(stdp, STDP):
-            raise TypeError(f"stdp must be an STDP or None; got {type(stdp).__name__}")
-        sc_mode = self.synapse != "deterministic"
-        if stdp is not None and sc_mode and (not stdp.clip or stdp.W_max > self.w_scale):
-            raise ValueError(f"stdp.W_max must be <= w_scale = {self.w_scale} with clip=True in SC mode; "
-                             f"got W_max={stdp.W_max}, clip={stdp.clip}")
+        self._check_stdp(stdp)
         self._stdp = stdp
         self._state["xpre"][:] = 0
         self._state["xpost"][:] = 0
         self._csc = None
-
-    def set_stp(self, stp: TsodyksMarkram | None) -> None:
-        """Enable (or with ``None`` disable) Tsodyks–Markram short-term plasticity; its state restarts.
-
-        The model and the per-spike update are the event-driven engine's
-        (:class:`TsodyksMarkram`, per presynaptic neuron): a spike of neuron
-        ``i`` at step ``t`` is taken at time ``t * dt``; its ``u`` and ``x`` are
-        advanced analytically from its previous spike, the fraction
-        ``r = u x`` is released, and every synapse of that spike adds
-        ``float32(w r)`` to its target's input when it arrives.  Spikes on the
-        step grid therefore release exactly what the event-driven engine
-        releases for the same spike times.  Deterministic synapses only.
-
-        Raises
-        ------
-        TypeError
-            If ``stp`` is not a :class:`TsodyksMarkram` or ``None``.
-        ValueError
-            With SC synapses, after a run (``t > 0``; call :meth:`reset` first),
-            or if a parameter array's length is not ``n``.
-        """
-        params = resolve_stp(stp, self._synapse, self._t, self.population.n)  # validated first
-        self._stp = stp
-        self._stp_params = params
-        self._Q = fresh_rows(params)
-
-    @property
-    def stp(self) -> TsodyksMarkram | None:
-        """The short-term plasticity (:meth:`set_stp`), or None."""
-        return self._stp
-
-    def stp_state(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(u, x)`` of every presynaptic neuron right after its last spike (copies; ``u = 0``, ``x = 1``
-        before the first), or a ValueError without STP."""
-        return stp_uv(self._stp, self._Q)
 
     def set_homeostasis(self, homeostasis: Homeostasis | None) -> None:
         """Enable (or disable) the adaptive threshold; ``theta`` keeps its value."""
@@ -517,7 +419,7 @@ class Network:
 
     def monitor(self, neurons: Any) -> None:
         """Record the membrane potential of ``neurons`` after every future step."""
-        self._mon_idx = self._check_indices(neurons, "neurons")
+        self._mon_idx = check_neuron_ids(neurons, "neurons", self.population.n)
         self._mon_chunks = []
         self._mon_start = self.t
 
@@ -763,12 +665,12 @@ class Network:
         cur = float(np.abs(w.astype(np.float64)).mean()) if w.size else 0.0
         if cur == 0.0:
             raise ValueError("weights must not all be zero to rescale; got mean |w| = 0")
-        if _max_abs(w) * (target / cur) > F32_MAX:
+        if max_abs(w) * (target / cur) > F32_MAX:
             raise ValueError(f"target_mean must keep every |w| within the float32 range "
                              f"(<= {F32_MAX:.7g}); got {target}")
         factor = _F32(target / cur)
         # float32 rounding is monotonic, so the largest scaled |w| is the scaled largest |w|
-        if self._synapse != "deterministic" and float(_F32(_max_abs(w)) * factor) > self._w_scale:
+        if self._synapse != "deterministic" and float(_F32(max_abs(w)) * factor) > self._w_scale:
             raise ValueError(f"target_mean must keep |w| <= w_scale = {self._w_scale} in SC mode; "
                              f"got {target}")
         self._own_weights()
