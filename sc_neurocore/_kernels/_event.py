@@ -358,15 +358,17 @@ def _ev_potential_jit(m, S, i, t):  # type: ignore[no-untyped-def]
     return _op(m, "potential")
 
 
-@overload(ev_held)
+def _discard(m, S, i, t, x):  # type: ignore[no-untyped-def]
+    """:attr:`EvOps.held` of a model without one: the input is discarded."""
+    return False
+
+
+@overload(ev_held, inline="always")
 def _ev_held_jit(m, S, i, t, x):  # type: ignore[no-untyped-def]
     cls = getattr(m, "instance_class", None) if isinstance(m, types.BaseNamedTuple) else None
-    if cls not in EV_MODELS:
-        return None
-    f = EV_MODELS[cls].held
-    if f is None:
-        return lambda m, S, i, t, x: False
-    return lambda m, S, i, t, x: f(m, S, i, t, x)
+    if cls is not None and cls in EV_MODELS and EV_MODELS[cls].held is None:
+        return _discard
+    return _op(m, "held")
 
 
 @njit(cache=True)

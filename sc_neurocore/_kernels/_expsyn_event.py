@@ -37,7 +37,7 @@ class EvExpSyn(NamedTuple):
     t_ref: np.ndarray  # refractory period (ms)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _reset(m, S, i, t):
     """Spike at ``t``: ``v = v_reset`` until ``t + t_ref``; ``i_syn`` carried from ``t_upd <= t`` to then."""
     te = t + m.t_ref[i]
@@ -46,7 +46,7 @@ def _reset(m, S, i, t):
     S[i, TUPD] = te
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _input(m, S, i, t, x):
     """Propagate ``(v, i_syn)`` to ``t``, then ``i_syn += x / tau_syn`` (``v`` does not jump)."""
     v, s = propagate_exp(S[i, V], S[i, ISYN], S[i, VINF], S[i, TAU], S[i, TAUS], t - S[i, TUPD])
@@ -57,19 +57,19 @@ def _input(m, S, i, t, x):
     return v >= S[i, THR]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _held(m, S, i, t, x):
     """Input while held: its current at the end of the refractory period ``t_upd >= t``."""
     S[i, ISYN] += x / S[i, TAUS] * math.exp(-(S[i, TUPD] - t) / S[i, TAUS])
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _crossing(m, S, i):
     return crossing_time_exp(S[i, TUPD], S[i, V], S[i, ISYN], S[i, VINF], S[i, THR], S[i, TAU], S[i, TAUS])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _set_drive(m, S, i, t, value):
     tu = S[i, TUPD]
     if t > tu:
@@ -80,7 +80,7 @@ def _set_drive(m, S, i, t, value):
     S[i, VINF] = value
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _potential(m, S, i, t):
     if t > S[i, TUPD]:
         return propagate_exp(S[i, V], S[i, ISYN], S[i, VINF], S[i, TAU], S[i, TAUS], t - S[i, TUPD])[0]

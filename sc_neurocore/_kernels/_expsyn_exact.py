@@ -95,7 +95,7 @@ _MAXIT = 400  # iteration cap: each Newton step halves |f| or is followed by a b
 _MAX_DOUBLINGS = 64  # unbounded piece: the bracket grows to at most 2^64 tau_hi
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def psc_kernel(d, tau_m, tau_s):
     r"""``P(d) = tau_m tau_s / (tau_m - tau_s) (e^{-d/tau_m} - e^{-d/tau_s})`` without cancellation.
 
@@ -121,7 +121,7 @@ def psc_kernel(d, tau_m, tau_s):
     return e * (-math.expm1(-c * d) / c)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def propagate_exp(v, s, v_inf, tau_m, tau_s, d):
     """State ``(v, s)`` of the free trajectory ``d >= 0`` ms later (exact; ``d = 0`` returns it unchanged).
 
@@ -134,7 +134,7 @@ def propagate_exp(v, s, v_inf, tau_m, tau_s, d):
             s * math.exp(-d / tau_s))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _f(d, v, s, v_inf, thr, tau_m, tau_s):
     """``v(d) - thr`` and ``v'(d)`` along the free trajectory."""
     vd, sd = propagate_exp(v, s, v_inf, tau_m, tau_s, d)
@@ -227,7 +227,7 @@ def _crossing_d(v, s, v_inf, thr, tau_m, tau_s):
     return math.inf  # A > 0 only within rounding: the evaluated v never reaches thr
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def crossing_time_exp(t0, v, s, v_inf, thr, tau_m, tau_s):
     """Time of the first threshold crossing of the free trajectory from ``(t0, v, s)``, or ``inf``.
 
