@@ -2,12 +2,14 @@
 
 * (a) one neuron, one input: ``v(t)`` equals the analytic PSP
   ``w tau_m / (tau_m - tau_s) (e^{-t/tau_m} - e^{-t/tau_s})`` (``w t / tau e^{-t/tau}`` for equal
-  constants), written here in numpy, and the spike time equals a root of it found by plain bisection;
-* (b) a small random network: the spike list equals the clock-driven ``Network(neuron=ExpSynLIF)``
-  at dt = 0.001 ms (same semantics, so the clock-driven converges to the exact one);
+  constants), evaluated here in 50-digit decimal arithmetic, and the spike time equals a root of
+  it found by plain bisection;
+* (b) a small random network: every neuron fires as many spikes as in the clock-driven
+  ``Network(neuron=ExpSynLIF)`` at dt = 0.001 ms, at times within a derived bound (same semantics,
+  so the clock-driven converges to the exact one, down to its float32 rounding);
 * (c) superposition: many inputs and a constant current, below the threshold;
-* refractoriness (inputs go into ``i_syn`` while ``v`` is held), STDP, STP and SC synapses with
-  this model, checkpoint/resume bit for bit.
+* refractoriness (inputs go into ``i_syn`` while ``v`` is held), a time-varying current, STDP,
+  STP and SC synapses with this model, checkpoint/resume bit for bit, malformed files.
 
 Every test is deterministic (false-failure probability 0).
 """
@@ -266,14 +268,14 @@ def test_stp_with_expsyn_matches_closed_form(case):
     one spike per kick, at the same latency) releases u_k x_k; the target (tau_m = 1e12 ms,
     tau_syn = 0.01 ms) integrates each charge 0.5 u_k x_k within a fraction e^{-100} of it by 1 ms
     after arrival."""
-    U, tf, td, D = case
+    u0, tf, td, D = case
     n_spikes = 10
     pop = Population(2, threshold=[1.0, 1e6], tau_m=[20.0, 1e12], refractory=[1.0, 0.0], allow_large_dt=True)
     net = EventDrivenNetwork(pop, (np.array([0, 1, 1]), np.array([1]), np.array([0.5])), delays_ms=1.0,
                              neuron=ExpSynLIF(tau_syn=0.01))
-    net.set_stp(TsodyksMarkram(U=[U, 1.0], tau_facil=[tf, 0.0], tau_rec=[td, 0.0]))
+    net.set_stp(TsodyksMarkram(U=[u0, 1.0], tau_facil=[tf, 0.0], tau_rec=[td, 0.0]))
     net.add_events(5.0 + D * np.arange(n_spikes), np.zeros(n_spikes, int), 2.0)
-    u_ref, x_ref = closed_form(U, tf, td, D, n_spikes)
+    u_ref, x_ref = closed_form(u0, tf, td, D, n_spikes)
     got, v_prev = [], 0.0
     for k in range(n_spikes):
         net.run(5.0 + k * D + 3.0 - net.t)  # kick, spike (~0.01 ms), arrival 1 ms later, + 2 ms
