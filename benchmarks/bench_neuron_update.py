@@ -167,8 +167,10 @@ def main() -> None:
         return
     trees = [("this", ROOT)] + ([("other", os.path.abspath(a.compare))] if a.compare else [])
     print(f"n = {a.n}, {a.steps} steps, best of {a.repeat}; load average {os.getloadavg()[0]:.2f}")
-    print("ns per neuron update (CPU of the process; wall in brackets); GB/s = bytes_per_update / ns")
-    print(f"{'model':8} {'drive':10} {'K':>2} {'tree':6} {'ns/update':>22} {'bytes':>5} {'GB/s':>6} {'spikes':>9}")
+    print("ns per neuron update: CPU time of the process (all K threads), wall in brackets; "
+          "GB/s = bytes / ns (CPU ns for K = 1, wall ns for K > 1)")
+    print(f"{'model':8} {'drive':10} {'K':>2} {'tree':6} {'ns/update':>22} {'bytes':>5} {'GB/s':>6} "
+          f"{'spikes':>9}")
     for model in a.models.split(","):
         for drive in a.drives.split(","):
             for k in (int(x) for x in a.threads.split(",")):
@@ -188,8 +190,9 @@ def main() -> None:
                     upd = a.n * a.steps
                     ns, ns_w = 1e9 * r["cpu"] / upd, 1e9 * r["wall"] / upd
                     counts.add(r["spikes"])
-                    print(f"{model:8} {drive:10} {k:2} {label:6} {ns:9.3f} ({ns_w:9.3f} wall) {r['bytes']:5d} "
-                          f"{r['bytes'] / ns_w:6.2f} {r['spikes']:9d}", flush=True)
+                    gbs = r["bytes"] / (ns if k == 1 else ns_w)
+                    print(f"{model:8} {drive:10} {k:2} {label:6} {ns:9.3f} ({ns_w:9.3f} wall) "
+                          f"{r['bytes']:5d} {gbs:6.2f} {r['spikes']:9d}", flush=True)
                 if len(counts) > 1:
                     print(f"    spike counts differ between the trees: {sorted(counts)}")
     print(f"load average {os.getloadavg()[0]:.2f}")

@@ -211,14 +211,14 @@ def izh_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
     neuron is held at ``v = c`` (input discarded) while ``u`` evolves.
     """
     if t < i_tn.shape[0]:
-        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a, p.b, p.c, p.d, p.v_peak, p.refr_steps, theta, homeo,
-             p.dt, i_const, i_tn[t])
+        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a, p.b, p.c, p.d, p.v_peak, p.refr_steps, theta,
+             homeo, p.dt, i_const, i_tn[t])
     elif p.uni:
         _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a[0], p.b[0], p.c[0], p.d[0], p.v_peak[0],
              p.refr_steps[0], theta, homeo, p.dt, i_const, None)
     else:
-        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a, p.b, p.c, p.d, p.v_peak, p.refr_steps, theta, homeo,
-             p.dt, i_const, None)
+        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a, p.b, p.c, p.d, p.v_peak, p.refr_steps, theta,
+             homeo, p.dt, i_const, None)
 
 
 class LIFExpParams(NamedTuple):
