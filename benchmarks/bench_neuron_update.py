@@ -51,6 +51,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MODELS = ("lif", "lif_pn", "expsyn", "izh", "coba")
 DRIVES = ("const", "poisson", "recurrent", "bare")
+#: v/state 4 each, ring channels 4 each, flag 1, i_const 4 (+ 20 of per-neuron parameters for lif_pn)
+BYTES = {"lif": 17, "lif_pn": 37, "expsyn": 21, "izh": 21, "coba": 29}
 I_SUB = 0.045  # LIF: v_inf = tau_m I = 0.9 < threshold 1, no spike without input
 
 
@@ -143,10 +145,10 @@ def child(model: str, drive: str, n: int, steps: int, repeat: int, k: int) -> di
 
 
 def _bytes(net: Any, model: str) -> int:
-    """Bytes one update must stream: the model's state (``bytes_per_update``), ``i_const``, and the
-    per-neuron parameters for ``lif_pn`` (the other cases share theirs: read once per chunk)."""
-    m = net.neuron
-    return m.bytes_per_update + 4 + (m.param_bytes if model == "lif_pn" else 0)
+    """Bytes one update must stream (docs/network.md, "Bytes per neuron update"): state, ring
+    channels, flag, ``i_const``; ``lif_pn`` also its five parameter arrays (the other cases share
+    their parameters, which need not be streamed)."""
+    return BYTES[model]
 
 
 def main() -> None:
