@@ -22,10 +22,13 @@ every parameter array is read), ``expsyn`` (``ExpSynLIF``), ``izh``
   neuron update alone plus the engine's fixed costs per step and chunk;
 * ``poisson``: the same plus one Poisson generator per neuron (10 Hz, small
   jumps: one hash per neuron and step);
+* ``synapses``: the ``recurrent`` graph with the constant current only (no
+  spikes): what the delay ring of ``max_delay + 1`` rows costs;
 * ``recurrent``: ``erdos_renyi`` with ``k`` synapses per neuron (delay 1.5
   ms), the subthreshold current and 1 Hz Poisson kicks, as the sparse
-  configuration of ``bench_event_driven.py`` (a few Hz): the engine as a
-  user runs it.
+  configuration of ``bench_event_driven.py``, potentials starting spread over
+  ``[0.5, 0.95]``: the engine as a user runs it, spikes delivered (the rate is
+  printed).
 
 ``bare`` rows time the model's update kernel alone (``update_neurons`` in a
 compiled loop over steps and 1024-neuron chunks, no engine): the floor the
@@ -50,7 +53,7 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MODELS = ("lif", "lif_pn", "expsyn", "izh", "coba")
-DRIVES = ("const", "poisson", "recurrent", "bare")
+DRIVES = ("const", "poisson", "synapses", "recurrent", "bare")
 #: v/state 4 each, ring channels 4 each, flag 1, i_const 4 (+ 20 of per-neuron parameters for lif_pn)
 BYTES = {"lif": 17, "lif_pn": 37, "expsyn": 21, "izh": 21, "coba": 29}
 I_SUB = 0.045  # LIF: v_inf = tau_m I = 0.9 < threshold 1, no spike without input
@@ -75,12 +78,16 @@ def _network(model: str, drive: str, n: int, k: int) -> Any:
     thr: Any = 1.0
     if model == "lif_pn":  # distinct thresholds: the per-neuron path reads every parameter array
         thr = 1.0 + 0.1 * np.random.default_rng(0).random(n)
-    # Izhikevich: v_init -70 mV, u_init b v_init is its resting point with I = 0
+    # Izhikevich: v_init -70 mV, u_init b v_init is its resting point with I = 0; the recurrent drive
+    # starts the others spread below threshold, so that kicks make some of them fire from the start
+    v_init: Any = -70.0 if model == "izh" else None
+    if drive == "recurrent" and model != "izh":
+        v_init = np.random.default_rng(3).uniform(0.5, 0.95, n)
     pop = Population(n, tau_m=20.0, refractory=2.0, threshold=thr, v_reset=0.0, dt=0.1, n_exc=int(0.8 * n),
-                     v_init=-70.0 if model == "izh" else None)
+                     v_init=v_init)
     neuron = {"lif": None, "lif_pn": None, "expsyn": ExpSynLIF(5.0), "izh": Izhikevich(),
               "coba": COBA()}[model]
-    if drive == "recurrent":
+    if drive in ("recurrent", "synapses"):
         conn = erdos_renyi(n, k / n, weight=ei_weights(n, pop.n_exc, 0.015, 0.1), delay=15, seed=1)
     else:
         conn = Connectivity(np.zeros(n + 1, dtype=np.int32), np.zeros(0, dtype=np.int32),
@@ -158,7 +165,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--models", default=",".join(MODELS))
-    ap.add_argument("--drives", default="const,poisson,recurrent,bare")
+    ap.add_argument("--drives", default=",".join(DRIVES))
     ap.add_argument("--k", type=int, default=100, help="synapses per neuron of the recurrent drive")
     ap.add_argument("--compare", default=None, help="another source tree to run side by side")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -172,7 +179,7 @@ def main() -> None:
     print("ns per neuron update: CPU time of the process (all K threads), wall in brackets; "
           "GB/s = bytes / ns (CPU ns for K = 1, wall ns for K > 1)")
     print(f"{'model':8} {'drive':10} {'K':>2} {'tree':6} {'ns/update':>22} {'bytes':>5} {'GB/s':>6} "
-          f"{'spikes':>9}")
+          f"{'spikes':>9} {'rate Hz':>8}")
     for model in a.models.split(","):
         for drive in a.drives.split(","):
             for k in (int(x) for x in a.threads.split(",")):
@@ -193,8 +200,9 @@ def main() -> None:
                     ns, ns_w = 1e9 * r["cpu"] / upd, 1e9 * r["wall"] / upd
                     counts.add(r["spikes"])
                     gbs = r["bytes"] / (ns if k == 1 else ns_w)
+                    hz = max(r["spikes"], 0) / (a.n * a.steps * 1e-4)  # dt = 0.1 ms
                     print(f"{model:8} {drive:10} {k:2} {label:6} {ns:9.3f} ({ns_w:9.3f} wall) "
-                          f"{r['bytes']:5d} {gbs:6.2f} {r['spikes']:9d}", flush=True)
+                          f"{r['bytes']:5d} {gbs:6.2f} {r['spikes']:9d} {hz:8.3f}", flush=True)
                 if len(counts) > 1:
                     print(f"    spike counts differ between the trees: {sorted(counts)}")
     print(f"load average {os.getloadavg()[0]:.2f}")

@@ -57,21 +57,21 @@ def _plus_row(c, row, i):  # type: ignore[no-untyped-def]
     return c if row is None else c + row[i]
 
 
-@overload(_view, inline="always")
+@overload(_view)
 def _view_jit(a, lo, hi):  # type: ignore[no-untyped-def]
     if isinstance(a, types.Array):
         return lambda a, lo, hi: a[lo:hi]
     return lambda a, lo, hi: a
 
 
-@overload(_at, inline="always")
+@overload(_at)
 def _at_jit(a, i):  # type: ignore[no-untyped-def]
     if isinstance(a, types.Array):
         return lambda a, i: a[i]
     return lambda a, i: a
 
 
-@overload(_plus_row, inline="always")
+@overload(_plus_row)
 def _plus_row_jit(c, row, i):  # type: ignore[no-untyped-def]
     if isinstance(row, (types.NoneType, types.Omitted)) or row is None:
         return lambda c, row, i: c
