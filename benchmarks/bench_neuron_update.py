@@ -1,7 +1,7 @@
 """Cost of one clock-driven neuron update at 1M neurons (issue 13 §3: target <= 2 ns per update).
 
     python benchmarks/bench_neuron_update.py [--n 1000000] [--steps 160] [--repeat 3] [--threads 1,2]
-        [--models lif,lif_pn,expsyn,izh,coba] [--drives const,poisson,recurrent] [--k 100]
+        [--models lif,lif_pn,expsyn,izh,coba] [--drives const,poisson,synapses,recurrent,bare] [--k 100]
         [--compare OTHER_SOURCE_TREE]
 
 For every neuron model and drive, one child process per thread count
@@ -10,8 +10,9 @@ kernels up (cache load or compilation, not timed), and times ``run(steps)``,
 best of ``--repeat``: CPU time of the process (``time.process_time``, robust
 to other jobs on the cores; with K threads it is the CPU of all of them) and
 wall time.  It prints ns per neuron update, ``time / (n * steps)``, and the
-bytes per ns that the model's ``bytes_per_update`` (the state and per-neuron
-parameters one update streams, docs/network.md) would imply.
+bytes per ns implied by ``BYTES``, what one update must stream (its state,
+ring channels, spike flag and ``i_const``, and the per-neuron parameters for
+``lif_pn``: docs/network.md, "Bytes per neuron update").
 
 Models: ``lif`` (shared parameters), ``lif_pn`` (per-neuron threshold, so
 every parameter array is read), ``expsyn`` (``ExpSynLIF``), ``izh``
@@ -131,7 +132,7 @@ def _bare(model: str, n: int, steps: int, repeat: int) -> dict[str, Any]:
         loop(p, st, buf, flags, theta, i_const, i_tn, steps)
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
-    return {"cpu": min(cpu), "wall": min(wall), "spikes": -1, "bytes": _bytes(net, model)}
+    return {"cpu": min(cpu), "wall": min(wall), "spikes": -1}
 
 
 def child(model: str, drive: str, n: int, steps: int, repeat: int, k: int) -> dict[str, Any]:
@@ -148,14 +149,7 @@ def child(model: str, drive: str, n: int, steps: int, repeat: int, k: int) -> di
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
         spikes = len(sp.neurons)
-    return {"cpu": min(cpu), "wall": min(wall), "spikes": spikes, "bytes": _bytes(net, model)}
-
-
-def _bytes(net: Any, model: str) -> int:
-    """Bytes one update must stream (docs/network.md, "Bytes per neuron update"): state, ring
-    channels, flag, ``i_const``; ``lif_pn`` also its five parameter arrays (the other cases share
-    their parameters, which need not be streamed)."""
-    return BYTES[model]
+    return {"cpu": min(cpu), "wall": min(wall), "spikes": spikes}
 
 
 def main() -> None:
@@ -199,10 +193,10 @@ def main() -> None:
                     upd = a.n * a.steps
                     ns, ns_w = 1e9 * r["cpu"] / upd, 1e9 * r["wall"] / upd
                     counts.add(r["spikes"])
-                    gbs = r["bytes"] / (ns if k == 1 else ns_w)
+                    gbs = BYTES[model] / (ns if k == 1 else ns_w)
                     hz = max(r["spikes"], 0) / (a.n * a.steps * 1e-4)  # dt = 0.1 ms
                     print(f"{model:8} {drive:10} {k:2} {label:6} {ns:9.3f} ({ns_w:9.3f} wall) "
-                          f"{r['bytes']:5d} {gbs:6.2f} {r['spikes']:9d} {hz:8.3f}", flush=True)
+                          f"{BYTES[model]:5d} {gbs:6.2f} {r['spikes']:9d} {hz:8.3f}", flush=True)
                 if len(counts) > 1:
                     print(f"    spike counts differ between the trees: {sorted(counts)}")
     print(f"load average {os.getloadavg()[0]:.2f}")
