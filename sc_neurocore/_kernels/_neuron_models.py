@@ -34,6 +34,65 @@ __all__ = ["COBAParams", "COBAState", "IzhParams", "IzhState", "LIFExpParams", "
            "LIFState", "update_neurons"]
 
 
+# Shared helpers of the update loops.  Each model's loop is written once and compiled for two
+# kinds of parameters: per-neuron arrays (indexed per neuron) and shared scalars (the ``uni``
+# path: one value read once, so a neuron update streams its state only); ``_view`` / ``_at``
+# pick the access from the argument's type at compile time.  Loops take views and count from
+# 0: numba then knows every index is non-negative (no wrap-around branch per access), so the
+# loops vectorise.
+
+
+def _view(a, lo, hi):  # type: ignore[no-untyped-def]
+    """``a[lo:hi]`` for an array; a scalar or None unchanged."""
+    return a[lo:hi] if isinstance(a, np.ndarray) else a
+
+
+def _at(a, i):  # type: ignore[no-untyped-def]
+    """``a[i]`` for an array; a scalar unchanged."""
+    return a[i] if isinstance(a, np.ndarray) else a
+
+
+def _plus_row(c, row, i):  # type: ignore[no-untyped-def]
+    """``c + row[i]``, or ``c`` itself (not ``c + 0``: keeps a ``-0.0``) when ``row`` is None."""
+    return c if row is None else c + row[i]
+
+
+@overload(_view)
+def _view_jit(a, lo, hi):  # type: ignore[no-untyped-def]
+    if isinstance(a, types.Array):
+        return lambda a, lo, hi: a[lo:hi]
+    return lambda a, lo, hi: a
+
+
+@overload(_at)
+def _at_jit(a, i):  # type: ignore[no-untyped-def]
+    if isinstance(a, types.Array):
+        return lambda a, i: a[i]
+    return lambda a, i: a
+
+
+@overload(_plus_row)
+def _plus_row_jit(c, row, i):  # type: ignore[no-untyped-def]
+    if isinstance(row, (types.NoneType, types.Omitted)) or row is None:
+        return lambda c, row, i: c
+    return lambda c, row, i: c + row[i]
+
+
+@njit(cache=True, inline="always")
+def _fire(vn, ri, thr, theta, i, homeo, v_hold, refr_steps):
+    """The tail every model shares: spike test, reset and refractory countdown of one neuron.
+
+    ``vn`` is the integrated potential, ``ri`` the countdown before the step.
+    A neuron spikes when it is not refractory (``ri <= 0``) and
+    ``vn >= thr (+ theta[i] with homeo)``; a spiking or refractory neuron is
+    set to ``v_hold``; the countdown is decremented while positive and set to
+    ``refr_steps`` by a spike.  Returns ``(v', refr', spiked)``.
+    """
+    th = thr + theta[i] if homeo else thr
+    f = (ri <= 0) & (vn >= th)
+    return (v_hold if (ri > 0) | f else vn), (ri - 1 if ri > 0 else (refr_steps if f else 0)), f
+
+
 class LIFParams(NamedTuple):
     """Kernel parameters of the leaky integrate-and-fire model (float32 unless noted).
 
@@ -48,7 +107,7 @@ class LIFParams(NamedTuple):
     thr: np.ndarray
     alpha: np.ndarray
     refr_steps: np.ndarray
-    uni: bool
+    uni: bool = False
 
 
 class LIFState(NamedTuple):
@@ -59,66 +118,22 @@ class LIFState(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def _lif(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const):
-    """Per-neuron parameters, constant current."""
-    # views and a loop from 0: numba then knows the index is non-negative (no wrap-around
-    # branch per access), so the loop vectorises
-    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const = (
-        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
-        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi])
+def _lif(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt, i_const,
+         i_row):
+    """LIF loop over ``[lo, hi)``: parameters arrays or scalars, ``i_row`` a current row or None."""
+    buf, v, refr, flags, theta, i_const = buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], theta[lo:hi], \
+        i_const[lo:hi]
+    alpha, v_rest, v_reset, thr, refr_steps, i_row = (
+        _view(alpha, lo, hi), _view(v_rest, lo, hi), _view(v_reset, lo, hi), _view(thr, lo, hi),
+        _view(refr_steps, lo, hi), _view(i_row, lo, hi))
     zero = np.float32(0.0)
     for i in range(hi - lo):
         x = buf[i]
         buf[i] = zero
-        ri = refr[i]
         vi = v[i]
-        vn = vi + alpha[i] * (v_rest[i] - vi) + dt * i_const[i] + x
-        th = thr[i] + theta[i] if homeo else thr[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = v_reset[i] if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
-        flags[i] = f
-
-
-@njit(cache=True, inline="always")
-def _lif_uniform(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-                 i_const):
-    """:func:`_lif` with scalar (shared) parameters."""
-    buf, v, refr, flags = buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi]
-    theta, i_const = theta[lo:hi], i_const[lo:hi]
-    zero = np.float32(0.0)
-    for i in range(hi - lo):  # from 0: vectorises (see _lif)
-        x = buf[i]
-        buf[i] = zero
-        ri = refr[i]
-        vi = v[i]
-        vn = vi + alpha * (v_rest - vi) + dt * i_const[i] + x
-        th = thr + theta[i] if homeo else thr
-        f = (ri <= 0) & (vn >= th)
-        v[i] = v_reset if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (refr_steps if f else 0)
-        flags[i] = f
-
-
-@njit(cache=True, inline="always")
-def _lif_row(lo, hi, buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, homeo, dt,
-             i_const, i_row):
-    """:func:`_lif` with a time-varying current row added to the constant current."""
-    buf, v, refr, flags, alpha, v_rest, v_reset, thr, refr_steps, theta, i_const, i_row = (
-        buf[lo:hi], v[lo:hi], refr[lo:hi], flags[lo:hi], alpha[lo:hi], v_rest[lo:hi], v_reset[lo:hi],
-        thr[lo:hi], refr_steps[lo:hi], theta[lo:hi], i_const[lo:hi], i_row[lo:hi])
-    zero = np.float32(0.0)
-    for i in range(hi - lo):  # from 0: vectorises (see _lif)
-        x = buf[i]
-        buf[i] = zero
-        ri = refr[i]
-        vi = v[i]
-        vn = vi + alpha[i] * (v_rest[i] - vi) + dt * (i_const[i] + i_row[i]) + x
-        th = thr[i] + theta[i] if homeo else thr[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = v_reset[i] if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (refr_steps[i] if f else 0)
-        flags[i] = f
+        vn = vi + _at(alpha, i) * (_at(v_rest, i) - vi) + dt * _plus_row(i_const[i], i_row, i) + x
+        v[i], refr[i], flags[i] = _fire(vn, refr[i], _at(thr, i), theta, i, homeo, _at(v_reset, i),
+                                        _at(refr_steps, i))
 
 
 @njit(cache=True, inline="always")
@@ -130,18 +145,19 @@ def lif_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
     spikes, resets and holds for ``refr_steps`` steps.
     """
     if t < i_tn.shape[0]:
-        _lif_row(lo, hi, buf, st.v, st.refr, flags, p.alpha, p.v_rest, p.v_reset, p.thr, p.refr_steps, theta,
-                 homeo, p.dt, i_const, i_tn[t])
+        _lif(lo, hi, buf, st.v, st.refr, flags, p.alpha, p.v_rest, p.v_reset, p.thr, p.refr_steps, theta,
+             homeo, p.dt, i_const, i_tn[t])
     elif p.uni:
-        _lif_uniform(lo, hi, buf, st.v, st.refr, flags, p.alpha[0], p.v_rest[0], p.v_reset[0], p.thr[0],
-                     p.refr_steps[0], theta, homeo, p.dt, i_const)
+        _lif(lo, hi, buf, st.v, st.refr, flags, p.alpha[0], p.v_rest[0], p.v_reset[0], p.thr[0],
+             p.refr_steps[0], theta, homeo, p.dt, i_const, None)
     else:
         _lif(lo, hi, buf, st.v, st.refr, flags, p.alpha, p.v_rest, p.v_reset, p.thr, p.refr_steps, theta,
-             homeo, p.dt, i_const)
+             homeo, p.dt, i_const, None)
 
 
 class IzhParams(NamedTuple):
-    """Kernel parameters of the Izhikevich model (float32 arrays of length n; ``refr_steps`` int32)."""
+    """Kernel parameters of the Izhikevich model (float32 arrays of length n, or 1 with ``uni``;
+    ``refr_steps`` int32)."""
 
     dt: Any
     a: np.ndarray
@@ -150,6 +166,7 @@ class IzhParams(NamedTuple):
     d: np.ndarray
     v_peak: np.ndarray
     refr_steps: np.ndarray
+    uni: bool = False
 
 
 class IzhState(NamedTuple):
@@ -160,6 +177,31 @@ class IzhState(NamedTuple):
     refr: np.ndarray
 
 
+@njit(cache=True, inline="always")
+def _izh(lo, hi, buf, v, u, refr, flags, a, b, c, d, v_peak, refr_steps, theta, homeo, dt, i_const, i_row):
+    """Izhikevich loop over ``[lo, hi)`` (see :func:`_lif` for the argument kinds)."""
+    buf, v, u, refr, flags, theta, i_const = buf[lo:hi], v[lo:hi], u[lo:hi], refr[lo:hi], flags[lo:hi], \
+        theta[lo:hi], i_const[lo:hi]
+    a, b, c, d, v_peak, refr_steps, i_row = (
+        _view(a, lo, hi), _view(b, lo, hi), _view(c, lo, hi), _view(d, lo, hi), _view(v_peak, lo, hi),
+        _view(refr_steps, lo, hi), _view(i_row, lo, hi))
+    zero = np.float32(0.0)
+    k2 = np.float32(0.04)
+    k1 = np.float32(5.0)
+    k0 = np.float32(140.0)
+    for i in range(hi - lo):
+        x = buf[i]
+        buf[i] = zero
+        cur = _plus_row(i_const[i], i_row, i)
+        vi = v[i]
+        ui = u[i]
+        vn = vi + dt * (k2 * vi * vi + k1 * vi + k0 - ui + cur) + x
+        un = ui + dt * (_at(a, i) * (_at(b, i) * vi - ui))
+        v[i], refr[i], f = _fire(vn, refr[i], _at(v_peak, i), theta, i, homeo, _at(c, i), _at(refr_steps, i))
+        u[i] = un + _at(d, i) if f else un
+        flags[i] = f
+
+
 @njit(cache=True)
 def izh_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
     """One forward-Euler step of Izhikevich neurons ``[lo, hi)`` (float32, mV and ms):
@@ -168,32 +210,20 @@ def izh_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
     ``v' >= v_peak + theta`` spikes: ``v = c``, ``u = u' + d``.  A refractory
     neuron is held at ``v = c`` (input discarded) while ``u`` evolves.
     """
-    row = t < i_tn.shape[0]
-    dt = p.dt
-    v, u, refr = st.v, st.u, st.refr
-    zero = np.float32(0.0)
-    k2 = np.float32(0.04)
-    k1 = np.float32(5.0)
-    k0 = np.float32(140.0)
-    for i in range(lo, hi):
-        x = buf[i]
-        buf[i] = zero
-        cur = i_const[i] + i_tn[t, i] if row else i_const[i]
-        vi = v[i]
-        ui = u[i]
-        ri = refr[i]
-        vn = vi + dt * (k2 * vi * vi + k1 * vi + k0 - ui + cur) + x
-        un = ui + dt * (p.a[i] * (p.b[i] * vi - ui))
-        th = p.v_peak[i] + theta[i] if homeo else p.v_peak[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = p.c[i] if (ri > 0) | f else vn
-        u[i] = un + p.d[i] if f else un
-        refr[i] = ri - 1 if ri > 0 else (p.refr_steps[i] if f else 0)
-        flags[i] = f
+    if t < i_tn.shape[0]:
+        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a, p.b, p.c, p.d, p.v_peak, p.refr_steps, theta,
+             homeo, p.dt, i_const, i_tn[t])
+    elif p.uni:
+        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a[0], p.b[0], p.c[0], p.d[0], p.v_peak[0],
+             p.refr_steps[0], theta, homeo, p.dt, i_const, None)
+    else:
+        _izh(lo, hi, buf, st.v, st.u, st.refr, flags, p.a, p.b, p.c, p.d, p.v_peak, p.refr_steps, theta,
+             homeo, p.dt, i_const, None)
 
 
 class LIFExpParams(NamedTuple):
-    """Kernel parameters of the LIF model with exponential current synapses (float32 arrays of length n).
+    """Kernel parameters of the LIF model with exponential current synapses (float32 arrays of length n,
+    or 1 with ``uni``).
 
     ``em = exp(-dt / tau_m)``, ``es = exp(-dt / tau_syn)``, ``p21`` the
     current-to-potential propagator (see :func:`lif_exp_update`), ``inv_tau_syn = 1 / tau_syn``.
@@ -208,6 +238,7 @@ class LIFExpParams(NamedTuple):
     p21: np.ndarray
     inv_tau_syn: np.ndarray
     refr_steps: np.ndarray
+    uni: bool = False
 
 
 class LIFExpState(NamedTuple):
@@ -216,6 +247,30 @@ class LIFExpState(NamedTuple):
     v: np.ndarray
     i_syn: np.ndarray
     refr: np.ndarray
+
+
+@njit(cache=True, inline="always")
+def _lif_exp(lo, hi, buf, v, isyn, refr, flags, v_rest, v_reset, thr, tau_m, em, es, p21, inv_tau_syn,
+             refr_steps, theta, homeo, i_const, i_row):
+    """Exponential-synapse LIF loop over ``[lo, hi)`` (see :func:`_lif` for the argument kinds)."""
+    buf, v, isyn, refr, flags, theta, i_const = buf[lo:hi], v[lo:hi], isyn[lo:hi], refr[lo:hi], \
+        flags[lo:hi], theta[lo:hi], i_const[lo:hi]
+    v_rest, v_reset, thr, tau_m, em, es, p21, inv_tau_syn, refr_steps, i_row = (
+        _view(v_rest, lo, hi), _view(v_reset, lo, hi), _view(thr, lo, hi), _view(tau_m, lo, hi),
+        _view(em, lo, hi), _view(es, lo, hi), _view(p21, lo, hi), _view(inv_tau_syn, lo, hi),
+        _view(refr_steps, lo, hi), _view(i_row, lo, hi))
+    zero = np.float32(0.0)
+    for i in range(hi - lo):
+        x = buf[i]
+        buf[i] = zero
+        cur = _plus_row(i_const[i], i_row, i)
+        vi = v[i]
+        si = isyn[i] + x * _at(inv_tau_syn, i)
+        v_inf = _at(v_rest, i) + _at(tau_m, i) * cur
+        vn = v_inf + (vi - v_inf) * _at(em, i) + si * _at(p21, i)
+        isyn[i] = si * _at(es, i)
+        v[i], refr[i], flags[i] = _fire(vn, refr[i], _at(thr, i), theta, i, homeo, _at(v_reset, i),
+                                        _at(refr_steps, i))
 
 
 @njit(cache=True)
@@ -231,28 +286,19 @@ def lif_exp_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
     A refractory neuron is held at ``v_reset`` while its current still
     integrates and decays (NEST ``iaf_psc_exp``); ``v' >= thr + theta`` spikes.
     """
-    row = t < i_tn.shape[0]
-    v, isyn, refr = st.v, st.i_syn, st.refr
-    zero = np.float32(0.0)
-    for i in range(lo, hi):
-        x = buf[i]
-        buf[i] = zero
-        cur = i_const[i] + i_tn[t, i] if row else i_const[i]
-        vi = v[i]
-        ri = refr[i]
-        si = isyn[i] + x * p.inv_tau_syn[i]
-        v_inf = p.v_rest[i] + p.tau_m[i] * cur
-        vn = v_inf + (vi - v_inf) * p.em[i] + si * p.p21[i]
-        isyn[i] = si * p.es[i]
-        th = p.thr[i] + theta[i] if homeo else p.thr[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = p.v_reset[i] if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (p.refr_steps[i] if f else 0)
-        flags[i] = f
+    if t < i_tn.shape[0]:
+        _lif_exp(lo, hi, buf, st.v, st.i_syn, st.refr, flags, p.v_rest, p.v_reset, p.thr, p.tau_m, p.em, p.es,
+                 p.p21, p.inv_tau_syn, p.refr_steps, theta, homeo, i_const, i_tn[t])
+    elif p.uni:
+        _lif_exp(lo, hi, buf, st.v, st.i_syn, st.refr, flags, p.v_rest[0], p.v_reset[0], p.thr[0], p.tau_m[0],
+                 p.em[0], p.es[0], p.p21[0], p.inv_tau_syn[0], p.refr_steps[0], theta, homeo, i_const, None)
+    else:
+        _lif_exp(lo, hi, buf, st.v, st.i_syn, st.refr, flags, p.v_rest, p.v_reset, p.thr, p.tau_m, p.em, p.es,
+                 p.p21, p.inv_tau_syn, p.refr_steps, theta, homeo, i_const, None)
 
 
 class COBAParams(NamedTuple):
-    """Kernel parameters of the conductance-based LIF (float32 arrays of length n).
+    """Kernel parameters of the conductance-based LIF (float32 arrays of length n, or 1 with ``uni``).
 
     ``alpha = dt / tau_m``; ``dec_e = exp(-dt / tau_exc)``, ``dec_i = exp(-dt / tau_inh)``;
     reversal potentials ``e_exc``, ``e_inh``.
@@ -268,6 +314,7 @@ class COBAParams(NamedTuple):
     dec_e: np.ndarray
     dec_i: np.ndarray
     refr_steps: np.ndarray
+    uni: bool = False
 
 
 class COBAState(NamedTuple):
@@ -277,6 +324,36 @@ class COBAState(NamedTuple):
     g_exc: np.ndarray
     g_inh: np.ndarray
     refr: np.ndarray
+
+
+@njit(cache=True, inline="always")
+def _coba(lo, hi, buf, v, ge, gi, refr, flags, v_rest, v_reset, thr, alpha, e_exc, e_inh, dec_e, dec_i,
+          refr_steps, theta, homeo, dt, i_const, i_row):
+    """COBA loop over ``[lo, hi)`` (see :func:`_lif` for the argument kinds); ``buf`` holds two channels."""
+    n = v.shape[0]
+    bexc, binh = buf[lo:hi], buf[n + lo:n + hi]
+    v, ge, gi, refr, flags, theta, i_const = v[lo:hi], ge[lo:hi], gi[lo:hi], refr[lo:hi], flags[lo:hi], \
+        theta[lo:hi], i_const[lo:hi]
+    v_rest, v_reset, thr, alpha, e_exc, e_inh, dec_e, dec_i, refr_steps, i_row = (
+        _view(v_rest, lo, hi), _view(v_reset, lo, hi), _view(thr, lo, hi), _view(alpha, lo, hi),
+        _view(e_exc, lo, hi), _view(e_inh, lo, hi), _view(dec_e, lo, hi), _view(dec_i, lo, hi),
+        _view(refr_steps, lo, hi), _view(i_row, lo, hi))
+    zero = np.float32(0.0)
+    for i in range(hi - lo):
+        xe = bexc[i]
+        xi = binh[i]
+        bexc[i] = zero
+        binh[i] = zero
+        cur = _plus_row(i_const[i], i_row, i)
+        gei = ge[i] + xe
+        gii = gi[i] - xi
+        vi = v[i]
+        drive = (_at(v_rest, i) - vi) + gei * (_at(e_exc, i) - vi) + gii * (_at(e_inh, i) - vi)
+        vn = vi + _at(alpha, i) * drive + dt * cur
+        ge[i] = gei * _at(dec_e, i)
+        gi[i] = gii * _at(dec_i, i)
+        v[i], refr[i], flags[i] = _fire(vn, refr[i], _at(thr, i), theta, i, homeo, _at(v_reset, i),
+                                        _at(refr_steps, i))
 
 
 @njit(cache=True)
@@ -291,30 +368,16 @@ def coba_update(p, st, lo, hi, buf, flags, theta, homeo, i_const, i_tn, t):
     held at ``v_reset`` while its conductances integrate and decay (Brian2's
     ``(unless refractory)`` on ``v`` only); ``v' >= thr + theta`` spikes.
     """
-    n = st.v.shape[0]
-    row = t < i_tn.shape[0]
-    v, ge, gi, refr = st.v, st.g_exc, st.g_inh, st.refr
-    dt = p.dt
-    zero = np.float32(0.0)
-    for i in range(lo, hi):
-        xe = buf[i]
-        xi = buf[n + i]
-        buf[i] = zero
-        buf[n + i] = zero
-        cur = i_const[i] + i_tn[t, i] if row else i_const[i]
-        gei = ge[i] + xe
-        gii = gi[i] - xi
-        vi = v[i]
-        ri = refr[i]
-        drive = (p.v_rest[i] - vi) + gei * (p.e_exc[i] - vi) + gii * (p.e_inh[i] - vi)
-        vn = vi + p.alpha[i] * drive + dt * cur
-        ge[i] = gei * p.dec_e[i]
-        gi[i] = gii * p.dec_i[i]
-        th = p.thr[i] + theta[i] if homeo else p.thr[i]
-        f = (ri <= 0) & (vn >= th)
-        v[i] = p.v_reset[i] if (ri > 0) | f else vn
-        refr[i] = ri - 1 if ri > 0 else (p.refr_steps[i] if f else 0)
-        flags[i] = f
+    if t < i_tn.shape[0]:
+        _coba(lo, hi, buf, st.v, st.g_exc, st.g_inh, st.refr, flags, p.v_rest, p.v_reset, p.thr, p.alpha,
+              p.e_exc, p.e_inh, p.dec_e, p.dec_i, p.refr_steps, theta, homeo, p.dt, i_const, i_tn[t])
+    elif p.uni:
+        _coba(lo, hi, buf, st.v, st.g_exc, st.g_inh, st.refr, flags, p.v_rest[0], p.v_reset[0], p.thr[0],
+              p.alpha[0], p.e_exc[0], p.e_inh[0], p.dec_e[0], p.dec_i[0], p.refr_steps[0], theta, homeo, p.dt,
+              i_const, None)
+    else:
+        _coba(lo, hi, buf, st.v, st.g_exc, st.g_inh, st.refr, flags, p.v_rest, p.v_reset, p.thr, p.alpha,
+              p.e_exc, p.e_inh, p.dec_e, p.dec_i, p.refr_steps, theta, homeo, p.dt, i_const, None)
 
 
 #: parameter NamedTuple class -> its update kernel (the models the engine knows)

@@ -41,6 +41,11 @@ _I32_MAX = int(np.iinfo(np.int32).max)
 _F32 = np.float32
 
 
+def _bits(a: np.ndarray) -> np.ndarray:
+    """The elements of ``a`` as unsigned integers of their size (compares bit patterns, not values)."""
+    return np.ascontiguousarray(a).view(f"u{a.dtype.itemsize}")
+
+
 @dataclass(frozen=True)
 class StateField:
     """One state array of a model or of the network.
@@ -93,7 +98,7 @@ class NeuronModel:
     ``NamedTuple`` classes; ``params_type`` selects the update kernel),
     ``state`` (its :class:`StateField` specs in ``state_type`` order, ``v``
     and ``refr`` among them), ``param_specs`` (its own parameters: name ->
-    ``"real"``, ``"positive"`` or ``"f32"``) and ``bytes_per_update``, and
+    ``"real"``, ``"positive"`` or ``"f32"``), ``bytes_per_update`` and ``param_bytes``, and
     implements :meth:`params` and :meth:`initial`.  The population supplies
     ``n``, ``dt``, ``refractory`` and ``v_init`` (and the LIF parameters to
     the LIF models).  Instances are immutable; parameters are scalars or
@@ -105,8 +110,10 @@ class NeuronModel:
     state_type: ClassVar[type]
     state: ClassVar[tuple[StateField, ...]]
     param_specs: ClassVar[dict[str, str]] = {}
-    #: bytes of state and per-neuron parameters one neuron update reads or writes (see docs/network.md)
+    #: bytes of state one neuron update reads or writes with shared parameters (see docs/network.md)
     bytes_per_update: ClassVar[int]
+    #: bytes of parameters it reads in addition when they differ between neurons
+    param_bytes: ClassVar[int]
     #: input channels of the delay ring: 1 (summed jumps), or 2 (excitatory | inhibitory, for COBA)
     channels: ClassVar[int] = 1
     _values: dict[str, Any]
@@ -151,8 +158,19 @@ class NeuronModel:
         raise NotImplementedError
 
     def kernel_params(self, pop: Population, per_neuron_rows: bool) -> NamedTuple:
-        """Kernel parameters for a run (``per_neuron_rows``: time-varying current rows are present)."""
-        return self.params(pop)
+        """Kernel parameters for a run (``per_neuron_rows``: time-varying current rows are present).
+
+        When every parameter array holds one value (the same bits: ``0.0`` and
+        ``-0.0`` are not merged) the kernel takes its shared-parameter path
+        (``uni``), and the arrays are cut to that one element unless current
+        rows need the per-neuron path on their steps.
+        """
+        p: Any = self.params(pop)
+        arrays = {k: a for k, a in p._asdict().items() if isinstance(a, np.ndarray)}
+        uni = all(bool((_bits(a) == _bits(a)[0]).all()) for a in arrays.values())
+        if uni and not per_neuron_rows:  # the kernel reads element 0 only: drop the per-neuron copies
+            return p._replace(uni=True, **{k: np.ascontiguousarray(a[:1]) for k, a in arrays.items()})
+        return p._replace(uni=uni)
 
     def make_state(self, arrays: dict[str, np.ndarray]) -> NamedTuple:
         """The kernel state tuple from the network's arrays, by field name."""
@@ -179,27 +197,17 @@ class LIF(NeuronModel):
     state_type = LIFState
     state = (_V, _REFR)
     bytes_per_update = 4 + 4 + 4 + 1  # v, refr, the ring slot (read and zeroed), the spike flag
+    param_bytes = 5 * 4  # alpha, v_rest, v_reset, thr (float32), refr_steps (int32)
 
     def __init__(self) -> None:
         super().__init__()
 
     def params(self, pop: Population) -> LIFParams:
         return LIFParams(_F32(pop.dt), pop.v_rest.astype(np.float32), pop.v_reset.astype(np.float32),
-                         pop.threshold.astype(np.float32), pop.alpha, pop.hold_steps, False)
+                         pop.threshold.astype(np.float32), pop.alpha, pop.hold_steps)
 
     def initial(self, pop: Population) -> dict[str, np.ndarray]:
         return {"v": pop.v_init.astype(np.float32), "refr": np.zeros(pop.n, dtype=np.int32)}
-
-    def kernel_params(self, pop: Population, per_neuron_rows: bool) -> LIFParams:
-        """Parameters shared by every neuron are cut to one element (``uni``) unless current rows
-        need the per-neuron path."""
-        p = self.params(pop)
-        arrays = (p.v_rest, p.v_reset, p.thr, p.alpha, p.refr_steps)
-        uni = all(bool((a == a[0]).all()) for a in arrays)
-        if uni and not per_neuron_rows:  # the kernel reads element 0 only: drop the per-neuron copies
-            v_rest, v_reset, thr, alpha, refr_steps = (np.ascontiguousarray(a[:1]) for a in arrays)
-            return LIFParams(p.dt, v_rest, v_reset, thr, alpha, refr_steps, True)
-        return p._replace(uni=uni)
 
 
 class ExpSynLIF(NeuronModel):
@@ -236,8 +244,8 @@ class ExpSynLIF(NeuronModel):
     state_type = LIFExpState
     state = (_V, StateField("i_syn", np.dtype(np.float32)), _REFR)
     param_specs = {"tau_syn": "positive", "i_init": "f32"}
-    # v, i_syn, refr, ring slot, flag + eight float32 parameters and refr_steps when per neuron
-    bytes_per_update = 4 + 4 + 4 + 4 + 1 + 9 * 4
+    bytes_per_update = 4 + 4 + 4 + 4 + 1  # v, i_syn, refr, ring slot, flag
+    param_bytes = 9 * 4  # eight float32 parameters and refr_steps
 
     def __init__(self, tau_syn: Any = 5.0, *, i_init: Any = None) -> None:
         super().__init__(tau_syn=tau_syn, i_init=i_init)
@@ -294,8 +302,8 @@ class Izhikevich(NeuronModel):
     state_type = IzhState
     state = (_V, StateField("u", np.dtype(np.float32)), _REFR)
     param_specs = {"a": "real", "b": "real", "c": "f32", "d": "f32", "v_peak": "f32", "u_init": "f32"}
-    # v, u, refr, ring slot, flag + a, b, c, d, v_peak (float32) and refr_steps
-    bytes_per_update = 4 + 4 + 4 + 4 + 1 + 6 * 4
+    bytes_per_update = 4 + 4 + 4 + 4 + 1  # v, u, refr, ring slot, flag
+    param_bytes = 6 * 4  # a, b, c, d, v_peak (float32) and refr_steps
 
     def __init__(self, a: Any = 0.02, b: Any = 0.2, c: Any = -65.0, d: Any = 8.0, *, v_peak: Any = 30.0,
                  u_init: Any = None) -> None:
@@ -364,8 +372,8 @@ class COBA(NeuronModel):
     state = (_V, StateField("g_exc", np.dtype(np.float32)), StateField("g_inh", np.dtype(np.float32)), _REFR)
     param_specs = {"e_exc": "f32", "e_inh": "f32", "tau_exc": "positive", "tau_inh": "positive"}
     channels = 2
-    # v, g_exc, g_inh, refr, two ring channels, flag + 8 float32 parameters and refr_steps
-    bytes_per_update = 4 * 4 + 2 * 4 + 1 + 9 * 4
+    bytes_per_update = 4 * 4 + 2 * 4 + 1  # v, g_exc, g_inh, refr, two ring channels, flag
+    param_bytes = 9 * 4  # eight float32 parameters and refr_steps
 
     def __init__(self, e_exc: Any = 0.0, e_inh: Any = -80.0, tau_exc: Any = 5.0, tau_inh: Any = 10.0) -> None:
         super().__init__(e_exc=e_exc, e_inh=e_inh, tau_exc=tau_exc, tau_inh=tau_inh)
