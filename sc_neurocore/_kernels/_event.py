@@ -651,7 +651,10 @@ def _cq_flush(h, hn, nd, nx, head, qm):
 
 
 def _prefetch(arr, i):  # noqa: ARG001
-    """Hint the CPU to load row ``i`` of the 2-d array ``arr``; changes no value (plain Python: nothing)."""
+    """Hint the CPU to load element ``i`` (row ``i`` of a 2-d array) of ``arr``; changes no value.
+
+    Plain Python: nothing.
+    """
 
 
 @intrinsic
@@ -660,9 +663,9 @@ def _prefetch_intrinsic(typingctx, arr, i):
 
     def codegen(context, builder, signature, args):
         ary = context.make_array(signature.args[0])(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary,
-                                       [context.cast(builder, args[1], signature.args[1], types.intp),
-                                        context.get_constant(types.intp, 0)], wraparound=False)
+        idx = [context.cast(builder, args[1], signature.args[1], types.intp)]
+        idx += [context.get_constant(types.intp, 0)] * (signature.args[0].ndim - 1)
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, idx, wraparound=False)
         raw = builder.bitcast(ptr, ir.IntType(8).as_pointer())
         fnty = ir.FunctionType(ir.VoidType(), [raw.type, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
@@ -683,6 +686,51 @@ def _prefetch_jit(arr, i):
 # synapses (6.4 Hz) a run took 4%, 12% and 13% less CPU time with 8, 16 and 32 than without
 # (docs/event_driven.md)
 _PF_AHEAD = 32
+
+
+@njit(cache=True, inline="always")
+def _prefetch_lines(arr, a, b):
+    """Prefetch the cache lines of ``arr[a:b]`` (a 1-d array of 4-byte elements: 16 per line)."""
+    for s in range(a, b, 16):
+        _prefetch(arr, s)
+    if b > a:
+        _prefetch(arr, b - 1)
+
+
+@njit(cache=True, inline="always")
+def _prefetch_next(h, hn, S, graph, inp, rows):
+    """Prefetch what the heap's top entry (usually the next round's) will read; changes no value.
+
+    While the current round's inputs are delivered and integrated the random loads of the next round
+    are already under way: for a delivery, its synapse group's bounds, targets and weights (and, with
+    ``rows``, the first targets' rows: call that only once its targets have arrived); for a Poisson
+    generator its parameters and its target's row.
+    """
+    if hn == 0:
+        return
+    k = np.int64(h[0, 1])
+    if k >= _DELIV_BASE:
+        g = k & _IDX_MASK
+        s0 = graph.grp_start[g]
+        s1 = graph.grp_start[g + 1]
+        if rows:
+            for s in range(s0, min(s0 + _PF_AHEAD, s1)):
+                _prefetch(S, graph.indices[s])
+        else:
+            _prefetch_lines(graph.indices, s0, s1)
+            _prefetch_lines(graph.weights, s0, s1)
+    elif k >= _POIS_BASE:
+        q = k & _IDX_MASK
+        if rows:
+            _prefetch(S, inp.pois_target[q])
+        else:
+            _prefetch(inp.pois_target, q)
+            _prefetch(inp.pois_amp, q)
+            _prefetch(inp.pois_mean, q)
+            _prefetch(inp.pois_k0, q)
+            _prefetch(inp.pois_k1, q)
+            _prefetch(inp.pois_dom, q)
+            _prefetch(inp.pois_count, q)
 
 
 @njit(cache=True, inline="always")
@@ -819,6 +867,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
         while hn > 0 and h[0, 0] == t:
             _, kf, p, hn = heap_pop(h, hn)
             stats[1] += 1
+            _prefetch_next(h, hn, S, graph, inp, False)
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
@@ -861,27 +910,32 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
+        _prefetch_next(h, hn, S, graph, inp, True)
         # (2) integrate the summed inputs
         n_ob = 0
+        n_acc = 0  # counted in a register: stats[3] in memory would be reloaded after every expm1 call
         for r in range(n_touch):
             j = tlist[r]
             x = S[j, ACC]
             S[j, ACC] = math.nan
             tu = S[j, TUPD]
             if t >= tu and t != S[j, TSPK]:
-                stats[3] += 1
+                n_acc += 1
                 S[j, VER] += 1.0
                 if ev_input(model, S, j, t, x):
                     ev_reset(model, S, j, t)
                     S[j, TSPK] = t
                     slist[n_sp] = j
                     n_sp += 1
+                    _prefetch(nspk, j)  # read in step (3)
+                    _prefetch(grp_ptr, j)
                 else:
                     tc = ev_crossing(model, S, j)
                     if tc < math.inf:
                         ob_t[n_ob] = tc
                         ob_i[n_ob] = j
                         n_ob += 1
+        stats[3] += n_acc
         # the new predictions are queued outside the loop above: a queue array (reassigned when it grows)
         # used inside it would cost an atomic reference-count update per input
         for r in range(n_ob):
