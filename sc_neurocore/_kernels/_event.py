@@ -699,12 +699,12 @@ def _prefetch_lines(arr, a, b):
 
 @njit(cache=True, inline="always")
 def _prefetch_next(h, hn, S, graph, inp, rows):
-    """Prefetch what the heap's top entry (usually the next round's) will read; changes no value.
+    """If the heap's top entry (usually the next round's) is a delivery, prefetch what it will read.
 
-    While the current round's inputs are delivered and integrated the random loads of the next round
-    are already under way: for a delivery, its synapse group's bounds, targets and weights (and, with
-    ``rows``, the first targets' rows: call that only once its targets have arrived); for a Poisson
-    generator its parameters and its target's row.
+    While the current round's inputs are delivered and integrated the random loads of the next
+    delivery are already under way: its targets and weights, then (``rows``, once those have arrived)
+    its first targets' rows.  Changes no value.  (Prefetching a Poisson generator's parameters and
+    target row the same way made the 0.75 Hz run slower: docs/event_driven.md.)
     """
     if hn == 0:
         return
@@ -719,18 +719,6 @@ def _prefetch_next(h, hn, S, graph, inp, rows):
         else:
             _prefetch_lines(graph.indices, s0, s1)
             _prefetch_lines(graph.weights, s0, s1)
-    elif k >= _POIS_BASE:
-        q = k & _IDX_MASK
-        if rows:
-            _prefetch(S, inp.pois_target[q])
-        else:
-            _prefetch(inp.pois_target, q)
-            _prefetch(inp.pois_amp, q)
-            _prefetch(inp.pois_mean, q)
-            _prefetch(inp.pois_k0, q)
-            _prefetch(inp.pois_k1, q)
-            _prefetch(inp.pois_dom, q)
-            _prefetch(inp.pois_count, q)
 
 
 @njit(cache=True, inline="always")
