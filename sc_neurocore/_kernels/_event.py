@@ -888,7 +888,11 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                     stats[5] += s1 - s0
                 else:
                     ordinal = uint64(p)  # the presynaptic spike ordinal
-                    for s in range(grp_start[g], grp_start[g + 1]):
+                    for s in range(s0, min(s0 + _PF_AHEAD, s1)):
+                        _prefetch(S, indices[s])
+                    for s in range(s0, s1):
+                        if s + _PF_AHEAD < s1:
+                            _prefetch(S, indices[s + _PF_AHEAD])
                         jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
                                          syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
                         if jump != 0.0:
