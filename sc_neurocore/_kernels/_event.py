@@ -713,7 +713,14 @@ def _prefetch_lines(arr, a, b):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_next(h, hn, S, graph, inp, rows):
+def _prefetch_rows(S, indices, a, b):
+    """Prefetch the rows of the targets of synapses ``a:b``, at most the first ``_PF_AHEAD``."""
+    for s in range(a, min(a + _PF_AHEAD, b)):
+        _prefetch(S, indices[s])
+
+
+@njit(cache=True, inline="always")
+def _prefetch_next(h, hn, S, graph, rows):
     """If the heap's top entry (usually the next round's) is a delivery, prefetch what it will read.
 
     While the current round's inputs are delivered and integrated the random loads of the next
@@ -729,8 +736,7 @@ def _prefetch_next(h, hn, S, graph, inp, rows):
         s0 = graph.grp_start[g]
         s1 = graph.grp_start[g + 1]
         if rows:
-            for s in range(s0, min(s0 + _PF_AHEAD, s1)):
-                _prefetch(S, graph.indices[s])
+            _prefetch_rows(S, graph.indices, s0, s1)
         else:
             _prefetch_lines(graph.indices, s0, s1)
             _prefetch_lines(graph.weights, s0, s1)
@@ -870,7 +876,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
         while hn > 0 and h[0, 0] == t:
             _, kf, p, hn = heap_pop(h, hn)
             stats[1] += 1
-            _prefetch_next(h, hn, S, graph, inp, False)
+            _prefetch_next(h, hn, S, graph, False)
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
@@ -878,8 +884,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                 s1 = grp_start[g + 1]
                 if mode == 0:
                     # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
-                    for s in range(s0, min(s0 + _PF_AHEAD, s1)):
-                        _prefetch(S, indices[s])
+                    _prefetch_rows(S, indices, s0, s1)
                     for s in range(s0, s1):
                         if s + _PF_AHEAD < s1:
                             _prefetch(S, indices[s + _PF_AHEAD])
@@ -888,8 +893,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                     stats[5] += s1 - s0
                 else:
                     ordinal = uint64(p)  # the presynaptic spike ordinal
-                    for s in range(s0, min(s0 + _PF_AHEAD, s1)):
-                        _prefetch(S, indices[s])
+                    _prefetch_rows(S, indices, s0, s1)
                     for s in range(s0, s1):
                         if s + _PF_AHEAD < s1:
                             _prefetch(S, indices[s + _PF_AHEAD])
@@ -917,10 +921,10 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
-        _prefetch_next(h, hn, S, graph, inp, True)
+        _prefetch_next(h, hn, S, graph, True)
         # (2) integrate the summed inputs
         n_ob = 0
-        n_acc = 0  # counted in a register: stats[3] in memory would be reloaded after every expm1 call
+        n_acc = 0  # a local count, not a memory update of stats[3] per accepted input
         for r in range(n_touch):
             j = tlist[r]
             x = S[j, ACC]
