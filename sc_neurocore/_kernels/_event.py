@@ -690,20 +690,21 @@ def _cq_flush(h, hn, nd, nx, head, qm):
 
 
 def _prefetch(arr, i):  # noqa: ARG001
-    """Hint the CPU to load row ``i`` of the 2-d array ``arr`` (its first and last cache lines); changes no
-    value (plain Python: nothing)."""
+    """Hint the CPU to load element ``i`` of a 1-d ``arr``, or row ``i`` of a 2-d one (its first and last
+    cache lines); changes no value (plain Python: nothing)."""
 
 
 @intrinsic
 def _prefetch_intrinsic(typingctx, arr, i, j):
+    """Prefetch ``arr[i]`` (1-d; ``j`` unused) or ``arr[i, j]`` (2-d)."""
     sig = types.void(arr, i, j)
 
     def codegen(context, builder, signature, args):
         ary = context.make_array(signature.args[0])(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary,
-                                       [context.cast(builder, args[1], signature.args[1], types.intp),
-                                        context.cast(builder, args[2], signature.args[2], types.intp)],
-                                       wraparound=False)
+        idx = [context.cast(builder, args[1], signature.args[1], types.intp)]
+        if signature.args[0].ndim == 2:
+            idx.append(context.cast(builder, args[2], signature.args[2], types.intp))
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, idx, wraparound=False)
         raw = builder.bitcast(ptr, ir.IntType(8).as_pointer())
         fnty = ir.FunctionType(ir.VoidType(), [raw.type, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
@@ -717,6 +718,9 @@ def _prefetch_intrinsic(typingctx, arr, i, j):
 
 @overload(_prefetch, inline="always")
 def _prefetch_jit(arr, i):
+    if arr.ndim == 1:
+        return lambda arr, i: _prefetch_intrinsic(arr, i, 0)
+
     def impl(arr, i):
         _prefetch_intrinsic(arr, i, 0)
         if arr.shape[1] > 8:  # a row wider than one cache line (ExpSynLIF's 10 columns): its last line too
@@ -729,6 +733,45 @@ def _prefetch_jit(arr, i):
 # synapses (6.4 Hz) a run took 4%, 12% and 13% less CPU time with 8, 16 and 32 than without
 # (docs/event_driven.md)
 _PF_AHEAD = 32
+
+
+@njit(cache=True, inline="always")
+def _prefetch_lines(arr, a, b):
+    """Prefetch the cache lines of ``arr[a:b]`` (a 1-d array of 4-byte elements: 16 per line)."""
+    for s in range(a, b, 16):
+        _prefetch(arr, s)
+    if b > a:
+        _prefetch(arr, b - 1)
+
+
+@njit(cache=True, inline="always")
+def _prefetch_rows(S, indices, a, b):
+    """Prefetch the rows of the targets of synapses ``a:b``, at most the first ``_PF_AHEAD``."""
+    for s in range(a, min(a + _PF_AHEAD, b)):
+        _prefetch(S, indices[s])
+
+
+@njit(cache=True, inline="always")
+def _prefetch_next(h, hn, S, graph, rows):
+    """If the heap's top entry (usually the next round's) is a delivery, prefetch what it will read.
+
+    While the current round's inputs are delivered and integrated the random loads of the next
+    delivery are already under way: its targets and weights, then (``rows``, once those have arrived)
+    its first targets' rows.  Changes no value.  (Prefetching a Poisson generator's parameters and
+    target row the same way made the 0.75 Hz run slower: docs/event_driven.md.)
+    """
+    if hn == 0:
+        return
+    k = np.int64(h[0, 1])
+    if k >= _DELIV_BASE:
+        g = k & _IDX_MASK
+        s0 = graph.grp_start[g]
+        s1 = graph.grp_start[g + 1]
+        if rows:
+            _prefetch_rows(S, graph.indices, s0, s1)
+        else:
+            _prefetch_lines(graph.indices, s0, s1)
+            _prefetch_lines(graph.weights, s0, s1)
 
 
 @njit(cache=True, inline="always")
@@ -865,6 +908,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
         while hn > 0 and h[0, 0] == t:
             _, kf, p, hn = heap_pop(h, hn)
             stats[1] += 1
+            _prefetch_next(h, hn, S, graph, False)
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
@@ -872,8 +916,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                 s1 = grp_start[g + 1]
                 if mode == 0:
                     # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
-                    for s in range(s0, min(s0 + _PF_AHEAD, s1)):
-                        _prefetch(S, indices[s])
+                    _prefetch_rows(S, indices, s0, s1)
                     for s in range(s0, s1):
                         if s + _PF_AHEAD < s1:
                             _prefetch(S, indices[s + _PF_AHEAD])
@@ -882,7 +925,10 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                     stats[5] += s1 - s0
                 else:
                     ordinal = uint64(p)  # the presynaptic spike ordinal
-                    for s in range(grp_start[g], grp_start[g + 1]):
+                    _prefetch_rows(S, indices, s0, s1)
+                    for s in range(s0, s1):
+                        if s + _PF_AHEAD < s1:
+                            _prefetch(S, indices[s + _PF_AHEAD])
                         jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
                                          syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
                         if jump != 0.0:
@@ -907,21 +953,25 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
+        _prefetch_next(h, hn, S, graph, True)
         # (2) integrate the summed inputs
         n_ob = 0
+        n_acc = 0  # a local count, not a memory update of stats[3] per accepted input
         for r in range(n_touch):
             j = tlist[r]
             x = S[j, ACC]
             S[j, ACC] = math.nan
             tu = S[j, TUPD]
             if t >= tu and t != S[j, TSPK]:
-                stats[3] += 1
+                n_acc += 1
                 S[j, VER] += 1.0
                 if ev_input(model, S, j, t, x):
                     ev_reset(model, S, j, t)
                     S[j, TSPK] = t
                     slist[n_sp] = j
                     n_sp += 1
+                    _prefetch(nspk, j)  # read in step (3)
+                    _prefetch(grp_ptr, j)
                 else:
                     tc = ev_crossing(model, S, j)
                     if tc < math.inf:
@@ -935,6 +985,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                     ob_t[n_ob] = tc
                     ob_i[n_ob] = j
                     n_ob += 1
+        stats[3] += n_acc
         # the new predictions are queued outside the loop above: a queue array (reassigned when it grows)
         # used inside it would cost an atomic reference-count update per input
         for r in range(n_ob):
