@@ -112,6 +112,7 @@ def _neurons_and_layers() -> None:
 
 def _networks() -> None:
     from sc_neurocore.network import (
+        COBA,
         STDP,
         BinaryInput,
         Current,
@@ -144,11 +145,13 @@ def _networks() -> None:
     conn = erdos_renyi(4, 0.5, weight=ei_weights(4, 3, 0.25, 0.5), delay=2, seed=4)
     EventDrivenNetwork(pop, conn).add_events(np.array([0.5]), np.array([0]), np.array([1.0])).run(2.0)
     EventDrivenNetwork(Population(2, dt=1.0), i_ext=0.2).run(2.0)
+    EventDrivenNetwork(pop, conn, neuron=ExpSynLIF(tau_syn=2.0)).add_events(
+        np.array([0.5]), np.array([0]), np.array([1.0])).run(2.0)
     clock = Network(pop, conn)
     clock.add_input(Current(0.1))
     clock.run(4)
     # the other neuron models (each is its own specialisation of the engine)
-    for model in (ExpSynLIF(tau_syn=2.0), Izhikevich()):
+    for model in (ExpSynLIF(tau_syn=2.0), Izhikevich(), COBA()):
         Network(pop, conn, neuron=model).run(2)
 
 
