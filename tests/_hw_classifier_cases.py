@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import numpy as np
-import pytest
+from conftest import missing
 
 from hw_models._cosim import find_verilator, install_hint
 from sc_neurocore.deploy import SCClassifier, SCLayer
-
-#: running in CI: a missing simulator fails instead of skipping (as tests/_hw_toy_blocks.py)
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def require_simulator(tool: str) -> None:
@@ -23,10 +19,7 @@ def require_simulator(tool: str) -> None:
     found = find_verilator() if tool == "verilator" else shutil.which(tool)
     if found is not None:
         return
-    msg = f"{tool} not found: {install_hint(tool)}"
-    if IN_CI:
-        pytest.fail(f"CI must provide the simulator: {msg}")
-    pytest.skip(msg)
+    missing("the simulator", f"{tool} not found: {install_hint(tool)}")
 
 
 def random_classifier(rng: np.random.Generator, sizes: list[int], *, width: int, length: int,

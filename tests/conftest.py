@@ -21,7 +21,7 @@ exceeds ``_stats.BUDGET``.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, NoReturn
 
 import _stats
 import pytest
@@ -30,6 +30,33 @@ from hypothesis import HealthCheck, settings
 NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
 #: running in CI (the same test as tests/_hw_toy_blocks.py uses for the simulators)
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+
+def missing(what: str, msg: str, in_ci: bool = IN_CI) -> NoReturn:
+    """A tool or extra the tests need is missing: fail in CI (``CI must provide <what>: <msg>``), skip locally."""
+    if in_ci:
+        pytest.fail(f"CI must provide {what}: {msg}")
+    pytest.skip(msg)
+
+
+def require_ml(in_ci: bool = IN_CI) -> None:
+    """Fail in CI, skip locally (saying what to install), when scikit-learn (the ``ml`` extra) is missing."""
+    try:
+        import sklearn.datasets  # noqa: F401
+    except ImportError:
+        missing("the ml extra", "scikit-learn not found (the digits data): pip install 'sc-neurocore[ml]'", in_ci)
+
+
+def require_fpga_tools(family: str = "ice40") -> None:
+    """Fail in CI, skip locally (saying what to install), when the FPGA tools for ``family`` are missing."""
+    from hw_models._fpga import ToolNotFoundError, fpga_tools
+
+    try:
+        fpga_tools(family)
+    except ToolNotFoundError as exc:
+        missing("the FPGA tools", str(exc))
+
 
 _COMMON: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 # derandomize: examples are derived from each test's source, and no example database is

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import IN_CI, NOJIT
+from conftest import NOJIT, require_ml
 
 from sc_neurocore.deploy import (
     ENCODERS,
@@ -37,17 +37,6 @@ DATA = Path(__file__).resolve().parent / "data"
 # the pure-Python kernels would take minutes for 360 images at L = 1024; bit-exactness
 # without the JIT is covered by test_deploy_fast.py
 needs_jit = pytest.mark.skipif(NOJIT, reason="360 images at L = 1024 are too slow without the JIT")
-
-
-def require_ml(in_ci: bool = IN_CI) -> None:
-    """Fail in CI, skip locally (saying what to install), when scikit-learn is missing."""
-    try:
-        import sklearn.datasets  # noqa: F401
-    except ImportError:
-        msg = "scikit-learn not found (the digits data): pip install 'sc-neurocore[ml]'"
-        if in_ci:
-            pytest.fail(f"CI must provide the ml extra: {msg}")
-        pytest.skip(msg)
 
 
 @pytest.fixture(scope="module")

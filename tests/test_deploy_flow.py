@@ -7,14 +7,13 @@ seconds; the ``fpga`` tests fail in CI (instead of skipping) when the tools are 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 
 import numpy as np
 import pytest
+from conftest import require_fpga_tools
 
 from hw_models import BinaryClassifier, SCClassifierDatapath, ToolNotFoundError, register_toggles
-from hw_models._fpga import fpga_tools
 from sc_neurocore._cli import main
 from sc_neurocore.deploy import (
     COLUMNS,
@@ -27,17 +26,6 @@ from sc_neurocore.deploy import (
     to_sc,
     train_mlp,
 )
-
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def need_fpga_tools(family: str = "ice40") -> None:
-    try:
-        fpga_tools(family)
-    except ToolNotFoundError as exc:
-        if IN_CI:
-            pytest.fail(f"CI must provide the FPGA tools: {exc}")
-        pytest.skip(str(exc))
 
 
 def tiny_data(seed: int = 3) -> DigitsSplit:
@@ -111,7 +99,7 @@ def test_flow_without_fpga_matches_direct_evaluation(tiny, tmp_path):
 
 @pytest.mark.fpga
 def test_flow_with_fpga(tiny, tmp_path):
-    need_fpga_tools()
+    require_fpga_tools()
     mlp, data = tiny
     res = run_flow(mlp, tmp_path, data=data, lengths=[16, 32], encoders=["lfsr"], width=6, fpga_lengths=[16])
     sc16, sc32, base = res.rows

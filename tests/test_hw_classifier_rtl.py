@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _hw_classifier_cases import IN_CI, class_images, decode_bus, require_simulator, structured_classifier
+from _hw_classifier_cases import class_images, decode_bus, require_simulator, structured_classifier
+from conftest import require_ml
 
 import hw_models as hw
 from sc_neurocore.deploy import FloatMLP, evaluate, load_digits_split, to_sc
@@ -115,23 +116,12 @@ def test_verilator_backend_equals_icarus():
         assert [int(v) for v in res.rtl[name]] == ica.values[name]
 
 
-def _require_ml() -> None:
-    """The digits come with scikit-learn (the ``ml`` extra): fail in CI, skip locally, when missing."""
-    try:
-        import sklearn.datasets  # noqa: F401
-    except ImportError:
-        msg = "scikit-learn not found (the digits data): pip install 'sc-neurocore[ml]'"
-        if IN_CI:
-            pytest.fail(f"CI must provide the ml extra: {msg}")
-        pytest.skip(msg)
-
-
 @pytest.mark.slow
 def test_full_digits_classifier_rtl_equals_fast_path_at_full_length():
     # the stored 64-32-10 digits model mapped at W = 16, L = 1024 (lfsr, APC, unipolar) on the
     # first 24 test images: 49 201 cycles in Icarus (about 1.5 minutes); the binary baseline of
     # the same model on the same images
-    _require_ml()
+    require_ml()
     digits = load_digits_split()
     mlp = FloatMLP.load(DATA / "digits_mlp.npz")
     clf = to_sc(mlp, width=16, length=1024, calibration=digits.x_train)

@@ -11,24 +11,13 @@ import shutil
 import sys
 
 import pytest
+from conftest import require_fpga_tools
 
 import hw_models._fpga as fpga_mod
 from hw_models import SNG, DenseLayer, FibonacciLFSR, FpgaError, FpgaReport, ToolNotFoundError, fpga_report
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_hw_models_datapaths import make_layer  # noqa: E402
-
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def need_tools(family: str = "ice40") -> None:
-    """Fail in CI, skip locally (saying what to install), when the FPGA tools are missing."""
-    try:
-        fpga_mod.fpga_tools(family)
-    except ToolNotFoundError as exc:
-        if IN_CI:
-            pytest.fail(f"CI must provide the FPGA tools: {exc}")
-        pytest.skip(str(exc))
 
 
 def sng_block(threshold: int | None = None) -> SNG:
@@ -37,7 +26,7 @@ def sng_block(threshold: int | None = None) -> SNG:
 
 @pytest.mark.fpga
 def test_sng_on_ice40_pins_smallest_device(tmp_path):
-    need_tools()
+    require_fpga_tools()
     block = sng_block()  # ports: clk, rst, x[8:0], stream: 11 pins, fits the 21 I/O of LP384
     rep = fpga_report(block.to_verilog(), block.top_module, workdir=tmp_path)
     assert isinstance(rep, FpgaReport)
@@ -57,7 +46,7 @@ def test_sng_on_ice40_pins_smallest_device(tmp_path):
 
 @pytest.mark.fpga
 def test_serial_wrapper_adds_one_ff_per_input_bit_and_one_for_dout():
-    need_tools()
+    require_fpga_tools()
     block = sng_block()
     rep = fpga_report(block.to_verilog(), block.top_module, io="serial")
     assert rep.io == "serial" and rep.wrapper_ffs == 9 + 1
@@ -67,7 +56,7 @@ def test_serial_wrapper_adds_one_ff_per_input_bit_and_one_for_dout():
 
 @pytest.mark.fpga
 def test_dense_layer_auto_serial_picks_first_device_that_fits(tmp_path):
-    need_tools()
+    require_fpga_tools()
     hw = DenseLayer.from_fixed_point(make_layer(16, 4, 8, "count", 1))
     v = hw.to_verilog()
     rep = fpga_report(v, hw.top_module, workdir=tmp_path)
@@ -94,7 +83,7 @@ def test_dense_layer_auto_serial_picks_first_device_that_fits(tmp_path):
 
 @pytest.mark.fpga
 def test_sng_on_ecp5():
-    need_tools("ecp5")
+    require_fpga_tools("ecp5")
     block = sng_block(100)
     rep = fpga_report(block.to_verilog(), block.top_module, family="ecp5")
     assert (rep.family, rep.device) == ("ecp5", "12k")
@@ -105,7 +94,7 @@ def test_sng_on_ecp5():
 
 @pytest.mark.fpga
 def test_tool_failures_are_clear_errors():
-    need_tools()
+    require_fpga_tools()
     with pytest.raises(FpgaError, match=r"yosys \(generic synth\) failed"):
         fpga_report("module broken(input clk; endmodule\n", "broken")
     with pytest.raises(FpgaError, match=r"yosys \(generic synth\) failed"):

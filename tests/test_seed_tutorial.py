@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pytest
 from _stats import assert_binomial_mean
-from conftest import IN_CI
+from conftest import missing
 
 # ../shared/seeds beside the checkout (SC_NEUROCORE_SEEDS overrides the directory)
 SEEDS_DIR = Path(os.environ.get("SC_NEUROCORE_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
@@ -58,10 +58,7 @@ CELLS_FIXTURE = Path(__file__).resolve().parent / "data" / "tutorial_first_snn_c
 def seed_file() -> Path:
     """The seed tutorial: a failure in CI (which provides ../shared/seeds) when missing, a skip elsewhere."""
     if not SEED.exists():
-        msg = f"seed tutorial not found at {SEED} (shared/ sits beside the checkout)"
-        if IN_CI:
-            pytest.fail(f"CI must provide the seed tutorial: {msg}")
-        pytest.skip(msg)
+        missing("the seed tutorial", f"seed tutorial not found at {SEED} (shared/ sits beside the checkout)")
     return SEED
 
 
