@@ -76,6 +76,10 @@ __all__ = [
     "build_groups",
     "potentials_at",
     "run_events",
+    "run_window",
+    "open_queue",
+    "close_queue",
+    "merge_spikes",
     "trace_at",
     "stp_release",
     "STP_COLS",
@@ -148,7 +152,7 @@ def heap_pop(h, n):
 @njit(cache=True)
 def _grow(h):
     m = h.shape[0]
-    out = np.empty((2 * m, 3), dtype=np.float64)
+    out = np.empty((max(2 * m, 64), 3), dtype=np.float64)
     out[:m] = h
     return out
 
@@ -752,7 +756,7 @@ def _prefetch_rows(S, indices, a, b):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_next(h, hn, S, graph, rows):
+def _prefetch_next(h, hn, S, graph, rows, lo, hi, boxed):
     """If the heap's top entry (usually the next round's) is a delivery, prefetch what it will read.
 
     While the current round's inputs are delivered and integrated the random loads of the next
@@ -768,6 +772,9 @@ def _prefetch_next(h, hn, S, graph, rows):
         s0 = graph.grp_start[g]
         s1 = graph.grp_start[g + 1]
         if rows:
+            if boxed:
+                s0 = _lower_bound(graph.indices, s0, s1, lo)
+                s1 = _lower_bound(graph.indices, s0, s1, hi)
             _prefetch_rows(S, graph.indices, s0, s1)
         else:
             _prefetch_lines(graph.indices, s0, s1)
@@ -850,6 +857,41 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
     Returns ``(h, out_t, out_i)``: the heap and the output arrays grow when full (possibly reallocated).
     ``stats``: [rounds, heap pops, synaptic arrivals, accepted input sums, spikes, transmitted arrivals].
     """
+    n = nrn.S.shape[0]
+    hn, nd, nx, head, qm = _cq_open(queue.h, queue.n[0])
+    ob_t = np.empty(n, dtype=np.float64)  # self-crossing predictions of one round
+    ob_i = np.empty(n, dtype=np.int64)
+    h, hn, nd, nx, out_t, out_i, no, _, _ = _rounds(
+        t_stop, nrn, graph, inp, queue.h, hn, nd, nx, head, qm, syn, pl, rec, rec.n_out[0], ob_t, ob_i,
+        0, n, False, np.empty((0, 3), dtype=np.float64))
+    h, hn = _cq_flush(h, hn, nd, nx, head, qm)
+    queue.n[0] = hn
+    rec.n_out[0] = no
+    return h, out_t, out_i
+
+
+@njit(cache=True, inline="always")
+def _lower_bound(a, s0, s1, x):
+    """First position ``s`` in ``[s0, s1)`` with ``a[s] >= x`` (``a[s0:s1]`` ascending; ``s1`` if none)."""
+    while s0 < s1:
+        mid = (s0 + s1) >> 1
+        if a[mid] < x:
+            s0 = mid + 1
+        else:
+            s1 = mid
+    return s0
+
+
+@njit(cache=True)
+def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, lo, hi, boxed,
+            box):
+    """The rounds of :func:`run_events` (see there) on an open queue (heap ``h[:hn]`` and calendar ring).
+
+    ``boxed`` (a partition of a threaded run, :func:`run_window`): only the targets in ``[lo, hi)`` receive
+    deliveries (the group's synapses are sorted by target, so theirs are a contiguous sub-range), and the
+    round's spikes are appended to ``box`` as ``(t, i, payload)`` rows instead of pushing their groups.
+    Returns ``(h, hn, nd, nx, out_t, out_i, no, box, n_box)``; the arrays may be reallocated.
+    """
     model, S, tlist, slist = nrn.model, nrn.S, nrn.tlist, nrn.slist
     grp_ptr, grp_start, grp_delay = graph.grp_ptr, graph.grp_start, graph.grp_delay
     indices, weights, in_ptr, in_syn = graph.indices, graph.weights, graph.in_ptr, graph.in_syn
@@ -857,19 +899,15 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
     pois_target, pois_amp, pois_mean = inp.pois_target, inp.pois_amp, inp.pois_mean
     pois_k0, pois_k1, pois_dom, pois_count = inp.pois_k0, inp.pois_k1, inp.pois_dom, inp.pois_count
     chg_t, chg_i, chg_v, chg_pos = inp.chg_t, inp.chg_i, inp.chg_v, inp.chg_pos
-    h, heap_n = queue.h, queue.n
     mode, w_scale, syn_k0, syn_k1, syn_id, nspk = syn.mode, syn.w_scale, syn.k0, syn.k1, syn.syn_id, syn.nspk
     lfsr, tap_mask, n_bits, n_mask, stp, Q = syn.lfsr, syn.tap_mask, syn.n_bits, syn.n_mask, syn.stp, syn.Q
-    out_t, out_i, n_out, stats = rec.out_t, rec.out_i, rec.n_out, rec.stats
+    out_t, out_i, stats = rec.out_t, rec.out_i, rec.stats
     n_ext = ext_t.shape[0]
     n_chg = chg_t.shape[0]
     cp = chg_pos[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
-    hn, nd, nx, head, qm = _cq_open(h, heap_n[0])
-    no = n_out[0]
     ep = ext_pos[0]
-    ob_t = np.empty(S.shape[0], dtype=np.float64)  # self-crossing predictions of one round
-    ob_i = np.empty(S.shape[0], dtype=np.int64)
+    n_box = 0
     while True:
         # next instant
         h, hn = _cq_settle(h, hn, nd, nx, head, qm)
@@ -908,12 +946,15 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
         while hn > 0 and h[0, 0] == t:
             _, kf, p, hn = heap_pop(h, hn)
             stats[1] += 1
-            _prefetch_next(h, hn, S, graph, False)
+            _prefetch_next(h, hn, S, graph, False, lo, hi, boxed)
             k = np.int64(kf)
             if k >= _DELIV_BASE:
                 g = k & _IDX_MASK
                 s0 = grp_start[g]
                 s1 = grp_start[g + 1]
+                if boxed:  # this partition's targets
+                    s0 = _lower_bound(indices, s0, s1, lo)
+                    s1 = _lower_bound(indices, s0, s1, hi)
                 if mode == 0:
                     # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
                     _prefetch_rows(S, indices, s0, s1)
@@ -934,7 +975,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                         if jump != 0.0:
                             n_touch = _add_input(S, indices[s], np.float64(jump), tlist, n_touch)
                             stats[5] += 1
-                stats[2] += grp_start[g + 1] - grp_start[g]
+                stats[2] += s1 - s0
             else:
                 q = k & _IDX_MASK
                 n_touch = _add_input(S, pois_target[q], pois_amp[q], tlist, n_touch)
@@ -953,7 +994,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
-        _prefetch_next(h, hn, S, graph, True)
+        _prefetch_next(h, hn, S, graph, True, lo, hi, boxed)
         # (2) integrate the summed inputs
         n_ob = 0
         n_acc = 0  # a local count, not a memory update of stats[3] per accepted input
@@ -992,6 +1033,8 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
             j = ob_i[r]
             h, nd, nx = _cq_room(h, hn, nd, nx, qm)
             hn = _cq_push(h, hn, nd, nx, head, qm, ob_t[r], float(j), S[j, VER])
+        if n_sp > 1:  # ascending: the output and STDP's update order do not depend on the event order
+            slist[:n_sp].sort()
         # (2b) plasticity at the round's instant, from the traces before its increments
         if pl.on and n_sp > 0:
             _stdp_round(t, slist, n_sp, pl.P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
@@ -1012,21 +1055,105 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
             out_i[no] = i
             no += 1
             pay = stp_release(Q, i, t) if stp else float(nspk[i])
-            for g in range(grp_ptr[i], grp_ptr[i + 1]):
-                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
+            if boxed:  # the window's spikes go to every partition between windows (_ingest)
+                if n_box == box.shape[0]:
+                    box = _grow(box)
+                box[n_box, 0] = t
+                box[n_box, 1] = i
+                box[n_box, 2] = pay
+                n_box += 1
+            else:
+                for g in range(grp_ptr[i], grp_ptr[i + 1]):
+                    h, nd, nx = _cq_room(h, hn, nd, nx, qm)
+                    hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
             nspk[i] += 1
             tc = ev_crossing(model, S, i)
             if tc < math.inf:
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(i), S[i, VER])
         stats[4] += n_sp
-    h, hn = _cq_flush(h, hn, nd, nx, head, qm)
-    heap_n[0] = hn
-    n_out[0] = no
     ext_pos[0] = ep
     chg_pos[0] = cp
-    return h, out_t, out_i
+    return h, hn, nd, nx, out_t, out_i, no, box, n_box
+
+
+# --------------------------------------------------------------------------- threads
+#
+# A threaded run partitions the neurons into ranges ``[lo, hi)`` and simulates windows of the smallest
+# synaptic delay ``d_min``: a spike at ``t >= W`` reaches its targets at ``t + d >= W + d_min`` (rounding is
+# monotone), so within ``[W, W + d_min)`` no partition affects another and each runs the rounds of its own
+# neurons from its own queue, in parallel.  Between windows every partition pushes the deliveries of the
+# window's spikes (all partitions' boxes) that reach it.  Per neuron the inputs, their summation order and
+# the maths are those of the sequential loop, so the spikes and states are bit-identical.
+
+
+@njit(cache=True)
+def _ingest(h, hn, nd, nx, head, qm, graph, inbox, lo, hi):
+    """Push the delivery groups of the spikes ``inbox`` (``(t, i, payload)`` rows) that reach ``[lo, hi)``.
+
+    A group's targets are ascending, so it reaches the range unless its first target is ``>= hi`` or its
+    last ``< lo`` (a group skipping the range is pushed and delivers nothing).  Returns ``(h, hn, nd, nx)``.
+    """
+    grp_ptr, grp_start, grp_delay, indices = graph.grp_ptr, graph.grp_start, graph.grp_delay, graph.indices
+    for r in range(inbox.shape[0]):
+        t = inbox[r, 0]
+        i = np.int64(inbox[r, 1])
+        pay = inbox[r, 2]
+        for g in range(grp_ptr[i], grp_ptr[i + 1]):
+            if indices[grp_start[g]] < hi and indices[grp_start[g + 1] - 1] >= lo:
+                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
+                hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
+    return h, hn, nd, nx
+
+
+@njit(cache=True, nogil=True)
+def run_window(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, lo, hi, box,
+               inbox):
+    """One partition's window of a threaded run (releases the GIL): :func:`_ingest` ``inbox``, then the
+    rounds of events ``< t_stop`` of the neurons ``[lo, hi)`` (``pl.on`` must be False); the window's spikes
+    go to ``box``.
+
+    The queue is open (heap ``h[:hn]`` and calendar ring ``nd, nx, head, qm``, as from :func:`open_queue`);
+    ``nrn.tlist``, ``nrn.slist``, ``ob_t`` and ``ob_i`` are this partition's scratch (length ``hi - lo``).
+    Returns ``(h, hn, nd, nx, out_t, out_i, no, box, n_box)``.
+    """
+    h, hn, nd, nx = _ingest(h, hn, nd, nx, head, qm, graph, inbox, lo, hi)
+    return _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, lo, hi,
+                   True, box)
+
+
+@njit(cache=True)
+def open_queue(h, hn):
+    """:func:`_cq_open` for a threaded run: ``(hn, nd, nx, head, qm)``."""
+    return _cq_open(h, hn)
+
+
+@njit(cache=True)
+def close_queue(h, hn, nd, nx, head, qm):
+    """:func:`_cq_flush`: every pending entry back in the heap; returns ``(h, hn)``."""
+    return _cq_flush(h, hn, nd, nx, head, qm)
+
+
+@njit(cache=True)
+def merge_spikes(ta, ia, tb, ib):
+    """Merge two spike lists sorted by ``(time, neuron)`` into one (ties cannot occur: one neuron, one
+    partition)."""
+    na = ta.shape[0]
+    nb = tb.shape[0]
+    t = np.empty(na + nb, dtype=np.float64)
+    i = np.empty(na + nb, dtype=np.int32)
+    a = 0
+    b = 0
+    for r in range(na + nb):
+        if b == nb or (a < na and (ta[a] < tb[b] or (ta[a] == tb[b] and ia[a] < ib[b]))):
+            t[r] = ta[a]
+            i[r] = ia[a]
+            a += 1
+        else:
+            t[r] = tb[b]
+            i[r] = ib[b]
+            b += 1
+    return t, i
 
 
 @njit(cache=True, inline="always")
@@ -1040,14 +1167,7 @@ def trace_at(x, t_last, t, tau):
 @njit(cache=True)
 def _stdp_round(t, slist, n_sp, P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
                 tau_plus, tau_minus, rule, a_plus, a_minus, w_max, clip, nearest):
-    """Pair-based STDP for the spikes ``slist[:n_sp]`` at time ``t`` (sorted ascending in place first)."""
-    for r in range(1, n_sp):  # insertion sort: the update order must not depend on the event order
-        x = slist[r]
-        q = r - 1
-        while q >= 0 and slist[q] > x:
-            slist[q + 1] = slist[q]
-            q -= 1
-        slist[q + 1] = x
+    """Pair-based STDP for the spikes ``slist[:n_sp]`` (ascending) at time ``t``."""
     for r in range(n_sp):
         i = slist[r]
         # pre spike: depression from the targets' post traces
