@@ -74,6 +74,7 @@ __all__ = [
     "advance",
     "poisson_interval",
     "build_groups",
+    "rows_ascending",
     "potentials_at",
     "run_events",
     "run_window",
@@ -520,6 +521,16 @@ def build_groups(indptr, delays):
     grp_start[n_grp] = nnz
     return grp_ptr, grp_start, grp_delay
 
+
+
+@njit(cache=True)
+def rows_ascending(indptr, indices):
+    """Whether every CSR row's column indices are non-decreasing."""
+    for i in range(indptr.shape[0] - 1):
+        for s in range(indptr[i] + 1, indptr[i + 1]):
+            if indices[s] < indices[s - 1]:
+                return False
+    return True
 
 
 # --------------------------------------------------------------------------- calendar queue

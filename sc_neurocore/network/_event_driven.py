@@ -276,25 +276,34 @@ class EventDrivenNetwork(EngineBase):
         self._uniform_delay = uni
         self._delays = frozen(d)
         self._order: np.ndarray | None = None  # kernel position -> CSR index (None: the same)
+        # kernel order: rows, then delay, then target (stable, so multapses keep their CSR order); each
+        # delivery group's targets ascend, so a partition's share of a group is one sub-range (threads)
+        rows_sorted = K.rows_ascending(conn.indptr, conn.indices)
         if uni is not None:
-            # one delivery group per non-empty row; the snapshot's CSR arrays are used as they are
+            # one delivery group per non-empty row
             nonempty = np.diff(conn.indptr) > 0
             self._grp_ptr = np.zeros(n + 1, dtype=np.int64)
             np.cumsum(nonempty, out=self._grp_ptr[1:])
             self._grp_start = np.append(conn.indptr[:-1][nonempty], nnz).astype(np.int64)
             self._grp_delay = np.full(int(self._grp_ptr[-1]), uni)
-            self._indices = conn.indices
-            self._weights = own_w
+            if rows_sorted:  # the snapshot's CSR arrays as they are
+                self._indices = conn.indices
+                self._weights = own_w
+            else:
+                order = np.lexsort((conn.indices, conn.pre()))
+                self._indices = np.ascontiguousarray(conn.indices[order])
+                self._weights = np.ascontiguousarray(conn.weights[order])
+                self._order = order.astype(np.int64)
         else:
-            # rows sorted by delay (stable): a spike pushes one heap entry per distinct delay of its row
-            rows = conn.pre()
-            order = np.argsort(d, kind="stable")
-            order = order[np.argsort(rows[order], kind="stable")]
+            # a spike pushes one queue entry per distinct delay of its row
+            order = np.lexsort((conn.indices, d, conn.pre()))
             self._indices = np.ascontiguousarray(conn.indices[order])
             self._weights = np.ascontiguousarray(conn.weights[order])
             self._grp_ptr, self._grp_start, self._grp_delay = K.build_groups(
                 conn.indptr.astype(np.int64), np.ascontiguousarray(d[order]))
             self._order = order.astype(np.int64)
+        #: smallest synaptic delay in ms (inf without synapses): the window of a threaded run
+        self._min_delay = math.inf if nnz == 0 else (uni if uni is not None else float(d.min()))
         # SC synapses are keyed by their CSR index
         if self._synapse == "deterministic":
             self._syn_id = np.zeros(0, np.int64)
@@ -631,8 +640,8 @@ class EventDrivenNetwork(EngineBase):
 
     # ------------------------------------------------------------------ run
 
-    def run(self, duration: float, *, checkpoint_every: float | None = None, checkpoint_dir: Any = None,
-            keep: int = 3) -> EventSpikes:
+    def run(self, duration: float, *, threads: int = 1, checkpoint_every: float | None = None,
+            checkpoint_dir: Any = None, keep: int = 3) -> EventSpikes:
         """Process every event in ``[t, t + duration)`` ms, optionally saving periodic checkpoints.
 
         ``run(a); run(b)`` gives the same spikes as ``run(a + b)`` (when
@@ -642,6 +651,14 @@ class EventDrivenNetwork(EngineBase):
         ----------
         duration : float
             Biological time to simulate in ms (> 0).
+        threads : int
+            Threads (>= 1).  With more than one, the neurons are split into
+            ``threads`` ranges that advance in parallel in windows of the
+            smallest synaptic delay; the spikes and the state are bit-identical
+            to ``threads=1`` (only the counters ``rounds`` and ``heap_pops`` of
+            :meth:`statistics` count per partition).  Needs STDP off and every
+            delay > 0.  Worth it when there is much work per window: at 1M
+            neurons see ``docs/event_driven.md``, "Threads".
         checkpoint_every : float, optional
             With ``checkpoint_dir``: after every ``checkpoint_every`` ms of
             biological time (at ``t0 + k * checkpoint_every``) and at the end,
@@ -665,14 +682,18 @@ class EventDrivenNetwork(EngineBase):
         ValueError
             If ``duration`` or ``checkpoint_every`` is not a finite number > 0,
             ``keep < 1``, or ``checkpoint_dir`` is not a directory; or only one of
-            ``checkpoint_every`` / ``checkpoint_dir`` is given.
+            ``checkpoint_every`` / ``checkpoint_dir`` is given; ``threads < 1``, or
+            ``threads > 1`` with STDP on or a zero delay.
+        TypeError
+            If ``threads`` is not an integer.
         """
         duration = check_real(duration, "duration", low=0.0, low_open=True)
+        threads = self._check_threads(threads)
         t_begin = self.t
         t_stop = self.t + duration
         first = int(self._n_out[0])
         if checkpoint_every is None and checkpoint_dir is None:
-            self._run_until(t_stop)
+            self._run_until(t_stop, threads)
         else:
             if checkpoint_every is None or checkpoint_dir is None:
                 raise ValueError("checkpoint_every and checkpoint_dir must be given together; got "
@@ -685,7 +706,7 @@ class EventDrivenNetwork(EngineBase):
             while True:
                 # boundaries t0 + k * every, the last one exactly t0 + duration
                 t_k = t_stop if k * every >= duration else t_begin + k * every
-                self._run_until(t_k)
+                self._run_until(t_k, threads)
                 self._checkpoint(os.fspath(checkpoint_dir), keep)
                 if t_k == t_stop:
                     break
@@ -712,26 +733,59 @@ class EventDrivenNetwork(EngineBase):
                               a_minus=_F32(st.eta * st.A_minus), w_max=_F32(st.W_max), clip=st.clip,
                               nearest=st.nearest_neighbor)
 
-    def _run_until(self, t_stop: float) -> None:
+    def _graph(self) -> K.EvGraph:
+        return K.EvGraph(grp_ptr=self._grp_ptr, grp_start=self._grp_start, grp_delay=self._grp_delay,
+                         indices=self._indices, weights=self._weights, in_ptr=self._in_ptr,
+                         in_syn=self._in_syn)
+
+    def _inputs(self) -> K.EvInputs:
+        return K.EvInputs(ext_t=self._ext_t, ext_i=self._ext_i, ext_w=self._ext_w, ext_pos=self._ext_pos,
+                          pois_target=self._p_target, pois_amp=self._p_amp, pois_mean=self._p_mean,
+                          pois_k0=self._p_k0, pois_k1=self._p_k1, pois_dom=self._p_dom,
+                          pois_count=self._p_count,
+                          chg_t=self._chg_t, chg_i=self._chg_i, chg_v=self._chg_v, chg_pos=self._chg_pos)
+
+    def _synapse_args(self) -> K.EvSynapse:
         w = self._lfsr_width
-        nrn = K.EvNeurons(model=self._kp, S=self._S, tlist=self._tlist, slist=self._slist)
-        graph = K.EvGraph(grp_ptr=self._grp_ptr, grp_start=self._grp_start, grp_delay=self._grp_delay,
-                          indices=self._indices, weights=self._weights, in_ptr=self._in_ptr,
-                          in_syn=self._in_syn)
-        inputs = K.EvInputs(ext_t=self._ext_t, ext_i=self._ext_i, ext_w=self._ext_w, ext_pos=self._ext_pos,
-                            pois_target=self._p_target, pois_amp=self._p_amp, pois_mean=self._p_mean,
-                            pois_k0=self._p_k0, pois_k1=self._p_k1, pois_dom=self._p_dom,
-                            pois_count=self._p_count, chg_t=self._chg_t, chg_i=self._chg_i, chg_v=self._chg_v,
-                            chg_pos=self._chg_pos)
-        queue = K.EvQueue(h=self._h, n=self._heap_n)
-        syn = K.EvSynapse(mode=SYNAPSE_MODES.index(self._synapse), w_scale=_F32(self._w_scale),
-                          k0=self._syn_key[0], k1=self._syn_key[1], syn_id=self._syn_id, nspk=self._nspk,
-                          lfsr=self._lfsr, tap_mask=np.uint32(tap_mask(MAXIMAL_TAPS[w])), n_bits=w,
-                          n_mask=np.uint32((1 << w) - 1), stp=self._stp is not None, Q=self._Q)
-        rec = K.EvRecord(out_t=self._out_t, out_i=self._out_i, n_out=self._n_out, stats=self._stats)
+        return K.EvSynapse(mode=SYNAPSE_MODES.index(self._synapse), w_scale=_F32(self._w_scale),
+                           k0=self._syn_key[0], k1=self._syn_key[1], syn_id=self._syn_id, nspk=self._nspk,
+                           lfsr=self._lfsr, tap_mask=np.uint32(tap_mask(MAXIMAL_TAPS[w])), n_bits=w,
+                           n_mask=np.uint32((1 << w) - 1), stp=self._stp is not None, Q=self._Q)
+
+    def _append_spikes(self, t: np.ndarray, i: np.ndarray) -> None:
+        """Record spikes after the ones so far (a threaded run's)."""
+        no = int(self._n_out[0])
+        m = no + t.shape[0]
+        if m > self._out_t.shape[0]:
+            cap = max(2 * self._out_t.shape[0], m)
+            self._out_t = np.concatenate([self._out_t[:no], np.zeros(cap - no)])
+            self._out_i = np.concatenate([self._out_i[:no], np.zeros(cap - no, np.int32)])
+        self._out_t[no:m] = t
+        self._out_i[no:m] = i
+        self._n_out[0] = m
+
+    def _check_threads(self, threads: Any) -> int:
+        threads = check_int(threads, "threads", low=1)
+        if threads > 1 and self._stdp is not None:
+            raise ValueError(f"threads={threads} needs STDP off: a spike's weight updates read the traces of "
+                             "neurons in other partitions; run with threads=1 or set_stdp(None)")
+        if threads > 1 and self._min_delay == 0.0:
+            raise ValueError(f"threads={threads} needs every synaptic delay > 0 (the partitions advance in "
+                             "windows of the smallest delay); got a delay of 0 ms")
+        return threads
+
+    def _run_until(self, t_stop: float, threads: int = 1) -> None:
         wall0 = time.perf_counter()
-        self._h, self._out_t, self._out_i = K.run_events(t_stop, nrn, graph, inputs, queue, syn,
-                                                         self._plasticity(), rec)
+        if threads > 1 and self.n > 1:
+            from ._event_threads import run_threaded
+
+            run_threaded(self, t_stop, threads)
+        else:
+            nrn = K.EvNeurons(model=self._kp, S=self._S, tlist=self._tlist, slist=self._slist)
+            queue = K.EvQueue(h=self._h, n=self._heap_n)
+            rec = K.EvRecord(out_t=self._out_t, out_i=self._out_i, n_out=self._n_out, stats=self._stats)
+            graph, inp, syn, pl = self._graph(), self._inputs(), self._synapse_args(), self._plasticity()
+            self._h, self._out_t, self._out_i = K.run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec)
         self._wall_s += time.perf_counter() - wall0
         self._bio_ms += t_stop - self._t
         self._t = t_stop

@@ -52,6 +52,12 @@ _EDN_FILE = "path must be an npz event-driven network file saved by EventDrivenN
 _MAX_EXACT = 2.0**53  # integers stored in float64 (versions, keys, ordinals) are exact below this
 
 
+def _sorted_rows(h: np.ndarray) -> np.ndarray:
+    """The pending entries sorted by (time, key, payload): a valid heap, the same whatever order the
+    queue held them in (a threaded run's or a sequential one's)."""
+    return h[np.lexsort((h[:, 2], h[:, 1], h[:, 0]))]
+
+
 def save_event_network(net: Any, path: Any) -> None:
     """Write ``net`` to exactly ``path`` (npz, no pickles); see :meth:`EventDrivenNetwork.save`."""
     _check_path(path, "write")
@@ -71,7 +77,7 @@ def save_event_network(net: Any, path: Any) -> None:
     m = int(net._n_out[0])
     arrays.update(
         st_t=np.array(net.t), st_t_record_start=np.array(net._t_record_start),
-        st_heap=net._h[: int(net._heap_n[0])], st_nspk=net._nspk, st_p_count=net._p_count,
+        st_heap=_sorted_rows(net._h[: int(net._heap_n[0])]), st_nspk=net._nspk, st_p_count=net._p_count,
         st_ext_t=net._ext_t[p:], st_ext_i=net._ext_i[p:], st_ext_w=net._ext_w[p:],
         st_out_t=net._out_t[:m], st_out_i=net._out_i[:m], st_stats=net._stats, st_lfsr=net._lfsr,
         st_traces=net._traces, st_tv=net._tv, st_chg_pos=net._chg_pos,

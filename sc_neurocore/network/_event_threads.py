@@ -1,0 +1,150 @@
+"""Threaded runs of :class:`EventDrivenNetwork` (private): conservative parallel simulation in windows.
+
+The neurons are split into ``P`` ranges of equal size, each with its own event queue.  Time advances in
+windows of the smallest synaptic delay ``d_min``: a spike at ``t`` in the window ``[W, W + d_min)``
+reaches its targets at ``t + d >= W + d_min`` (floating-point addition is monotone), so during a
+window no partition can affect another, and each runs the event loop of its own neurons in parallel
+(:func:`~sc_neurocore._kernels._event.run_window`, which releases the GIL).  Between windows each
+partition queues the deliveries of every partition's spikes that reach it.  A neuron sees the same
+inputs, summed in the same order, as in the sequential loop: spikes, states, SC bits, STP and
+Poisson draws are bit-identical for every thread count (``docs/event_driven.md``, "Threads").
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._kernels import _event as K
+
+if TYPE_CHECKING:
+    from ._event_driven import EventDrivenNetwork
+
+__all__ = ["run_threaded"]
+
+_DELIV = K.KIND_DELIV
+_MASK = (1 << K.KIND_SHIFT) - 1
+
+
+def _first_target_partition(net: EventDrivenNetwork, g: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Partition of the first (smallest) target of each delivery group ``g``."""
+    first = net._indices[net._grp_start[g]]
+    return np.searchsorted(bounds, first, side="right") - 1
+
+
+def _split_queue(net: EventDrivenNetwork, bounds: np.ndarray) -> list[np.ndarray]:
+    """The pending entries that concern each partition (a delivery goes to every partition it reaches)."""
+    h = net._h[: int(net._heap_n[0])]
+    keys = h[:, 1].astype(np.int64)
+    kind = keys >> K.KIND_SHIFT
+    idx = keys & _MASK
+    deliv = kind == _DELIV
+    pois = kind == K.KIND_POIS
+    target = idx.copy()  # SELF: the neuron; Poisson: the generator's target
+    target[pois] = net._p_target[idx[pois]]
+    first = np.zeros_like(idx)
+    last = np.zeros_like(idx)
+    first[deliv] = net._indices[net._grp_start[idx[deliv]]]
+    last[deliv] = net._indices[net._grp_start[idx[deliv] + 1] - 1]
+    out = []
+    for p in range(bounds.shape[0] - 1):
+        lo, hi = bounds[p], bounds[p + 1]
+        mine = np.where(deliv, (first < hi) & (last >= lo), (target >= lo) & (target < hi))
+        out.append(h[mine])
+    return out
+
+
+class _Partition:
+    """One partition's queue, inputs, scratch and output during a threaded run."""
+
+    def __init__(self, net: EventDrivenNetwork, lo: int, hi: int, entries: np.ndarray) -> None:
+        self.lo, self.hi = lo, hi
+        m = entries.shape[0]
+        self.h = np.zeros((max(1024, 2 * m), 3))
+        self.h[:m] = entries
+        self.hn, self.nd, self.nx, self.head, self.qm = K.open_queue(self.h, m)
+        size = hi - lo
+        self.nrn = K.EvNeurons(model=net._kp, S=net._S, tlist=np.zeros(size, np.int32),
+                               slist=np.zeros(size, np.int32))
+        self.ob_t = np.empty(size)
+        self.ob_i = np.empty(size, np.int64)
+        # explicit events and drive changes still to come, of this partition's neurons (in array order)
+        ep, cp = int(net._ext_pos[0]), int(net._chg_pos[0])
+        e = np.flatnonzero((net._ext_i[ep:] >= lo) & (net._ext_i[ep:] < hi)) + ep
+        c = np.flatnonzero((net._chg_i[cp:] >= lo) & (net._chg_i[cp:] < hi)) + cp
+        self.inp = net._inputs()._replace(
+            ext_t=net._ext_t[e], ext_i=net._ext_i[e], ext_w=net._ext_w[e], ext_pos=np.zeros(1, np.int64),
+            chg_t=net._chg_t[c], chg_i=net._chg_i[c], chg_v=net._chg_v[c], chg_pos=np.zeros(1, np.int64))
+        cap = max(1024, size // 8)
+        self.rec = K.EvRecord(out_t=np.empty(cap), out_i=np.empty(cap, np.int32), n_out=np.zeros(1, np.int64),
+                              stats=np.zeros_like(net._stats))
+        self.out_t, self.out_i, self.no = self.rec.out_t, self.rec.out_i, 0
+        self.box = np.empty((max(64, size // 64), 3))
+        self.n_box = 0
+
+    def window(self, t_stop: float, graph: Any, syn: Any, pl: Any, inbox: np.ndarray) -> None:
+        rec = self.rec._replace(out_t=self.out_t, out_i=self.out_i)
+        (self.h, self.hn, self.nd, self.nx, self.out_t, self.out_i, self.no, self.box,
+         self.n_box) = K.run_window(t_stop, self.nrn, graph, self.inp, self.h, self.hn, self.nd, self.nx,
+                                    self.head, self.qm, syn, pl, rec, self.no, self.ob_t, self.ob_i, self.lo,
+                                    self.hi, self.box, inbox)
+
+
+def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
+    """Advance ``net`` to ``t_stop`` with ``threads`` partitions (the caller checks: STDP off, delays > 0).
+
+    Leaves ``net`` exactly as the sequential :func:`~sc_neurocore._kernels._event.run_events` would,
+    except the statistics ``rounds`` and ``heap_pops``, which count per partition, and the order of
+    the pending entries in the heap array.
+    """
+    n = net.n
+    P = min(threads, n)
+    bounds = np.array([p * n // P for p in range(P + 1)], dtype=np.int64)
+    parts = [_Partition(net, int(bounds[p]), int(bounds[p + 1]), e)
+             for p, e in enumerate(_split_queue(net, bounds))]
+    graph, syn, pl = net._graph(), net._synapse_args(), net._plasticity()
+    inbox = np.empty((0, 3))
+    w0 = net.t
+    with ThreadPoolExecutor(max_workers=P - 1) as pool:
+        while True:
+            w1 = min(w0 + net._min_delay, t_stop)
+            futures = [pool.submit(q.window, w1, graph, syn, pl, inbox) for q in parts[1:]]
+            parts[0].window(w1, graph, syn, pl, inbox)
+            for f in futures:
+                f.result()
+            inbox = np.concatenate([q.box[: q.n_box] for q in parts])
+            if w1 >= t_stop:
+                break
+            w0 = w1
+        # the last window's deliveries (all at or after t_stop) join the queues
+        futures = [pool.submit(q.window, t_stop, graph, syn, pl, inbox) for q in parts[1:]]
+        parts[0].window(t_stop, graph, syn, pl, inbox)
+        for f in futures:
+            f.result()
+    # one queue again: a delivery reaching several partitions is kept once (from its first target's)
+    merged = []
+    for p, q in enumerate(parts):
+        q.h, q.hn = K.close_queue(q.h, q.hn, q.nd, q.nx, q.head, q.qm)
+        e = q.h[: q.hn]
+        keys = e[:, 1].astype(np.int64)
+        deliv = (keys >> K.KIND_SHIFT) == _DELIV
+        keep = ~deliv
+        keep[deliv] = _first_target_partition(net, keys[deliv] & _MASK, bounds) == p
+        merged.append(e[keep])
+    pending = np.concatenate(merged)
+    pending = pending[np.lexsort((pending[:, 2], pending[:, 1], pending[:, 0]))]  # sorted: a valid heap
+    if pending.shape[0] > net._h.shape[0]:
+        net._h = np.zeros((2 * pending.shape[0], 3))
+    net._h[: pending.shape[0]] = pending
+    net._heap_n[0] = pending.shape[0]
+    # spikes: each partition's are sorted by (time, neuron), as the sequential loop records them
+    t_new, i_new = parts[0].out_t[: parts[0].no], parts[0].out_i[: parts[0].no]
+    for q in parts[1:]:
+        t_new, i_new = K.merge_spikes(t_new, i_new, q.out_t[: q.no], q.out_i[: q.no])
+    net._append_spikes(t_new, i_new)
+    for q in parts:
+        net._stats += q.rec.stats
+    net._ext_pos[0] = max(int(net._ext_pos[0]), int(np.searchsorted(net._ext_t, t_stop, side="left")))
+    net._chg_pos[0] = max(int(net._chg_pos[0]), int(np.searchsorted(net._chg_t, t_stop, side="left")))
