@@ -2,6 +2,7 @@
 
     NUMBA_NUM_THREADS=1 python benchmarks/bench_scale.py --n 1000000 --ms 1000      # 1M x 100, 1 s
     NUMBA_NUM_THREADS=1 python benchmarks/bench_scale.py --n 10000000 --ms 100      # 10M x 100, 0.1 s
+    python benchmarks/bench_scale.py --n 1000000 --ms 1000 --threads 1,2           # side by side
 
 The network is ``bench_event_driven``'s (E/I 80/20, ``k`` random synapses per
 neuron with one uniform delay of 1.5 ms, float32 weights, tau_m 20 ms,
@@ -16,7 +17,9 @@ Printed: construction time and RSS after it, the run's wall time, real-time
 factor ``RTF = wall / biological time`` (below 1 is faster than real time),
 synaptic events (arrivals) per second of wall time, and the process's peak RSS
 (``getrusage`` ``ru_maxrss``: the high-water mark since the process started,
-construction included).  One thread; compile or cache load is done first on a
+construction included).  ``--threads 1,2`` runs a fresh network with each
+thread count in turn (``run(threads=k)``; one network at a time) and checks
+that their spikes are identical; compile or cache load is done first on a
 small network and not counted.
 """
 
@@ -53,42 +56,55 @@ def main() -> None:
     ap.add_argument("--ms", type=float, default=1000.0)
     ap.add_argument("--config", choices=[c[0].split()[0] for c in CONFIGS], default="sparse")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", default="1", help="comma-separated thread counts, e.g. 1,2")
     args = ap.parse_args()
     label, w_exc, kick_hz = next(c for c in CONFIGS if c[0].startswith(args.config))
 
+    counts = [int(x) for x in args.threads.split(",")]
     t0 = time.perf_counter()
     pop_s, conn_s = build(200, 20, w_exc)
-    net_s = EventDrivenNetwork(pop_s, conn_s, i_ext=I_EXT)
-    net_s.add_input(PoissonInput(kick_hz, KICK_W, n=200, seed=0))
-    net_s.run(20.0)
+    for th in counts:
+        net_s = EventDrivenNetwork(pop_s, conn_s, i_ext=I_EXT)
+        net_s.add_input(PoissonInput(kick_hz, KICK_W, n=200, seed=0))
+        net_s.run(20.0, threads=th)
     print(f"warm-up (compile or cache load): {time.perf_counter() - t0:.2f} s")
     del net_s, pop_s, conn_s
 
-    t0 = time.perf_counter()
-    pop, conn = build(args.n, args.k, w_exc, seed=args.seed)
-    net = EventDrivenNetwork(pop, conn, i_ext=I_EXT)
-    del conn  # the network keeps the structure; its weights are its own copy
-    net.add_input(PoissonInput(kick_hz, KICK_W, n=args.n, seed=args.seed + 1))
-    build_s = time.perf_counter() - t0
-    nnz = net.connectivity.nnz
-    print(f"{label}: {args.n:,d} neurons, {nnz:,d} synapses ({nnz / args.n:.1f} per neuron), "
-          f"w_exc {w_exc}, Poisson kicks {kick_hz} Hz; built in {build_s:.1f} s, RSS {rss_gb():.2f} GB "
-          f"(peak so far {peak_rss_gb():.2f} GB)")
+    first = None
+    for th in counts:
+        t0 = time.perf_counter()
+        pop, conn = build(args.n, args.k, w_exc, seed=args.seed)
+        net = EventDrivenNetwork(pop, conn, i_ext=I_EXT)
+        del conn  # the network keeps the structure; its weights are its own copy
+        net.add_input(PoissonInput(kick_hz, KICK_W, n=args.n, seed=args.seed + 1))
+        build_s = time.perf_counter() - t0
+        nnz = net.connectivity.nnz
+        print(f"{label}: {args.n:,d} neurons, {nnz:,d} synapses ({nnz / args.n:.1f} per neuron), "
+              f"w_exc {w_exc}, Poisson kicks {kick_hz} Hz; built in {build_s:.1f} s, RSS {rss_gb():.2f} GB "
+              f"(peak so far {peak_rss_gb():.2f} GB)")
 
-    t0 = time.perf_counter()
-    cpu0 = time.process_time()
-    sp = net.run(args.ms)
-    wall = time.perf_counter() - t0
-    cpu = time.process_time() - cpu0
-    st = net.statistics()
-    syn = st["synaptic_events"]
-    rate = len(sp) / args.n / (args.ms / 1000.0)
-    print(f"biological time {args.ms:g} ms: wall {wall:.2f} s (CPU {cpu:.2f} s), "
-          f"RTF {wall / (args.ms / 1000):.3f}, {len(sp):,d} spikes ({rate:.3f} Hz)")
-    print(f"synaptic events (arrivals) {syn:,d} = {syn / wall / 1e6:.1f} M/s of wall time "
-          f"({syn / cpu / 1e6:.1f} M/s of CPU time, {cpu / max(syn, 1) * 1e9:.1f} ns each); "
-          f"queue pops {st['heap_pops']:,d}; statistics() events_per_s {st['events_per_s'] / 1e6:.1f} M")
-    print(f"peak RSS {peak_rss_gb():.2f} GB")
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        sp = net.run(args.ms, threads=th)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        st = net.statistics()
+        syn = st["synaptic_events"]
+        rate = len(sp) / args.n / (args.ms / 1000.0)
+        print(f"threads {th}, biological time {args.ms:g} ms: wall {wall:.2f} s (CPU {cpu:.2f} s), "
+              f"RTF {wall / (args.ms / 1000):.3f}, {len(sp):,d} spikes ({rate:.3f} Hz)")
+        print(f"synaptic events (arrivals) {syn:,d} = {syn / wall / 1e6:.1f} M/s of wall time "
+              f"({syn / cpu / 1e6:.1f} M/s of CPU time, {cpu / max(syn, 1) * 1e9:.1f} ns each); "
+              f"queue pops {st['heap_pops']:,d}; statistics() events_per_s {st['events_per_s'] / 1e6:.1f} M")
+        print(f"peak RSS {peak_rss_gb():.2f} GB", flush=True)
+        if first is None:
+            first = sp
+        else:
+            same = (first.times_ms.tobytes() == sp.times_ms.tobytes()
+                    and first.neurons.tobytes() == sp.neurons.tobytes())
+            print(f"spikes identical to threads={counts[0]}: {same}")
+            assert same
+        del net, sp, pop
 
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ __all__ = [
     "potentials_at",
     "run_events",
     "run_window",
+    "partition_cuts",
     "open_queue",
     "close_queue",
     "merge_spikes",
@@ -767,7 +768,7 @@ def _prefetch_rows(S, indices, a, b):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_next(h, hn, S, graph, rows, lo, hi, boxed):
+def _prefetch_next(h, hn, S, graph, rows, cuts, part):
     """If the heap's top entry (usually the next round's) is a delivery, prefetch what it will read.
 
     While the current round's inputs are delivered and integrated the random loads of the next
@@ -779,13 +780,8 @@ def _prefetch_next(h, hn, S, graph, rows, lo, hi, boxed):
         return
     k = np.int64(h[0, 1])
     if k >= _DELIV_BASE:
-        g = k & _IDX_MASK
-        s0 = graph.grp_start[g]
-        s1 = graph.grp_start[g + 1]
+        s0, s1 = _share(graph.grp_start, cuts, part, k & _IDX_MASK)
         if rows:
-            if boxed:
-                s0 = _lower_bound(graph.indices, s0, s1, lo)
-                s1 = _lower_bound(graph.indices, s0, s1, hi)
             _prefetch_rows(S, graph.indices, s0, s1)
         else:
             _prefetch_lines(graph.indices, s0, s1)
@@ -874,7 +870,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
     ob_i = np.empty(n, dtype=np.int64)
     h, hn, nd, nx, out_t, out_i, no, _, _ = _rounds(
         t_stop, nrn, graph, inp, queue.h, hn, nd, nx, head, qm, syn, pl, rec, rec.n_out[0], ob_t, ob_i,
-        0, n, False, np.empty((0, 3), dtype=np.float64))
+        np.zeros((0, 0), dtype=np.int32), 0, np.empty((0, 3), dtype=np.float64))
     h, hn = _cq_flush(h, hn, nd, nx, head, qm)
     queue.n[0] = hn
     rec.n_out[0] = no
@@ -894,13 +890,13 @@ def _lower_bound(a, s0, s1, x):
 
 
 @njit(cache=True)
-def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, lo, hi, boxed,
-            box):
+def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, cuts, part, box):
     """The rounds of :func:`run_events` (see there) on an open queue (heap ``h[:hn]`` and calendar ring).
 
-    ``boxed`` (a partition of a threaded run, :func:`run_window`): only the targets in ``[lo, hi)`` receive
-    deliveries (the group's synapses are sorted by target, so theirs are a contiguous sub-range), and the
-    round's spikes are appended to ``box`` as ``(t, i, payload)`` rows instead of pushing their groups.
+    With ``cuts`` (``(P - 1, n_grp)``, from :func:`partition_cuts`; ``(0, 0)``: one partition) this is
+    partition ``part`` of a threaded run (:func:`run_window`): a delivery reaches only its share of the
+    group's synapses (:func:`_share`), and the round's spikes are appended to ``box`` as
+    ``(t, i, payload)`` rows instead of pushing their groups.
     Returns ``(h, hn, nd, nx, out_t, out_i, no, box, n_box)``; the arrays may be reallocated.
     """
     model, S, tlist, slist = nrn.model, nrn.S, nrn.tlist, nrn.slist
@@ -919,6 +915,7 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     ep = ext_pos[0]
     n_box = 0
+    boxed = cuts.shape[0] > 0
     while True:
         # next instant
         h, hn = _cq_settle(h, hn, nd, nx, head, qm)
@@ -957,15 +954,10 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
         while hn > 0 and h[0, 0] == t:
             _, kf, p, hn = heap_pop(h, hn)
             stats[1] += 1
-            _prefetch_next(h, hn, S, graph, False, lo, hi, boxed)
+            _prefetch_next(h, hn, S, graph, False, cuts, part)
             k = np.int64(kf)
             if k >= _DELIV_BASE:
-                g = k & _IDX_MASK
-                s0 = grp_start[g]
-                s1 = grp_start[g + 1]
-                if boxed:  # this partition's targets
-                    s0 = _lower_bound(indices, s0, s1, lo)
-                    s1 = _lower_bound(indices, s0, s1, hi)
+                s0, s1 = _share(grp_start, cuts, part, k & _IDX_MASK)
                 if mode == 0:
                     # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
                     _prefetch_rows(S, indices, s0, s1)
@@ -1005,7 +997,7 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
             cp += 1
-        _prefetch_next(h, hn, S, graph, True, lo, hi, boxed)
+        _prefetch_next(h, hn, S, graph, True, cuts, part)
         # (2) integrate the summed inputs
         n_ob = 0
         n_acc = 0  # a local count, not a memory update of stats[3] per accepted input
@@ -1090,7 +1082,7 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
 
 # --------------------------------------------------------------------------- threads
 #
-# A threaded run partitions the neurons into ranges ``[lo, hi)`` and simulates windows of the smallest
+# A threaded run partitions the neurons into ranges of indices and simulates windows of the smallest
 # synaptic delay ``d_min``: a spike at ``t >= W`` reaches its targets at ``t + d >= W + d_min`` (rounding is
 # monotone), so within ``[W, W + d_min)`` no partition affects another and each runs the rounds of its own
 # neurons from its own queue, in parallel.  Between windows every partition pushes the deliveries of the
@@ -1099,38 +1091,69 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
 
 
 @njit(cache=True)
-def _ingest(h, hn, nd, nx, head, qm, graph, inbox, lo, hi):
-    """Push the delivery groups of the spikes ``inbox`` (``(t, i, payload)`` rows) that reach ``[lo, hi)``.
+def partition_cuts(grp_start, indices, bounds):
+    """Where each delivery group's targets (ascending) cross the partition boundaries ``bounds[1:-1]``.
 
-    A group's targets are ascending, so it reaches the range unless its first target is ``>= hi`` or its
-    last ``< lo`` (a group skipping the range is pushed and delivers nothing).  Returns ``(h, hn, nd, nx)``.
+    Returns ``(P - 1, n_grp)`` int32 offsets into the group: partition ``p`` (neurons
+    ``bounds[p]:bounds[p + 1]``) receives the group's synapses from offset ``cuts[p - 1, g]`` (0 for
+    ``p = 0``) to ``cuts[p, g]`` (the group's end for the last partition).
     """
-    grp_ptr, grp_start, grp_delay, indices = graph.grp_ptr, graph.grp_start, graph.grp_delay, graph.indices
+    m = bounds.shape[0] - 2
+    n_grp = grp_start.shape[0] - 1
+    cuts = np.empty((m, n_grp), dtype=np.int32)
+    for g in range(n_grp):
+        s0 = grp_start[g]
+        s1 = grp_start[g + 1]
+        for r in range(m):
+            cuts[r, g] = _lower_bound(indices, s0, s1, bounds[r + 1]) - s0
+    return cuts
+
+
+@njit(cache=True, inline="always")
+def _share(grp_start, cuts, part, g):
+    """Synapses ``[s0, s1)`` of group ``g`` whose targets are in partition ``part`` (all of them without
+    cuts)."""
+    s0 = grp_start[g]
+    s1 = grp_start[g + 1]
+    m = cuts.shape[0]
+    if m == 0:
+        return s0, s1
+    a = s0 + cuts[part - 1, g] if part > 0 else s0
+    b = s0 + cuts[part, g] if part < m else s1
+    return a, b
+
+
+@njit(cache=True)
+def _ingest(h, hn, nd, nx, head, qm, graph, inbox, cuts, part):
+    """Push the delivery groups of the spikes ``inbox`` (``(t, i, payload)`` rows) that reach partition
+    ``part`` (a non-empty :func:`_share`).  Returns ``(h, hn, nd, nx)``."""
+    grp_ptr, grp_start, grp_delay = graph.grp_ptr, graph.grp_start, graph.grp_delay
     for r in range(inbox.shape[0]):
         t = inbox[r, 0]
         i = np.int64(inbox[r, 1])
         pay = inbox[r, 2]
         for g in range(grp_ptr[i], grp_ptr[i + 1]):
-            if indices[grp_start[g]] < hi and indices[grp_start[g + 1] - 1] >= lo:
+            s0, s1 = _share(grp_start, cuts, part, g)
+            if s1 > s0:
                 h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
     return h, hn, nd, nx
 
 
 @njit(cache=True, nogil=True)
-def run_window(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, lo, hi, box,
-               inbox):
+def run_window(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, cuts, part,
+               box, inbox):
     """One partition's window of a threaded run (releases the GIL): :func:`_ingest` ``inbox``, then the
-    rounds of events ``< t_stop`` of the neurons ``[lo, hi)`` (``pl.on`` must be False); the window's spikes
-    go to ``box``.
+    rounds of events ``< t_stop`` of partition ``part``'s neurons (``pl.on`` must be False); the window's
+    spikes go to ``box``.
 
     The queue is open (heap ``h[:hn]`` and calendar ring ``nd, nx, head, qm``, as from :func:`open_queue`);
-    ``nrn.tlist``, ``nrn.slist``, ``ob_t`` and ``ob_i`` are this partition's scratch (length ``hi - lo``).
-    Returns ``(h, hn, nd, nx, out_t, out_i, no, box, n_box)``.
+    ``nrn.tlist``, ``nrn.slist``, ``ob_t`` and ``ob_i`` are this partition's scratch (one entry per neuron
+    of the partition).  Returns ``(h, hn, nd, nx, out_t, out_i, no, box, n_box)``.
     """
-    h, hn, nd, nx = _ingest(h, hn, nd, nx, head, qm, graph, inbox, lo, hi)
-    return _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, lo, hi,
-                   True, box)
+    h, hn, nd, nx = _ingest(h, hn, nd, nx, head, qm, graph, inbox, cuts, part)
+    return _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, cuts, part,
+                   box)
 
 
 @njit(cache=True)

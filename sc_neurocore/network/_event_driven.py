@@ -304,6 +304,7 @@ class EventDrivenNetwork(EngineBase):
             self._order = order.astype(np.int64)
         #: smallest synaptic delay in ms (inf without synapses): the window of a threaded run
         self._min_delay = math.inf if nnz == 0 else (uni if uni is not None else float(d.min()))
+        self._cuts: tuple[bytes, np.ndarray] | None = None  # partition_cuts of the last threaded run
         # SC synapses are keyed by their CSR index
         if self._synapse == "deterministic":
             self._syn_id = np.zeros(0, np.int64)
@@ -763,6 +764,13 @@ class EventDrivenNetwork(EngineBase):
         self._out_t[no:m] = t
         self._out_i[no:m] = i
         self._n_out[0] = m
+
+    def _partition_cuts(self, bounds: np.ndarray) -> np.ndarray:
+        """:func:`~sc_neurocore._kernels._event.partition_cuts` for ``bounds`` (kept for the next run)."""
+        key = bounds.tobytes()
+        if self._cuts is None or self._cuts[0] != key:
+            self._cuts = (key, K.partition_cuts(self._grp_start, self._indices, bounds))
+        return self._cuts[1]
 
     def _check_threads(self, threads: Any) -> int:
         threads = check_int(threads, "threads", low=1)

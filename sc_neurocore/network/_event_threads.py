@@ -28,13 +28,13 @@ _DELIV = K.KIND_DELIV
 _MASK = (1 << K.KIND_SHIFT) - 1
 
 
-def _first_target_partition(net: EventDrivenNetwork, g: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Partition of the first (smallest) target of each delivery group ``g``."""
-    first = net._indices[net._grp_start[g]]
-    return np.searchsorted(bounds, first, side="right") - 1
+def _share_sizes(cuts: np.ndarray, sizes: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``(P, len(g))``: how many synapses of each group ``g`` reach each partition."""
+    edges = np.concatenate([np.zeros((1, g.shape[0]), np.int64), cuts[:, g], sizes[None, g]])
+    return np.diff(edges, axis=0)
 
 
-def _split_queue(net: EventDrivenNetwork, bounds: np.ndarray) -> list[np.ndarray]:
+def _split_queue(net: EventDrivenNetwork, bounds: np.ndarray, cuts: np.ndarray) -> list[np.ndarray]:
     """The pending entries that concern each partition (a delivery goes to every partition it reaches)."""
     h = net._h[: int(net._heap_n[0])]
     keys = h[:, 1].astype(np.int64)
@@ -44,14 +44,11 @@ def _split_queue(net: EventDrivenNetwork, bounds: np.ndarray) -> list[np.ndarray
     pois = kind == K.KIND_POIS
     target = idx.copy()  # SELF: the neuron; Poisson: the generator's target
     target[pois] = net._p_target[idx[pois]]
-    first = np.zeros_like(idx)
-    last = np.zeros_like(idx)
-    first[deliv] = net._indices[net._grp_start[idx[deliv]]]
-    last[deliv] = net._indices[net._grp_start[idx[deliv] + 1] - 1]
+    share = _share_sizes(cuts, np.diff(net._grp_start), idx[deliv])
     out = []
     for p in range(bounds.shape[0] - 1):
-        lo, hi = bounds[p], bounds[p + 1]
-        mine = np.where(deliv, (first < hi) & (last >= lo), (target >= lo) & (target < hi))
+        mine = (target >= bounds[p]) & (target < bounds[p + 1]) & ~deliv
+        mine[deliv] = share[p] > 0
         out.append(h[mine])
     return out
 
@@ -59,8 +56,8 @@ def _split_queue(net: EventDrivenNetwork, bounds: np.ndarray) -> list[np.ndarray
 class _Partition:
     """One partition's queue, inputs, scratch and output during a threaded run."""
 
-    def __init__(self, net: EventDrivenNetwork, lo: int, hi: int, entries: np.ndarray) -> None:
-        self.lo, self.hi = lo, hi
+    def __init__(self, net: EventDrivenNetwork, part: int, lo: int, hi: int, entries: np.ndarray) -> None:
+        self.part = part
         m = entries.shape[0]
         self.h = np.zeros((max(1024, 2 * m), 3))
         self.h[:m] = entries
@@ -84,12 +81,13 @@ class _Partition:
         self.box = np.empty((max(64, size // 64), 3))
         self.n_box = 0
 
-    def window(self, t_stop: float, graph: Any, syn: Any, pl: Any, inbox: np.ndarray) -> None:
+    def window(self, t_stop: float, graph: Any, syn: Any, pl: Any, cuts: np.ndarray,
+               inbox: np.ndarray) -> None:
         rec = self.rec._replace(out_t=self.out_t, out_i=self.out_i)
         (self.h, self.hn, self.nd, self.nx, self.out_t, self.out_i, self.no, self.box,
          self.n_box) = K.run_window(t_stop, self.nrn, graph, self.inp, self.h, self.hn, self.nd, self.nx,
-                                    self.head, self.qm, syn, pl, rec, self.no, self.ob_t, self.ob_i, self.lo,
-                                    self.hi, self.box, inbox)
+                                    self.head, self.qm, syn, pl, rec, self.no, self.ob_t, self.ob_i, cuts,
+                                    self.part, self.box, inbox)
 
 
 def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
@@ -102,16 +100,17 @@ def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
     n = net.n
     P = min(threads, n)
     bounds = np.array([p * n // P for p in range(P + 1)], dtype=np.int64)
-    parts = [_Partition(net, int(bounds[p]), int(bounds[p + 1]), e)
-             for p, e in enumerate(_split_queue(net, bounds))]
+    cuts = net._partition_cuts(bounds)
+    parts = [_Partition(net, p, int(bounds[p]), int(bounds[p + 1]), e)
+             for p, e in enumerate(_split_queue(net, bounds, cuts))]
     graph, syn, pl = net._graph(), net._synapse_args(), net._plasticity()
     inbox = np.empty((0, 3))
     w0 = net.t
     with ThreadPoolExecutor(max_workers=P - 1) as pool:
         while True:
             w1 = min(w0 + net._min_delay, t_stop)
-            futures = [pool.submit(q.window, w1, graph, syn, pl, inbox) for q in parts[1:]]
-            parts[0].window(w1, graph, syn, pl, inbox)
+            futures = [pool.submit(q.window, w1, graph, syn, pl, cuts, inbox) for q in parts[1:]]
+            parts[0].window(w1, graph, syn, pl, cuts, inbox)
             for f in futures:
                 f.result()
             inbox = np.concatenate([q.box[: q.n_box] for q in parts])
@@ -119,11 +118,12 @@ def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
                 break
             w0 = w1
         # the last window's deliveries (all at or after t_stop) join the queues
-        futures = [pool.submit(q.window, t_stop, graph, syn, pl, inbox) for q in parts[1:]]
-        parts[0].window(t_stop, graph, syn, pl, inbox)
+        futures = [pool.submit(q.window, t_stop, graph, syn, pl, cuts, inbox) for q in parts[1:]]
+        parts[0].window(t_stop, graph, syn, pl, cuts, inbox)
         for f in futures:
             f.result()
-    # one queue again: a delivery reaching several partitions is kept once (from its first target's)
+    # one queue again: a delivery reaching several partitions is kept once (from the first it reaches)
+    sizes = np.diff(net._grp_start)
     merged = []
     for p, q in enumerate(parts):
         q.h, q.hn = K.close_queue(q.h, q.hn, q.nd, q.nx, q.head, q.qm)
@@ -131,14 +131,16 @@ def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
         keys = e[:, 1].astype(np.int64)
         deliv = (keys >> K.KIND_SHIFT) == _DELIV
         keep = ~deliv
-        keep[deliv] = _first_target_partition(net, keys[deliv] & _MASK, bounds) == p
+        share = _share_sizes(cuts, sizes, keys[deliv] & _MASK)
+        keep[deliv] = np.argmax(share > 0, axis=0) == p
         merged.append(e[keep])
     pending = np.concatenate(merged)
-    pending = pending[np.lexsort((pending[:, 2], pending[:, 1], pending[:, 0]))]  # sorted: a valid heap
-    if pending.shape[0] > net._h.shape[0]:
-        net._h = np.zeros((2 * pending.shape[0], 3))
-    net._h[: pending.shape[0]] = pending
-    net._heap_n[0] = pending.shape[0]
+    m = pending.shape[0]
+    if m > net._h.shape[0]:
+        net._h = np.zeros((2 * m, 3))
+    net._h[:m] = pending
+    K._heapify(net._h, m)
+    net._heap_n[0] = m
     # spikes: each partition's are sorted by (time, neuron), as the sequential loop records them
     t_new, i_new = parts[0].out_t[: parts[0].no], parts[0].out_i[: parts[0].no]
     for q in parts[1:]:
