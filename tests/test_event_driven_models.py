@@ -182,7 +182,7 @@ def _reference(i_ext: float, thr: float, v_reset: float, t_ref: float, kicks: di
 def test_a_new_model_plugs_in_through_the_registries(monkeypatch: pytest.MonkeyPatch) -> None:
     # the engine's kernels compiled for a type of this test module must not go to the on-disk cache: a
     # process without tests/ on sys.path fails to unpickle their cache index (ModuleNotFoundError)
-    for kernel in (K.run_events, K.predict_all, K.potentials_at):
+    for kernel in (K.run_events, K._rounds, K.run_window, K.predict_all, K.potentials_at):
         if hasattr(kernel, "_cache"):  # a numba dispatcher (not with NUMBA_DISABLE_JIT=1)
             monkeypatch.setattr(kernel, "_cache", NullCache())
     monkeypatch.setitem(K.EV_MODELS, EvPerfectIF, K.EvOps(_pif_reset, _pif_input, _pif_crossing,
@@ -198,6 +198,10 @@ def test_a_new_model_plugs_in_through_the_registries(monkeypatch: pytest.MonkeyP
         want = _reference(i_ext[i], 1.0, 0.0, 2.0, kicks if i == 0 else {}, 100.0)
         assert sp.spike_trains()[i].tolist() == want
     assert len(sp) > 5  # the reference spikes (neuron 0: ~8, neuron 1: 2)
+    threaded = EventDrivenNetwork(pop, i_ext=i_ext, neuron=PerfectIF())
+    threaded.add_events(list(kicks), [0, 0], list(kicks.values()))
+    sp2 = threaded.run(100.0, threads=2)
+    assert sp2.times_ms.tolist() == sp.times_ms.tolist() and sp2.neurons.tolist() == sp.neurons.tolist()
     t = net.t
     # potentials from the model's own formula, no leak
     v = net.potentials()
