@@ -143,8 +143,9 @@ def _networks() -> None:
     # exact event-driven run and its clock-driven twin with per-synapse delays (tutorial 14's path)
     pop = Population(4, n_exc=3, dt=0.5)
     conn = erdos_renyi(4, 0.5, weight=ei_weights(4, 3, 0.25, 0.5), delay=2, seed=4)
-    EventDrivenNetwork(pop, conn).add_events(np.array([0.5]), np.array([0]), np.array([1.0])).run(2.0)
-    EventDrivenNetwork(pop, conn).add_events(np.array([0.5]), np.array([0]), np.array([1.0])).run(2.0, threads=2)
+    for threads in (1, 2):
+        EventDrivenNetwork(pop, conn).add_events(np.array([0.5]), np.array([0]), np.array([1.0])).run(
+            2.0, threads=threads)
     EventDrivenNetwork(Population(2, dt=1.0), i_ext=0.2).run(2.0)
     EventDrivenNetwork(pop, conn, neuron=ExpSynLIF(tau_syn=2.0)).add_events(
         np.array([0.5]), np.array([0]), np.array([1.0])).run(2.0)
