@@ -71,6 +71,7 @@ def main() -> None:
     del net_s, pop_s, conn_s
 
     first = None
+    first_wall = 0.0
     for th in counts:
         t0 = time.perf_counter()
         pop, conn = build(args.n, args.k, w_exc, seed=args.seed)
@@ -98,8 +99,9 @@ def main() -> None:
               f"queue pops {st['heap_pops']:,d}; statistics() events_per_s {st['events_per_s'] / 1e6:.1f} M")
         print(f"peak RSS {peak_rss_gb():.2f} GB", flush=True)
         if first is None:
-            first = sp
+            first, first_wall = sp, wall
         else:
+            print(f"wall time threads={th} / threads={counts[0]}: {wall / first_wall:.3f}")
             same = (first.times_ms.tobytes() == sp.times_ms.tobytes()
                     and first.neurons.tobytes() == sp.neurons.tobytes())
             print(f"spikes identical to threads={counts[0]}: {same}")
