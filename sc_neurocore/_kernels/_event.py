@@ -80,7 +80,9 @@ __all__ = [
     "run_window",
     "partition_cuts",
     "open_queue",
-    "close_queue",
+    "split_queue",
+    "merge_queue",
+    "heapify",
     "merge_spikes",
     "trace_at",
     "stp_release",
@@ -684,7 +686,15 @@ def _cq_open(h, hn):
 
 @njit(cache=True)
 def _cq_flush(h, hn, nd, nx, head, qm):
-    """Append every ring entry to the heap and re-heapify; returns ``(h, hn)``.
+    """Append every ring entry to the heap and re-heapify; returns ``(h, hn)``."""
+    h, hn = _cq_drain(h, hn, nd, nx, head, qm)
+    _heapify(h, hn)
+    return h, hn
+
+
+@njit(cache=True)
+def _cq_drain(h, hn, nd, nx, head, qm):
+    """Append every ring entry to ``h[:hn]`` (not heap-ordered afterwards); returns ``(h, hn)``.
 
     The pool is scanned in memory order (free nodes have a NaN time), not bucket by bucket.
     """
@@ -698,7 +708,6 @@ def _cq_flush(h, hn, nd, nx, head, qm):
             hn += 1
     head[:] = -1
     qm[COUNT] = 0
-    _heapify(h, hn)
     return h, hn
 
 
@@ -1198,10 +1207,73 @@ def open_queue(h, hn):
     return _cq_open(h, hn)
 
 
+@njit(cache=True, inline="always")
+def _entry_in(h, r, p, pois_target, grp_start, cuts, bounds):
+    """Whether pending entry ``h[r]`` concerns partition ``p`` (see :func:`split_queue`)."""
+    k = np.int64(h[r, 1])
+    kind = k >> KIND_SHIFT
+    idx = k & _IDX_MASK
+    if kind == KIND_DELIV:
+        s0, s1 = _share(grp_start, cuts, p, idx)
+        return s1 > s0
+    j = pois_target[idx] if kind == KIND_POIS else idx
+    return bounds[p] <= j and j < bounds[p + 1]
+
+
 @njit(cache=True)
-def close_queue(h, hn, nd, nx, head, qm):
-    """:func:`_cq_flush`: every pending entry back in the heap; returns ``(h, hn)``."""
-    return _cq_flush(h, hn, nd, nx, head, qm)
+def split_queue(h, hn, pois_target, grp_start, cuts, bounds):
+    """The pending entries ``h[:hn]`` by partition: ``(out, off)``, partition ``p``'s entries being
+    ``out[off[p]:off[p + 1]]`` (in heap order).  A neuron's self-crossing goes to its partition, a Poisson
+    generator's next spike to its target's, a delivery to every partition with a non-empty share."""
+    P = bounds.shape[0] - 1
+    off = np.zeros(P + 1, dtype=np.int64)
+    for r in range(hn):
+        for p in range(P):
+            if _entry_in(h, r, p, pois_target, grp_start, cuts, bounds):
+                off[p + 1] += 1
+    for p in range(P):
+        off[p + 1] += off[p]
+    out = np.empty((off[P], 3), dtype=np.float64)
+    fill = off[:P].copy()
+    for r in range(hn):
+        for p in range(P):
+            if _entry_in(h, r, p, pois_target, grp_start, cuts, bounds):
+                out[fill[p], 0] = h[r, 0]
+                out[fill[p], 1] = h[r, 1]
+                out[fill[p], 2] = h[r, 2]
+                fill[p] += 1
+    return out, off
+
+
+@njit(cache=True)
+def merge_queue(dst, m, h, hn, nd, nx, head, qm, grp_start, cuts, part):
+    """Append partition ``part``'s pending entries (heap and ring) to ``dst[:m]`` (which has room),
+    keeping a delivery only in the first partition it reaches; returns the new ``m``.  ``dst`` is not
+    heap-ordered afterwards (:func:`heapify` it once all partitions are in)."""
+    h, hn = _cq_drain(h, hn, nd, nx, head, qm)
+    for r in range(hn):
+        k = np.int64(h[r, 1])
+        if k >> KIND_SHIFT == KIND_DELIV:
+            g = k & _IDX_MASK
+            first = 0
+            while True:
+                s0, s1 = _share(grp_start, cuts, first, g)
+                if s1 > s0:
+                    break
+                first += 1
+            if first != part:
+                continue
+        dst[m, 0] = h[r, 0]
+        dst[m, 1] = h[r, 1]
+        dst[m, 2] = h[r, 2]
+        m += 1
+    return m
+
+
+@njit(cache=True)
+def heapify(h, n):
+    """:func:`_heapify`: make ``h[:n]`` a heap ordered by ``(time, key)``."""
+    _heapify(h, n)
 
 
 @njit(cache=True)

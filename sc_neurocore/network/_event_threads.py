@@ -24,35 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["run_threaded"]
 
-_DELIV = K.KIND_DELIV
-_MASK = (1 << K.KIND_SHIFT) - 1
-
-
-def _share_sizes(cuts: np.ndarray, sizes: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``(P, len(g))``: how many synapses of each group ``g`` reach each partition."""
-    edges = np.concatenate([np.zeros((1, g.shape[0]), np.int64), cuts[:, g], sizes[None, g]])
-    return np.diff(edges, axis=0)
-
-
-def _split_queue(net: EventDrivenNetwork, bounds: np.ndarray, cuts: np.ndarray) -> list[np.ndarray]:
-    """The pending entries that concern each partition (a delivery goes to every partition it reaches)."""
-    h = net._h[: int(net._heap_n[0])]
-    keys = h[:, 1].astype(np.int64)
-    kind = keys >> K.KIND_SHIFT
-    idx = keys & _MASK
-    deliv = kind == _DELIV
-    pois = kind == K.KIND_POIS
-    target = idx.copy()  # SELF: the neuron; Poisson: the generator's target
-    target[pois] = net._p_target[idx[pois]]
-    share = _share_sizes(cuts, np.diff(net._grp_start), idx[deliv])
-    out = []
-    for p in range(bounds.shape[0] - 1):
-        mine = (target >= bounds[p]) & (target < bounds[p + 1]) & ~deliv
-        mine[deliv] = share[p] > 0
-        out.append(h[mine])
-    return out
-
-
 class _Partition:
     """One partition's queue, inputs, scratch and output during a threaded run."""
 
@@ -101,8 +72,10 @@ def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
     P = min(threads, n)
     bounds = np.array([p * n // P for p in range(P + 1)], dtype=np.int64)
     cuts = net._partition_cuts(bounds)
-    parts = [_Partition(net, p, int(bounds[p]), int(bounds[p + 1]), e)
-             for p, e in enumerate(_split_queue(net, bounds, cuts))]
+    entries, off = K.split_queue(net._h, int(net._heap_n[0]), net._p_target, net._grp_start, cuts, bounds)
+    parts = [_Partition(net, p, int(bounds[p]), int(bounds[p + 1]), entries[off[p]:off[p + 1]])
+             for p in range(P)]
+    del entries
     graph, syn, pl = net._graph(), net._synapse_args(), net._plasticity()
     inbox = np.empty((0, 3))
     w0 = net.t
@@ -123,23 +96,14 @@ def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
         for f in futures:
             f.result()
     # one queue again: a delivery reaching several partitions is kept once (from the first it reaches)
-    sizes = np.diff(net._grp_start)
-    merged = []
+    cap = sum(q.hn + int(q.qm[K.COUNT]) for q in parts)
+    if cap > net._h.shape[0]:
+        net._h = np.zeros((2 * cap, 3))
+    m = 0
     for p, q in enumerate(parts):
-        q.h, q.hn = K.close_queue(q.h, q.hn, q.nd, q.nx, q.head, q.qm)
-        e = q.h[: q.hn]
-        keys = e[:, 1].astype(np.int64)
-        deliv = (keys >> K.KIND_SHIFT) == _DELIV
-        keep = ~deliv
-        share = _share_sizes(cuts, sizes, keys[deliv] & _MASK)
-        keep[deliv] = np.argmax(share > 0, axis=0) == p
-        merged.append(e[keep])
-    pending = np.concatenate(merged)
-    m = pending.shape[0]
-    if m > net._h.shape[0]:
-        net._h = np.zeros((2 * m, 3))
-    net._h[:m] = pending
-    K._heapify(net._h, m)
+        m = K.merge_queue(net._h, m, q.h, q.hn, q.nd, q.nx, q.head, q.qm, net._grp_start, cuts, p)
+        q.h = q.nd = np.empty((0, 3))  # free the partition's queue before the next one is merged
+    K.heapify(net._h, m)
     net._heap_n[0] = m
     # spikes: each partition's are sorted by (time, neuron), as the sequential loop records them
     t_new, i_new = parts[0].out_t[: parts[0].no], parts[0].out_i[: parts[0].no]
