@@ -1207,37 +1207,48 @@ def open_queue(h, hn):
     return _cq_open(h, hn)
 
 
-@njit(cache=True, inline="always")
-def _entry_in(h, r, p, pois_target, grp_start, cuts, bounds):
-    """Whether pending entry ``h[r]`` concerns partition ``p`` (see :func:`split_queue`)."""
-    k = np.int64(h[r, 1])
-    kind = k >> KIND_SHIFT
-    idx = k & _IDX_MASK
-    if kind == KIND_DELIV:
-        s0, s1 = _share(grp_start, cuts, p, idx)
-        return s1 > s0
-    j = pois_target[idx] if kind == KIND_POIS else idx
-    return bounds[p] <= j and j < bounds[p + 1]
-
-
 @njit(cache=True)
 def split_queue(h, hn, pois_target, grp_start, cuts, bounds):
     """The pending entries ``h[:hn]`` by partition: ``(out, off)``, partition ``p``'s entries being
     ``out[off[p]:off[p + 1]]`` (in heap order).  A neuron's self-crossing goes to its partition, a Poisson
     generator's next spike to its target's, a delivery to every partition with a non-empty share."""
     P = bounds.shape[0] - 1
+    dest = np.empty(hn, dtype=np.int64)  # the partition of a neuron's entry; -1: a delivery
+    for r in range(hn):
+        k = np.int64(h[r, 1])
+        kind = k >> KIND_SHIFT
+        idx = k & _IDX_MASK
+        if kind == KIND_DELIV:
+            dest[r] = -1
+        else:
+            dest[r] = pois_target[idx] if kind == KIND_POIS else idx
     off = np.zeros(P + 1, dtype=np.int64)
     for r in range(hn):
-        for p in range(P):
-            if _entry_in(h, r, p, pois_target, grp_start, cuts, bounds):
-                off[p + 1] += 1
+        j = dest[r]
+        if j >= 0:
+            p = 0
+            while j >= bounds[p + 1]:
+                p += 1
+            dest[r] = p
+            off[p + 1] += 1
+        else:
+            g = np.int64(h[r, 1]) & _IDX_MASK
+            for p in range(P):
+                s0, s1 = _share(grp_start, cuts, p, g)
+                if s1 > s0:
+                    off[p + 1] += 1
     for p in range(P):
         off[p + 1] += off[p]
     out = np.empty((off[P], 3), dtype=np.float64)
     fill = off[:P].copy()
     for r in range(hn):
         for p in range(P):
-            if _entry_in(h, r, p, pois_target, grp_start, cuts, bounds):
+            if dest[r] >= 0:
+                mine = dest[r] == p
+            else:
+                s0, s1 = _share(grp_start, cuts, p, np.int64(h[r, 1]) & _IDX_MASK)
+                mine = s1 > s0
+            if mine:
                 out[fill[p], 0] = h[r, 0]
                 out[fill[p], 1] = h[r, 1]
                 out[fill[p], 2] = h[r, 2]
