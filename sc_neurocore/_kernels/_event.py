@@ -156,7 +156,7 @@ def heap_pop(h, n):
 @njit(cache=True)
 def _grow(h):
     m = h.shape[0]
-    out = np.empty((max(2 * m, 64), 3), dtype=np.float64)
+    out = np.empty((2 * m, 3), dtype=np.float64)
     out[:m] = h
     return out
 
@@ -852,7 +852,7 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
        the sum is added, and reaching the threshold is a spike; otherwise the input is
        discarded.  A non-spiking neuron gets a new version and, if it can
        cross on its own, a new ``SELF`` prediction.
-    3. the round's spikes are recorded and their synapse groups pushed at
+    3. the round's spikes are recorded (in ascending neuron order) and their synapse groups pushed at
        ``t + delay`` (zero delays form a later round at the same ``t``);
        neurons that cross on their own (LIF: ``v_inf > thr``) get the ``SELF``
        prediction from the end of their refractory period.

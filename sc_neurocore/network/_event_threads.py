@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["run_threaded"]
 
+
 class _Partition:
     """One partition's queue, inputs, scratch and output during a threaded run."""
 
