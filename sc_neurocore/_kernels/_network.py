@@ -26,6 +26,7 @@ from ._hash import (
     unit_double,
 )
 from ._neuron_models import update_neurons
+from ._prefetch import _prefetch_lines
 from ._stp import stp_release
 
 #: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
@@ -188,6 +189,21 @@ def row_of_synapse(indptr):
         for s in range(indptr[i], indptr[i + 1]):
             out[s] = i
     return out
+
+
+@njit(cache=True)
+def abs_max_bits(u):
+    """``max(u[i] & 0x7FFFFFFF)`` over the bit patterns ``u`` (uint32) of float32 values.
+
+    For finite floats the order of ``|x|`` is the integer order of these bits,
+    so the result is the bit pattern of ``max |x|``; it is ``>= 0x7F800000``
+    iff some value is infinite or NaN.  One integer pass (vectorised), no
+    temporary: the check of every weight before each run.
+    """
+    m = uint32(0)
+    for i in range(u.shape[0]):
+        m = max(m, u[i] & uint32(0x7FFFFFFF))
+    return m
 
 
 @njit(cache=True)
@@ -451,6 +467,21 @@ def _take_slot(ring_row, word, buf, lo, hi, n, split, grp):
         b += 1
 
 
+@njit(cache=True, inline="always")
+def _prefetch_slot(ring_row, word, lo, hi, n, split, grp):
+    """Prefetch the ring lines :func:`_take_slot` will read for the same arguments (values unchanged)."""
+    b = 0
+    while word != uint64(0):
+        if word & uint64(1):
+            a = lo + b * grp
+            z = min(a + grp, hi)
+            _prefetch_lines(ring_row, a, z)
+            if split:
+                _prefetch_lines(ring_row, n + a, n + z)
+        word >>= uint64(1)
+        b += 1
+
+
 @njit(cache=True)
 def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirty, sorted_rows, g, syn, lfsr,
                   pl, tr_old, tr_new, split):
@@ -667,6 +698,13 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
                 buf = xbuf
                 if word != uint64(0):
                     _take_slot(ring[slot], word, xbuf, lo, hi, n, split, grp)
+            # the written groups of the next step of this block (this chunk's, or the next chunk's
+            # first): random lines in no cache, loaded while this step's update runs
+            t_nx, c_nx = (t + 1, c) if e + 1 < n_ep else (t_ep, c + 1)
+            if t_nx >= t_full and c_nx < c_hi:
+                s_nx = t_nx % n_slots
+                lo_nx = c_nx * chunk
+                _prefetch_slot(ring[s_nx], dirty[s_nx, c_nx], lo_nx, min(lo_nx + chunk, n), n, split, grp)
             ct = counter_key(t)
             if lo < n_own:
                 _poisson_own(buf, lo, min(hi, n_own), n, split, pois_pre, pois_thr, pois_amp, ct)
