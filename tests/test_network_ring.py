@@ -22,7 +22,7 @@ from conftest import NOJIT
 from test_network_sim import _small_net, reference
 
 from sc_neurocore._kernels import _network as KN
-from sc_neurocore.network import COBA, ExpSynLIF, Izhikevich, Network, TsodyksMarkram
+from sc_neurocore.network import COBA, Current, ExpSynLIF, Izhikevich, Network, Population, TsodyksMarkram
 
 F = np.float32
 
@@ -92,3 +92,21 @@ def test_long_run_equals_one_step_runs(engine, model):
     assert sa.neurons.tolist() == [int(i) for r in sb for i in r.neurons]
     for name in [f.name for f in a.state_fields]:
         np.testing.assert_array_equal(_bits(getattr(a, name)), _bits(getattr(b, name)), err_msg=name)
+
+
+def test_epochs_cut_by_refractoriness_keep_every_spike():
+    """Every neuron spikes as often as its refractoriness allows (every ``r + 1 = 5`` steps): the
+    engine's epochs, sized by ``ceil(E / (r + 1))`` spikes per neuron against the free record
+    (4096 events here: 13 spikes per neuron, so every epoch is cut near the end of the buffer),
+    lose and reorder nothing across the record's growths."""
+    n, steps = 300, 200
+    pop = Population(n, tau_m=10.0, refractory=0.5, dt=0.1)  # hold_steps = round(5) - 1 = 4
+    assert int(pop.hold_steps.min()) == 4
+    net = Network(pop)
+    net.add_input(Current(np.full(n, 200.0), time_varying=False))  # dt I = 20 >= threshold: fires when free
+    cap0 = net._sp_n.shape[0]
+    sp = net.run(steps)
+    assert net._sp_n.shape[0] > cap0 > n * 5
+    fire = np.arange(0, steps, 5)
+    np.testing.assert_array_equal(sp.steps, np.repeat(fire, n))
+    np.testing.assert_array_equal(sp.neurons, np.tile(np.arange(n), fire.size))

@@ -779,7 +779,9 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     A Poisson generator fires when ``uniform01(key, q, t) < p``, evaluated as
     the equivalent integer test ``hash >> 11 < pois_thr = ceil(p * 2^53)``.
     Fewer than ``n_steps`` steps are done only when the spike buffer has less
-    than ``N`` free entries at the start of a step.
+    than ``N`` free entries at the start of a step; an epoch is cut to the
+    steps whose most spikes (each neuron once per ``min(refr_steps) + 1``
+    steps) fit the free record.
 
     Threads.  A spike of step ``t`` reaches no neuron before step ``t + d_min``,
     so the neurons advance in epochs of ``E = min(d_min, max_epoch)`` steps
@@ -831,12 +833,15 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     if pl.on:
         tr[0, 0] = st.xpre
         tr[0, 1] = st.xpost
+    r_min = max(np.int64(neuron.refr_steps.min()), 0)
     cur = 0
     done = 0
     prev_t = t0
     prev_n = 0
     while True:
-        n_ep = min(ep_max, n_steps - done, (cap - n_rec[0]) // n)
+        # a spike holds its neuron for refr_steps steps, so an epoch of E steps records at most
+        # ceil(E / (r_min + 1)) spikes per neuron: the longest epoch whose worst case fits the record
+        n_ep = min(ep_max, n_steps - done, (cap - n_rec[0]) // n * (r_min + 1))
         t_ep = t0 + done
         if n_blocks > 1:
             for bk in prange(n_blocks):

@@ -331,12 +331,10 @@ class Network(EngineBase):
         self._state: dict[str, np.ndarray] = state
         self._Q = fresh_rows(self._stp_params)
         # Spike record: fresh buffers, never rewound (returned SpikeEvents are read-only views of
-        # them).  Sized for the most spikes recorded before a reset (plus one epoch), so that
+        # them).  Sized for the most spikes recorded before a reset (plus one step), so that
         # repeating a run does not grow (copy) the buffers again; zero-filled pages cost memory
-        # only once written.  The engine shortens an epoch to the steps whose worst case (every
-        # neuron spiking) fits the free record, and short epochs reload each chunk's state more
-        # often (docs/network.md, "Speed of the neuron update"): room for a whole epoch.
-        self._new_record(max((K.MAX_EPOCH + 4) * n, 1 << 12, self._rec_hint))
+        # only once written.
+        self._new_record(max(4 * n, 1 << 12, self._rec_hint))
         self._mon_chunks: list[np.ndarray] = []
         self._mon_start = 0
         self._t_record_start = 0
@@ -555,7 +553,7 @@ class Network(EngineBase):
         if bar is not None:
             bar.close()
         m = int(self._n_rec[0])
-        self._rec_hint = max(self._rec_hint, m + K.MAX_EPOCH * n)
+        self._rec_hint = max(self._rec_hint, m + n)
         nrn, stp = self._record_view(first_event, m)
         return SpikeEvents._trusted(nrn, stp, n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
 
@@ -609,8 +607,8 @@ class Network(EngineBase):
 
         ``events`` were recorded in the ``steps`` done so far by this call of
         :meth:`run`, ``remaining`` are left.  The new capacity is the recorded
-        events plus ``1.25 x`` the extrapolated ones plus one epoch's worth
-        (``MAX_EPOCH N``), clamped to ``[cap + 4 N, 4 cap]``: usually one copy per run, and never
+        events plus ``1.25 x`` the extrapolated ones plus one step's worth (``N``),
+        clamped to ``[cap + 4 N, 4 cap]``: usually one copy per run, and never
         more than four times the old buffer (zero-filled pages cost memory only
         once written).
         """
@@ -618,7 +616,7 @@ class Network(EngineBase):
         n = self.population.n
         m = int(self._n_rec[0])
         expected = -(-events * remaining // steps) if steps else 0  # ceil(events / steps * remaining)
-        new = min(max(m + expected + expected // 4 + K.MAX_EPOCH * n, cap + 4 * n), 4 * cap)
+        new = min(max(m + expected + expected // 4 + n, cap + 4 * n), 4 * cap)
         sp_n = np.zeros(new, dtype=np.int32)
         sp_t = np.zeros(new, dtype=np.int32)
         sp_n[:m] = self._sp_n[:m]
