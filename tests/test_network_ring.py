@@ -1,4 +1,5 @@
-"""The delay ring is read only where it was written (issue #13 §3), with the reference bits.
+"""The engine's memory savings (issue #13 §3) give the reference bits: the delay ring read only where
+it was written, and epochs sized by refractoriness.
 
 After the first ``max_delay + 1`` steps of a run, a step's ring row is read
 only for the groups of ``chunk / 64`` neurons a delivery wrote since the row
@@ -9,6 +10,11 @@ plain-Python reference of ``test_network_sim`` (LIF, every synapse mode) and,
 for the other models and short-term plasticity, against ``run(1)`` repeated
 (a one-step run never leaves the whole-row pass): spikes, state and the ring
 itself.
+
+Epochs are cut to what the free spike record holds in the worst case
+(``epoch_steps``: each neuron spikes at most once per ``min(refr_steps) + 1``
+steps), checked against a brute-force count and on a network firing at that
+bound.
 """
 
 from __future__ import annotations
@@ -110,3 +116,19 @@ def test_epochs_cut_by_refractoriness_keep_every_spike():
     fire = np.arange(0, steps, 5)
     np.testing.assert_array_equal(sp.steps, np.repeat(fire, n))
     np.testing.assert_array_equal(sp.neurons, np.tile(np.arange(n), fire.size))
+
+
+@pytest.mark.parametrize("r_min", [0, 1, 4, 19])
+def test_epoch_steps_is_the_longest_safe_epoch(r_min):
+    """Against the definition: every neuron spiking as often as ``r_min`` allows, ``E`` steps hold at
+    most ``ceil(E / (r_min + 1))`` spikes each (counted by brute force, from every phase)."""
+    n = 7
+
+    def most(e: int) -> int:  # spikes of one neuron in e steps, first spike at the best phase
+        return max(len(range(ph, e, r_min + 1)) for ph in range(r_min + 1)) if e else 0
+
+    for limit in (1, 5, 16):
+        for free in range(0, 8 * n):
+            e = KN.epoch_steps(limit, free, n, r_min)
+            assert 0 <= e <= limit and n * most(e) <= free
+            assert e == limit or n * most(e + 1) > free  # the longest

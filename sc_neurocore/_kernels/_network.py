@@ -748,6 +748,17 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
             cnt[e, c] = m
 
 
+@njit(cache=True)
+def epoch_steps(limit, free, n, r_min):
+    """Longest epoch ``E <= limit`` whose most spikes fit ``free`` record entries (0: none fits).
+
+    A spike holds its neuron for at least ``r_min`` steps (the smallest
+    ``refr_steps``), so ``E`` steps give at most ``ceil(E / (r_min + 1))``
+    spikes per neuron: ``E <= (free // n) (r_min + 1)``.
+    """
+    return min(limit, free // n * (r_min + 1))
+
+
 @njit(cache=True, parallel=True, nogil=True)
 def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     """Advance the network ``n_steps`` steps from absolute step ``t0``; returns the steps done.
@@ -839,9 +850,7 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     prev_t = t0
     prev_n = 0
     while True:
-        # a spike holds its neuron for refr_steps steps, so an epoch of E steps records at most
-        # ceil(E / (r_min + 1)) spikes per neuron: the longest epoch whose worst case fits the record
-        n_ep = min(ep_max, n_steps - done, (cap - n_rec[0]) // n * (r_min + 1))
+        n_ep = epoch_steps(min(ep_max, n_steps - done), cap - n_rec[0], n, r_min)
         t_ep = t0 + done
         if n_blocks > 1:
             for bk in prange(n_blocks):
