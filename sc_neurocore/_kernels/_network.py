@@ -418,12 +418,16 @@ class Recording(NamedTuple):
 
 
 class Engine(NamedTuple):
-    """How to run: ``flags`` uint8 scratch of ``8 ceil(n / 8)`` (zero on entry and exit), threads,
-    chunk size (a multiple of 64, <= 65536), the longest epoch, and ``split``: ring rows hold two
-    input channels ``[excitatory n | inhibitory n]`` (a negative jump onto ``j`` goes to ``n + j``;
-    conductance-based models) instead of one."""
+    """How to run.  Scratch the caller keeps across runs (fresh arrays would cost a page fault per
+    page touched, every run): ``flags`` uint8 of ``8 ceil(n / 8)`` and ``xbuf`` float32 of the ring's
+    row length (both zero on entry and exit), ``spk`` uint16 of shape ``(2, max_epoch, n)`` (any
+    content: the spike lists).  Then threads, chunk size (a multiple of 64, <= 65536), the longest
+    epoch, and ``split``: ring rows hold two input channels ``[excitatory n | inhibitory n]`` (a
+    negative jump onto ``j`` goes to ``n + j``; conductance-based models) instead of one."""
 
     flags: np.ndarray
+    xbuf: np.ndarray
+    spk: np.ndarray
     n_threads: int
     chunk: int
     max_epoch: int
@@ -819,7 +823,7 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     n_blocks = max(1, min(eng.n_threads, n_chunks))
     ep_max = 1 if pl.on else max(1, min(g.d_min, eng.max_epoch, n_steps))
     # spike lists of two epochs: blocks read the previous one while writing the current one
-    spk = np.empty((2, ep_max, n), dtype=np.uint16)
+    spk = eng.spk
     cnt = np.zeros((2, ep_max, n_chunks), dtype=np.int64)
     # released fractions of those spikes (short-term plasticity), computed serially when recorded
     rel = np.empty((2, ep_max, n if syn.stp else 1))
@@ -836,10 +840,10 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     # STDP traces, double-buffered: tr[cur] after the last finished step, tr[1 - cur] being written
     n_tr = n if pl.on else 1
     tr = np.empty((2, 2, n_tr), dtype=np.float32)
-    # ring slots written since their last read, a bit per chunk / 64 neurons, and the zero input row
-    # the steps after the first pass over the ring read them into (see _block)
+    # ring slots written since their last read, a bit per chunk / 64 neurons; the steps after the
+    # first pass over the ring read them into the zero row eng.xbuf (see _block)
     dirty = np.zeros((st.ring.shape[0], n_chunks), dtype=np.uint64)
-    xbuf = np.zeros(st.ring.shape[1], dtype=np.float32)
+    xbuf = eng.xbuf
     t_full = t0 + st.ring.shape[0]
     if pl.on:
         tr[0, 0] = st.xpre
