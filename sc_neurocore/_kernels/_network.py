@@ -809,8 +809,11 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     Recording stays serial (O(spikes)).  No float is summed by two threads or
     in a thread-dependent order, so the result is bit-identical for every
     thread count, every ``chunk`` and ``max_epoch``, and to the plain
-    step-by-step loop.  Scratch memory: ``4 E N`` bytes of spike lists (two
-    epochs, uint16 offsets in the chunk).  The GIL is released, so
+    step-by-step loop.  Scratch memory: the :class:`Engine`'s (spike lists of
+    two epochs as uint16 offsets in the chunk, ``4 max_epoch N`` bytes; a zero
+    input row), and one bit per ring slot and ``chunk / 64`` neurons (the
+    groups deliveries wrote: after the first ``D`` steps of a call a step
+    reads only those from the ring, see :func:`_block`).  The GIL is released, so
     independent networks can run on Python threads (Monte Carlo trials) when
     each uses the serial path.
     """
