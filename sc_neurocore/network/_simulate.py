@@ -574,13 +574,18 @@ class Network(EngineBase):
         n = self.population.n
         threads = numba.get_num_threads() if n >= K.PAR_MIN_NEURONS else 1
         eng = K.Engine(*self._scratch(n), threads, K.CHUNK, K.MAX_EPOCH, self._model.channels == 2)
-        return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs,
-                              homeo, pl, rec, eng))
+        try:
+            return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn,
+                                  inputs, homeo, pl, rec, eng))
+        except BaseException:  # interrupted (plain Python): the scratch may not be zero any more
+            self._scratch_key: tuple[int, int, int] | None = None
+            raise
 
     def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The engine's scratch (:class:`~sc_neurocore._kernels._network.Engine`: spike flags, zero
         input row, spike lists), the network's own and kept across runs: fresh arrays on every
-        run cost a page fault per page the run touches."""
+        run cost a page fault per page the run touches.  A run leaves flags and input row zero;
+        one that raised drops them (:meth:`_call`)."""
         key = (n, self._model.channels, K.MAX_EPOCH)
         if getattr(self, "_scratch_key", None) != key:
             self._scratch_key = key
