@@ -14,7 +14,7 @@ itself.
 Epochs are cut to what the free spike record holds in the worst case
 (``epoch_steps``: each neuron spikes at most once per ``min(refr_steps) + 1``
 steps), checked against a brute-force count and on a network firing at that
-bound.
+bound.  The one-pass weight check (``abs_max_bits``) against NumPy.
 """
 
 from __future__ import annotations
@@ -132,3 +132,22 @@ def test_epoch_steps_is_the_longest_safe_epoch(r_min):
             e = KN.epoch_steps(limit, free, n, r_min)
             assert 0 <= e <= limit and n * most(e) <= free
             assert e == limit or n * most(e + 1) > free  # the longest
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_abs_max_bits_matches_numpy(seed):
+    """The one-pass weight check: the bits of ``max |w|`` for finite weights (signed zeros,
+    subnormals, float32 extremes), and at least the bits of +inf once any weight is inf or NaN."""
+    rng = np.random.default_rng(seed)
+    w = (rng.standard_normal(1000) * 10.0 ** rng.integers(-40, 38, 1000)).astype(F)
+    w[:4] = [F(-0.0), F(0.0), np.finfo(F).smallest_subnormal, -np.finfo(F).max * F(seed % 2)]
+    rng.shuffle(w)
+    want = np.abs(w).max()
+    got = np.uint32(KN.abs_max_bits(w.view(np.uint32)))
+    assert got.view(F) == want and got == want.view(np.uint32)
+    assert KN.abs_max_bits(np.zeros(3, F).view(np.uint32)) == 0
+    assert KN.abs_max_bits(np.array([-0.0], F).view(np.uint32)) == 0
+    for bad in (np.inf, -np.inf, np.nan, -np.nan):
+        v = w.copy()
+        v[rng.integers(0, v.size)] = bad
+        assert KN.abs_max_bits(v.view(np.uint32)) >= 0x7F800000
