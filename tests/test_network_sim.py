@@ -35,8 +35,11 @@ def _u01(k, dom, c):
     return (hash3_py(int(k[0]), int(k[1]), dom, c) >> 11) * (1.0 / 9007199254740992.0)
 
 
-def reference(net: Network, n_steps: int):
-    """Plain-Python simulation of ``net`` from its initial state (one neuron at a time)."""
+def reference(net: Network, n_steps: int, ring: np.ndarray | None = None):
+    """Plain-Python simulation of ``net`` from its initial state (one neuron at a time).
+
+    ``ring``: the initial delay ring (default zeros), updated in place.
+    """
     pop, c = net.population, net.connectivity
     n = pop.n
     dt = F(pop.dt)
@@ -45,8 +48,8 @@ def reference(net: Network, n_steps: int):
     vr, vreset, thr = pop.v_rest.astype(F), pop.v_reset.astype(F), pop.threshold.astype(F)
     rs = pop.hold_steps
     refr = np.zeros(n, dtype=np.int64)
-    D = c.max_delay + 1
-    ring = np.zeros((D, n), dtype=F)
+    ring = np.zeros((c.max_delay + 1, n), dtype=F) if ring is None else ring
+    D = ring.shape[0]
     w = c.weights.copy()
     sign = np.where(w < 0, F(-1), F(1))
     pre_of = np.repeat(np.arange(n), np.diff(c.indptr))

@@ -26,6 +26,7 @@ from ._hash import (
     unit_double,
 )
 from ._neuron_models import update_neurons
+from ._prefetch import _prefetch_lines
 from ._stp import stp_release
 
 #: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
@@ -188,6 +189,21 @@ def row_of_synapse(indptr):
         for s in range(indptr[i], indptr[i + 1]):
             out[s] = i
     return out
+
+
+@njit(cache=True)
+def abs_max_bits(u):
+    """``max(u[i] & 0x7FFFFFFF)`` over the bit patterns ``u`` (uint32) of float32 values.
+
+    For finite floats the order of ``|x|`` is the integer order of these bits,
+    so the result is the bit pattern of ``max |x|``; it is ``>= 0x7F800000``
+    iff some value is infinite or NaN.  One integer pass (vectorised), no
+    temporary: the check of every weight before each run.
+    """
+    m = uint32(0)
+    for i in range(u.shape[0]):
+        m = max(m, u[i] & uint32(0x7FFFFFFF))
+    return m
 
 
 @njit(cache=True)
@@ -402,25 +418,82 @@ class Recording(NamedTuple):
 
 
 class Engine(NamedTuple):
-    """How to run: ``flags`` uint8 scratch of ``8 ceil(n / 8)`` (zero on entry and exit), threads,
-    chunk size (a multiple of 64, <= 65536), the longest epoch, and ``split``: ring rows hold two
-    input channels ``[excitatory n | inhibitory n]`` (a negative jump onto ``j`` goes to ``n + j``;
-    conductance-based models) instead of one."""
+    """How to run.  Scratch the caller keeps across runs (fresh arrays would cost a page fault per
+    page touched, every run): ``flags`` uint8 of ``8 ceil(n / 8)`` and ``xbuf`` float32 of the ring's
+    row length (both zero on entry and exit), ``spk`` uint16 of shape ``(2, max_epoch, n)`` (any
+    content: the spike lists).  Then threads, chunk size (a multiple of 64, <= 65536), the longest
+    epoch, and ``split``: ring rows hold two input channels ``[excitatory n | inhibitory n]`` (a
+    negative jump onto ``j`` goes to ``n + j``; conductance-based models) instead of one."""
 
     flags: np.ndarray
+    xbuf: np.ndarray
+    spk: np.ndarray
     n_threads: int
     chunk: int
     max_epoch: int
     split: bool
 
 
+@njit(cache=True, inline="always")
+def _mark(dirty, slot, j, grp):
+    """Note a write into ring slot ``slot`` for neuron ``j`` (either channel): bit ``g & 63`` of
+    ``dirty[slot, g >> 6]``, ``g = j // grp``.
+
+    ``grp = chunk / 64`` neurons share a bit, so a chunk's bits are the one word ``dirty[slot, c]``
+    and only the block that owns the chunk writes it.
+    """
+    g = j // grp
+    dirty[slot, g >> 6] |= uint64(1) << uint64(g & 63)
+
+
+@njit(cache=True, inline="always")
+def _take_slot(ring_row, word, buf, lo, hi, n, split, grp):
+    """Move the written groups of a chunk ``[lo, hi)`` (set bits of ``word``) from a ring row to ``buf``.
+
+    ``buf`` holds +0.0 in ``[lo, hi)`` (and ``[n + lo, n + hi)`` with ``split``); the ring entries of
+    a group whose bit is clear are +0.0 too (the invariant :func:`simulate` keeps), so afterwards
+    ``buf`` holds exactly the row's values there, and the row is +0.0: the same bits as reading and
+    zeroing the whole row, without touching the unwritten groups.
+    """
+    b = 0
+    while word != uint64(0):
+        if word & uint64(1):
+            a = lo + b * grp
+            z = min(a + grp, hi)
+            for k in range(a, z):
+                buf[k] = ring_row[k]
+                ring_row[k] = np.float32(0.0)
+            if split:
+                for k in range(n + a, n + z):
+                    buf[k] = ring_row[k]
+                    ring_row[k] = np.float32(0.0)
+        word >>= uint64(1)
+        b += 1
+
+
+@njit(cache=True, inline="always")
+def _prefetch_slot(ring_row, word, lo, hi, n, split, grp):
+    """Prefetch the ring lines :func:`_take_slot` will read for the same arguments (values unchanged)."""
+    b = 0
+    while word != uint64(0):
+        if word & uint64(1):
+            a = lo + b * grp
+            z = min(a + grp, hi)
+            _prefetch_lines(ring_row, a, z)
+            if split:
+                _prefetch_lines(ring_row, n + a, n + z)
+        word >>= uint64(1)
+        b += 1
+
+
 @njit(cache=True)
-def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, sorted_rows, g, syn, lfsr, pl,
-                  tr_old, tr_new, split):
+def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirty, sorted_rows, g, syn, lfsr,
+                  pl, tr_old, tr_new, split):
     """Steps (5)-(6) of the ``n_ep`` steps from ``t_first`` for the synapses onto targets ``[lo, hi)``.
 
     ``g`` is the :class:`Graph`, ``syn`` the :class:`Synapse`, ``pl`` the
-    :class:`Plasticity`; ``split``: see :class:`Engine`; ``rel[e, k]``: the
+    :class:`Plasticity`; ``split``: see :class:`Engine`; ``dirty``: the ring's
+    written-group bits (:func:`_mark`); ``rel[e, k]``: the
     released fraction of spike ``spk[e, k]`` (read with ``syn.stp`` only).  Only these targets' ring
     entries, weights, LFSR registers and traces are written, so blocks may run on any thread.  Each
     target receives its jumps in the serial order (steps ascending, then
@@ -444,6 +517,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, sort
     n_slots = ring.shape[0]
     n_chunks = cnt.shape[1]
     n_inh = ring.shape[1] // 2 if split else 0  # offset of the inhibitory channel
+    grp = chunk >> 6  # neurons per dirty bit
     stp = syn.stp
     for e in range(n_ep):
         t = t_first + e
@@ -463,6 +537,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, sort
                             if tgt >= n_slots:
                                 tgt -= n_slots
                             ring[tgt, j + n_inh if w < 0.0 else j] += w
+                            _mark(dirty, tgt, j, grp)
                 elif mode == 0 and d_uni > 0:
                     tgt = slot + d_uni
                     if tgt >= n_slots:
@@ -474,11 +549,13 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, sort
                             if j >= lo and j < hi:
                                 w = weights[s]
                                 row[j + n_inh if w < 0.0 else j] += w
+                                _mark(dirty, tgt, j, grp)
                     else:
                         for s in range(a, b):
                             j = indices[s]
                             if j >= lo and j < hi:
                                 row[j] += weights[s]
+                                _mark(dirty, tgt, j, grp)
                 else:
                     for s in range(a, b):
                         j = indices[s]
@@ -491,6 +568,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, sort
                             if tgt >= n_slots:
                                 tgt -= n_slots
                             ring[tgt, j + n_inh if jump < 0.0 else j] += jump
+                            _mark(dirty, tgt, j, grp)
     if not pl.on:
         return
     dec_pre, dec_post = pl.dec_pre, pl.dec_post
@@ -573,13 +651,18 @@ def _poisson_own(buf, lo, hi, n, split, pre, thr, amp, ct):
 @njit(cache=True)
 def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt_prev, spk_prev, rel_prev,
            cnt, spk, sorted_rows, tr_old, tr_new, n_own, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
-           neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
+           dirty, xbuf, t_full, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     """Block ``bk`` of ``n_blocks`` (whole chunks) in one epoch of :func:`simulate`: first the previous
     epoch's spikes (``spk_prev``, their released fractions ``rel_prev``, read by every block) onto this
     block's targets, then this block's
     neurons through the epoch (their spikes to ``spk``, a different buffer).  The first ``n_own``
     Poisson generators drive neurons ``0 .. n_own - 1``, one each (:func:`_poisson_own`); the
     by-target index ``p_ord`` holds the others, numbered from ``n_own``.
+
+    A step ``t < t_full`` reads its ring row (the chunk's part) and the model's update zeroes it; a
+    later step moves only the groups of neurons written since (``dirty``, :func:`_mark`) into
+    ``xbuf`` (+0.0 elsewhere; the update zeroes it again), so the rows of unwritten groups stay out
+    of the caches.  Both give the update the same input bits.
     """
     flags = eng.flags
     fwords = flags.view(np.uint64)
@@ -589,7 +672,7 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
     c_hi = (bk + 1) * n_chunks // n_blocks
     if prev_n > 0:
         _target_block(c_lo * chunk, min(c_hi * chunk, n), prev_t, prev_n, chunk, cnt_prev, spk_prev, rel_prev,
-                      flags, ring, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new, eng.split)
+                      flags, ring, dirty, sorted_rows, g, syn, st.lfsr, pl, tr_old, tr_new, eng.split)
     # steps (1)-(4) of each chunk [lo, hi) (lo a multiple of 64): external jumps, a neuron's own
     # generator first, then the others through the by-target index p_ord[p_ptr[i]:p_ptr[i + 1]]
     # (a neuron's generators in ascending order, then its bit inputs likewise: the same float32
@@ -602,6 +685,7 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
     mon_v = rec.mon_v
     n_slots = ring.shape[0]
     split = eng.split
+    grp = chunk >> 6
     zero = np.float32(0.0)
     gathered = pois_thr.shape[0] - n_own + bits.shape[0] > 0
     for c in range(c_lo, c_hi):
@@ -609,7 +693,22 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
         hi = min(lo + chunk, n)
         for e in range(n_ep):
             t = t_ep + e
-            buf = ring[t % n_slots]
+            slot = t % n_slots
+            word = dirty[slot, c]
+            dirty[slot, c] = 0
+            if t < t_full:
+                buf = ring[slot]
+            else:
+                buf = xbuf
+                if word != uint64(0):
+                    _take_slot(ring[slot], word, xbuf, lo, hi, n, split, grp)
+            # the written groups of the next step of this block (this chunk's, or the next chunk's
+            # first): random lines in no cache, loaded while this step's update runs
+            t_nx, c_nx = (t + 1, c) if e + 1 < n_ep else (t_ep, c + 1)
+            if t_nx >= t_full and c_nx < c_hi:
+                s_nx = t_nx % n_slots
+                lo_nx = c_nx * chunk
+                _prefetch_slot(ring[s_nx], dirty[s_nx, c_nx], lo_nx, min(lo_nx + chunk, n), n, split, grp)
             ct = counter_key(t)
             if lo < n_own:
                 _poisson_own(buf, lo, min(hi, n_own), n, split, pois_pre, pois_thr, pois_amp, ct)
@@ -653,6 +752,17 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
             cnt[e, c] = m
 
 
+@njit(cache=True)
+def epoch_steps(limit, free, n, r_min):
+    """Longest epoch ``E <= limit`` whose most spikes fit ``free`` record entries (0: none fits).
+
+    A spike holds its neuron for at least ``r_min`` steps (the smallest
+    ``refr_steps``), so ``E`` steps give at most ``ceil(E / (r_min + 1))``
+    spikes per neuron: ``E <= (free // n) (r_min + 1)``.
+    """
+    return min(limit, free // n * (r_min + 1))
+
+
 @njit(cache=True, parallel=True, nogil=True)
 def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     """Advance the network ``n_steps`` steps from absolute step ``t0``; returns the steps done.
@@ -684,7 +794,9 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     A Poisson generator fires when ``uniform01(key, q, t) < p``, evaluated as
     the equivalent integer test ``hash >> 11 < pois_thr = ceil(p * 2^53)``.
     Fewer than ``n_steps`` steps are done only when the spike buffer has less
-    than ``N`` free entries at the start of a step.
+    than ``N`` free entries at the start of a step; an epoch is cut to the
+    steps whose most spikes (each neuron once per ``min(refr_steps) + 1``
+    steps) fit the free record.
 
     Threads.  A spike of step ``t`` reaches no neuron before step ``t + d_min``,
     so the neurons advance in epochs of ``E = min(d_min, max_epoch)`` steps
@@ -697,8 +809,11 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     Recording stays serial (O(spikes)).  No float is summed by two threads or
     in a thread-dependent order, so the result is bit-identical for every
     thread count, every ``chunk`` and ``max_epoch``, and to the plain
-    step-by-step loop.  Scratch memory: ``4 E N`` bytes of spike lists (two
-    epochs, uint16 offsets in the chunk).  The GIL is released, so
+    step-by-step loop.  Scratch memory: the :class:`Engine`'s (spike lists of
+    two epochs as uint16 offsets in the chunk, ``4 max_epoch N`` bytes; a zero
+    input row), and one bit per ring slot and ``chunk / 64`` neurons (the
+    groups deliveries wrote: after the first ``D`` steps of a call a step
+    reads only those from the ring, see :func:`_block`).  The GIL is released, so
     independent networks can run on Python threads (Monte Carlo trials) when
     each uses the serial path.
     """
@@ -711,7 +826,7 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     n_blocks = max(1, min(eng.n_threads, n_chunks))
     ep_max = 1 if pl.on else max(1, min(g.d_min, eng.max_epoch, n_steps))
     # spike lists of two epochs: blocks read the previous one while writing the current one
-    spk = np.empty((2, ep_max, n), dtype=np.uint16)
+    spk = eng.spk
     cnt = np.zeros((2, ep_max, n_chunks), dtype=np.int64)
     # released fractions of those spikes (short-term plasticity), computed serially when recorded
     rel = np.empty((2, ep_max, n if syn.stp else 1))
@@ -728,26 +843,32 @@ def simulate(t0, n_steps, neuron, nst, st, g, syn, inp, homeo, pl, rec, eng):
     # STDP traces, double-buffered: tr[cur] after the last finished step, tr[1 - cur] being written
     n_tr = n if pl.on else 1
     tr = np.empty((2, 2, n_tr), dtype=np.float32)
+    # ring slots written since their last read, a bit per chunk / 64 neurons; the steps after the
+    # first pass over the ring read them into the zero row eng.xbuf (see _block)
+    dirty = np.zeros((st.ring.shape[0], n_chunks), dtype=np.uint64)
+    xbuf = eng.xbuf
+    t_full = t0 + st.ring.shape[0]
     if pl.on:
         tr[0, 0] = st.xpre
         tr[0, 1] = st.xpost
+    r_min = max(np.int64(neuron.refr_steps.min()), 0)
     cur = 0
     done = 0
     prev_t = t0
     prev_n = 0
     while True:
-        n_ep = min(ep_max, n_steps - done, (cap - n_rec[0]) // n)
+        n_ep = epoch_steps(min(ep_max, n_steps - done), cap - n_rec[0], n, r_min)
         t_ep = t0 + done
         if n_blocks > 1:
             for bk in prange(n_blocks):
                 _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib],
                        spk[1 - ib], rel[1 - ib], cnt[ib], spk[ib], g.sorted_rows, tr[cur], tr[1 - cur],
-                       n_own, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+                       n_own, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord, dirty, xbuf, t_full,
                        neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         else:
             _block(0, 1, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, cnt[1 - ib], spk[1 - ib],
                    rel[1 - ib], cnt[ib], spk[ib], False, tr[cur], tr[1 - cur],
-                   n_own, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord,
+                   n_own, p_ptr, p_ord, b_ptr, b_ord, m_ptr, m_ord, dirty, xbuf, t_full,
                    neuron, nst, st, g, syn, inp, homeo, pl, rec, eng)
         if pl.on and prev_n > 0:
             cur = 1 - cur

@@ -276,15 +276,15 @@ class Network(EngineBase):
             self._owns_weights = True
 
     def _check_weights(self) -> None:
-        """Finite weights, and ``|w| <= w_scale`` in SC mode (two reductions, no temporary)."""
+        """Finite weights, and ``|w| <= w_scale`` in SC mode (one integer pass, no temporary)."""
         w = self._conn.weights
         if not w.size:
             return
-        lo, hi = float(w.min()), float(w.max())
-        if not (math.isfinite(lo) and math.isfinite(hi)):
+        m = np.uint32(K.abs_max_bits(w.view(np.uint32)))
+        if m >= 0x7F800000:  # the bits of +inf: an infinite or NaN weight
             i = int(np.argmax(~np.isfinite(w)))
             raise ValueError(f"weights must be finite; got {w[i]} at index {i}")
-        self._check_sc_weights(max(abs(lo), abs(hi)))
+        self._check_sc_weights(float(m.view(np.float32)))
 
     def _check_state(self) -> None:
         """Before a run: state the kernel reads, if edited in place, must still be finite and in range.
@@ -532,7 +532,6 @@ class Network(EngineBase):
         # time-varying current rows take the per-neuron path, which needs full parameter arrays
         neuron = self._model.kernel_params(pop, per_neuron_rows=merged.i_tn.shape[0] > 0)
         n_mon = self._mon_idx.shape[0]
-        flags = np.zeros(8 * ((n + 7) // 8), dtype=np.uint8)
         first_event = int(self._n_rec[0])
         t_begin = self.t
         chunk = max(1, n_steps // 100) if progress else max(n_steps, 1)
@@ -541,7 +540,7 @@ class Network(EngineBase):
         while done < n_steps:
             todo = min(chunk, n_steps - done)
             mon_v = np.empty((todo, n_mon), dtype=np.float32)
-            k = self._call(todo, neuron, merged, homeo, pl, mon_v, flags)
+            k = self._call(todo, neuron, merged, homeo, pl, mon_v)
             if n_mon:
                 self._mon_chunks.append(mon_v[:k].copy())
             self._t += k
@@ -558,7 +557,7 @@ class Network(EngineBase):
         return SpikeEvents._trusted(nrn, stp, n_neurons=n, dt=pop.dt, t_start=t_begin, t_stop=self.t)
 
     def _call(self, todo: int, neuron: Any, inputs: K.Inputs, homeo: K.Homeo, pl: K.Plasticity,
-              mon_v: np.ndarray, flags: np.ndarray) -> int:
+              mon_v: np.ndarray) -> int:
         c = self.connectivity
         d_uni = self._uniform_delay()
         # a common delay is passed as d_uni; the kernel then never reads the delay array, so the
@@ -572,10 +571,28 @@ class Network(EngineBase):
                         self._syn_key[1], np.uint32(tap_mask(MAXIMAL_TAPS[self.lfsr_width])), self.lfsr_width,
                         self._stp is not None, self._Q, float(self.population.dt))
         rec = K.Recording(self._rec_mask, self._sp_n, self._sp_t, self._n_rec, self._mon_idx, mon_v)
-        threads = numba.get_num_threads() if self.population.n >= K.PAR_MIN_NEURONS else 1
-        eng = K.Engine(flags, threads, K.CHUNK, K.MAX_EPOCH, self._model.channels == 2)
-        return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn, inputs,
-                              homeo, pl, rec, eng))
+        n = self.population.n
+        threads = numba.get_num_threads() if n >= K.PAR_MIN_NEURONS else 1
+        eng = K.Engine(*self._scratch(n), threads, K.CHUNK, K.MAX_EPOCH, self._model.channels == 2)
+        try:
+            return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn,
+                                  inputs, homeo, pl, rec, eng))
+        except BaseException:  # interrupted (plain Python): the scratch may not be zero any more
+            self._scratch_key: tuple[int, int, int] | None = None
+            raise
+
+    def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The engine's scratch (:class:`~sc_neurocore._kernels._network.Engine`: spike flags, zero
+        input row, spike lists), the network's own and kept across runs: fresh arrays on every
+        run cost a page fault per page the run touches.  A run leaves flags and input row zero;
+        one that raised drops them (:meth:`_call`)."""
+        key = (n, self._model.channels, K.MAX_EPOCH)
+        if getattr(self, "_scratch_key", None) != key:
+            self._scratch_key = key
+            self._scratch_arrays = (np.zeros(8 * ((n + 7) // 8), dtype=np.uint8),
+                                    np.zeros(self._model.channels * n, dtype=np.float32),
+                                    np.empty((2, K.MAX_EPOCH, n), dtype=np.uint16))
+        return self._scratch_arrays
 
     def _min_delay(self) -> int:
         """Smallest synaptic delay in steps (``MAX_EPOCH`` without synapses); cached per delay array."""
