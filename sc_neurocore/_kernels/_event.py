@@ -27,13 +27,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
-from llvmlite import ir
 from numba import njit, types, uint64
-from numba.core import cgutils
-from numba.extending import intrinsic, overload
+from numba.extending import overload
 
 from ._hash import uniform01
 from ._network import _transmit, _update
+from ._prefetch import _prefetch, _prefetch_at, _prefetch_lines
 from ._stp import STP_COLS, stp_release
 
 KIND_SHIFT = 40
@@ -714,68 +713,10 @@ def _cq_drain(h, hn, nd, nx, head, qm):
 # --------------------------------------------------------------------------- event loop
 
 
-def _prefetch(arr, i):  # noqa: ARG001
-    """Hint the CPU to load element ``i`` of a 1-d ``arr``, or row ``i`` of a 2-d one (its first and last
-    cache lines); changes no value (plain Python: nothing)."""
-
-
-@intrinsic
-def _prefetch_intrinsic(typingctx, arr, i, j):
-    """Prefetch ``arr[i]`` (1-d; ``j`` unused) or ``arr[i, j]`` (2-d)."""
-    sig = types.void(arr, i, j)
-
-    def codegen(context, builder, signature, args):
-        ary = context.make_array(signature.args[0])(context, builder, args[0])
-        idx = [context.cast(builder, args[1], signature.args[1], types.intp)]
-        if signature.args[0].ndim == 2:
-            idx.append(context.cast(builder, args[2], signature.args[2], types.intp))
-        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, idx, wraparound=False)
-        raw = builder.bitcast(ptr, ir.IntType(8).as_pointer())
-        fnty = ir.FunctionType(ir.VoidType(), [raw.type, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
-        # read (0), high temporal locality (3), data cache (1)
-        builder.call(fn, [raw, ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 3),
-                          ir.Constant(ir.IntType(32), 1)])
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-@overload(_prefetch, inline="always")
-def _prefetch_jit(arr, i):
-    if arr.ndim == 1:
-        return lambda arr, i: _prefetch_intrinsic(arr, i, 0)
-
-    def impl(arr, i):
-        _prefetch_intrinsic(arr, i, 0)
-        if arr.shape[1] > 8:  # a row wider than one cache line (ExpSynLIF's 10 columns): its last line too
-            _prefetch_intrinsic(arr, i, arr.shape[1] - 1)
-
-    return impl
-
-
-def _prefetch_at(arr, i, j):  # noqa: ARG001
-    """Hint the CPU to load element ``[i, j]`` of a 2-d ``arr``; changes no value (plain Python: nothing)."""
-
-
-@overload(_prefetch_at, inline="always")
-def _prefetch_at_jit(arr, i, j):
-    return lambda arr, i, j: _prefetch_intrinsic(arr, i, j)
-
-
 # synapses ahead: several independent row loads in flight hide the DRAM misses; at 1M neurons x 100
 # synapses (6.4 Hz) a run took 4%, 12% and 13% less CPU time with 8, 16 and 32 than without
 # (docs/event_driven.md)
 _PF_AHEAD = 32
-
-
-@njit(cache=True, inline="always")
-def _prefetch_lines(arr, a, b):
-    """Prefetch the cache lines of ``arr[a:b]`` (a 1-d array of 4-byte elements: 16 per line)."""
-    for s in range(a, b, 16):
-        _prefetch(arr, s)
-    if b > a:
-        _prefetch(arr, b - 1)
 
 
 @njit(cache=True, inline="always")

@@ -10,7 +10,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-__all__ = ["_prefetch", "_prefetch_lines"]
+__all__ = ["_prefetch", "_prefetch_at", "_prefetch_lines"]
 
 
 def _prefetch(arr, i):  # noqa: ARG001
@@ -51,6 +51,15 @@ def _prefetch_jit(arr, i):
             _prefetch_intrinsic(arr, i, arr.shape[1] - 1)
 
     return impl
+
+
+def _prefetch_at(arr, i, j):  # noqa: ARG001
+    """Hint the CPU to load element ``[i, j]`` of a 2-d ``arr``; changes no value (plain Python: nothing)."""
+
+
+@overload(_prefetch_at, inline="always")
+def _prefetch_at_jit(arr, i, j):
+    return lambda arr, i, j: _prefetch_intrinsic(arr, i, j)
 
 
 @njit(cache=True, inline="always")
