@@ -8,7 +8,6 @@ state rows, the SC registers, STP state, Poisson draws and the saved file must b
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 from conftest import NOJIT
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_event_driven_checkpoint import _arrays
 
 from sc_neurocore.network import (
     STDP,
@@ -53,14 +53,6 @@ def build(synapse: str = "deterministic", *, uniform: bool = False, tv: bool = F
     return net
 
 
-def saved(net: EventDrivenNetwork) -> dict[str, np.ndarray]:
-    f = io.BytesIO()
-    net.save(f)
-    f.seek(0)
-    with np.load(f) as z:
-        return {k: z[k] for k in z.files}
-
-
 def assert_same_run(a: EventDrivenNetwork, b: EventDrivenNetwork) -> None:
     """Everything a run leaves behind is the same bits (the counters that count per partition aside)."""
     sa, sb = a.spikes, b.spikes
@@ -68,7 +60,7 @@ def assert_same_run(a: EventDrivenNetwork, b: EventDrivenNetwork) -> None:
     np.testing.assert_array_equal(sa.neurons, sb.neurons)
     np.testing.assert_array_equal(a._S, b._S)
     np.testing.assert_array_equal(a.potentials(), b.potentials())
-    fa, fb = saved(a), saved(b)
+    fa, fb = _arrays(a), _arrays(b)
     assert fa.keys() == fb.keys()
     for k in fa:
         if k != "st_stats":

@@ -31,7 +31,7 @@ from numba import njit, types, uint64
 from numba.extending import overload
 
 from ._hash import uniform01
-from ._network import _transmit, _update
+from ._network import _lower_bound, _transmit, _update
 from ._prefetch import _prefetch, _prefetch_at, _prefetch_lines
 from ._stp import STP_COLS, stp_release
 
@@ -73,7 +73,6 @@ __all__ = [
     "advance",
     "poisson_interval",
     "build_groups",
-    "rows_ascending",
     "potentials_at",
     "run_events",
     "run_window",
@@ -525,16 +524,6 @@ def build_groups(indptr, delays):
 
 
 
-@njit(cache=True)
-def rows_ascending(indptr, indices):
-    """Whether every CSR row's column indices are non-decreasing."""
-    for i in range(indptr.shape[0] - 1):
-        for s in range(indptr[i] + 1, indptr[i + 1]):
-            if indices[s] < indices[s - 1]:
-                return False
-    return True
-
-
 # --------------------------------------------------------------------------- calendar queue
 #
 # Inside :func:`run_events` the pending entries live in two places: a calendar ring of ``_CQ_NB``
@@ -838,18 +827,6 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
     queue.n[0] = hn
     rec.n_out[0] = no
     return h, out_t, out_i
-
-
-@njit(cache=True, inline="always")
-def _lower_bound(a, s0, s1, x):
-    """First position ``s`` in ``[s0, s1)`` with ``a[s] >= x`` (``a[s0:s1]`` ascending; ``s1`` if none)."""
-    while s0 < s1:
-        mid = (s0 + s1) >> 1
-        if a[mid] < x:
-            s0 = mid + 1
-        else:
-            s1 = mid
-    return s0
 
 
 @njit(cache=True)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels import _event as K
-from .._kernels._network import lfsr_init
+from .._kernels._network import lfsr_init, rows_sorted
 from .._rng import SeedLike
 from .._taps import MAXIMAL_TAPS, tap_mask
 from .._validation import check_finite_array, check_int, check_real
@@ -278,7 +278,7 @@ class EventDrivenNetwork(EngineBase):
         self._order: np.ndarray | None = None  # kernel position -> CSR index (None: the same)
         # kernel order: rows, then delay, then target (stable, so multapses keep their CSR order); each
         # delivery group's targets ascend, so a partition's share of a group is one sub-range (threads)
-        rows_sorted = K.rows_ascending(conn.indptr, conn.indices)
+        targets_ascend = rows_sorted(conn.indptr, conn.indices)
         if uni is not None:
             # one delivery group per non-empty row
             nonempty = np.diff(conn.indptr) > 0
@@ -286,7 +286,7 @@ class EventDrivenNetwork(EngineBase):
             np.cumsum(nonempty, out=self._grp_ptr[1:])
             self._grp_start = np.append(conn.indptr[:-1][nonempty], nnz).astype(np.int64)
             self._grp_delay = np.full(int(self._grp_ptr[-1]), uni)
-            if rows_sorted:  # the snapshot's CSR arrays as they are
+            if targets_ascend:  # the snapshot's CSR arrays as they are
                 self._indices = conn.indices
                 self._weights = own_w
             else:
