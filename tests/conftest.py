@@ -32,7 +32,6 @@ NOJIT = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-
 def missing(what: str, msg: str, in_ci: bool = IN_CI) -> NoReturn:
     """A tool or extra the tests need is missing: fail in CI (``CI must provide <what>: <msg>``), skip locally."""
     if in_ci:

@@ -1119,10 +1119,9 @@ def run_window(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, n
                    box)
 
 
-@njit(cache=True)
-def open_queue(h, hn):
-    """:func:`_cq_open` for a threaded run: ``(hn, nd, nx, head, qm)``."""
-    return _cq_open(h, hn)
+#: the calendar queue's set-up and heap order, by their public names for the threaded runs
+open_queue = _cq_open
+heapify = _heapify
 
 
 @njit(cache=True)
@@ -1198,11 +1197,6 @@ def merge_queue(dst, m, h, hn, nd, nx, head, qm, grp_start, cuts, part):
         m += 1
     return m
 
-
-@njit(cache=True)
-def heapify(h, n):
-    """:func:`_heapify`: make ``h[:n]`` a heap ordered by ``(time, key)``."""
-    _heapify(h, n)
 
 
 @njit(cache=True)

@@ -78,24 +78,22 @@ def run_threaded(net: EventDrivenNetwork, t_stop: float, threads: int) -> None:
              for p in range(P)]
     del entries
     graph, syn, pl = net._graph(), net._synapse_args(), net._plasticity()
-    inbox = np.empty((0, 3))
-    w0 = net.t
     with ThreadPoolExecutor(max_workers=P - 1) as pool:
-        while True:
-            w1 = min(w0 + net._min_delay, t_stop)
-            futures = [pool.submit(q.window, w1, graph, syn, pl, cuts, inbox) for q in parts[1:]]
-            parts[0].window(w1, graph, syn, pl, cuts, inbox)
+
+        def window(w_end: float, inbox: np.ndarray) -> np.ndarray:
+            """Every partition up to ``w_end`` (partition 0 on this thread); returns their spikes."""
+            futures = [pool.submit(q.window, w_end, graph, syn, pl, cuts, inbox) for q in parts[1:]]
+            parts[0].window(w_end, graph, syn, pl, cuts, inbox)
             for f in futures:
                 f.result()
-            inbox = np.concatenate([q.box[: q.n_box] for q in parts])
-            if w1 >= t_stop:
-                break
-            w0 = w1
-        # the last window's deliveries (all at or after t_stop) join the queues
-        futures = [pool.submit(q.window, t_stop, graph, syn, pl, cuts, inbox) for q in parts[1:]]
-        parts[0].window(t_stop, graph, syn, pl, cuts, inbox)
-        for f in futures:
-            f.result()
+            return np.concatenate([q.box[: q.n_box] for q in parts])
+
+        inbox = np.empty((0, 3))
+        w0 = net.t
+        while w0 < t_stop:
+            w0 = min(w0 + net._min_delay, t_stop)
+            inbox = window(w0, inbox)
+        window(t_stop, inbox)  # the last window's deliveries (all at or after t_stop) join the queues
     # one queue again: a delivery reaching several partitions is kept once (from the first it reaches)
     cap = sum(q.hn + int(q.qm[K.COUNT]) for q in parts)
     if cap > net._h.shape[0]:
