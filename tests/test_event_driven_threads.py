@@ -168,3 +168,10 @@ def test_bad_threads_leave_the_network_as_it_was() -> None:
     with pytest.raises(ValueError, match=r"threads=2 needs every synaptic delay > 0 \(the partitions advance"):
         zero.run(10.0, threads=2)
     zero.run(10.0)  # one thread: zero delays are fine
+    # a delay below half a float64 ulp of the time: a window would not advance it (the run never ended)
+    tiny = EventDrivenNetwork(Population(4), (np.array([0, 1, 1, 1, 1]), np.array([1]), np.array([0.5])),
+                              delays_ms=1e-14)
+    with pytest.raises(ValueError, match=r"threads=2 needs the smallest synaptic delay \(1e-14 ms\) to advance "
+                                         r"the time 1000.0 ms in float64"):
+        tiny.run(1000.0, threads=2)
+    assert tiny.t == 0.0

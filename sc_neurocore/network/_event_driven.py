@@ -689,9 +689,9 @@ class EventDrivenNetwork(EngineBase):
             If ``threads`` is not an integer.
         """
         duration = check_real(duration, "duration", low=0.0, low_open=True)
-        threads = self._check_threads(threads)
         t_begin = self.t
         t_stop = self.t + duration
+        threads = self._check_threads(threads, t_stop)
         first = int(self._n_out[0])
         if checkpoint_every is None and checkpoint_dir is None:
             self._run_until(t_stop, threads)
@@ -772,7 +772,7 @@ class EventDrivenNetwork(EngineBase):
             self._cuts = (key, K.partition_cuts(self._grp_start, self._indices, bounds))
         return self._cuts[1]
 
-    def _check_threads(self, threads: Any) -> int:
+    def _check_threads(self, threads: Any, t_stop: float) -> int:
         threads = check_int(threads, "threads", low=1)
         if threads > 1 and self._stdp is not None:
             raise ValueError(f"threads={threads} needs STDP off: a spike's weight updates read the traces of "
@@ -780,6 +780,11 @@ class EventDrivenNetwork(EngineBase):
         if threads > 1 and self._min_delay == 0.0:
             raise ValueError(f"threads={threads} needs every synaptic delay > 0 (the partitions advance in "
                              "windows of the smallest delay); got a delay of 0 ms")
+        if threads > 1 and t_stop + self._min_delay == t_stop:
+            # below half a float64 ulp of the time a window would not advance it: the run would never end
+            raise ValueError(f"threads={threads} needs the smallest synaptic delay ({self._min_delay} ms) to "
+                             f"advance the time {t_stop} ms in float64 (at least {np.spacing(t_stop)} ms); "
+                             "run with threads=1")
         return threads
 
     def _run_until(self, t_stop: float, threads: int = 1) -> None:
