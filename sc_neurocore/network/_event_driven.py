@@ -684,7 +684,8 @@ class EventDrivenNetwork(EngineBase):
             If ``duration`` or ``checkpoint_every`` is not a finite number > 0,
             ``keep < 1``, or ``checkpoint_dir`` is not a directory; or only one of
             ``checkpoint_every`` / ``checkpoint_dir`` is given; ``threads < 1``, or
-            ``threads > 1`` with STDP on or a zero delay.
+            ``threads > 1`` with STDP on, a zero delay, or a smallest delay below
+            half a float64 ulp of ``t + duration`` (a window would not advance time).
         TypeError
             If ``threads`` is not an integer.
         """
