@@ -165,6 +165,8 @@ class Network(EngineBase):
         self._d_uni_of: np.ndarray | None = None
         self._sorted: tuple[np.ndarray, bool] | None = None
         self._d_min: tuple[np.ndarray, int] | None = None
+        # the engine's scratch and what it was made for (_scratch)
+        self._scratch_of: tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         self._rec_hint = 0
         self.reset()
 
@@ -578,7 +580,7 @@ class Network(EngineBase):
             return int(K.simulate(self._t, todo, neuron, self._model.make_state(st), state, graph, syn,
                                   inputs, homeo, pl, rec, eng))
         except BaseException:  # interrupted (plain Python): the scratch may not be zero any more
-            self._scratch_key: tuple[int, int, int] | None = None
+            self._scratch_of = None
             raise
 
     def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -587,12 +589,11 @@ class Network(EngineBase):
         run cost a page fault per page the run touches.  A run leaves flags and input row zero;
         one that raised drops them (:meth:`_call`)."""
         key = (n, self._model.channels, K.MAX_EPOCH)
-        if getattr(self, "_scratch_key", None) != key:
-            self._scratch_key = key
-            self._scratch_arrays = (np.zeros(8 * ((n + 7) // 8), dtype=np.uint8),
-                                    np.zeros(self._model.channels * n, dtype=np.float32),
-                                    np.empty((2, K.MAX_EPOCH, n), dtype=np.uint16))
-        return self._scratch_arrays
+        if self._scratch_of is None or self._scratch_of[0] != key:
+            self._scratch_of = (key, (np.zeros(8 * ((n + 7) // 8), dtype=np.uint8),
+                                      np.zeros(self._model.channels * n, dtype=np.float32),
+                                      np.empty((2, K.MAX_EPOCH, n), dtype=np.uint16)))
+        return self._scratch_of[1]
 
     def _min_delay(self) -> int:
         """Smallest synaptic delay in steps (``MAX_EPOCH`` without synapses); cached per delay array."""
