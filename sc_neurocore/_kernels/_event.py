@@ -1159,17 +1159,17 @@ def split_queue(h, hn, pois_target, grp_start, cuts, bounds):
     out = np.empty((off[P], 3), dtype=np.float64)
     fill = off[:P].copy()
     for r in range(hn):
-        for p in range(P):
-            if dest[r] >= 0:
-                mine = dest[r] == p
-            else:
-                s0, s1 = _share(grp_start, cuts, p, np.int64(h[r, 1]) & _IDX_MASK)
-                mine = s1 > s0
-            if mine:
-                out[fill[p], 0] = h[r, 0]
-                out[fill[p], 1] = h[r, 1]
-                out[fill[p], 2] = h[r, 2]
-                fill[p] += 1
+        if dest[r] >= 0:
+            p = dest[r]
+            out[fill[p]] = h[r]
+            fill[p] += 1
+        else:
+            g = np.int64(h[r, 1]) & _IDX_MASK
+            for p in range(P):
+                s0, s1 = _share(grp_start, cuts, p, g)
+                if s1 > s0:
+                    out[fill[p]] = h[r]
+                    fill[p] += 1
     return out, off
 
 
@@ -1196,7 +1196,6 @@ def merge_queue(dst, m, h, hn, nd, nx, head, qm, grp_start, cuts, part):
         dst[m, 2] = h[r, 2]
         m += 1
     return m
-
 
 
 @njit(cache=True)
