@@ -9,8 +9,17 @@ import pytest
 from _stats import assert_bernstein, assert_binomial, assert_gaussian_variance, assert_normal
 from hypothesis import given
 from hypothesis import strategies as st
+from numba import njit
 
-from sc_neurocore._kernels._hash import hash3, hash3_py, mix64, mix64_py, standard_normal, uniform01
+from sc_neurocore._kernels._hash import (
+    bernoulli_mask8,
+    hash3,
+    hash3_py,
+    mix64,
+    mix64_py,
+    standard_normal,
+    uniform01,
+)
 from sc_neurocore._rng import key_from_seed, spawn_keys
 from sc_neurocore._validation import (
     check_binary_array,
@@ -34,6 +43,32 @@ def test_hash3_matches_python_reference(k0: int, k1: int, domain: int, counter: 
     assert int(hash3(np.uint64(k0), np.uint64(k1), np.uint64(domain), np.uint64(counter))) == (
         hash3_py(k0, k1, domain, counter)
     )
+
+
+@njit(cache=True)
+def _masks(skeys, thr, ckey):  # every full group of eight, compiled (the 512-bit form)
+    out = np.empty(skeys.shape[0] - 7, dtype=np.uint8)
+    for i in range(out.shape[0]):
+        out[i] = bernoulli_mask8(skeys, thr, i, ckey)
+    return out
+
+
+# thresholds at the edges: never (0), one word in 2^53, always (2^53 and above), and anything between
+thresholds = st.one_of(st.sampled_from([0, 1, 2**52, 2**53 - 1, 2**53, 2**64 - 1]), u64)
+
+
+@given(st.lists(st.tuples(u64, thresholds), min_size=8, max_size=40), u64, st.booleans())
+def test_bernoulli_mask8_matches_python_reference(rows: list[tuple[int, int]], ckey: int,
+                                                  strided: bool) -> None:
+    """Bit ``b`` of group ``i`` is the test of word ``i + b``; strided arrays take the scalar form."""
+    skeys = np.array([r[0] for r in rows], dtype=np.uint64)
+    thr = np.array([r[1] for r in rows], dtype=np.uint64)
+    if strided:
+        skeys, thr = np.repeat(skeys, 2)[::2], np.repeat(thr, 2)[::2]
+    fire = [(mix64_py(k ^ ckey) >> 11) < t for k, t in rows]
+    want = [sum(fire[i + b] << b for b in range(8)) for i in range(len(rows) - 7)]
+    assert _masks(skeys, thr, np.uint64(ckey)).tolist() == want
+    assert int(bernoulli_mask8(skeys, thr, 0, np.uint64(ckey))) == want[0]  # the plain-Python form
 
 
 def test_hash_bits_are_balanced() -> None:

@@ -26,7 +26,8 @@ comparator-threshold rounding rule (conventions §3) and the MSB-first
 bit-sliced ``<`` comparator shared by the Bernoulli, LFSR and Sobol encoders.
 Every kernel here is ``inline="always"``, so callers pay no call overhead;
 :func:`prob_thresholds` is the NumPy form of :func:`prob_threshold` for the
-Python wrappers.
+Python wrappers.  :func:`bernoulli_mask8` is eight Bernoulli tests of
+:func:`hash_parts` words at once, in 512-bit vectors.
 """
 
 from __future__ import annotations
@@ -34,11 +35,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, uint64
+from llvmlite import ir
+from numba import njit, types, uint64
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 GOLDEN = uint64(0x9E3779B97F4A7C15)
 _M1 = uint64(0xBF58476D1CE4E5B9)
 _M2 = uint64(0x94D049BB133111EB)
+# mix64's three xor-shifts (the vector form below takes the same constants)
+_R1, _R2, _R3 = uint64(30), uint64(27), uint64(31)
 # 2**-53: turns the top 53 bits of a word into a double in [0, 1).
 _INV_2_53 = 1.0 / 9007199254740992.0
 _ONE = uint64(1)
@@ -51,9 +57,9 @@ _ONE = uint64(1)
 def mix64(z):
     """SplitMix64 finaliser: a bijection on uint64 with full avalanche."""
     z = uint64(z)
-    z = (z ^ (z >> uint64(30))) * _M1
-    z = (z ^ (z >> uint64(27))) * _M2
-    return z ^ (z >> uint64(31))
+    z = (z ^ (z >> _R1)) * _M1
+    z = (z ^ (z >> _R2)) * _M2
+    return z ^ (z >> _R3)
 
 
 @njit(cache=True, inline="always")
@@ -72,6 +78,63 @@ def counter_key(counter):
 def hash_parts(skey, ckey):
     """:func:`hash3` from its hoisted parts: ``mix64(S ^ C)``."""
     return mix64(skey ^ ckey)
+
+
+def bernoulli_mask8(skeys, thr, i, ckey):  # type: ignore[no-untyped-def]
+    """Eight Bernoulli tests at once: bit ``b`` of the result (uint8) is set iff
+    ``hash_parts(skeys[i + b], ckey) >> 11 < thr[i + b]`` (``b = 0 .. 7``).
+
+    ``skeys`` and ``thr`` are 1-d uint64 arrays with ``i + 8 <= len``.  Compiled, the eight
+    :func:`mix64` run as one 512-bit vector (two 64-bit multiplies for eight words; the loops that
+    numba vectorises itself use 256 bits), so this is :func:`hash_parts` bit for bit.
+    """
+    mask = 0
+    for b in range(8):
+        if (hash_parts(skeys[i + b], ckey) >> uint64(11)) < thr[i + b]:
+            mask |= 1 << b
+    return np.uint8(mask)
+
+
+@intrinsic
+def _bernoulli_mask8_intrinsic(typingctx, skeys, thr, i, ckey):  # type: ignore[no-untyped-def]
+    sig = types.uint8(skeys, thr, i, ckey)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        vec = ir.VectorType(ir.IntType(64), 8)
+
+        def load8(k):  # the eight words from element i of argument k
+            ary = context.make_array(signature.args[k])(context, builder, args[k])
+            idx = context.cast(builder, args[2], signature.args[2], types.intp)
+            ptr = cgutils.get_item_pointer(context, builder, signature.args[k], ary, [idx], wraparound=False)
+            return builder.load(builder.bitcast(ptr, vec.as_pointer()), align=8)
+
+        def splat(c):  # type: ignore[no-untyped-def]
+            return ir.Constant(vec, [int(c)] * 8)
+
+        def xorshift(z, r):  # type: ignore[no-untyped-def]
+            return builder.xor(z, builder.lshr(z, splat(r)))
+
+        c = builder.insert_element(ir.Constant(vec, ir.Undefined), args[3], ir.Constant(ir.IntType(32), 0))
+        c = builder.shuffle_vector(c, ir.Constant(vec, ir.Undefined),
+                                   ir.Constant(ir.VectorType(ir.IntType(32), 8), [0] * 8))
+        z = builder.xor(load8(0), c)  # hash_parts: mix64(S ^ C)
+        z = builder.mul(xorshift(z, _R1), splat(_M1))
+        z = builder.mul(xorshift(z, _R2), splat(_M2))
+        z = xorshift(z, _R3)
+        fire = builder.icmp_unsigned("<", builder.lshr(z, splat(11)), load8(1))
+        return builder.bitcast(fire, ir.IntType(8))
+
+    return sig, codegen
+
+
+@overload(bernoulli_mask8, inline="always")
+def _bernoulli_mask8_jit(skeys, thr, i, ckey):  # type: ignore[no-untyped-def]
+    if not (isinstance(skeys, types.Array) and isinstance(thr, types.Array) and skeys.ndim == thr.ndim == 1
+            and skeys.dtype == thr.dtype == types.uint64):
+        return None
+    if skeys.layout != "C" or thr.layout != "C":  # the vector loads need eight adjacent words
+        return bernoulli_mask8
+    return lambda skeys, thr, i, ckey: _bernoulli_mask8_intrinsic(skeys, thr, i, uint64(ckey))
 
 
 @njit(cache=True, inline="always")
@@ -205,6 +268,7 @@ def hash3_py(k0: int, k1: int, domain: int, counter: int) -> int:
 
 __all__ = [
     "GOLDEN",
+    "bernoulli_mask8",
     "box_muller",
     "compare_plane",
     "compare_settled",
