@@ -635,30 +635,28 @@ def _poisson_own(buf, lo, hi, n, split, pre, thr, amp, ct):
     512-bit multiplies for eight generators), and only a group with a kick
     adds (at low rates most have none).
     """
-    exc = buf[lo:hi]
-    inh = buf[n + lo:n + hi] if split else exc
-    pre, thr, amp = pre[lo:hi], thr[lo:hi], amp[lo:hi]
-    m = hi - lo
-    m8 = m - m % 8
-    for i0 in range(0, m8, 8):
+    m8 = lo + (hi - lo) // 8 * 8
+    # whole arrays and offsets, not views: a view costs two atomic reference counts per chunk and step
+    for i0 in range(lo, m8, 8):
         mask = bernoulli_mask8(pre, thr, i0, ct)
         if mask != 0:
             for i in range(i0, i0 + 8):
                 if (mask >> (i - i0)) & 1:
-                    _kick(exc, inh, split, amp, i)
-    for i in range(m8, m):
+                    _kick(buf, n, split, amp, i)
+    for i in range(m8, hi):
         if (hash_parts(pre[i], ct) >> uint64(11)) < thr[i]:
-            _kick(exc, inh, split, amp, i)
+            _kick(buf, n, split, amp, i)
 
 
 @njit(cache=True, inline="always")
-def _kick(exc, inh, split, amp, i):
-    """Add generator ``i``'s amplitude to its neuron: to ``inh`` when ``split`` and it is negative."""
+def _kick(buf, n, split, amp, i):
+    """Add generator ``i``'s amplitude to neuron ``i``: to the inhibitory channel ``buf[n + i]`` when
+    ``split`` and it is negative."""
     a = amp[i]
     if not split or a >= 0.0:
-        exc[i] = exc[i] + a
+        buf[i] = buf[i] + a
     elif a < 0.0:
-        inh[i] = inh[i] + a
+        buf[n + i] = buf[n + i] + a
 
 
 @njit(cache=True)
