@@ -30,8 +30,9 @@ from ._neuron_models import update_neurons
 from ._prefetch import _prefetch_lines
 from ._stp import stp_release
 
-#: Neurons per chunk of the threaded neuron update (a multiple of 64: chunks own whole flag words;
-#: at most 65536: spikes are stored as uint16 offsets in their chunk).
+#: Neurons per chunk of the threaded neuron update (a power of two from 64: chunks own whole flag
+#: words, and a delivery finds its dirty bit by a shift; at most 65536: spikes are stored as uint16
+#: offsets in their chunk).
 CHUNK = 1024
 #: Networks with fewer neurons take the serial path (measured: docs/network.md, "Threads").
 PAR_MIN_NEURONS = 4096
@@ -422,7 +423,7 @@ class Engine(NamedTuple):
     """How to run.  Scratch the caller keeps across runs (fresh arrays would cost a page fault per
     page touched, every run): ``flags`` uint8 of ``8 ceil(n / 8)`` and ``xbuf`` float32 of the ring's
     row length (both zero on entry and exit), ``spk`` uint16 of shape ``(2, max_epoch, n)`` (any
-    content: the spike lists).  Then threads, chunk size (a multiple of 64, <= 65536), the longest
+    content: the spike lists).  Then threads, chunk size (a power of two, 64 to 65536), the longest
     epoch, and ``split``: ring rows hold two input channels ``[excitatory n | inhibitory n]`` (a
     negative jump onto ``j`` goes to ``n + j``; conductance-based models) instead of one."""
 
@@ -436,14 +437,24 @@ class Engine(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def _mark(dirty, slot, j, grp):
-    """Note a write into ring slot ``slot`` for neuron ``j`` (either channel): bit ``g & 63`` of
-    ``dirty[slot, g >> 6]``, ``g = j // grp``.
+def _log2(m):
+    """``k`` with ``2^k == m`` (``m`` a power of two)."""
+    k = 0
+    while (1 << k) < m:
+        k += 1
+    return k
 
-    ``grp = chunk / 64`` neurons share a bit, so a chunk's bits are the one word ``dirty[slot, c]``
-    and only the block that owns the chunk writes it.
+
+@njit(cache=True, inline="always")
+def _mark(dirty, slot, j, grp_shift):
+    """Note a write into ring slot ``slot`` for neuron ``j`` (either channel): bit ``g & 63`` of
+    ``dirty[slot, g >> 6]``, ``g = j >> grp_shift``.
+
+    ``2^grp_shift = chunk / 64`` neurons share a bit, so a chunk's bits are the one word
+    ``dirty[slot, c]`` and only the block that owns the chunk writes it.  (A shift: ``j // grp`` compiles
+    to an integer division per delivery.)
     """
-    g = j // grp
+    g = j >> grp_shift
     dirty[slot, g >> 6] |= uint64(1) << uint64(g & 63)
 
 
@@ -518,7 +529,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
     n_slots = ring.shape[0]
     n_chunks = cnt.shape[1]
     n_inh = ring.shape[1] // 2 if split else 0  # offset of the inhibitory channel
-    grp = chunk >> 6  # neurons per dirty bit
+    grp_shift = _log2(chunk >> 6)  # 2^grp_shift neurons per dirty bit
     stp = syn.stp
     for e in range(n_ep):
         t = t_first + e
@@ -538,7 +549,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                             if tgt >= n_slots:
                                 tgt -= n_slots
                             ring[tgt, j + n_inh if w < 0.0 else j] += w
-                            _mark(dirty, tgt, j, grp)
+                            _mark(dirty, tgt, j, grp_shift)
                 elif mode == 0 and d_uni > 0:
                     tgt = slot + d_uni
                     if tgt >= n_slots:
@@ -550,13 +561,13 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                             if j >= lo and j < hi:
                                 w = weights[s]
                                 row[j + n_inh if w < 0.0 else j] += w
-                                _mark(dirty, tgt, j, grp)
+                                _mark(dirty, tgt, j, grp_shift)
                     else:
                         for s in range(a, b):
                             j = indices[s]
                             if j >= lo and j < hi:
                                 row[j] += weights[s]
-                                _mark(dirty, tgt, j, grp)
+                                _mark(dirty, tgt, j, grp_shift)
                 else:
                     for s in range(a, b):
                         j = indices[s]
@@ -569,7 +580,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                             if tgt >= n_slots:
                                 tgt -= n_slots
                             ring[tgt, j + n_inh if jump < 0.0 else j] += jump
-                            _mark(dirty, tgt, j, grp)
+                            _mark(dirty, tgt, j, grp_shift)
     if not pl.on:
         return
     dec_pre, dec_post = pl.dec_pre, pl.dec_post
