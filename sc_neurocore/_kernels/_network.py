@@ -27,13 +27,15 @@ from ._hash import (
     unit_double,
 )
 from ._neuron_models import update_neurons
-from ._prefetch import _prefetch_lines
+from ._prefetch import _prefetch, _prefetch_lines
 from ._stp import stp_release
 
 #: Neurons per chunk of the threaded neuron update (a power of two from 64: chunks own whole flag
 #: words, and a delivery finds its dirty bit by a shift; at most 65536: spikes are stored as uint16
 #: offsets in their chunk).
 CHUNK = 1024
+#: Synapses ahead whose ring entries a delivery prefetches (docs/network.md).
+_PF_RING = 16
 #: Networks with fewer neurons take the serial path (measured: docs/network.md, "Threads").
 PAR_MIN_NEURONS = 4096
 #: Longest epoch (steps between two thread synchronisations); costs 4 bytes per neuron and step.
@@ -555,8 +557,14 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                     if tgt >= n_slots:
                         tgt -= n_slots
                     row = ring[tgt]
+                    # the targets are random lines of a ring row in no cache: loads a few synapses
+                    # ahead overlap the misses
+                    for s in range(a, min(a + _PF_RING, b)):
+                        _prefetch(row, indices[s])
                     if split:
                         for s in range(a, b):
+                            if s + _PF_RING < b:
+                                _prefetch(row, indices[s + _PF_RING])
                             j = indices[s]
                             if j >= lo and j < hi:
                                 w = weights[s]
@@ -564,6 +572,8 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                                 _mark(dirty, tgt, j, grp_shift)
                     else:
                         for s in range(a, b):
+                            if s + _PF_RING < b:
+                                _prefetch(row, indices[s + _PF_RING])
                             j = indices[s]
                             if j >= lo and j < hi:
                                 row[j] += weights[s]
