@@ -557,8 +557,8 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                     if tgt >= n_slots:
                         tgt -= n_slots
                     row = ring[tgt]
-                    # the targets are random lines of a ring row in no cache: loads a few synapses
-                    # ahead overlap the misses
+                    # the targets are random lines of a ring row in no cache: prefetching the entries
+                    # of the synapses a few ahead overlaps the misses
                     for s in range(a, min(a + _PF_RING, b)):
                         _prefetch(row, indices[s])
                     if split:
