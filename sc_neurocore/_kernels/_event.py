@@ -32,7 +32,7 @@ from numba.extending import overload
 
 from ._hash import uniform01
 from ._network import _lower_bound, _transmit, _update
-from ._prefetch import _prefetch, _prefetch_at, _prefetch_lines
+from ._prefetch import _prefetch, _prefetch_at, _prefetch_each, _prefetch_lines
 from ._stp import STP_COLS, stp_release
 
 KIND_SHIFT = 40
@@ -711,8 +711,7 @@ _PF_AHEAD = 32
 @njit(cache=True, inline="always")
 def _prefetch_rows(S, indices, a, b):
     """Prefetch the rows of the targets of synapses ``a:b``, at most the first ``_PF_AHEAD``."""
-    for s in range(a, min(a + _PF_AHEAD, b)):
-        _prefetch(S, indices[s])
+    _prefetch_each(S, indices, a, min(a + _PF_AHEAD, b))
 
 
 @njit(cache=True, inline="always")

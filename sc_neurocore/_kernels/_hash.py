@@ -80,9 +80,16 @@ def hash_parts(skey, ckey):
     return mix64(skey ^ ckey)
 
 
+@njit(cache=True, inline="always")
+def bernoulli_hit(skey, ckey, thr):
+    """The Bernoulli test of one generator: the top 53 bits of ``hash_parts(skey, ckey)`` below ``thr``
+    (``thr = ceil(p 2^53)``: probability ``p``)."""
+    return (hash_parts(skey, ckey) >> uint64(11)) < thr
+
+
 def bernoulli_mask8(skeys, thr, i, ckey):  # type: ignore[no-untyped-def]
     """Eight Bernoulli tests at once: bit ``b`` of the result (uint8) is set iff
-    ``hash_parts(skeys[i + b], ckey) >> 11 < thr[i + b]`` (``b = 0 .. 7``).
+    ``bernoulli_hit(skeys[i + b], ckey, thr[i + b])`` (``b = 0 .. 7``).
 
     ``skeys`` and ``thr`` are 1-d uint64 arrays with ``i + 8 <= len``.  Compiled, the eight
     :func:`mix64` run as one 512-bit vector (two 64-bit multiplies for eight words; the loops that
@@ -90,7 +97,7 @@ def bernoulli_mask8(skeys, thr, i, ckey):  # type: ignore[no-untyped-def]
     """
     mask = 0
     for b in range(8):
-        if (hash_parts(skeys[i + b], ckey) >> uint64(11)) < thr[i + b]:
+        if bernoulli_hit(skeys[i + b], ckey, thr[i + b]):
             mask |= 1 << b
     return np.uint8(mask)
 
@@ -268,6 +275,7 @@ def hash3_py(k0: int, k1: int, domain: int, counter: int) -> int:
 
 __all__ = [
     "GOLDEN",
+    "bernoulli_hit",
     "bernoulli_mask8",
     "box_muller",
     "compare_plane",

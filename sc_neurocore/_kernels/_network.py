@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit, prange, uint32, uint64
 
 from ._hash import (
+    bernoulli_hit,
     bernoulli_mask8,
     counter_key,
     hash3,
@@ -27,7 +28,7 @@ from ._hash import (
     unit_double,
 )
 from ._neuron_models import update_neurons
-from ._prefetch import _prefetch, _prefetch_lines
+from ._prefetch import _prefetch, _prefetch_each, _prefetch_lines
 from ._stp import stp_release
 
 #: Neurons per chunk of the threaded neuron update (a power of two from 64: chunks own whole flag
@@ -559,8 +560,7 @@ def _target_block(lo, hi, t_first, n_ep, chunk, cnt, spk, rel, flags, ring, dirt
                     row = ring[tgt]
                     # the targets are random lines of a ring row in no cache: prefetching the entries
                     # of the synapses a few ahead overlaps the misses
-                    for s in range(a, min(a + _PF_RING, b)):
-                        _prefetch(row, indices[s])
+                    _prefetch_each(row, indices, a, min(a + _PF_RING, b))
                     if split:
                         for s in range(a, b):
                             if s + _PF_RING < b:
@@ -665,19 +665,19 @@ def _poisson_own(buf, lo, hi, n, split, pre, thr, amp, ct):
                 if (mask >> (i - i0)) & 1:
                     _kick(buf, n, split, amp, i)
     for i in range(m8, hi):
-        if (hash_parts(pre[i], ct) >> uint64(11)) < thr[i]:
+        if bernoulli_hit(pre[i], ct, thr[i]):
             _kick(buf, n, split, amp, i)
 
 
 @njit(cache=True, inline="always")
 def _kick(buf, n, split, amp, i):
     """Add generator ``i``'s amplitude to neuron ``i``: to the inhibitory channel ``buf[n + i]`` when
-    ``split`` and it is negative."""
+    ``split`` and it is negative (the rule of the by-target loop of :func:`_block`)."""
     a = amp[i]
-    if not split or a >= 0.0:
-        buf[i] = buf[i] + a
-    elif a < 0.0:
+    if split and a < 0.0:
         buf[n + i] = buf[n + i] + a
+    else:
+        buf[i] = buf[i] + a
 
 
 @njit(cache=True)
@@ -750,7 +750,7 @@ def _block(bk, n_blocks, n_chunks, chunk, n, prev_t, prev_n, t_ep, n_ep, done, c
                     xi = buf[n + i] if split else zero  # the inhibitory channel (negative amplitudes)
                     for r in range(p_ptr[i], p_ptr[i + 1]):
                         q = n_own + p_ord[r]
-                        if (hash_parts(pois_pre[q], ct) >> uint64(11)) < pois_thr[q]:
+                        if bernoulli_hit(pois_pre[q], ct, pois_thr[q]):
                             if split and pois_amp[q] < 0.0:
                                 xi += pois_amp[q]
                             else:

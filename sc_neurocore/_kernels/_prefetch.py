@@ -10,7 +10,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-__all__ = ["_prefetch", "_prefetch_at", "_prefetch_lines"]
+__all__ = ["_prefetch", "_prefetch_at", "_prefetch_each", "_prefetch_lines"]
 
 
 def _prefetch(arr, i):  # noqa: ARG001
@@ -69,3 +69,10 @@ def _prefetch_lines(arr, a, b):
         _prefetch(arr, s)
     if b > a:
         _prefetch(arr, b - 1)
+
+
+@njit(cache=True, inline="always")
+def _prefetch_each(arr, indices, a, b):
+    """Prefetch ``arr[indices[s]]`` (an element, or a row of a 2-d ``arr``) for ``s`` in ``[a, b)``."""
+    for s in range(a, b):
+        _prefetch(arr, indices[s])
