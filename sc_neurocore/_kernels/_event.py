@@ -154,7 +154,7 @@ def heap_pop(h, n):
 @njit(cache=True)
 def _grow(h):
     m = h.shape[0]
-    out = np.empty((2 * m, 3), dtype=np.float64)
+    out = np.empty((max(2 * m, 64), 3), dtype=np.float64)
     out[:m] = h
     return out
 
@@ -621,12 +621,12 @@ def _cq_room(h, hn, nd, nx, qm):
 
 @njit(cache=True)
 def _cq_move(h, hn, nd, nx, head, qm, b):
-    """Move bucket ``b``'s entries onto the heap (growing it); returns ``(h, hn)``."""
+    """Move bucket ``b``'s entries onto the heap while it has room; returns the new heap size.
+
+    Entries that do not fit stay in the bucket (the caller grows the heap and calls again).
+    """
     e = head[b]
-    head[b] = -1
-    while e >= 0:
-        if hn == h.shape[0]:
-            h = _grow(h)
+    while e >= 0 and hn < h.shape[0]:
         _sift_up(h, hn, nd[e, 0], nd[e, 1], nd[e, 2])
         hn += 1
         nxt = nx[e]
@@ -635,16 +635,25 @@ def _cq_move(h, hn, nd, nx, head, qm, b):
         qm[FREE] = e
         qm[COUNT] -= 1
         e = nxt
-    return h, hn
+    head[b] = e
+    return hn
 
 
 @njit(cache=True)
 def _cq_settle(h, hn, nd, nx, head, qm):
-    """Advance the ring until the heap's top is the smallest pending entry; returns ``(h, hn)``."""
-    while qm[COUNT] > 0 and (hn == 0 or h[0, 0] * _CQ_INV_W >= qm[CUR] + 1):
+    """Advance the ring until the heap's top is the smallest pending entry; returns the new heap size.
+
+    If the heap fills up, the current bucket keeps the entries that did not fit
+    (``head[qm[CUR] & _CQ_MASK] >= 0``); grow the heap and call again.
+    """
+    b = qm[CUR] & _CQ_MASK
+    if head[b] >= 0:  # the rest of a bucket that did not fit before
+        hn = _cq_move(h, hn, nd, nx, head, qm, b)
+    while head[b] < 0 and qm[COUNT] > 0 and (hn == 0 or h[0, 0] * _CQ_INV_W >= qm[CUR] + 1):
         qm[CUR] += 1
-        h, hn = _cq_move(h, hn, nd, nx, head, qm, qm[CUR] & _CQ_MASK)
-    return h, hn
+        b = qm[CUR] & _CQ_MASK
+        hn = _cq_move(h, hn, nd, nx, head, qm, b)
+    return hn
 
 
 @njit(cache=True)
@@ -715,7 +724,7 @@ def _prefetch_rows(S, indices, a, b):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_next(h, hn, S, graph, rows, cuts, part):
+def _prefetch_next(h, hn, S, grp_start, indices, weights, rows, cuts, part):
     """If the heap's top entry (usually the next round's) is a delivery, prefetch what it will read.
 
     While the current round's inputs are delivered and integrated the random loads of the next
@@ -729,13 +738,13 @@ def _prefetch_next(h, hn, S, graph, rows, cuts, part):
     if k >= _DELIV_BASE:
         g = k & _IDX_MASK
         if rows:
-            s0, s1 = _share(graph.grp_start, cuts, part, g)
-            _prefetch_rows(S, graph.indices, s0, s1)
+            s0, s1 = _share(grp_start, cuts, part, g)
+            _prefetch_rows(S, indices, s0, s1)
         else:  # the whole group's lines (a partition's share needs its cuts, loaded here)
-            s0 = graph.grp_start[g]
-            s1 = graph.grp_start[g + 1]
-            _prefetch_lines(graph.indices, s0, s1)
-            _prefetch_lines(graph.weights, s0, s1)
+            s0 = grp_start[g]
+            s1 = grp_start[g + 1]
+            _prefetch_lines(indices, s0, s1)
+            _prefetch_lines(weights, s0, s1)
             _prefetch_cuts(cuts, part, g)
 
 
@@ -828,6 +837,71 @@ def run_events(t_stop, nrn, graph, inp, queue, syn, pl, rec):
     return h, out_t, out_i
 
 
+@njit(cache=True, inline="always")
+def _sift_int(a, i, n):
+    """Restore the max-heap order of ``a[:n]`` below ``i``."""
+    x = a[i]
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and a[c + 1] > a[c]:
+            c += 1
+        if a[c] <= x:
+            break
+        a[i] = a[c]
+        i = c
+    a[i] = x
+
+
+@njit(cache=True)
+def _sort_prefix(a, n):
+    """Sort ``a[:n]`` in place: insertion sort for a few entries, heapsort beyond (numba's ``sort`` needs
+    its runtime, which :func:`_round_loop` runs without)."""
+    if n <= 16:
+        for i in range(1, n):
+            x = a[i]
+            j = i - 1
+            while j >= 0 and a[j] > x:
+                a[j + 1] = a[j]
+                j -= 1
+            a[j + 1] = x
+        return
+    for i in range(n // 2 - 1, -1, -1):
+        _sift_int(a, i, n)
+    for e in range(n - 1, 0, -1):
+        x = a[0]
+        a[0] = a[e]
+        a[e] = x
+        _sift_int(a, 0, e)
+
+
+# The loop is split in two so that its hot part does no reference counting.  numba counts references
+# to every array variable that is reassigned in a loop (the queue and the output grow) or bound to an
+# inlined helper's parameter, with an atomic update at each use: about 95 per round, 12% of the
+# samples at 10^6 neurons.  So :func:`_round_loop` never allocates nor reassigns an array and is
+# compiled without numba's runtime (``_nrt=False``: no reference counts at all; it must then not
+# allocate, nor return an array); when a push would not fit it saves where it is in the round and
+# returns, and :func:`_rounds` grows what is short and calls it again.  The order of every operation,
+# and so every bit, is that of one uninterrupted loop.
+
+# the resume state ``rs`` (int64) between the two: heap size, spikes recorded, rows in ``box``, phase
+# of the round, its touched neurons, spikes and new predictions, the position within the phase, and the
+# room the phase needs (the round's time is ``rt[0]``)
+_RS_HN, _RS_NO, _RS_NBOX, _RS_PHASE, _RS_TOUCH, _RS_SP, _RS_OB, _RS_POS, _RS_NEED = range(9)
+# phases: before a round (settling the ring), popping (1c), drive changes (1d), queuing the new
+# predictions, emitting the spikes (3), and the run's end
+_PH_START, _PH_POP, _PH_DRIVE, _PH_PREDICT, _PH_EMIT, _PH_DONE = range(6)
+# numba's option (not in its type stubs) to compile a function without its runtime
+_WITHOUT_RUNTIME: dict[str, Any] = {"_nrt": False}
+
+
+@njit(cache=True, inline="always")
+def _fits(h, hn, nd, qm, k):
+    """Room for ``k`` pushes (:func:`_cq_push`: each goes onto the heap or into a free pool node)."""
+    return hn + k <= h.shape[0] and qm[COUNT] + k <= nd.shape[0]
+
+
 @njit(cache=True)
 def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, cuts, part, box):
     """The rounds of :func:`run_events` (see there) on an open queue (heap ``h[:hn]`` and calendar ring).
@@ -838,6 +912,41 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
     ``(t, i, payload)`` rows instead of pushing their groups.
     Returns ``(h, hn, nd, nx, out_t, out_i, no, box, n_box)``; the arrays may be reallocated.
     """
+    rs = np.zeros(9, dtype=np.int64)
+    rs[_RS_HN] = hn
+    rs[_RS_NO] = no
+    rs[_RS_PHASE] = _PH_START
+    rt = np.zeros(1, dtype=np.float64)
+    out_t, out_i = rec.out_t, rec.out_i
+    while True:
+        _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, out_i, rec.stats, ob_t,
+                    ob_i, cuts, part, box, rs, rt)
+        if rs[_RS_PHASE] == _PH_DONE:
+            break
+        k = rs[_RS_NEED]  # grow whatever is short of k more entries (doubling)
+        while rs[_RS_HN] + k > h.shape[0]:
+            h = _grow(h)
+        while qm[COUNT] + k > nd.shape[0]:
+            nd, nx = _grow_pool(nd, nx)
+        if rs[_RS_NO] + k > out_t.shape[0]:
+            m = out_t.shape[0]
+            nt = np.empty(max(2 * m, m + k), dtype=np.float64)
+            ni = np.empty(nt.shape[0], dtype=np.int32)
+            nt[:m] = out_t
+            ni[:m] = out_i
+            out_t = nt
+            out_i = ni
+        if cuts.shape[0] > 0 and rs[_RS_NBOX] + k > box.shape[0]:
+            box = _grow(box)
+    return h, rs[_RS_HN], nd, nx, out_t, out_i, rs[_RS_NO], box, rs[_RS_NBOX]
+
+
+@njit(cache=True, **_WITHOUT_RUNTIME)
+def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, out_i, stats, ob_t, ob_i, cuts,
+                part, box, rs, rt):
+    """The rounds, from the point saved in ``rs`` / ``rt``, until ``t_stop`` (then the phase is
+    ``_PH_DONE``) or until a push does not fit (then ``rs[_RS_NEED]`` is the room needed).  Allocates
+    nothing and returns nothing (see above)."""
     model, S, tlist, slist = nrn.model, nrn.S, nrn.tlist, nrn.slist
     grp_ptr, grp_start, grp_delay = graph.grp_ptr, graph.grp_start, graph.grp_delay
     indices, weights, in_ptr, in_syn = graph.indices, graph.weights, graph.in_ptr, graph.in_syn
@@ -847,176 +956,213 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
     chg_t, chg_i, chg_v, chg_pos = inp.chg_t, inp.chg_i, inp.chg_v, inp.chg_pos
     mode, w_scale, syn_k0, syn_k1, syn_id, nspk = syn.mode, syn.w_scale, syn.k0, syn.k1, syn.syn_id, syn.nspk
     lfsr, tap_mask, n_bits, n_mask, stp, Q = syn.lfsr, syn.tap_mask, syn.n_bits, syn.n_mask, syn.stp, syn.Q
-    out_t, out_i, stats = rec.out_t, rec.out_i, rec.stats
     n_ext = ext_t.shape[0]
     n_chg = chg_t.shape[0]
     cp = chg_pos[0]
     inv_scale = 1.0 / w_scale if w_scale > 0.0 else 0.0
     ep = ext_pos[0]
-    n_box = 0
     boxed = cuts.shape[0] > 0
+    hn = rs[_RS_HN]
+    no = rs[_RS_NO]
+    n_box = rs[_RS_NBOX]
+    phase = rs[_RS_PHASE]
+    n_touch = rs[_RS_TOUCH]
+    n_sp = rs[_RS_SP]
+    n_ob = rs[_RS_OB]
+    pos = rs[_RS_POS]
+    t = rt[0]
+    need = 0
     while True:
-        # next instant
-        h, hn = _cq_settle(h, hn, nd, nx, head, qm)
-        t = math.inf
-        if hn > 0:
-            t = h[0, 0]
-        if ep < n_ext and ext_t[ep] < t:
-            t = ext_t[ep]
-        if cp < n_chg and chg_t[cp] < t:
-            t = chg_t[cp]
-        if not (t < t_stop):
-            break
-        if qm[COUNT] == 0 and t * _CQ_INV_W < 2.0**62:
-            qm[CUR] = max(qm[CUR], np.int64(t * _CQ_INV_W))  # an empty ring's window starts at t
-        stats[0] += 1
-        n_touch = 0
-        n_sp = 0
-        # (1a) SELF entries at t
-        while hn > 0 and h[0, 0] == t and h[0, 1] < _SELF_END_F:
-            _, k, p, hn = heap_pop(h, hn)
-            stats[1] += 1
-            i = np.int64(k)
-            # once per instant, as for input in (2): a crossing predicted below the resolution of t
-            # right after a spike at t (zero refractory) would otherwise fire at t forever
-            if p == S[i, VER] and t != S[i, TSPK]:
-                ev_reset(model, S, i, t)
-                S[i, TSPK] = t
-                S[i, VER] += 1.0
-                slist[n_sp] = i
-                n_sp += 1
-        # (1b) external events at t (array order)
-        while ep < n_ext and ext_t[ep] == t:
-            n_touch = _add_input(S, ext_i[ep], ext_w[ep], tlist, n_touch)
-            ep += 1
-        # (1c) Poisson and deliveries at t
-        while hn > 0 and h[0, 0] == t:
-            _, kf, p, hn = heap_pop(h, hn)
-            stats[1] += 1
-            _prefetch_next(h, hn, S, graph, False, cuts, part)
-            k = np.int64(kf)
-            if k >= _DELIV_BASE:
-                s0, s1 = _share(grp_start, cuts, part, k & _IDX_MASK)
-                if mode == 0:
-                    # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
-                    _prefetch_rows(S, indices, s0, s1)
-                    for s in range(s0, s1):
-                        if s + _PF_AHEAD < s1:
-                            _prefetch(S, indices[s + _PF_AHEAD])
-                        w = np.float64(weights[s])
-                        n_touch = _add_input(S, indices[s], w * p if stp else w, tlist, n_touch)
-                    stats[5] += s1 - s0
-                else:
-                    ordinal = uint64(p)  # the presynaptic spike ordinal
-                    _prefetch_rows(S, indices, s0, s1)
-                    for s in range(s0, s1):
-                        if s + _PF_AHEAD < s1:
-                            _prefetch(S, indices[s + _PF_AHEAD])
-                        jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
-                                         syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
-                        if jump != 0.0:
-                            n_touch = _add_input(S, indices[s], np.float64(jump), tlist, n_touch)
-                            stats[5] += 1
-                stats[2] += s1 - s0
-            else:
-                q = k & _IDX_MASK
-                n_touch = _add_input(S, pois_target[q], pois_amp[q], tlist, n_touch)
-                c = pois_count[q]
-                pois_count[q] = c + 1
-                tn = t + poisson_interval(pois_k0[q], pois_k1[q], pois_dom[q], uint64(c), pois_mean[q])
-                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                hn = _cq_push(h, hn, nd, nx, head, qm, tn, kf, 0.0)
-        # (1d) current changes at t (after the pops: a prediction at t made here goes to a later round)
-        while cp < n_chg and chg_t[cp] == t:
-            j = chg_i[cp]
-            ev_set_drive(model, S, j, t, chg_v[cp])
-            S[j, VER] += 1.0
-            tc = ev_crossing(model, S, j)
-            if tc < math.inf:
-                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
-            cp += 1
-        _prefetch_next(h, hn, S, graph, True, cuts, part)
-        # (2) integrate the summed inputs
-        n_ob = 0
-        n_acc = 0  # a local count, not a memory update of stats[3] per accepted input
-        for r in range(n_touch):
-            j = tlist[r]
-            x = S[j, ACC]
-            S[j, ACC] = math.nan
-            tu = S[j, TUPD]
-            if t >= tu and t != S[j, TSPK]:
-                n_acc += 1
-                S[j, VER] += 1.0
-                if ev_input(model, S, j, t, x):
-                    ev_reset(model, S, j, t)
-                    S[j, TSPK] = t
-                    slist[n_sp] = j
+        if phase == _PH_START:
+            # next instant
+            hn = _cq_settle(h, hn, nd, nx, head, qm)
+            if head[qm[CUR] & _CQ_MASK] >= 0:  # the heap filled up while the ring's bucket moved onto it
+                need = 1
+                break
+            t = math.inf
+            if hn > 0:
+                t = h[0, 0]
+            if ep < n_ext and ext_t[ep] < t:
+                t = ext_t[ep]
+            if cp < n_chg and chg_t[cp] < t:
+                t = chg_t[cp]
+            if not (t < t_stop):
+                phase = _PH_DONE
+                break
+            if qm[COUNT] == 0 and t * _CQ_INV_W < 2.0**62:
+                qm[CUR] = max(qm[CUR], np.int64(t * _CQ_INV_W))  # an empty ring's window starts at t
+            stats[0] += 1
+            n_touch = 0
+            n_sp = 0
+            # (1a) SELF entries at t
+            while hn > 0 and h[0, 0] == t and h[0, 1] < _SELF_END_F:
+                _, k, p, hn = heap_pop(h, hn)
+                stats[1] += 1
+                i = np.int64(k)
+                # once per instant, as for input in (2): a crossing predicted below the resolution of t
+                # right after a spike at t (zero refractory) would otherwise fire at t forever
+                if p == S[i, VER] and t != S[i, TSPK]:
+                    ev_reset(model, S, i, t)
+                    S[i, TSPK] = t
+                    S[i, VER] += 1.0
+                    slist[n_sp] = i
                     n_sp += 1
-                    _prefetch(nspk, j)  # read in step (3)
-                    _prefetch(grp_ptr, j)
+            # (1b) external events at t (array order)
+            while ep < n_ext and ext_t[ep] == t:
+                n_touch = _add_input(S, ext_i[ep], ext_w[ep], tlist, n_touch)
+                ep += 1
+            phase = _PH_POP
+        if phase == _PH_POP:
+            # (1c) Poisson and deliveries at t
+            while hn > 0 and h[0, 0] == t:
+                if not _fits(h, hn, nd, qm, 1):  # room for a Poisson generator's next spike
+                    need = 1
+                    break
+                _, kf, p, hn = heap_pop(h, hn)
+                stats[1] += 1
+                _prefetch_next(h, hn, S, grp_start, indices, weights, False, cuts, part)
+                k = np.int64(kf)
+                if k >= _DELIV_BASE:
+                    s0, s1 = _share(grp_start, cuts, part, k & _IDX_MASK)
+                    if mode == 0:
+                        # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
+                        _prefetch_rows(S, indices, s0, s1)
+                        for s in range(s0, s1):
+                            if s + _PF_AHEAD < s1:
+                                _prefetch(S, indices[s + _PF_AHEAD])
+                            w = np.float64(weights[s])
+                            n_touch = _add_input(S, indices[s], w * p if stp else w, tlist, n_touch)
+                        stats[5] += s1 - s0
+                    else:
+                        ordinal = uint64(p)  # the presynaptic spike ordinal
+                        _prefetch_rows(S, indices, s0, s1)
+                        for s in range(s0, s1):
+                            if s + _PF_AHEAD < s1:
+                                _prefetch(S, indices[s + _PF_AHEAD])
+                            jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
+                                             syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
+                            if jump != 0.0:
+                                n_touch = _add_input(S, indices[s], np.float64(jump), tlist, n_touch)
+                                stats[5] += 1
+                    stats[2] += s1 - s0
                 else:
-                    tc = ev_crossing(model, S, j)
+                    q = k & _IDX_MASK
+                    n_touch = _add_input(S, pois_target[q], pois_amp[q], tlist, n_touch)
+                    c = pois_count[q]
+                    pois_count[q] = c + 1
+                    tn = t + poisson_interval(pois_k0[q], pois_k1[q], pois_dom[q], uint64(c), pois_mean[q])
+                    hn = _cq_push(h, hn, nd, nx, head, qm, tn, kf, 0.0)
+            if need > 0:
+                break
+            phase = _PH_DRIVE
+        if phase == _PH_DRIVE:
+            # (1d) current changes at t (after the pops: a prediction at t made here goes to a later round)
+            while cp < n_chg and chg_t[cp] == t:
+                if not _fits(h, hn, nd, qm, 1):
+                    need = 1
+                    break
+                j = chg_i[cp]
+                ev_set_drive(model, S, j, t, chg_v[cp])
+                S[j, VER] += 1.0
+                tc = ev_crossing(model, S, j)
+                if tc < math.inf:
+                    hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(j), S[j, VER])
+                cp += 1
+            if need > 0:
+                break
+            _prefetch_next(h, hn, S, grp_start, indices, weights, True, cuts, part)
+            # (2) integrate the summed inputs
+            n_ob = 0
+            n_acc = 0  # a local count, not a memory update of stats[3] per accepted input
+            for r in range(n_touch):
+                j = tlist[r]
+                x = S[j, ACC]
+                S[j, ACC] = math.nan
+                tu = S[j, TUPD]
+                if t >= tu and t != S[j, TSPK]:
+                    n_acc += 1
+                    S[j, VER] += 1.0
+                    if ev_input(model, S, j, t, x):
+                        ev_reset(model, S, j, t)
+                        S[j, TSPK] = t
+                        slist[n_sp] = j
+                        n_sp += 1
+                        _prefetch(nspk, j)  # read in step (3)
+                        _prefetch(grp_ptr, j)
+                    else:
+                        tc = ev_crossing(model, S, j)
+                        if tc < math.inf:
+                            ob_t[n_ob] = tc
+                            ob_i[n_ob] = j
+                            n_ob += 1
+                elif ev_held(model, S, j, t, x):  # held, but the input changed its state (ExpSynLIF's i_syn)
+                    S[j, VER] += 1.0
+                    tc = ev_crossing(model, S, j)  # from the end of the refractory period
                     if tc < math.inf:
                         ob_t[n_ob] = tc
                         ob_i[n_ob] = j
                         n_ob += 1
-            elif ev_held(model, S, j, t, x):  # held, but the input changed its state (ExpSynLIF's i_syn)
-                S[j, VER] += 1.0
-                tc = ev_crossing(model, S, j)  # from the end of the refractory period
+            stats[3] += n_acc
+            pos = 0
+            phase = _PH_PREDICT
+        if phase == _PH_PREDICT:
+            # the new predictions are queued after the loop above, which thus has no queue operation
+            if not _fits(h, hn, nd, qm, n_ob - pos):
+                need = n_ob - pos
+                break
+            for r in range(pos, n_ob):
+                j = ob_i[r]
+                hn = _cq_push(h, hn, nd, nx, head, qm, ob_t[r], float(j), S[j, VER])
+            if n_sp > 1:  # ascending: the output and STDP's update order do not depend on the event order
+                _sort_prefix(slist, n_sp)
+            # (2b) plasticity at the round's instant, from the traces before its increments
+            if pl.on and n_sp > 0:
+                _stdp_round(t, slist, n_sp, pl.P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
+                            pl.tau_plus, pl.tau_minus, pl.rule, pl.a_plus, pl.a_minus, pl.w_max, pl.clip,
+                            pl.nearest)
+            pos = 0
+            phase = _PH_EMIT
+        if phase == _PH_EMIT:
+            # (3) emit the round's spikes
+            while pos < n_sp:
+                i = slist[pos]
+                m = 1 if boxed else grp_ptr[i + 1] - grp_ptr[i] + 1  # its pushes: deliveries, prediction
+                if no == out_t.shape[0] or (boxed and n_box == box.shape[0]) or not _fits(h, hn, nd, qm, m):
+                    need = m
+                    break
+                out_t[no] = t
+                out_i[no] = i
+                no += 1
+                pay = stp_release(Q, i, t) if stp else float(nspk[i])
+                if boxed:  # the window's spikes go to every partition between windows (_ingest)
+                    box[n_box, 0] = t
+                    box[n_box, 1] = i
+                    box[n_box, 2] = pay
+                    n_box += 1
+                else:
+                    for g in range(grp_ptr[i], grp_ptr[i + 1]):
+                        hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
+                nspk[i] += 1
+                tc = ev_crossing(model, S, i)
                 if tc < math.inf:
-                    ob_t[n_ob] = tc
-                    ob_i[n_ob] = j
-                    n_ob += 1
-        stats[3] += n_acc
-        # the new predictions are queued outside the loop above: a queue array (reassigned when it grows)
-        # used inside it would cost an atomic reference-count update per input
-        for r in range(n_ob):
-            j = ob_i[r]
-            h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-            hn = _cq_push(h, hn, nd, nx, head, qm, ob_t[r], float(j), S[j, VER])
-        if n_sp > 1:  # ascending: the output and STDP's update order do not depend on the event order
-            slist[:n_sp].sort()
-        # (2b) plasticity at the round's instant, from the traces before its increments
-        if pl.on and n_sp > 0:
-            _stdp_round(t, slist, n_sp, pl.P, grp_ptr, grp_start, indices, weights, in_ptr, in_syn,
-                        pl.tau_plus, pl.tau_minus, pl.rule, pl.a_plus, pl.a_minus, pl.w_max, pl.clip,
-                        pl.nearest)
-        # (3) emit the round's spikes
-        for r in range(n_sp):
-            i = slist[r]
-            if no == out_t.shape[0]:
-                m = out_t.shape[0]
-                nt = np.empty(2 * m, dtype=np.float64)
-                ni = np.empty(2 * m, dtype=np.int32)
-                nt[:m] = out_t
-                ni[:m] = out_i
-                out_t = nt
-                out_i = ni
-            out_t[no] = t
-            out_i[no] = i
-            no += 1
-            pay = stp_release(Q, i, t) if stp else float(nspk[i])
-            if boxed:  # the window's spikes go to every partition between windows (_ingest)
-                if n_box == box.shape[0]:
-                    box = _grow(box)
-                box[n_box, 0] = t
-                box[n_box, 1] = i
-                box[n_box, 2] = pay
-                n_box += 1
-            else:
-                for g in range(grp_ptr[i], grp_ptr[i + 1]):
-                    h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                    hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
-            nspk[i] += 1
-            tc = ev_crossing(model, S, i)
-            if tc < math.inf:
-                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
-                hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(i), S[i, VER])
-        stats[4] += n_sp
+                    hn = _cq_push(h, hn, nd, nx, head, qm, tc, float(i), S[i, VER])
+                pos += 1
+            if need > 0:
+                break
+            stats[4] += n_sp
+            phase = _PH_START
     ext_pos[0] = ep
     chg_pos[0] = cp
-    return h, hn, nd, nx, out_t, out_i, no, box, n_box
+    rs[_RS_HN] = hn
+    rs[_RS_NO] = no
+    rs[_RS_NBOX] = n_box
+    rs[_RS_PHASE] = phase
+    rs[_RS_TOUCH] = n_touch
+    rs[_RS_SP] = n_sp
+    rs[_RS_OB] = n_ob
+    rs[_RS_POS] = pos
+    rs[_RS_NEED] = need
+    rt[0] = t
 
 
 # --------------------------------------------------------------------------- threads
