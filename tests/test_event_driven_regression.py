@@ -13,6 +13,8 @@ import hashlib
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sc_neurocore.network import (
     STDP,
@@ -181,3 +183,17 @@ def test_round_loop_resumes_after_growth(case: str, variant: str) -> None:
     assert len(runs[0][0]) > 100 or variant == "fast"  # 4 ms: the state rows carry the comparison
     for a, b in zip(runs[0], runs[1], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@given(st.lists(st.integers(-(2**31), 2**31 - 1), max_size=80), st.integers(0, 80))
+def test_sort_prefix_matches_numpy(values: list[int], cut: int) -> None:
+    """The round's spike list is sorted by an own routine (the loop runs without numba's runtime):
+    ``a[:n]`` as ``np.sort`` sorts it, insertion sort up to 16 entries and heapsort beyond; the rest of
+    ``a`` untouched."""
+    from sc_neurocore._kernels import _event as K
+
+    a = np.array(values, dtype=np.int32)
+    n = min(cut, a.shape[0])
+    want = np.concatenate([np.sort(a[:n]), a[n:]])
+    K._sort_prefix(a, n)
+    np.testing.assert_array_equal(a, want)
