@@ -32,10 +32,10 @@ class EngineCosts(NamedTuple):
 
 
 #: Fitted by ``bench_event_driven --crossover --n 1000000`` (1M neurons x 100 synapses, dt = 0.1 ms, one
-#: thread, CPU time on a shared machine; crossover 16.9 Hz); see docs/event_driven.md.  Per-spike queue
-#: work is folded into ``event_ns``.  Fit your own machine for a sharper choice.
-MEASURED_COSTS = EngineCosts(event_ns=66.5, event_spike_ns=0.0, event_input_ns=494.0, update_ns=5.79,
-                             clock_syn_ns=32.6)
+#: thread, CPU time, 2026-12-07; crossover 6.8 Hz); see docs/event_driven.md.  Per-spike queue work is
+#: folded into ``event_ns``.  Fit your own machine for a sharper choice.
+MEASURED_COSTS = EngineCosts(event_ns=41.6, event_spike_ns=0.0, event_input_ns=643.0, update_ns=1.70,
+                             clock_syn_ns=18.0)
 
 
 class EngineChoice(NamedTuple):
