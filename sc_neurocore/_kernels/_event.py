@@ -1123,9 +1123,13 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
             stats[3] += n_acc
             # the reset reads the model's per-neuron parameters (LIF: v_reset, t_ref), a random miss each
             # at 10^6 neurons: done here, after the loop, the misses overlap it instead of stalling it
-            # (each neuron is in the round's list once, so nothing above reads the state it resets)
+            # (each neuron is in the round's list once, so nothing above reads the state it resets);
+            # grp_ptr[j], prefetched with them, gives the delay of its first group, a miss too
             for r in range(n_sp0, n_sp):
-                ev_reset(model, S, slist[r], t)
+                j = slist[r]
+                ev_reset(model, S, j, t)
+                if not boxed:
+                    _prefetch(grp_delay, grp_ptr[j])  # read in step (3)
             pos = 0
             phase = _PH_PREDICT
         if phase == _PH_PREDICT:
