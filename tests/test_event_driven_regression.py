@@ -187,9 +187,8 @@ def test_round_loop_resumes_after_growth(case: str, variant: str) -> None:
 
 @given(st.lists(st.integers(-(2**31), 2**31 - 1), max_size=80), st.integers(0, 80))
 def test_sort_prefix_matches_numpy(values: list[int], cut: int) -> None:
-    """The round's spike list is sorted by an own routine (the loop runs without numba's runtime):
-    ``a[:n]`` as ``np.sort`` sorts it, insertion sort up to 16 entries and heapsort beyond; the rest of
-    ``a`` untouched."""
+    """The round's spike list is sorted by an own heapsort (the loop runs without numba's runtime):
+    ``a[:n]`` as ``np.sort`` sorts it; the rest of ``a`` untouched."""
     from sc_neurocore._kernels import _event as K
 
     a = np.array(values, dtype=np.int32)

@@ -873,17 +873,8 @@ def _sift_int(a, i, n):
 
 @njit(cache=True)
 def _sort_prefix(a, n):
-    """Sort ``a[:n]`` in place: insertion sort for a few entries, heapsort beyond (numba's ``sort`` needs
-    its runtime, which :func:`_round_loop` runs without)."""
-    if n <= 16:
-        for i in range(1, n):
-            x = a[i]
-            j = i - 1
-            while j >= 0 and a[j] > x:
-                a[j + 1] = a[j]
-                j -= 1
-            a[j + 1] = x
-        return
+    """Sort ``a[:n]`` in place by heapsort (numba's ``sort`` needs its runtime, which
+    :func:`_round_loop` runs without)."""
     for i in range(n // 2 - 1, -1, -1):
         _sift_int(a, i, n)
     for e in range(n - 1, 0, -1):
@@ -940,21 +931,22 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
                     ob_i, cuts, part, box, rs, rt)
         if rs[_RS_PHASE] == _PH_DONE:
             break
-        k = rs[_RS_NEED]  # grow whatever is short of k more entries (doubling)
+        k = rs[_RS_NEED]  # room for k more pushes, onto the heap or into the pool (doubling)
         while rs[_RS_HN] + k > h.shape[0]:
             h = _grow(h)
         while qm[COUNT] + k > nd.shape[0]:
             nd, nx = _grow_pool(nd, nx)
-        if rs[_RS_NO] + k > out_t.shape[0]:
-            m = out_t.shape[0]
-            nt = np.empty(max(2 * m, m + k), dtype=np.float64)
-            ni = np.empty(nt.shape[0], dtype=np.int32)
-            nt[:m] = out_t
-            ni[:m] = out_i
-            out_t = nt
-            out_i = ni
-        if cuts.shape[0] > 0 and rs[_RS_NBOX] + k > box.shape[0]:
-            box = _grow(box)
+        if rs[_RS_PHASE] == _PH_EMIT:  # and for the spike: its output row, or its row in the box
+            if rs[_RS_NO] == out_t.shape[0]:
+                m = out_t.shape[0]
+                nt = np.empty(max(2 * m, 64), dtype=np.float64)
+                ni = np.empty(nt.shape[0], dtype=np.int32)
+                nt[:m] = out_t
+                ni[:m] = out_i
+                out_t = nt
+                out_i = ni
+            if cuts.shape[0] > 0 and rs[_RS_NBOX] == box.shape[0]:
+                box = _grow(box)
     return h, rs[_RS_HN], nd, nx, out_t, out_i, rs[_RS_NO], box, rs[_RS_NBOX]
 
 
