@@ -32,7 +32,7 @@ from numba.extending import overload
 
 from ._hash import uniform01
 from ._network import _lower_bound, _transmit, _update
-from ._prefetch import _prefetch, _prefetch_at, _prefetch_each, _prefetch_lines
+from ._prefetch import _prefetch, _prefetch_at, _prefetch_each, _prefetch_l2, _prefetch_lines
 from ._stp import STP_COLS, stp_release
 
 KIND_SHIFT = 40
@@ -711,16 +711,23 @@ def _cq_drain(h, hn, nd, nx, head, qm):
 # --------------------------------------------------------------------------- event loop
 
 
-# synapses ahead: several independent row loads in flight hide the DRAM misses; at 1M neurons x 100
-# synapses (6.4 Hz) a run took 4%, 12% and 13% less CPU time with 8, 16 and 32 than without
-# (docs/event_driven.md)
-_PF_AHEAD = 32
+# synapses ahead: several independent row loads in flight hide the misses.  Two stages: a row is
+# prefetched into level 2 ``_PF_L2_AHEAD`` synapses ahead, then into level 1 ``_PF_AHEAD`` ahead
+# (at 1M neurons x 100 synapses, 6 Hz: 3-7% less CPU time than one stage 32 ahead; docs/event_driven.md)
+_PF_AHEAD = 16
+_PF_L2_AHEAD = 64
+# touched neurons ahead in the integration loop: their rows were loaded by the deliveries, but at 1M
+# neurons they are no longer all in level 1 (12% less CPU time at 1M x 100, 6 Hz; docs/event_driven.md)
+_PF_TOUCHED = 16
 
 
 @njit(cache=True, inline="always")
 def _prefetch_rows(S, indices, a, b):
-    """Prefetch the rows of the targets of synapses ``a:b``, at most the first ``_PF_AHEAD``."""
+    """Prefetch the rows of the targets of synapses ``a:b``: the first ``_PF_AHEAD`` into level 1, the
+    next ones up to ``_PF_L2_AHEAD`` into level 2 (the delivery loop then continues both stages)."""
     _prefetch_each(S, indices, a, min(a + _PF_AHEAD, b))
+    for s in range(a + _PF_AHEAD, min(a + _PF_L2_AHEAD, b)):
+        _prefetch_l2(S, indices[s])
 
 
 @njit(cache=True, inline="always")
@@ -1037,6 +1044,8 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
                         # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
                         _prefetch_rows(S, indices, s0, s1)
                         for s in range(s0, s1):
+                            if s + _PF_L2_AHEAD < s1:
+                                _prefetch_l2(S, indices[s + _PF_L2_AHEAD])
                             if s + _PF_AHEAD < s1:
                                 _prefetch(S, indices[s + _PF_AHEAD])
                             w = np.float64(weights[s])
@@ -1046,6 +1055,8 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
                         ordinal = uint64(p)  # the presynaptic spike ordinal
                         _prefetch_rows(S, indices, s0, s1)
                         for s in range(s0, s1):
+                            if s + _PF_L2_AHEAD < s1:
+                                _prefetch_l2(S, indices[s + _PF_L2_AHEAD])
                             if s + _PF_AHEAD < s1:
                                 _prefetch(S, indices[s + _PF_AHEAD])
                             jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
@@ -1086,6 +1097,8 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
             n_sp0 = n_sp
             for r in range(n_touch):
                 j = tlist[r]
+                if r + _PF_TOUCHED < n_touch:
+                    _prefetch(S, tlist[r + _PF_TOUCHED])
                 x = S[j, ACC]
                 S[j, ACC] = math.nan
                 tu = S[j, TUPD]
