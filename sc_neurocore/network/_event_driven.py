@@ -807,8 +807,15 @@ class EventDrivenNetwork(EngineBase):
     def _events(self, a: int, b: int, t0: float, t1: float) -> EventSpikes:
         tt = self._out_t[a:b]
         ii = self._out_i[a:b]
-        order = np.lexsort((ii, tt))
-        return EventSpikes(tt[order], ii[order], n_neurons=self.n, t_start=t0, t_stop=t1)
+        dt = np.diff(tt)
+        # the loop emits rounds in time order and each round's spikes by neuron: already sorted, so the
+        # O(n log n) sort (5% of a 1M-neuron run's time) is needed only if that check fails
+        if np.all((dt > 0.0) | ((dt == 0.0) & (np.diff(ii) >= 0))):
+            tt, ii = tt.copy(), ii.copy()  # not views of the network's output buffers
+        else:
+            order = np.lexsort((ii, tt))
+            tt, ii = tt[order], ii[order]
+        return EventSpikes(tt, ii, n_neurons=self.n, t_start=t0, t_stop=t1)
 
     @property
     def spikes(self) -> EventSpikes:
