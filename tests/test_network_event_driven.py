@@ -259,6 +259,25 @@ def test_resume_equals_single_run():
     assert again.times_ms.tolist() == whole.times_ms.tolist()
 
 
+def test_spikes_are_in_time_then_neuron_order_and_own_their_arrays():
+    """The loop's output is already in (time, neuron) order, so ``spikes`` skips its sort; the sort is
+    still there for an output that is not, and the result never shares the network's buffers."""
+    pop, conn, delays, i_ext, ext, pin = _random_setup(3, 20, grid=True)
+    net = EventDrivenNetwork(pop, conn, delays_ms=delays, i_ext=i_ext).add_input(pin).add_events(*ext)
+    sp = net.run(64.0)
+    assert len(sp) > 20 and np.any(np.diff(sp.times_ms) == 0.0)  # ties at one instant are in the case
+    expected = np.lexsort((sp.neurons, sp.times_ms))
+    np.testing.assert_array_equal(expected, np.arange(len(sp)))
+    n = len(sp)
+    net._out_t[:n] = net._out_t[:n][::-1].copy()  # an unsorted buffer takes the sorting path
+    net._out_i[:n] = net._out_i[:n][::-1].copy()
+    again = net.spikes
+    np.testing.assert_array_equal(again.times_ms, sp.times_ms)
+    np.testing.assert_array_equal(again.neurons, sp.neurons)
+    again.times_ms[0] = -1.0
+    assert net.spikes.times_ms[0] == sp.times_ms[0]
+
+
 def test_heap_growth_and_output_growth():
     # 3000 simultaneous self-driven neurons: heap and spike buffers start small and grow
     n = 300 if NOJIT else 3000
