@@ -77,7 +77,7 @@ KEY_OUTPUT: dict[str, list[str]] = {
     "31_short_term_plasticity": ["    2      0.246601     0.246601      0.265147     0.265147",
                                  "largest |measured - closed form| = 2.2e-16",
                                  "  depressing: mean   7.5 Hz",
-                                 "busy: pilot rate 19.94 Hz -> choose_engine picks 'clock' (crossover 7.2 Hz)"],
+                                 "busy: pilot rate 19.94 Hz -> choose_engine picks 'clock' (crossover 12.6 Hz)"],
     "30_digits_to_fpga": ["fast path == plain-Python reference on 3 images, every counter: True",
                           "early termination: same predictions True"],
     "32_neuron_models": ["              chattering     27    1.6   1.7   1.9      5.0          22       4",

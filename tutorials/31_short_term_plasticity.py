@@ -17,11 +17,11 @@ What you will see
   facilitation makes it overshoot to 82 Hz before depletion brings it down.
 * Part 3: ``choose_engine`` on a 20000-neuron network x 100 synapses at a
   low and a high activity, the rate measured in a 100 ms pilot run (0.34
-  and 19.94 Hz; crossover 7.2 Hz): it picks the event-driven engine for
+  and 19.94 Hz; crossover 12.6 Hz): it picks the event-driven engine for
   the first and the clock-driven one for the second.  Both engines then run
   both cases for 200 ms (0.56 and 21.5 Hz) and the cell prints their CPU
   times on one thread.  In our run (shared 2-core machine): quiet, event
-  0.009 s against clock 0.095 s; busy, event 0.198 s against clock 0.152 s,
+  0.011 s against clock 0.111 s; busy, event 0.240 s against clock 0.183 s,
   so both choices were right.  The times vary from machine to machine and
   run to run; the choices and rates do not.
 
@@ -160,7 +160,7 @@ for name, U, tf, td in (("static", 1.0, 0.0, 0.0), *SYNAPSES):
 # %% [markdown]
 # ## Part 3: which engine?
 #
-# The event-driven engine does work per synaptic arrival (about 40 ns at 1M neurons); the
+# The event-driven engine does work per synaptic arrival (about 35 ns at 1M neurons); the
 # clock-driven `Network` does work per neuron and step (about 2 ns) plus a little per arrival.  So the
 # event-driven one wins in quiet networks and loses in busy ones.  `choose_engine` predicts
 # both CPU times per biological second from the mean rate (here measured in a short pilot run),
@@ -170,8 +170,8 @@ for name, U, tf, td in (("static", 1.0, 0.0, 0.0), *SYNAPSES):
 # both engines on both for 200 ms with one thread (as the constants were fitted) and print the
 # CPU time (`time.process_time`) of each run next to the prediction (`process_time` adds up
 # every thread, and numba's idle worker threads would inflate the clock-driven time).  In our
-# run the quiet network's times were 1.1x (event) and 1.4x (clock) the predictions, and the
-# busy network's 0.34x and 0.72x (a small network keeps more of its state in the caches,
+# run the quiet network's times were 1.4x (event) and 1.7x (clock) the predictions, and the
+# busy network's 0.38x and 0.80x (a small network keeps more of its state in the caches,
 # which helps the event-driven engine most); what the choice needs is which engine is
 # faster, and both choices were right.
 

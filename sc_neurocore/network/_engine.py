@@ -32,10 +32,11 @@ class EngineCosts(NamedTuple):
 
 
 #: Fitted by ``bench_event_driven --crossover --n 1000000`` (1M neurons x 100 synapses, dt = 0.1 ms, one
-#: thread, CPU time, 2026-12-07; crossover 6.8 Hz); see docs/event_driven.md.  Per-spike queue work is
-#: folded into ``event_ns``.  Fit your own machine for a sharper choice.
-MEASURED_COSTS = EngineCosts(event_ns=41.6, event_spike_ns=0.0, event_input_ns=643.0, update_ns=1.70,
-                             clock_syn_ns=18.0)
+#: thread, CPU time, 2026-12-07, after the two-stage row prefetch; crossover 11.5 Hz); see
+#: docs/event_driven.md.  Per-spike queue work is folded into ``event_ns``.  Fit your own machine for a
+#: sharper choice.
+MEASURED_COSTS = EngineCosts(event_ns=33.2, event_spike_ns=0.0, event_input_ns=927.0, update_ns=1.60,
+                             clock_syn_ns=20.5)
 
 
 class EngineChoice(NamedTuple):
