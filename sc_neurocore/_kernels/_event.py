@@ -620,14 +620,19 @@ def _cq_room(h, hn, nd, nx, qm):
 
 
 @njit(cache=True)
-def _cq_move(h, hn, nd, nx, head, qm, b):
+def _cq_move(h, hn, nd, nx, head, qm, b, grp_start):
     """Move bucket ``b``'s entries onto the heap while it has room; returns the new heap size.
 
-    Entries that do not fit stay in the bucket (the caller grows the heap and calls again).
+    Entries that do not fit stay in the bucket (the caller grows the heap and calls again).  A
+    delivery's group bounds ``grp_start[g]`` are prefetched into level 2 here: popping it reads
+    them, a random miss at 10^6 neurons, one bucket (62.5 us of biological time) later at most.
     """
     e = head[b]
     while e >= 0 and hn < h.shape[0]:
         _sift_up(h, hn, nd[e, 0], nd[e, 1], nd[e, 2])
+        k = np.int64(nd[e, 1])
+        if k >= _DELIV_BASE:
+            _prefetch_l2(grp_start, k & _IDX_MASK)
         hn += 1
         nxt = nx[e]
         nx[e] = qm[FREE]
@@ -640,7 +645,7 @@ def _cq_move(h, hn, nd, nx, head, qm, b):
 
 
 @njit(cache=True)
-def _cq_settle(h, hn, nd, nx, head, qm):
+def _cq_settle(h, hn, nd, nx, head, qm, grp_start):
     """Advance the ring until the heap's top is the smallest pending entry; returns the new heap size.
 
     If the heap fills up, the current bucket keeps the entries that did not fit
@@ -648,11 +653,11 @@ def _cq_settle(h, hn, nd, nx, head, qm):
     """
     b = qm[CUR] & _CQ_MASK
     if head[b] >= 0:  # the rest of a bucket that did not fit before
-        hn = _cq_move(h, hn, nd, nx, head, qm, b)
+        hn = _cq_move(h, hn, nd, nx, head, qm, b, grp_start)
     while head[b] < 0 and qm[COUNT] > 0 and (hn == 0 or h[0, 0] * _CQ_INV_W >= qm[CUR] + 1):
         qm[CUR] += 1
         b = qm[CUR] & _CQ_MASK
-        hn = _cq_move(h, hn, nd, nx, head, qm, b)
+        hn = _cq_move(h, hn, nd, nx, head, qm, b, grp_start)
     return hn
 
 
@@ -991,7 +996,7 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
     while True:
         if phase == _PH_START:
             # next instant
-            hn = _cq_settle(h, hn, nd, nx, head, qm)
+            hn = _cq_settle(h, hn, nd, nx, head, qm, grp_start)
             if head[qm[CUR] & _CQ_MASK] >= 0:  # the heap filled up while the ring's bucket moved onto it
                 need = 1
                 break
