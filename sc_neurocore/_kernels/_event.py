@@ -718,7 +718,7 @@ def _cq_drain(h, hn, nd, nx, head, qm):
 
 # synapses ahead: several independent row loads in flight hide the misses.  Two stages: a row is
 # prefetched into level 2 ``_PF_L2_AHEAD`` synapses ahead, then into level 1 ``_PF_AHEAD`` ahead
-# (at 1M neurons x 100 synapses, 6 Hz: 3-7% less CPU time than one stage 32 ahead; docs/event_driven.md)
+# (1M neurons x 100 synapses, 6 Hz: 1-10% less CPU time than one stage 32 ahead; docs/event_driven.md)
 _PF_AHEAD = 16
 _PF_L2_AHEAD = 64
 # touched neurons ahead in the integration loop: their rows were loaded by the deliveries, but at 1M
