@@ -729,10 +729,20 @@ _PF_TOUCHED = 16
 @njit(cache=True, inline="always")
 def _prefetch_rows(S, indices, a, b):
     """Prefetch the rows of the targets of synapses ``a:b``: the first ``_PF_AHEAD`` into level 1, the
-    next ones up to ``_PF_L2_AHEAD`` into level 2 (the delivery loop then continues both stages)."""
+    next ones up to ``_PF_L2_AHEAD`` into level 2 (the delivery loop continues: :func:`_prefetch_ahead`)."""
     _prefetch_each(S, indices, a, min(a + _PF_AHEAD, b))
     for s in range(a + _PF_AHEAD, min(a + _PF_L2_AHEAD, b)):
         _prefetch_l2(S, indices[s])
+
+
+@njit(cache=True, inline="always")
+def _prefetch_ahead(S, indices, s, b):
+    """The delivery loop's share of the two stages at synapse ``s`` of ``[.., b)``: the row of synapse
+    ``s + _PF_L2_AHEAD`` into level 2, that of ``s + _PF_AHEAD`` into level 1."""
+    if s + _PF_L2_AHEAD < b:
+        _prefetch_l2(S, indices[s + _PF_L2_AHEAD])
+    if s + _PF_AHEAD < b:
+        _prefetch(S, indices[s + _PF_AHEAD])
 
 
 @njit(cache=True, inline="always")
@@ -1049,10 +1059,7 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
                         # the targets' rows are random: prefetching a few synapses ahead overlaps the misses
                         _prefetch_rows(S, indices, s0, s1)
                         for s in range(s0, s1):
-                            if s + _PF_L2_AHEAD < s1:
-                                _prefetch_l2(S, indices[s + _PF_L2_AHEAD])
-                            if s + _PF_AHEAD < s1:
-                                _prefetch(S, indices[s + _PF_AHEAD])
+                            _prefetch_ahead(S, indices, s, s1)
                             w = np.float64(weights[s])
                             n_touch = _add_input(S, indices[s], w * p if stp else w, tlist, n_touch)
                         stats[5] += s1 - s0
@@ -1060,10 +1067,7 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
                         ordinal = uint64(p)  # the presynaptic spike ordinal
                         _prefetch_rows(S, indices, s0, s1)
                         for s in range(s0, s1):
-                            if s + _PF_L2_AHEAD < s1:
-                                _prefetch_l2(S, indices[s + _PF_L2_AHEAD])
-                            if s + _PF_AHEAD < s1:
-                                _prefetch(S, indices[s + _PF_AHEAD])
+                            _prefetch_ahead(S, indices, s, s1)
                             jump = _transmit(mode, syn_id[s], ordinal, weights[s], inv_scale, w_scale,
                                              syn_k0, syn_k1, lfsr, tap_mask, n_bits, n_mask)
                             if jump != 0.0:
