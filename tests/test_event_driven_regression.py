@@ -94,7 +94,7 @@ def _drain(h, hn, nd, nx, head, qm):
     out = []
     cut = 0
     while True:
-        hn = K._cq_settle(h, hn, nd, nx, head, qm, np.zeros(1, np.int64))  # no delivery keys: bounds unread
+        hn = K._cq_settle(h, hn, nd, nx, head, qm, np.zeros(1, np.int64), np.zeros((0, 1), np.int32), 0)
         if head[qm[K.CUR] & K._CQ_MASK] >= 0:  # the bucket was cut short: one more row, settle again
             h = np.concatenate([h, np.zeros((1, 3))])
             cut += 1

@@ -32,7 +32,7 @@ from numba.extending import overload
 
 from ._hash import uniform01
 from ._network import _lower_bound, _transmit, _update
-from ._prefetch import _prefetch, _prefetch_at, _prefetch_each, _prefetch_l2, _prefetch_lines
+from ._prefetch import _prefetch, _prefetch_at, _prefetch_at_l2, _prefetch_each, _prefetch_l2, _prefetch_lines
 from ._stp import STP_COLS, stp_release
 
 KIND_SHIFT = 40
@@ -620,12 +620,13 @@ def _cq_room(h, hn, nd, nx, qm):
 
 
 @njit(cache=True)
-def _cq_move(h, hn, nd, nx, head, qm, b, grp_start):
+def _cq_move(h, hn, nd, nx, head, qm, b, grp_start, cuts, part):
     """Move bucket ``b``'s entries onto the heap while it has room; returns the new heap size.
 
     Entries that do not fit stay in the bucket (the caller grows the heap and calls again).  A
-    delivery's group bounds ``grp_start[g]`` are prefetched into level 2 here: popping it reads
-    them, a random miss at 10^6 neurons, one bucket (62.5 us of biological time) later at most.
+    delivery's group bounds ``grp_start[g]`` (and in a threaded run its partition's cuts) are
+    prefetched into level 2 here: the pop before it reads them, a random miss each at 10^6 neurons,
+    one bucket (62.5 us of biological time) later at most.
     """
     e = head[b]
     while e >= 0 and hn < h.shape[0]:
@@ -633,6 +634,7 @@ def _cq_move(h, hn, nd, nx, head, qm, b, grp_start):
         k = np.int64(nd[e, 1])
         if k >= _DELIV_BASE:
             _prefetch_l2(grp_start, k & _IDX_MASK)
+            _prefetch_cuts_l2(cuts, part, k & _IDX_MASK)
         hn += 1
         nxt = nx[e]
         nx[e] = qm[FREE]
@@ -645,7 +647,7 @@ def _cq_move(h, hn, nd, nx, head, qm, b, grp_start):
 
 
 @njit(cache=True)
-def _cq_settle(h, hn, nd, nx, head, qm, grp_start):
+def _cq_settle(h, hn, nd, nx, head, qm, grp_start, cuts, part):
     """Advance the ring until the heap's top is the smallest pending entry; returns the new heap size.
 
     If the heap fills up, the current bucket keeps the entries that did not fit
@@ -653,11 +655,11 @@ def _cq_settle(h, hn, nd, nx, head, qm, grp_start):
     """
     b = qm[CUR] & _CQ_MASK
     if head[b] >= 0:  # the rest of a bucket that did not fit before
-        hn = _cq_move(h, hn, nd, nx, head, qm, b, grp_start)
+        hn = _cq_move(h, hn, nd, nx, head, qm, b, grp_start, cuts, part)
     while head[b] < 0 and qm[COUNT] > 0 and (hn == 0 or h[0, 0] * _CQ_INV_W >= qm[CUR] + 1):
         qm[CUR] += 1
         b = qm[CUR] & _CQ_MASK
-        hn = _cq_move(h, hn, nd, nx, head, qm, b, grp_start)
+        hn = _cq_move(h, hn, nd, nx, head, qm, b, grp_start, cuts, part)
     return hn
 
 
@@ -762,12 +764,10 @@ def _prefetch_next(h, hn, S, grp_start, indices, weights, rows, cuts, part):
         if rows:
             s0, s1 = _share(grp_start, cuts, part, g)
             _prefetch_rows(S, indices, s0, s1)
-        else:  # the whole group's lines (a partition's share needs its cuts, loaded here)
-            s0 = grp_start[g]
-            s1 = grp_start[g + 1]
+        else:  # the lines of the partition's share (its bounds and cuts were prefetched by _cq_move)
+            s0, s1 = _share(grp_start, cuts, part, g)
             _prefetch_lines(indices, s0, s1)
             _prefetch_lines(weights, s0, s1)
-            _prefetch_cuts(cuts, part, g)
 
 
 def _prefetch_params(m, i):  # noqa: ARG001
@@ -1006,7 +1006,7 @@ def _round_loop(t_stop, nrn, graph, inp, h, nd, nx, head, qm, syn, pl, out_t, ou
     while True:
         if phase == _PH_START:
             # next instant
-            hn = _cq_settle(h, hn, nd, nx, head, qm, grp_start)
+            hn = _cq_settle(h, hn, nd, nx, head, qm, grp_start, cuts, part)
             if head[qm[CUR] & _CQ_MASK] >= 0:  # the heap filled up while the ring's bucket moved onto it
                 need = 1
                 break
@@ -1259,17 +1259,28 @@ def _prefetch_cuts(cuts, part, g):
         _prefetch_at(cuts, part, g)
 
 
+@njit(cache=True, inline="always")
+def _prefetch_cuts_l2(cuts, part, g):
+    """As :func:`_prefetch_cuts`, into the level-2 cache."""
+    m = cuts.shape[0]
+    if part > 0:
+        _prefetch_at_l2(cuts, part - 1, g)
+    if part < m:
+        _prefetch_at_l2(cuts, part, g)
+
+
 # spikes ahead in _ingest: their group pointers, then their groups' bounds, delays and cuts
 _PF_SPIKES = 16
 
 
-@njit(cache=True)
-def _ingest(h, hn, nd, nx, head, qm, graph, inbox, cuts, part):
-    """Push the delivery groups of the spikes ``inbox`` (``(t, i, payload)`` rows) that reach partition
-    ``part`` (a non-empty :func:`_share`).  Returns ``(h, hn, nd, nx)``."""
+@njit(cache=True, **_WITHOUT_RUNTIME)
+def _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, r0):
+    """Push the delivery groups of spikes ``inbox[r0:]`` that reach partition ``part``, until a spike's
+    groups do not fit; returns ``(r, hn)``, ``r`` being the first spike not pushed.  Without numba's
+    runtime (as :func:`_round_loop`): no reference counts per push."""
     grp_ptr, grp_start, grp_delay = graph.grp_ptr, graph.grp_start, graph.grp_delay
     nb = inbox.shape[0]
-    for r in range(nb):
+    for r in range(r0, nb):
         # the loads of later spikes in flight: a random miss each (changes no value)
         if r + _PF_SPIKES < nb:
             _prefetch(grp_ptr, np.int64(inbox[r + _PF_SPIKES, 1]))
@@ -1281,11 +1292,29 @@ def _ingest(h, hn, nd, nx, head, qm, graph, inbox, cuts, part):
         t = inbox[r, 0]
         i = np.int64(inbox[r, 1])
         pay = inbox[r, 2]
+        if not _fits(h, hn, nd, qm, grp_ptr[i + 1] - grp_ptr[i]):
+            return r, hn
         for g in range(grp_ptr[i], grp_ptr[i + 1]):
             s0, s1 = _share(grp_start, cuts, part, g)
             if s1 > s0:
-                h, nd, nx = _cq_room(h, hn, nd, nx, qm)
                 hn = _cq_push(h, hn, nd, nx, head, qm, t + grp_delay[g], float(_DELIV_BASE + g), pay)
+    return nb, hn
+
+
+@njit(cache=True)
+def _ingest(h, hn, nd, nx, head, qm, graph, inbox, cuts, part):
+    """Push the delivery groups of the spikes ``inbox`` (``(t, i, payload)`` rows) that reach partition
+    ``part`` (a non-empty :func:`_share`).  Returns ``(h, hn, nd, nx)``; the heap and the node pool
+    double when a spike's groups do not fit."""
+    r, hn = _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, 0)
+    while r < inbox.shape[0]:
+        i = np.int64(inbox[r, 1])
+        k = graph.grp_ptr[i + 1] - graph.grp_ptr[i]
+        while hn + k > h.shape[0]:
+            h = _grow(h)
+        while qm[COUNT] + k > nd.shape[0]:
+            nd, nx = _grow_pool(nd, nx)
+        r, hn = _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, r)
     return h, hn, nd, nx
 
 

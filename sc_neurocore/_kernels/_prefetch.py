@@ -10,7 +10,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-__all__ = ["_prefetch", "_prefetch_at", "_prefetch_each", "_prefetch_l2", "_prefetch_lines"]
+__all__ = ["_prefetch", "_prefetch_at", "_prefetch_at_l2", "_prefetch_each", "_prefetch_l2", "_prefetch_lines"]
 
 
 def _prefetch(arr, i):  # noqa: ARG001
@@ -87,6 +87,15 @@ def _prefetch_at(arr, i, j):  # noqa: ARG001
 @overload(_prefetch_at, inline="always")
 def _prefetch_at_jit(arr, i, j):
     return lambda arr, i, j: _prefetch_intrinsic(arr, i, j)
+
+
+def _prefetch_at_l2(arr, i, j):  # noqa: ARG001
+    """As :func:`_prefetch_at`, into the level-2 cache (plain Python: nothing)."""
+
+
+@overload(_prefetch_at_l2, inline="always")
+def _prefetch_at_l2_jit(arr, i, j):
+    return lambda arr, i, j: _prefetch_l2_intrinsic(arr, i, j)
 
 
 @njit(cache=True, inline="always")
