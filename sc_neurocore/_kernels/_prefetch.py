@@ -10,7 +10,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-__all__ = ["_prefetch", "_prefetch_at", "_prefetch_at_l2", "_prefetch_each", "_prefetch_l2", "_prefetch_lines"]
+__all__ = ["_prefetch", "_prefetch_at", "_prefetch_at_l2", "_prefetch_each", "_prefetch_l2",
+           "_prefetch_lines"]
 
 
 def _prefetch(arr, i):  # noqa: ARG001

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels import _network as K
+from .._memory import huge_pages
 from .._rng import SeedLike, spawn_keys
 from .._validation import check_bool, check_finite_array, check_int, check_real
 from ._population import check_f32, frozen
@@ -189,7 +190,13 @@ class Connectivity:
     @classmethod
     def _trusted(cls, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray,
                  delays: np.ndarray, n_post: int) -> Connectivity:
-        """Wrap valid arrays nobody else writes (kernel output, our own copies) without re-checking."""
+        """Wrap valid arrays nobody else writes (kernel output, our own copies) without re-checking.
+
+        The synapse arrays are put on huge pages (:func:`~sc_neurocore._memory.huge_pages`): the
+        engines read them at random rows, and a kernel's output is not (numba's allocator asks for none).
+        """
+        huge_pages(indices)
+        huge_pages(weights)
         self = cls.__new__(cls)
         self._set(indptr, indices, weights, delays, n_post)
         return self
