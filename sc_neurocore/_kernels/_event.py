@@ -768,6 +768,13 @@ def _prefetch_next(h, hn, S, grp_start, indices, weights, rows, cuts, part):
             s0, s1 = _share(grp_start, cuts, part, g)
             _prefetch_lines(indices, s0, s1)
             _prefetch_lines(weights, s0, s1)
+            # the bounds of the entries that may come next: the heap's top after the next pop is one of
+            # them (or the last entry); the level-2 copy from _cq_move is often gone by then
+            for c in range(1, min(hn, 3)):
+                kc = np.int64(h[c, 1])
+                if kc >= _DELIV_BASE:
+                    _prefetch(grp_start, kc & _IDX_MASK)
+                    _prefetch_cuts(cuts, part, kc & _IDX_MASK)
 
 
 def _prefetch_params(m, i):  # noqa: ARG001
