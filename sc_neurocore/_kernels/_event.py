@@ -609,16 +609,6 @@ def _cq_push(h, hn, nd, nx, head, qm, t, k, p):
     return hn + 1
 
 
-@njit(cache=True, inline="always")
-def _cq_room(h, hn, nd, nx, qm):
-    """Room for one :func:`_cq_push`: grow the heap or the node pool when full; returns ``(h, nd, nx)``."""
-    if hn == h.shape[0]:
-        h = _grow(h)
-    if qm[FREE] < 0 and qm[USED] == nd.shape[0]:
-        nd, nx = _grow_pool(nd, nx)
-    return h, nd, nx
-
-
 @njit(cache=True)
 def _cq_move(h, hn, nd, nx, head, qm, b, grp_start, cuts, part):
     """Move bucket ``b``'s entries onto the heap while it has room; returns the new heap size.
@@ -634,7 +624,7 @@ def _cq_move(h, hn, nd, nx, head, qm, b, grp_start, cuts, part):
         k = np.int64(nd[e, 1])
         if k >= _DELIV_BASE:
             _prefetch_l2(grp_start, k & _IDX_MASK)
-            _prefetch_cuts_l2(cuts, part, k & _IDX_MASK)
+            _prefetch_cuts(cuts, part, k & _IDX_MASK, True)
         hn += 1
         nxt = nx[e]
         nx[e] = qm[FREE]
@@ -774,7 +764,7 @@ def _prefetch_next(h, hn, S, grp_start, indices, weights, rows, cuts, part):
                 kc = np.int64(h[c, 1])
                 if kc >= _DELIV_BASE:
                     _prefetch(grp_start, kc & _IDX_MASK)
-                    _prefetch_cuts(cuts, part, kc & _IDX_MASK)
+                    _prefetch_cuts(cuts, part, kc & _IDX_MASK, False)
 
 
 def _prefetch_params(m, i):  # noqa: ARG001
@@ -1257,23 +1247,13 @@ def _share(grp_start, cuts, part, g):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_cuts(cuts, part, g):
-    """Prefetch what :func:`_share` reads of ``cuts`` for group ``g``."""
-    m = cuts.shape[0]
-    if part > 0:
-        _prefetch_at(cuts, part - 1, g)
-    if part < m:
-        _prefetch_at(cuts, part, g)
-
-
-@njit(cache=True, inline="always")
-def _prefetch_cuts_l2(cuts, part, g):
-    """As :func:`_prefetch_cuts`, into the level-2 cache."""
-    m = cuts.shape[0]
-    if part > 0:
-        _prefetch_at_l2(cuts, part - 1, g)
-    if part < m:
-        _prefetch_at_l2(cuts, part, g)
+def _prefetch_cuts(cuts, part, g, far):
+    """Prefetch what :func:`_share` reads of ``cuts`` for group ``g``: into level 1, or level 2 if ``far``."""
+    for r in range(max(part - 1, 0), min(part + 1, cuts.shape[0])):
+        if far:
+            _prefetch_at_l2(cuts, r, g)
+        else:
+            _prefetch_at(cuts, r, g)
 
 
 # spikes ahead in _ingest: their group pointers, then their groups' bounds, delays and cuts
@@ -1295,7 +1275,7 @@ def _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, r0):
             g2 = grp_ptr[np.int64(inbox[r + _PF_SPIKES // 2, 1])]
             _prefetch(grp_start, g2)
             _prefetch(grp_delay, g2)
-            _prefetch_cuts(cuts, part, g2)
+            _prefetch_cuts(cuts, part, g2, False)
         t = inbox[r, 0]
         i = np.int64(inbox[r, 1])
         pay = inbox[r, 2]
