@@ -86,17 +86,6 @@ def test_spike_hashes_unchanged(case: str) -> None:
     assert _digest(sp, net.weights if case == "stdp" else None) == EXPECTED[case]
 
 
-def _room(h, hn, nd, nx, qm):
-    """Room for one ring push (``_cq_push``'s precondition): grow the heap or the node pool when full."""
-    from sc_neurocore._kernels import _event as K
-
-    if hn == h.shape[0]:
-        h = K._grow(h)
-    if qm[K.FREE] < 0 and qm[K.USED] == nd.shape[0]:
-        nd, nx = K._grow_pool(nd, nx)
-    return h, nd, nx
-
-
 def _drain(h, hn, nd, nx, head, qm):
     """Pop everything through the calendar queue (settle, then pop the heap's top); a heap without
     spare room grows by one row whenever a bucket does not fit (the bucket keeps the rest)."""
@@ -138,7 +127,7 @@ def test_calendar_queue_pops_in_time_key_order() -> None:
         hn = K.heap_push(h, hn, t[i], k[i], p[i])
     hn, nd, nx, head, qm = K._cq_open(h, hn)
     for i in range(half, t.shape[0]):  # the rest through the ring's push (from t = 0: all still pending)
-        h, nd, nx = _room(h, hn, nd, nx, qm)
+        h, nd, nx = K._make_room(h, hn, nd, nx, qm, 1)
         hn = K._cq_push(h, hn, nd, nx, head, qm, t[i], k[i], p[i])
     assert qm[K.COUNT] > 0 and hn > 0  # both parts used
     got = _drain(h[:hn].copy(), hn, nd, nx, head, qm)  # a full heap: every bucket's move is cut short
@@ -149,7 +138,7 @@ def test_calendar_queue_pops_in_time_key_order() -> None:
     h = np.zeros((16, 3))
     hn, nd, nx, head, qm = K._cq_open(h, 0)
     for i in range(t.shape[0]):
-        h, nd, nx = _room(h, hn, nd, nx, qm)
+        h, nd, nx = K._make_room(h, hn, nd, nx, qm, 1)
         hn = K._cq_push(h, hn, nd, nx, head, qm, t[i], k[i], p[i])
     h, hn = K._cq_flush(h, hn, nd, nx, head, qm)
     assert hn == t.shape[0] and qm[K.COUNT] == 0

@@ -623,8 +623,7 @@ def _cq_move(h, hn, nd, nx, head, qm, b, grp_start, cuts, part):
         _sift_up(h, hn, nd[e, 0], nd[e, 1], nd[e, 2])
         k = np.int64(nd[e, 1])
         if k >= _DELIV_BASE:
-            _prefetch_l2(grp_start, k & _IDX_MASK)
-            _prefetch_cuts(cuts, part, k & _IDX_MASK, True)
+            _prefetch_share(grp_start, cuts, part, k & _IDX_MASK, True)
         hn += 1
         nxt = nx[e]
         nx[e] = qm[FREE]
@@ -750,12 +749,11 @@ def _prefetch_next(h, hn, S, grp_start, indices, weights, rows, cuts, part):
         return
     k = np.int64(h[0, 1])
     if k >= _DELIV_BASE:
-        g = k & _IDX_MASK
+        # its share's bounds (and cuts) were prefetched by _cq_move
+        s0, s1 = _share(grp_start, cuts, part, k & _IDX_MASK)
         if rows:
-            s0, s1 = _share(grp_start, cuts, part, g)
             _prefetch_rows(S, indices, s0, s1)
-        else:  # the lines of the partition's share (its bounds and cuts were prefetched by _cq_move)
-            s0, s1 = _share(grp_start, cuts, part, g)
+        else:  # the lines of the share
             _prefetch_lines(indices, s0, s1)
             _prefetch_lines(weights, s0, s1)
             # the bounds of the entries that may come next: the heap's top after the next pop is one of
@@ -763,8 +761,7 @@ def _prefetch_next(h, hn, S, grp_start, indices, weights, rows, cuts, part):
             for c in range(1, min(hn, 3)):
                 kc = np.int64(h[c, 1])
                 if kc >= _DELIV_BASE:
-                    _prefetch(grp_start, kc & _IDX_MASK)
-                    _prefetch_cuts(cuts, part, kc & _IDX_MASK, False)
+                    _prefetch_share(grp_start, cuts, part, kc & _IDX_MASK, False)
 
 
 def _prefetch_params(m, i):  # noqa: ARG001
@@ -930,6 +927,16 @@ def _fits(h, hn, nd, qm, k):
 
 
 @njit(cache=True)
+def _make_room(h, hn, nd, nx, qm, k):
+    """Double the heap and the node pool until :func:`_fits` ``k`` pushes; returns ``(h, nd, nx)``."""
+    while hn + k > h.shape[0]:
+        h = _grow(h)
+    while qm[COUNT] + k > nd.shape[0]:
+        nd, nx = _grow_pool(nd, nx)
+    return h, nd, nx
+
+
+@njit(cache=True)
 def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, ob_t, ob_i, cuts, part, box):
     """The rounds of :func:`run_events` (see there) on an open queue (heap ``h[:hn]`` and calendar ring).
 
@@ -950,11 +957,7 @@ def _rounds(t_stop, nrn, graph, inp, h, hn, nd, nx, head, qm, syn, pl, rec, no, 
                     ob_i, cuts, part, box, rs, rt)
         if rs[_RS_PHASE] == _PH_DONE:
             break
-        k = rs[_RS_NEED]  # room for k more pushes, onto the heap or into the pool (doubling)
-        while rs[_RS_HN] + k > h.shape[0]:
-            h = _grow(h)
-        while qm[COUNT] + k > nd.shape[0]:
-            nd, nx = _grow_pool(nd, nx)
+        h, nd, nx = _make_room(h, rs[_RS_HN], nd, nx, qm, rs[_RS_NEED])
         if rs[_RS_PHASE] == _PH_EMIT:  # and for the spike: its output row, or its row in the box
             if rs[_RS_NO] == out_t.shape[0]:
                 m = out_t.shape[0]
@@ -1247,8 +1250,13 @@ def _share(grp_start, cuts, part, g):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_cuts(cuts, part, g, far):
-    """Prefetch what :func:`_share` reads of ``cuts`` for group ``g``: into level 1, or level 2 if ``far``."""
+def _prefetch_share(grp_start, cuts, part, g, far):
+    """Prefetch what :func:`_share` reads for group ``g`` (its bounds, and its cuts in a threaded run):
+    into level 1, or level 2 if ``far``."""
+    if far:
+        _prefetch_l2(grp_start, g)
+    else:
+        _prefetch(grp_start, g)
     for r in range(max(part - 1, 0), min(part + 1, cuts.shape[0])):
         if far:
             _prefetch_at_l2(cuts, r, g)
@@ -1273,9 +1281,8 @@ def _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, r0):
             _prefetch(grp_ptr, np.int64(inbox[r + _PF_SPIKES, 1]))
         if r + _PF_SPIKES // 2 < nb:
             g2 = grp_ptr[np.int64(inbox[r + _PF_SPIKES // 2, 1])]
-            _prefetch(grp_start, g2)
+            _prefetch_share(grp_start, cuts, part, g2, False)
             _prefetch(grp_delay, g2)
-            _prefetch_cuts(cuts, part, g2, False)
         t = inbox[r, 0]
         i = np.int64(inbox[r, 1])
         pay = inbox[r, 2]
@@ -1296,11 +1303,7 @@ def _ingest(h, hn, nd, nx, head, qm, graph, inbox, cuts, part):
     r, hn = _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, 0)
     while r < inbox.shape[0]:
         i = np.int64(inbox[r, 1])
-        k = graph.grp_ptr[i + 1] - graph.grp_ptr[i]
-        while hn + k > h.shape[0]:
-            h = _grow(h)
-        while qm[COUNT] + k > nd.shape[0]:
-            nd, nx = _grow_pool(nd, nx)
+        h, nd, nx = _make_room(h, hn, nd, nx, qm, graph.grp_ptr[i + 1] - graph.grp_ptr[i])
         r, hn = _ingest_from(h, hn, nd, nx, head, qm, graph, inbox, cuts, part, r)
     return h, hn, nd, nx
 
