@@ -45,9 +45,9 @@ from sc_neurocore.network import (  # noqa: E402
 )
 
 
-def build(n: int, k: int, w_exc: float, seed: int = 1):
+def build(n: int, k: int, w_exc: float, seed: int = 1, w_inh: float = 0.1):
     pop = Population(n, tau_m=20.0, refractory=2.0, threshold=1.0, v_reset=0.0, dt=0.1, n_exc=int(0.8 * n))
-    conn = erdos_renyi(n, k / n, weight=ei_weights(n, pop.n_exc, w_exc, 0.1), delay=15, seed=seed)
+    conn = erdos_renyi(n, k / n, weight=ei_weights(n, pop.n_exc, w_exc, w_inh), delay=15, seed=seed)
     return pop, conn
 
 
