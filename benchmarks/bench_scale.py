@@ -65,6 +65,26 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
 
 
+def seed_comparison(rtf: float, gb: float, events_per_s: float) -> list[str]:
+    """A line per figure of the seed's row: its value, the run's and whether the run beats it.
+
+    ``rtf`` in the seed's sense (biological time / wall time: more is faster), ``gb`` the peak
+    memory (less is better) and ``events_per_s`` (more is better).
+    """
+    lines = []
+    for name, mine, theirs, more_is_better in zip(
+        ("RTF (biological / wall time)", "peak memory (GB)", "events/s"),
+        (rtf, gb, events_per_s),
+        SEED_ROW,
+        (True, False, True),
+        strict=True,
+    ):
+        beaten = mine > theirs if more_is_better else mine < theirs
+        verdict = "beaten" if beaten else "NOT beaten"
+        lines.append(f"  the seed's {name}: {theirs:.3g}; this run: {mine:.3g} ({verdict})")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -122,13 +142,8 @@ def main() -> None:
               f"queue pops {st['heap_pops']:,d}; statistics() events_per_s {st['events_per_s'] / 1e6:.1f} M")
         print(f"peak RSS {peak_rss_gb():.2f} GB", flush=True)
         if args.config == "seed" and args.n == 1_000_000:  # the size of the seed's row
-            ours = (args.ms / 1000 / wall, peak_rss_gb(), st["events_per_s"])
-            for name, mine, theirs, more_is_better in zip(
-                    ("RTF (biological / wall time)", "peak memory (GB)", "events/s"), ours,
-                    SEED_ROW, (True, False, True), strict=True):
-                beaten = mine > theirs if more_is_better else mine < theirs
-                print(f"  the seed's {name}: {theirs:.3g}; this run: {mine:.3g} "
-                      f"({'beaten' if beaten else 'NOT beaten'})", flush=True)
+            for line in seed_comparison(args.ms / 1000 / wall, peak_rss_gb(), st["events_per_s"]):
+                print(line, flush=True)
         if first is None:
             first, first_wall = sp, wall
         else:
