@@ -44,13 +44,13 @@ import time
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-from bench_event_driven import CONFIGS, I_EXT, KICK_W, build  # noqa: E402
+from bench_event_driven import CONFIGS, I_EXT, KICK_W, W_INH, build  # noqa: E402
+
+from sc_neurocore.network import EventDrivenNetwork, PoissonInput  # noqa: E402
 
 # (label, synapses per neuron, Poisson kick rate in Hz) of --config seed (see above)
 SEED_WORKLOAD = ("the seed's workload", 1000, 0.3)
 SEED_ROW = (0.2, 25.0, 5e7)  # the seed's table, 10^6 neurons: RTF (biological / wall), GB, events/s
-
-from sc_neurocore.network import EventDrivenNetwork, PoissonInput  # noqa: E402
 
 
 def rss_gb() -> float:
@@ -94,14 +94,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", default="1", help="comma-separated thread counts, e.g. 1,2")
     args = ap.parse_args()
+    if args.k is not None and args.k < 1:
+        ap.error(f"--k must be at least 1 (synapses per neuron), got {args.k}")
     if args.config == "seed":
         label, k, kick_hz = SEED_WORKLOAD
-        k = args.k or k
+        k = k if args.k is None else args.k
         _, w_exc, _ = next(c for c in CONFIGS if c[0].startswith("denser"))
-        w_exc, w_inh = w_exc * 100 / k, 0.1 * 100 / k
+        w_exc, w_inh = w_exc * 100 / k, W_INH * 100 / k
     else:
         label, w_exc, kick_hz = next(c for c in CONFIGS if c[0].startswith(args.config))
-        k, w_inh = args.k or 100, 0.1
+        k, w_inh = 100 if args.k is None else args.k, W_INH
 
     counts = [int(x) for x in args.threads.split(",")]
     t0 = time.perf_counter()

@@ -48,3 +48,12 @@ def test_seed_workload_runs_with_its_synapses_and_weights_and_threads_agree():
     assert out.count("w_exc 0.002, w_inh 0.01, Poisson kicks 0.3 Hz") == 2, out
     assert "spikes identical to threads=1: True" in out, out
     assert "the seed's" not in out.replace("the seed's workload", "")  # the comparison is for 10^6 neurons
+
+
+def test_bad_synapse_count_is_refused_with_its_value():
+    res = subprocess.run(
+        [sys.executable, str(BENCH / "bench_scale.py"), "--k", "0", "--config", "seed"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert res.returncode == 2
+    assert "--k must be at least 1 (synapses per neuron), got 0" in res.stderr
