@@ -44,9 +44,10 @@ from sc_neurocore.network import (  # noqa: E402
     erdos_renyi,
 )
 
+W_INH = 0.1  # inhibitory weight magnitude
 
-def build(n: int, k: int, w_exc: float, seed: int = 1, w_inh: float | None = None):
-    w_inh = W_INH if w_inh is None else w_inh
+
+def build(n: int, k: int, w_exc: float, seed: int = 1, w_inh: float = W_INH):
     pop = Population(n, tau_m=20.0, refractory=2.0, threshold=1.0, v_reset=0.0, dt=0.1, n_exc=int(0.8 * n))
     conn = erdos_renyi(n, k / n, weight=ei_weights(n, pop.n_exc, w_exc, w_inh), delay=15, seed=seed)
     return pop, conn
@@ -54,7 +55,6 @@ def build(n: int, k: int, w_exc: float, seed: int = 1, w_inh: float | None = Non
 
 I_EXT = 0.045  # v_inf = 0.9: no neuron fires without a kick
 KICK_W = 0.15
-W_INH = 0.1  # inhibitory weight magnitude
 # (label, excitatory weight, Poisson kick rate per neuron in Hz)
 CONFIGS = (("sparse activity", 0.015, 1.0), ("denser activity", 0.02, 2.0))
 
